@@ -1,0 +1,37 @@
+import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../scripts/artifacts.js';
+import { findStaleFiles } from '../scripts/staleness.js';
+
+describe('the generated files', () => {
+  const copies: string[] = [];
+  afterAll(() => {
+    for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('match their sources (run `pnpm --filter @referral-hub/contracts generate` if not)', async () => {
+    expect(await findStaleFiles()).toEqual([]);
+  });
+
+  it('are reported by name when edited, deleted or left over', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'contracts-generated-'));
+    copies.push(dir);
+    cpSync(new URL('generated/', PACKAGE_ROOT), join(dir, 'generated'), { recursive: true });
+    writeFileSync(join(dir, 'generated', 'directory.ts'), '// edited by hand\n', { flag: 'a' });
+    unlinkSync(join(dir, 'generated', 'events.ts'));
+    writeFileSync(join(dir, 'generated', 'billing.openapi.json'), '{}\n');
+
+    const stale = await findStaleFiles(pathToFileURL(`${dir}/`));
+    expect(stale).toEqual(
+      expect.arrayContaining([
+        { path: 'generated/directory.ts', problem: 'differs' },
+        { path: 'generated/events.ts', problem: 'missing' },
+        { path: 'generated/billing.openapi.json', problem: 'unexpected' },
+      ]),
+    );
+    expect(stale.map((file) => file.path)).not.toContain('generated/consent.ts');
+  });
+});

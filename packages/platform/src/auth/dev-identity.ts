@@ -1,0 +1,235 @@
+/**
+ * A local stand-in for an OpenID Connect provider, for development, demos and
+ * tests only: one ES256 key pair kept on disk, a tiny server publishing its
+ * JWKS and discovery document, and a function minting tokens with it.
+ *
+ * Production uses a real identity provider (AUTH_JWKS_URL); nothing here is
+ * wired into a service's start-up.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
+import type { CryptoKey, JSONWebKeySet, JWK } from 'jose';
+import type { Locale, Role } from './principal.js';
+
+export const DEV_IDENTITY_ALGORITHM = 'ES256';
+export const DEV_IDENTITY_DEFAULT_PORT = 4400;
+export const DEV_ISSUER_DEFAULT = `http://127.0.0.1:${DEV_IDENTITY_DEFAULT_PORT}`;
+export const DEV_AUDIENCE_DEFAULT = 'referral-hub';
+
+const PRIVATE_KEY_FILE = 'signing-key.jwk.json';
+const JWKS_FILE = 'jwks.json';
+
+export type DevIdentity = {
+  dir: string;
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+  /** The public key set, as served at `/.well-known/jwks.json`. */
+  jwks: JSONWebKeySet;
+  /** Path of the public key set on disk, usable as `AUTH_JWKS_FILE`. */
+  jwksFile: string;
+};
+
+/**
+ * `.hub/dev-identity` under the repository root (the nearest folder above
+ * `from` holding `pnpm-workspace.yaml`), or under `from` outside the repository.
+ */
+export function defaultDevIdentityDir(from: string = process.cwd()): string {
+  let current = resolve(from);
+  for (;;) {
+    if (existsSync(join(current, 'pnpm-workspace.yaml'))) return join(current, '.hub', 'dev-identity');
+    const parent = dirname(current);
+    if (parent === current) return join(resolve(from), '.hub', 'dev-identity');
+    current = parent;
+  }
+}
+
+function isPrivateEcJwk(value: unknown): value is JWK & { kty: 'EC'; crv: 'P-256'; d: string; x: string; y: string } {
+  if (typeof value !== 'object' || value === null) return false;
+  const jwk = value as Record<string, unknown>;
+  return (
+    jwk.kty === 'EC' &&
+    jwk.crv === 'P-256' &&
+    typeof jwk.d === 'string' &&
+    typeof jwk.x === 'string' &&
+    typeof jwk.y === 'string'
+  );
+}
+
+async function writeExclusive(path: string, content: string): Promise<boolean> {
+  // Write aside, then hard-link into place: `link` fails if the file exists,
+  // so two processes starting together never end up with different keys.
+  const temporary = `${path}.${randomUUID()}.tmp`;
+  await writeFile(temporary, content, { mode: 0o600 });
+  try {
+    await link(temporary, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await unlink(temporary).catch(() => undefined);
+  }
+}
+
+async function writeAtomically(path: string, content: string): Promise<void> {
+  const temporary = `${path}.${randomUUID()}.tmp`;
+  await writeFile(temporary, content, { mode: 0o644 });
+  await rename(temporary, path);
+}
+
+/**
+ * Returns the development signing key in `dir`, creating it (and the public
+ * `jwks.json`) on first use. The key's `kid` is its RFC 7638 thumbprint.
+ */
+export async function ensureDevIdentity(dir: string = defaultDevIdentityDir()): Promise<DevIdentity> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const keyPath = join(dir, PRIVATE_KEY_FILE);
+
+  if (!existsSync(keyPath)) {
+    const { privateKey } = await generateKeyPair(DEV_IDENTITY_ALGORITHM, { extractable: true });
+    const jwk = await exportJWK(privateKey);
+    await writeExclusive(keyPath, `${JSON.stringify(jwk, null, 2)}\n`);
+  }
+
+  const stored: unknown = JSON.parse(await readFile(keyPath, 'utf8'));
+  if (!isPrivateEcJwk(stored)) {
+    throw new Error(`${keyPath} is not a P-256 private JWK; delete it to make a new development identity`);
+  }
+  const publicBase: JWK = { kty: stored.kty, crv: stored.crv, x: stored.x, y: stored.y };
+  const kid = await calculateJwkThumbprint(publicBase, 'sha256');
+  const publicJwk: JWK = { ...publicBase, kid, alg: DEV_IDENTITY_ALGORITHM, use: 'sig' };
+  const privateKey = await importJWK({ ...stored, kid, alg: DEV_IDENTITY_ALGORITHM }, DEV_IDENTITY_ALGORITHM);
+  if (privateKey instanceof Uint8Array) throw new Error('unexpected symmetric development key');
+
+  const jwks: JSONWebKeySet = { keys: [publicJwk] };
+  const jwksFile = join(dir, JWKS_FILE);
+  const jwksText = `${JSON.stringify(jwks, null, 2)}\n`;
+  const current = existsSync(jwksFile) ? await readFile(jwksFile, 'utf8') : undefined;
+  if (current !== jwksText) await writeAtomically(jwksFile, jwksText);
+
+  return { dir, kid, privateKey, publicJwk, jwks, jwksFile };
+}
+
+export type DevIdentityServerOptions = {
+  dir?: string;
+  /** Default 4400; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Issuer to announce; default `http://127.0.0.1:<port>` (or `http://<host>:<port>` for a named host). */
+  issuer?: string;
+};
+
+export type DevIdentityServer = {
+  issuer: string;
+  jwksUrl: string;
+  port: number;
+  identity: DevIdentity;
+  close(): Promise<void>;
+};
+
+/**
+ * Serves `/.well-known/jwks.json` and `/.well-known/openid-configuration` for
+ * the development key, so services can run with `AUTH_JWKS_URL` exactly as
+ * they would against a real provider.
+ */
+export async function startDevIdentityServer(options: DevIdentityServerOptions = {}): Promise<DevIdentityServer> {
+  const identity = await ensureDevIdentity(options.dir ?? defaultDevIdentityDir());
+  const host = options.host ?? '127.0.0.1';
+  let issuer = options.issuer ?? '';
+  let jwksUrl = '';
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'max-age=60' });
+      res.end(req.method === 'HEAD' ? undefined : JSON.stringify(body));
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      send(405, { error: 'method_not_allowed' });
+    } else if (path === '/.well-known/jwks.json') {
+      send(200, identity.jwks);
+    } else if (path === '/.well-known/openid-configuration') {
+      send(200, {
+        issuer,
+        jwks_uri: jwksUrl,
+        id_token_signing_alg_values_supported: [DEV_IDENTITY_ALGORITHM],
+        subject_types_supported: ['public'],
+        response_types_supported: ['id_token'],
+        claims_supported: ['sub', 'org', 'roles', 'name', 'email', 'phone_number', 'locale', 'supervisor_sub'],
+      });
+    } else {
+      send(404, { error: 'not_found' });
+    }
+  });
+
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(options.port ?? DEV_IDENTITY_DEFAULT_PORT, host, () => {
+      server.off('error', rejectListen);
+      resolveListen();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const origin = `http://${publicHost}:${port}`;
+  if (issuer === '') issuer = origin;
+  jwksUrl = `${origin}/.well-known/jwks.json`;
+
+  return {
+    issuer,
+    jwksUrl,
+    port,
+    identity,
+    close: () =>
+      new Promise<void>((resolveClose, rejectClose) => {
+        server.close((error) => (error === undefined ? resolveClose() : rejectClose(error)));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export type MintDevTokenOptions = {
+  dir?: string;
+  issuer?: string;
+  audience?: string;
+  organizationId: string;
+  roles: readonly Role[];
+  userId: string;
+  name?: string;
+  email?: string;
+  phoneNumber?: string;
+  locale?: Locale;
+  supervisorUserId?: string;
+  /** A jose time span (`'1h'`, `'15m'`) or seconds. Default one hour. */
+  expiresIn?: string | number;
+};
+
+/** Signs a token with the development key, carrying the claims the hub reads. */
+export async function mintDevToken(options: MintDevTokenOptions): Promise<string> {
+  const identity = await ensureDevIdentity(options.dir ?? defaultDevIdentityDir());
+  const claims: Record<string, unknown> = { org: options.organizationId, roles: [...options.roles] };
+  if (options.name !== undefined) claims.name = options.name;
+  if (options.email !== undefined) claims.email = options.email;
+  if (options.phoneNumber !== undefined) claims.phone_number = options.phoneNumber;
+  if (options.locale !== undefined) claims.locale = options.locale;
+  if (options.supervisorUserId !== undefined) claims.supervisor_sub = options.supervisorUserId;
+  const expiresIn = options.expiresIn ?? '1h';
+
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: DEV_IDENTITY_ALGORITHM, kid: identity.kid, typ: 'JWT' })
+    .setIssuer(options.issuer ?? DEV_ISSUER_DEFAULT)
+    .setAudience(options.audience ?? DEV_AUDIENCE_DEFAULT)
+    .setSubject(options.userId)
+    .setIssuedAt()
+    .setJti(randomUUID())
+    .setExpirationTime(typeof expiresIn === 'number' ? Math.floor(Date.now() / 1000) + expiresIn : expiresIn)
+    .sign(identity.privateKey);
+}

@@ -1,0 +1,22 @@
+export { ASYMMETRIC_ALGORITHMS, DEFAULT_ALGORITHMS, isAsymmetricAlgorithm } from './algorithms.js';
+export type { AsymmetricAlgorithm } from './algorithms.js';
+export { LOCALES, ROLES, hasRole, isRole } from './principal.js';
+export type { Locale, Principal, Role } from './principal.js';
+export {
+  AUTH_FAILURES,
+  createAuthenticator,
+  createAuthenticatorFromConfig,
+  principalFromClaims,
+} from './authenticator.js';
+export type { AuthEnvConfig, Authenticator, AuthenticatorOptions } from './authenticator.js';
+export {
+  DEV_AUDIENCE_DEFAULT,
+  DEV_IDENTITY_ALGORITHM,
+  DEV_IDENTITY_DEFAULT_PORT,
+  DEV_ISSUER_DEFAULT,
+  defaultDevIdentityDir,
+  ensureDevIdentity,
+  mintDevToken,
+  startDevIdentityServer,
+} from './dev-identity.js';
+export type { DevIdentity, DevIdentityServer, DevIdentityServerOptions, MintDevTokenOptions } from './dev-identity.js';

@@ -1,0 +1,30 @@
+export { createHttpApp } from './app.js';
+export type { HttpAppOptions } from './app.js';
+export { HTTP_METHODS, matchOperation, readOperations, toExpressPath } from './openapi.js';
+export type { HttpMethod, OpenApiDocument, SecurityRequirement } from './openapi.js';
+export {
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPE_BASE,
+  malformedJson,
+  methodNotAllowed,
+  notImplemented,
+  payloadTooLarge,
+  problemErrorHandler,
+  sendProblem,
+  toAppError,
+  toProblem,
+} from './problem.js';
+export type { ProblemDocument } from './problem.js';
+export {
+  assertRole,
+  findPrincipal,
+  getOperation,
+  getPrincipal,
+  getValidatedHeaders,
+  getValidatedParams,
+  getValidatedQuery,
+  requireRole,
+} from './request-state.js';
+export type { MatchedOperation } from './request-state.js';
+export { startHttpServer } from './server.js';
+export type { RunningHttpServer } from './server.js';

@@ -1,0 +1,2 @@
+export { REDACTED, REDACT_PATHS, createLogger } from './logger.js';
+export type { CreateLoggerOptions, Logger } from './logger.js';

@@ -1,0 +1,91 @@
+import type { Pool } from 'pg';
+import { acceptOrCreateRequestId, currentRequestId, REQUEST_ID_HEADER } from '../context.js';
+import type { SqlClient } from '../db/types.js';
+import { assertValidEvent, InvalidEventError, isUuid, type EventEnvelope, type EventValidator } from './events.js';
+import type { MessageHeaders } from './publish.js';
+
+/** PostgreSQL NOTIFY channel the relay listens on; notified on commit of an enqueue. */
+export const OUTBOX_NOTIFY_CHANNEL = 'outbox_message';
+
+export type EnqueueEventOptions = {
+  validator: EventValidator;
+  /** Extra AMQP headers to publish with the event. The current request id is added. */
+  headers?: MessageHeaders;
+};
+
+/**
+ * Writes an event into the outbox inside the caller's transaction, so the
+ * event exists if and only if the state change it describes was committed.
+ * Validates first: an invalid event throws `InvalidEventError`, which should
+ * roll the caller's transaction back. The relay publishes it after commit
+ * (woken at once through NOTIFY, which PostgreSQL delivers only on commit).
+ *
+ * The event id must be a UUID: it is the outbox row's primary key, and
+ * consumers deduplicate on it.
+ */
+export async function enqueueEvent(tx: SqlClient, event: unknown, options: EnqueueEventOptions): Promise<EventEnvelope> {
+  const valid = assertValidEvent(options.validator, event);
+  if (!isUuid(valid.id)) {
+    throw new InvalidEventError(valid.type, [{ field: '/id', message: 'must be a UUID' }]);
+  }
+  const headers: MessageHeaders = {
+    ...options.headers,
+    // Kept with the row so that the published message carries the request id
+    // of the work that caused it, however late the relay sends it.
+    [REQUEST_ID_HEADER]: acceptOrCreateRequestId(options.headers?.[REQUEST_ID_HEADER] ?? currentRequestId()),
+  };
+  await tx.$executeRawUnsafe(
+    'INSERT INTO outbox_message (id, event_type, subject, payload, headers) VALUES ($1::uuid, $2, $3, $4::jsonb, $5::jsonb)',
+    valid.id,
+    valid.type,
+    valid.subject ?? null,
+    JSON.stringify(valid),
+    JSON.stringify(headers),
+  );
+  await tx.$executeRawUnsafe(`SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', '')`);
+  return valid;
+}
+
+/** An outbox bound to one validator: what a service keeps in its context. */
+export type Outbox = {
+  enqueueEvent(tx: SqlClient, event: unknown, options?: { headers?: MessageHeaders }): Promise<EventEnvelope>;
+};
+
+/** Binds {@link enqueueEvent} to a validator. */
+export function createOutbox(options: { validator: EventValidator }): Outbox {
+  return {
+    enqueueEvent: (tx, event, extra = {}) =>
+      enqueueEvent(tx, event, { validator: options.validator, ...(extra.headers === undefined ? {} : { headers: extra.headers }) }),
+  };
+}
+
+/** What operators look at to see whether the relay keeps up. */
+export type OutboxBacklog = {
+  /** Unpublished events that the relay will still try to publish. */
+  pending: number;
+  /** Creation time of the oldest of those, or null when none. */
+  oldestPendingAt: Date | null;
+  /** Failed publish attempts summed over pending events (0 when the broker is healthy). */
+  failedAttempts: number;
+  /** Events set aside because they no longer validate; see their `last_error`. */
+  parked: number;
+};
+
+/** Reads the outbox backlog of one service database. */
+export async function outboxBacklog(pool: Pick<Pool, 'query'>): Promise<OutboxBacklog> {
+  const result = await pool.query<{ pending: number; parked: number; oldest: Date | null; failed_attempts: number }>(
+    `SELECT count(*) FILTER (WHERE available_at <> 'infinity')::int AS pending,
+            count(*) FILTER (WHERE available_at = 'infinity')::int AS parked,
+            min(created_at) FILTER (WHERE available_at <> 'infinity') AS oldest,
+            coalesce(sum(attempts) FILTER (WHERE available_at <> 'infinity'), 0)::int AS failed_attempts
+       FROM outbox_message
+      WHERE published_at IS NULL`,
+  );
+  const row = result.rows[0];
+  return {
+    pending: row?.pending ?? 0,
+    oldestPendingAt: row?.oldest ?? null,
+    failedAttempts: row?.failed_attempts ?? 0,
+    parked: row?.parked ?? 0,
+  };
+}

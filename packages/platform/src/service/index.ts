@@ -1,0 +1,6 @@
+export * from './config.js';
+export * from './database.js';
+export * from './network.js';
+export * from './package-version.js';
+export * from './pagination.js';
+export * from './start-service.js';

@@ -1,0 +1,181 @@
+import type { Router } from 'express';
+import type pg from 'pg';
+import { createAuthenticatorFromConfig } from '../auth/index.js';
+import { createPool, databaseHealthCheck } from '../db/index.js';
+import type { SqlClient, TransactionRunner } from '../db/index.js';
+import type { HealthCheck } from '../health/index.js';
+import { createHttpApp, startHttpServer } from '../http/index.js';
+import type { OpenApiDocument } from '../http/index.js';
+import { createLifecycle } from '../lifecycle/index.js';
+import type { Lifecycle } from '../lifecycle/index.js';
+import { createLogger } from '../logging/index.js';
+import type { Logger } from '../logging/index.js';
+import { connectAmqp, createOutbox, startConsumer, startOutboxRelay } from '../messaging/index.js';
+import type { AmqpConnection, EventConsumer, EventHandler, EventValidator, Outbox, OutboxRelay } from '../messaging/index.js';
+import type { BaseServiceConfig } from './config.js';
+import { consumerName, networkTopology } from './network.js';
+import type { ConsumingService } from './network.js';
+
+/** A service's database access: its client and a way to run a transaction. */
+export type ServiceDatabase<Client, Tx extends SqlClient> = {
+  client: Client;
+  transaction: TransactionRunner<Tx>;
+  close(): Promise<void>;
+};
+
+/** What a service's routes, consumers and use cases are built from. */
+export type ServiceContext<Config extends BaseServiceConfig, Client, Tx extends SqlClient> = {
+  config: Config;
+  logger: Logger;
+  pool: pg.Pool;
+  db: ServiceDatabase<Client, Tx>;
+  amqp: AmqpConnection;
+  outbox: Outbox;
+  lifecycle: Lifecycle;
+};
+
+export type ServiceDefinition<Config extends BaseServiceConfig, Client, Tx extends SqlClient> = {
+  name: string;
+  version: string;
+  config: Config;
+  openapi: OpenApiDocument;
+  /** The event catalogue's validator (`validateEvent` from the contracts). */
+  validator: EventValidator;
+  /** Builds the service's Prisma client (or other client) on the shared pool. */
+  database: (pool: pg.Pool) => ServiceDatabase<Client, Tx>;
+  /** Registers the routes of the service's OpenAPI operations. */
+  routes: (router: Router, context: ServiceContext<Config, Client, Tx>) => void;
+  /** Present when the service consumes events: its handlers by type or pattern. */
+  consumer?: {
+    service: ConsumingService;
+    handlers: (context: ServiceContext<Config, Client, Tx>) => Record<string, EventHandler<Tx>>;
+  };
+  /** Whether the service publishes events (runs an outbox relay). Default true. */
+  publishes?: boolean;
+  /** Extra dependencies `/readyz` checks (PostgreSQL and RabbitMQ are always checked). */
+  healthChecks?: (context: ServiceContext<Config, Client, Tx>) => HealthCheck[];
+  /** Background work started after the consumers (timers, schedulers); stopped first. */
+  background?: (context: ServiceContext<Config, Client, Tx>) => Promise<{ stop(): Promise<void> }>;
+  /** Replaces the JSON logger (tests capture logs this way). */
+  logger?: Logger;
+  /** Host to bind (default all interfaces). */
+  host?: string;
+};
+
+export type RunningService<Config extends BaseServiceConfig, Client, Tx extends SqlClient> = ServiceContext<
+  Config,
+  Client,
+  Tx
+> & {
+  /** `http://127.0.0.1:<port>` of the HTTP server. */
+  url: string;
+  port: number;
+  relay: OutboxRelay | undefined;
+  consumer: EventConsumer | undefined;
+  /** Ordered, idempotent shutdown. */
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts a service the same way for every service: logger, database pool and
+ * client, broker connection with the network's topology, outbox relay, event
+ * consumer, HTTP app, each registered with the lifecycle so that `stop()` (or
+ * SIGTERM) undoes them in reverse: HTTP drains first, then consumers stop,
+ * then the relay, then the database and the broker.
+ *
+ * Anything that fails during start undoes what was already started.
+ */
+export async function startService<Config extends BaseServiceConfig, Client, Tx extends SqlClient>(
+  definition: ServiceDefinition<Config, Client, Tx>,
+): Promise<RunningService<Config, Client, Tx>> {
+  const { config } = definition;
+  const logger =
+    definition.logger ?? createLogger({ service: definition.name, version: definition.version, level: config.LOG_LEVEL });
+  const lifecycle = createLifecycle(logger);
+  try {
+    const pool = createPool({
+      connectionString: config.DATABASE_URL,
+      max: config.DATABASE_POOL_MAX,
+      applicationName: definition.name,
+      logger,
+    });
+    lifecycle.onStop('database pool', () => pool.end());
+    const db = definition.database(pool);
+    lifecycle.onStop('database client', () => db.close());
+
+    const topology = networkTopology({
+      exchange: config.AMQP_EXCHANGE,
+      queuePrefix: config.AMQP_QUEUE_PREFIX ?? '',
+      retryDelayMs: config.AMQP_RETRY_DELAY_MS,
+      deliveryLimit: config.AMQP_DELIVERY_LIMIT,
+    });
+    const amqp = await connectAmqp({ url: config.AMQP_URL, logger, name: definition.name, topology });
+    lifecycle.onStop('broker connection', () => amqp.close());
+
+    const outbox = createOutbox({ validator: definition.validator });
+    const context: ServiceContext<Config, Client, Tx> = { config, logger, pool, db, amqp, outbox, lifecycle };
+
+    let relay: OutboxRelay | undefined;
+    if (definition.publishes ?? true) {
+      const started = startOutboxRelay({
+        pool,
+        amqp,
+        exchange: config.AMQP_EXCHANGE,
+        validator: definition.validator,
+        logger,
+        pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+      });
+      relay = started;
+      lifecycle.onStop('outbox relay', () => started.stop());
+    }
+
+    let consumer: EventConsumer | undefined;
+    if (definition.consumer !== undefined) {
+      const started = await startConsumer<Tx>({
+        amqp,
+        consumer: consumerName(definition.consumer.service, config.AMQP_QUEUE_PREFIX ?? ''),
+        validator: definition.validator,
+        logger,
+        prefetch: config.AMQP_PREFETCH,
+        maxAttempts: config.AMQP_MAX_ATTEMPTS,
+        transaction: db.transaction,
+        handlers: definition.consumer.handlers(context),
+      });
+      consumer = started;
+      lifecycle.onStop('event consumer', () => started.stop());
+    }
+
+    if (definition.background !== undefined) {
+      const background = await definition.background(context);
+      lifecycle.onStop('background work', () => background.stop());
+    }
+
+    const authenticator = await createAuthenticatorFromConfig(config);
+    const app = createHttpApp({
+      service: definition.name,
+      version: definition.version,
+      logger,
+      openapi: definition.openapi,
+      authenticator,
+      bodyLimit: config.HTTP_BODY_LIMIT,
+      healthChecks: [databaseHealthCheck(pool), amqp.healthCheck(), ...(definition.healthChecks?.(context) ?? [])],
+      routes: (router) => definition.routes(router, context),
+    });
+    const http = await startHttpServer(app, config.PORT, definition.host);
+    lifecycle.onStop('http server', () => http.close());
+    logger.info({ port: http.port }, `${definition.name} listening`);
+
+    return {
+      ...context,
+      url: `http://127.0.0.1:${http.port}`,
+      port: http.port,
+      relay,
+      consumer,
+      stop: () => lifecycle.stop(),
+    };
+  } catch (error) {
+    logger.error({ err: error }, `${definition.name} failed to start`);
+    await lifecycle.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,6 @@
+export * from './database.js';
+export * from './amqp.js';
+export * from './tcp-proxy.js';
+export * from './tokens.js';
+export * from './service-env.js';
+export * from './event-tap.js';

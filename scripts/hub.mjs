@@ -1,0 +1,261 @@
+#!/usr/bin/env node
+// The one entry point behind `npm start` and `npm test` (and `npm run db:migrate`).
+// Plain Node built-ins only: it must run on a fresh clone before anything is
+// installed, including pnpm itself.
+//
+//   node scripts/hub.mjs start      install, services, migrations, then run everything
+//   node scripts/hub.mjs test       install, services, then every check and test
+//   node scripts/hub.mjs migrate    databases, roles and migrations only
+//   node scripts/hub.mjs services   make sure PostgreSQL, Redis and RabbitMQ answer
+//   node scripts/hub.mjs install    dependencies and generated Prisma clients only
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runChecks } from './lib/checks.mjs';
+import { migrateAll } from './lib/db.mjs';
+import { install } from './lib/install.mjs';
+import { ensurePnpm } from './lib/pnpm.mjs';
+import { onPath, run } from './lib/proc.mjs';
+import { IDENTITY, LOCAL_HOST, SERVICES, identityBaseUrl, identityEnv, serviceEnv } from './lib/services.mjs';
+import { Supervisor } from './lib/supervisor.mjs';
+import { HubError, error, info, paint, step, warn } from './lib/ui.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+const USAGE = `Usage: node scripts/hub.mjs <command> [options]
+
+Commands:
+  start                  install what is missing, start PostgreSQL/Redis/RabbitMQ if needed,
+                         apply migrations, then run the identity provider and the four services
+  test [--tests-only] [vitest args…]
+                         install, start the backing services, run contracts:check, typecheck,
+                         lint and the whole vitest suite (--tests-only: vitest alone)
+  migrate                create the per-service databases and roles, apply migrations
+  services               make sure PostgreSQL, Redis and RabbitMQ answer on localhost
+  install                install dependencies and generate the Prisma clients
+
+Environment (all optional; a .env file at the repository root is read too):
+  HUB_POSTGRES_URL       admin connection (default postgresql://postgres@127.0.0.1:5432/postgres)
+  <SERVICE>_DATABASE_URL a service's own database, e.g. DIRECTORY_DATABASE_URL
+  HUB_SKIP_SERVICES=1    do not check or start PostgreSQL/Redis/RabbitMQ (you run them yourself)
+  HUB_PRETTY=0|1         force raw or pretty log lines (default: pretty on a terminal)
+  LOG_LEVEL, AMQP_URL, REDIS_URL, SMTP_URL, AUTH_*   passed to the services (see infra/.env.example)`;
+
+/** Makes sure PostgreSQL, Redis and RabbitMQ answer, starting or installing them if needed. */
+async function ensureServices() {
+  if (process.env.HUB_SKIP_SERVICES === '1') {
+    info('HUB_SKIP_SERVICES=1: not checking PostgreSQL, Redis and RabbitMQ');
+    return;
+  }
+  if (!onPath('bash')) {
+    throw new HubError(
+      'bash is needed to check the backing services; start PostgreSQL, Redis and RabbitMQ yourself and set HUB_SKIP_SERVICES=1',
+    );
+  }
+  step('checking PostgreSQL, Redis and RabbitMQ');
+  const code = await run('bash', [join(root, 'infra', 'scripts', 'ensure-services.sh')], { cwd: root });
+  if (code !== 0) throw new HubError('the backing services are not available (see above)', code);
+}
+
+/**
+ * Resolves true when something already listens on the port.
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
+function portInUse(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: LOCAL_HOST, port });
+    socket.setTimeout(1_000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** @param {import('./lib/supervisor.mjs').ProcessSpec[]} specs */
+async function assertPortsFree(specs) {
+  for (const spec of specs) {
+    const port = Number(new URL(spec.readyUrl).port);
+    if (await portInUse(port)) {
+      throw new HubError(
+        `port ${port} (${spec.name}) is already in use. Is another \`npm start\` still running? ` +
+          `Find it with: lsof -i :${port}  (or ss -ltnp 'sport = :${port}')`,
+      );
+    }
+  }
+}
+
+/** Node with the workspace's TypeScript sources (no build needed in development). */
+const NODE_SOURCE_ARGS = ['--conditions=@referral-hub/source', '--import', 'tsx'];
+
+/** @param {NodeJS.ProcessEnv} baseEnv */
+async function start(baseEnv) {
+  /** @type {import('./lib/supervisor.mjs').ProcessSpec | undefined} */
+  let identity;
+  const identityEntry = join(root, 'scripts', 'dev-identity.ts');
+  if (existsSync(identityEntry)) {
+    identity = {
+      name: IDENTITY.name,
+      colour: IDENTITY.colour,
+      command: process.execPath,
+      args: [...NODE_SOURCE_ARGS, identityEntry],
+      cwd: root,
+      env: { ...baseEnv, ...identityEnv() },
+      readyUrl: `${identityBaseUrl()}/.well-known/jwks.json`,
+    };
+  } else {
+    warn('scripts/dev-identity.ts is missing: no development tokens, every API call will be refused');
+  }
+
+  /** @type {import('./lib/supervisor.mjs').ProcessSpec[]} */
+  const services = [];
+  for (const service of SERVICES) {
+    const dir = join(root, 'services', service.name);
+    if (!existsSync(join(dir, 'src', 'start.ts'))) {
+      warn(`services/${service.name}/src/start.ts is missing: ${service.name} not started`);
+      continue;
+    }
+    services.push({
+      name: service.name,
+      colour: service.colour,
+      command: process.execPath,
+      args: [...NODE_SOURCE_ARGS, 'src/start.ts'],
+      cwd: dir,
+      env: { ...baseEnv, ...serviceEnv(service) },
+      readyUrl: `http://${LOCAL_HOST}:${service.port}/readyz`,
+    });
+  }
+  if (services.length === 0) throw new HubError('no service has a src/start.ts yet: nothing to start');
+
+  const all = identity ? [identity, ...services] : services;
+  await assertPortsFree(all);
+
+  const pretty = process.env.HUB_PRETTY !== undefined ? process.env.HUB_PRETTY === '1' : Boolean(process.stdout.isTTY);
+  const supervisor = new Supervisor({ pretty, labelWidth: Math.max(...all.map((spec) => spec.name.length)) });
+
+  let signals = 0;
+  /** @param {NodeJS.Signals} signal */
+  const onSignal = (signal) => {
+    signals += 1;
+    if (signals === 1) console.log(`\n${paint('yellow', `${signal}: stopping everything (again to kill at once)…`)}`);
+    void supervisor.stop(0);
+  };
+  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) process.on(signal, onSignal);
+
+  step('starting');
+  if (identity) {
+    supervisor.start(identity);
+    // Services fetch the JWKS on their first request; starting the issuer
+    // first keeps those first requests from failing.
+    if (!(await supervisor.waitReady(identity, 30_000)) && !supervisor.stopping) {
+      supervisor.say(identity, paint('yellow', `not answering ${identity.readyUrl} after 30s`));
+    }
+    supervisor.nextGroup();
+  }
+  for (const spec of services) supervisor.start(spec);
+  const ready = await Promise.all(services.map((spec) => supervisor.waitReady(spec, 120_000)));
+
+  if (!supervisor.stopping) printBanner(services, ready, identity !== undefined);
+  return supervisor.done;
+}
+
+/**
+ * @param {import('./lib/supervisor.mjs').ProcessSpec[]} services
+ * @param {boolean[]} ready
+ * @param {boolean} withIdentity
+ */
+function printBanner(services, ready, withIdentity) {
+  const lines = ['', paint('bold', 'The referral hub is running.'), ''];
+  services.forEach((spec, index) => {
+    const base = new URL(spec.readyUrl).origin;
+    const state = ready[index] ? '' : paint('yellow', '  (not ready yet: see its log)');
+    lines.push(`  ${paint(/** @type {Parameters<typeof paint>[0]} */ (spec.colour), spec.name.padEnd(14))} ${base}   API description: ${base}/openapi.json${state}`);
+  });
+  if (withIdentity) {
+    lines.push(`  ${paint('yellow', 'identity'.padEnd(14))} ${identityBaseUrl()}   keys: ${identityBaseUrl()}/.well-known/jwks.json`);
+  }
+  lines.push(
+    '',
+    `  Get a token:   TOKEN=$(npm run -s token -- --org <organisation-uuid> --roles caseworker --user <user-id>)`,
+    `  Use it:        curl -H "Authorization: Bearer $TOKEN" http://${LOCAL_HOST}:4010/...`,
+    `  Health:        /livez and /readyz on every service`,
+    `  Stop:          Ctrl-C`,
+    '',
+  );
+  console.log(lines.join('\n'));
+}
+
+/**
+ * @param {string[]} argv arguments after the script name
+ * @returns {Promise<number>} exit code
+ */
+async function main(argv) {
+  const [command = 'help', ...rest] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return 0;
+  }
+  const known = ['start', 'test', 'migrate', 'services', 'install'];
+  if (!known.includes(command)) {
+    error(`unknown command "${command}"`);
+    console.log(USAGE);
+    return 2;
+  }
+
+  const [nodeMajor] = process.versions.node.split('.').map(Number);
+  if ((nodeMajor ?? 0) < 20) throw new HubError(`Node 20 or newer is needed (this is ${process.version})`);
+  // Local settings, never committed (.gitignore); the shell's own values win.
+  const envFile = join(root, '.env');
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+
+  if (command === 'services') {
+    await ensureServices();
+    return 0;
+  }
+
+  const pnpm = await ensurePnpm(root);
+  if (pnpm.source === 'local') info(`using pnpm ${pnpm.version} from .hub/tools`);
+
+  switch (command) {
+    case 'install':
+      await install(root, pnpm);
+      return 0;
+    case 'migrate':
+      await install(root, pnpm);
+      await ensureServices();
+      await migrateAll(root, pnpm.env);
+      return 0;
+    case 'test': {
+      await install(root, pnpm);
+      await ensureServices();
+      const testsOnly = rest.includes('--tests-only');
+      return runChecks(root, pnpm, { testsOnly, vitestArgs: rest.filter((arg) => arg !== '--tests-only') });
+    }
+    case 'start':
+      await install(root, pnpm);
+      await ensureServices();
+      await migrateAll(root, pnpm.env);
+      return start(pnpm.env);
+    default:
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof HubError) {
+      error(err.message);
+      process.exit(err.exitCode);
+    }
+    error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,101 @@
+// What runs locally and how each process is configured. The same names, ports
+// and variables appear in docker-compose.yml and infra/.env.example; the infra
+// test (tests/infra) keeps those in step.
+
+/**
+ * @typedef {object} ServiceSpec
+ * @property {'directory' | 'consent' | 'referrals' | 'notifications'} name
+ * @property {number} port
+ * @property {string} database
+ * @property {string} colour  name of a colour in ui.mjs
+ */
+
+/** @type {readonly ServiceSpec[]} */
+export const SERVICES = Object.freeze([
+  { name: 'directory', port: 4010, database: 'hub_directory', colour: 'cyan' },
+  { name: 'consent', port: 4020, database: 'hub_consent', colour: 'magenta' },
+  { name: 'referrals', port: 4030, database: 'hub_referrals', colour: 'green' },
+  { name: 'notifications', port: 4040, database: 'hub_notifications', colour: 'blue' },
+]);
+
+export const IDENTITY = Object.freeze({ name: 'identity', port: 4400, colour: 'yellow' });
+
+export const LOCAL_HOST = '127.0.0.1';
+
+/** Default admin connection used for creating databases and roles (trust auth locally). */
+export function adminDatabaseUrl() {
+  return process.env.HUB_POSTGRES_URL ?? `postgresql://postgres@${LOCAL_HOST}:5432/postgres`;
+}
+
+/**
+ * The connection string a service uses locally: `<NAME>_DATABASE_URL` when set,
+ * else the admin URL pointed at the service's own database. Locally services
+ * connect as `postgres` to keep set-up trivial; in Docker each uses its own role.
+ * @param {ServiceSpec} service
+ * @returns {string}
+ */
+export function serviceDatabaseUrl(service) {
+  const override = process.env[`${service.name.toUpperCase()}_DATABASE_URL`];
+  if (override) return override;
+  const url = new URL(adminDatabaseUrl());
+  url.pathname = `/${service.database}`;
+  return url.toString();
+}
+
+/** @returns {string} base URL of the local development identity provider */
+export function identityBaseUrl() {
+  return `http://${LOCAL_HOST}:${IDENTITY.port}`;
+}
+
+/** Variables shared by every service and the identity provider (issuer and audience must agree). */
+function authEnv() {
+  return {
+    AUTH_ISSUER: process.env.AUTH_ISSUER ?? identityBaseUrl(),
+    AUTH_AUDIENCE: process.env.AUTH_AUDIENCE ?? 'referral-hub',
+    AUTH_JWKS_URL: process.env.AUTH_JWKS_URL ?? `${identityBaseUrl()}/.well-known/jwks.json`,
+  };
+}
+
+/**
+ * Environment for one service started by `hub start`. Values a developer set in
+ * their shell or in `.env` win, except PORT and DATABASE_URL, which are per
+ * service (a single inherited value would point all four at the same place).
+ * @param {ServiceSpec} service
+ * @returns {Record<string, string>}
+ */
+export function serviceEnv(service) {
+  /** @type {Record<string, string>} */
+  const env = {
+    NODE_ENV: process.env.NODE_ENV ?? 'development',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    PORT: String(service.port),
+    DATABASE_URL: serviceDatabaseUrl(service),
+    AMQP_URL: process.env.AMQP_URL ?? `amqp://guest:guest@${LOCAL_HOST}:5672`,
+    AMQP_EXCHANGE: process.env.AMQP_EXCHANGE ?? 'hub.events',
+    ...authEnv(),
+  };
+  if (service.name === 'referrals') {
+    // Referrals asks consent for a sharing decision at submit and on every read.
+    env.CONSENT_URL = process.env.CONSENT_URL ?? `http://${LOCAL_HOST}:4020`;
+  }
+  if (service.name === 'notifications') {
+    env.REDIS_URL = process.env.REDIS_URL ?? `redis://${LOCAL_HOST}:6379`;
+    env.SMTP_URL = process.env.SMTP_URL ?? `smtp://${LOCAL_HOST}:1025`;
+  }
+  return env;
+}
+
+/**
+ * Environment for the development identity provider (scripts/dev-identity.ts).
+ * Its signing key lives in .hub/dev-identity/, where `npm run token` finds it.
+ * @returns {Record<string, string>}
+ */
+export function identityEnv() {
+  return {
+    NODE_ENV: process.env.NODE_ENV ?? 'development',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    DEV_IDENTITY_HOST: LOCAL_HOST,
+    DEV_IDENTITY_PORT: String(IDENTITY.port),
+    ...authEnv(),
+  };
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readVitestReport } from '../../scripts/lib/checks.mjs';
+import { readPackageManager } from '../../scripts/lib/pnpm.mjs';
+import { formatLogLine } from '../../scripts/lib/pretty.mjs';
+
+const noColour = (_name: string, text: string): string => text;
+const scratch = mkdtempSync(join(tmpdir(), 'hub-scripts-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function writeJson(name: string, value: unknown): string {
+  const file = join(scratch, name);
+  writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
+describe('pretty log lines of `npm start`', () => {
+  it('shows a pino line as time, level, message and its request fields', () => {
+    const time = new Date(2026, 10, 23, 14, 5, 9).getTime();
+    const line = JSON.stringify({
+      level: 30,
+      time,
+      pid: 42,
+      hostname: 'box',
+      service: 'directory',
+      msg: 'request completed',
+      requestId: 'r-1',
+      req: { method: 'GET', url: '/v1/organizations' },
+      res: { statusCode: 200 },
+      responseTime: 12,
+    });
+    expect(formatLogLine(line, noColour)).toBe(
+      '14:05:09 info  request completed GET /v1/organizations status=200 requestId=r-1 responseTime=12',
+    );
+  });
+
+  it('prints the stack of an error under its line', () => {
+    const line = JSON.stringify({
+      level: 50,
+      time: Date.now(),
+      msg: 'handler failed',
+      err: { message: 'boom', stack: 'Error: boom\n    at handler (a.ts:1:1)\n    at run (b.ts:2:2)' },
+    });
+    const [first, ...stack] = formatLogLine(line, noColour).split('\n');
+    expect(first).toMatch(/^\d\d:\d\d:\d\d error handler failed err=boom$/);
+    expect(stack).toEqual(['    at handler (a.ts:1:1)', '    at run (b.ts:2:2)']);
+  });
+
+  it('leaves lines that are not pino JSON untouched', () => {
+    expect(formatLogLine('Listening on 4010', noColour)).toBe('Listening on 4010');
+    expect(formatLogLine('{not json}', noColour)).toBe('{not json}');
+    expect(formatLogLine('{"a":1}', noColour)).toBe('{"a":1}');
+  });
+});
+
+describe('the test summary of `npm test`', () => {
+  it('counts a test file that failed to load as a failure, even with no failed test', () => {
+    const file = writeJson('report.json', {
+      numPassedTests: 7,
+      numFailedTests: 1,
+      numPendingTests: 2,
+      numTodoTests: 0,
+      testResults: [
+        { status: 'passed', assertionResults: [{ status: 'passed' }] },
+        { status: 'failed', assertionResults: [{ status: 'failed' }, { status: 'passed' }] },
+        { status: 'failed', assertionResults: [], message: 'Cannot find module' },
+      ],
+    });
+    expect(readVitestReport(file)).toEqual({ passed: 7, failed: 2, skipped: 2, brokenFiles: 1 });
+  });
+
+  it('reports no counts when vitest wrote no report', () => {
+    expect(readVitestReport(join(scratch, 'missing.json'))).toBeUndefined();
+    const broken = join(scratch, 'broken.json');
+    writeFileSync(broken, '{"numPassedTests": 3');
+    expect(readVitestReport(broken)).toBeUndefined();
+  });
+});
+
+describe('the pinned pnpm', () => {
+  it.each([
+    ['pnpm@10.34.8', '10.34.8'],
+    ['pnpm@10.34.8+sha512.0123abcd', '10.34.8'],
+  ])('is read from packageManager %s', (field, version) => {
+    const dir = mkdtempSync(join(scratch, 'pkg-'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ packageManager: field }));
+    expect(readPackageManager(dir)).toEqual({ name: 'pnpm', version });
+  });
+
+  it('refuses a repository that pins another package manager', () => {
+    const dir = mkdtempSync(join(scratch, 'pkg-'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ packageManager: 'yarn@4.1.0' }));
+    expect(() => readPackageManager(dir)).toThrow(/must pin pnpm/);
+  });
+});
