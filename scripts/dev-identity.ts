@@ -10,7 +10,12 @@ const dir = process.env.DEV_IDENTITY_DIR ?? fileURLToPath(new URL('../.hub/dev-i
 const port = Number(process.env.DEV_IDENTITY_PORT ?? 4400);
 const host = process.env.DEV_IDENTITY_HOST ?? '127.0.0.1';
 
-const server = await startDevIdentityServer({ dir, port, host });
+const server = await startDevIdentityServer({
+  dir,
+  port,
+  host,
+  ...(process.env.AUTH_ISSUER ? { issuer: process.env.AUTH_ISSUER } : {}),
+});
 process.stdout.write(`development identity: ${server.issuer}/.well-known/jwks.json\n`);
 const stop = (): void => {
   void server.close().then(() => process.exit(0));

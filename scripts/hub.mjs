@@ -213,7 +213,10 @@ async function main(argv) {
   if ((nodeMajor ?? 0) < 20) throw new HubError(`Node 20 or newer is needed (this is ${process.version})`);
   // Local settings, never committed (.gitignore); the shell's own values win.
   const envFile = join(root, '.env');
-  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  if (existsSync(envFile)) {
+    if (typeof process.loadEnvFile !== 'function') throw new HubError('reading .env needs Node 20.12 or newer');
+    process.loadEnvFile(envFile);
+  }
 
   if (command === 'services') {
     await ensureServices();

@@ -19,6 +19,15 @@
 -- psql features used: only `\gexec` (CREATE DATABASE cannot run in a DO block).
 -- scripts/lib/db.mjs can run this file without psql and supports nothing else.
 
+-- Two runs at once (`npm start` while the infra tests run, say) would race to
+-- create the same role; one session at a time. The lock is session-level: it
+-- lasts until this script's connection closes.
+DO $$
+BEGIN
+  PERFORM pg_advisory_lock(hashtext('referral-hub:infra/postgres/init.sql'));
+END
+$$;
+
 DO $$
 DECLARE
   svc text;

@@ -38,6 +38,7 @@ with_timeout() {
 
 # True when something accepts TCP connections on HOST:$1.
 port_open() {
+  # shellcheck disable=SC2016 # $1/$2 are the inner shell's arguments
   with_timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$HOST" "$1" 2>/dev/null
 }
 
@@ -57,6 +58,7 @@ postgres_ready() {
 amqp_ready() {
   port_open "$AMQP_PORT" || return 1
   local first
+  # shellcheck disable=SC2016 # $1/$2 are the inner shell's arguments
   first="$(
     with_timeout 5 bash -c '
       exec 3<>"/dev/tcp/$1/$2" || exit 1
@@ -118,7 +120,9 @@ cannot_provide() {
 # ---------------------------------------------------------------- PostgreSQL
 
 postgres_version() {
-  # The newest cluster configured under /etc/postgresql (Debian layout).
+  # The newest cluster configured under /etc/postgresql (Debian layout; the
+  # entries are version numbers).
+  # shellcheck disable=SC2012
   ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1
 }
 

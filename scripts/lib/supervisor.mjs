@@ -42,7 +42,10 @@ export class Supervisor {
     this.group = 0;
     /** @type {(code: number) => void} */
     this.resolveDone = () => {};
-    /** Resolves with the exit code for hub.mjs once every process has stopped. */
+    /**
+     * Resolves with the exit code for hub.mjs once every process has stopped.
+     * @type {Promise<number>}
+     */
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });

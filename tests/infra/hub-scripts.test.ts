@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readVitestReport } from '../../scripts/lib/checks.mjs';
+import { emitDeclarations, readCommittedDeclarations } from '../../scripts/lib/declarations.mjs';
 import { readPackageManager } from '../../scripts/lib/pnpm.mjs';
 import { formatLogLine } from '../../scripts/lib/pretty.mjs';
 
@@ -93,5 +94,14 @@ describe('the pinned pnpm', () => {
     const dir = mkdtempSync(join(scratch, 'pkg-'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ packageManager: 'yarn@4.1.0' }));
     expect(() => readPackageManager(dir)).toThrow(/must pin pnpm/);
+  });
+});
+
+describe('the type declarations of the hub helpers', () => {
+  it('match what their JSDoc compiles to (run `node scripts/lib/declarations.mjs --write` after an edit)', async () => {
+    const fresh = await emitDeclarations();
+    const committed = readCommittedDeclarations();
+    expect([...committed.keys()].sort()).toEqual([...fresh.keys()].sort());
+    for (const [name, text] of fresh) expect(committed.get(name), name).toBe(text);
   });
 });

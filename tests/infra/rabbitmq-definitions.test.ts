@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NETWORK_SUBSCRIPTIONS } from '@referral-hub/platform';
 import { describe, expect, it } from 'vitest';
+import { expectedDefinitions } from '../../scripts/rabbitmq-definitions.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -14,11 +16,8 @@ const definitions = JSON.parse(
   readFileSync(join(root, 'infra', 'rabbitmq', 'definitions.json'), 'utf8'),
 ) as Definitions;
 
-/** The consumers and the event types each one listens to (ARCHITECTURE.md, Messaging). */
-const CONSUMERS = {
-  referrals: ['directory.#', 'consent.#'],
-  notifications: ['referral.#'],
-} as const;
+/** The consumers and the event types each one listens to, as the services declare them. */
+const CONSUMERS = NETWORK_SUBSCRIPTIONS;
 
 function queue(name: string): Queue {
   const found = definitions.queues.find((candidate) => candidate.name === name);
@@ -56,6 +55,8 @@ describe('infra/rabbitmq/definitions.json', () => {
       'x-delivery-limit': 10,
       'x-dead-letter-exchange': 'hub.events.dlx',
       'x-dead-letter-routing-key': `${name}.events.dlq`,
+      'x-dead-letter-strategy': 'at-least-once',
+      'x-overflow': 'reject-publish',
     });
   });
 
@@ -67,6 +68,8 @@ describe('infra/rabbitmq/definitions.json', () => {
       'x-message-ttl': 5000,
       'x-dead-letter-exchange': '',
       'x-dead-letter-routing-key': `${name}.events`,
+      'x-dead-letter-strategy': 'at-least-once',
+      'x-overflow': 'reject-publish',
     });
   });
 
@@ -92,5 +95,9 @@ describe('infra/rabbitmq/definitions.json', () => {
     expect(definitions.bindings).toHaveLength(bindingCount);
     expect(definitions.bindings.every((binding) => binding.destination_type === 'queue' && binding.vhost === '/')).toBe(true);
     expect(definitions.vhosts).toEqual([{ name: '/' }]);
+  });
+
+  it('holds exactly the topology the services declare at start (regenerate with scripts/rabbitmq-definitions.ts)', () => {
+    expect(definitions).toEqual(expectedDefinitions(definitions));
   });
 });

@@ -24,7 +24,11 @@ export type OutboxRelayOptions = {
   confirmTimeoutMs?: number;
   /** Delay before a failed row is tried again: doubles per attempt. Defaults 1 s → 5 min. */
   retryBackoff?: { initialMs?: number; maxMs?: number };
-  /** LISTEN for enqueue notifications to publish without waiting for the poll (default true). */
+  /**
+   * LISTEN for enqueue notifications to publish without waiting for the poll
+   * (default true). Holds one pool connection while running, so the pool needs
+   * at least two.
+   */
   listen?: boolean;
 };
 

@@ -39,6 +39,7 @@ const main = names.consumer('main');
 const flaky = names.consumer('flaky');
 const remote = names.consumer('remote');
 const other = names.consumer('other');
+const slow = names.consumer('slow');
 const topology = topologyFor({
   exchange: names.exchange,
   consumers: [
@@ -46,6 +47,7 @@ const topology = topologyFor({
     { name: flaky, bindings: [] },
     { name: remote, bindings: [] },
     { name: other, bindings: [] },
+    { name: slow, bindings: [] },
   ],
   retryDelayMs: 100,
   deliveryLimit: 5,
@@ -293,6 +295,31 @@ describe('consumer with inbox', () => {
     } finally {
       await flakyConsumer.stop();
     }
+  });
+
+  it('stop waits for the handler in flight, which commits and is acknowledged', async () => {
+    let started = false;
+    const slowConsumer = await startConsumer({
+      amqp,
+      consumer: slow,
+      validator: testValidator,
+      logger: testLogger,
+      transaction: pgTransaction(db.pool),
+      handlers: {
+        [TEST_EVENT_TYPE]: async (event, tx) => {
+          started = true;
+          await sleep(400);
+          await tx.$executeRawUnsafe('INSERT INTO effect (event_id, attempt) VALUES ($1, 1)', event.id);
+        },
+      },
+    });
+    const event = buildThingEvent();
+    adminChannel.sendToQueue(`${slow}.events`, Buffer.from(JSON.stringify(event)), { messageId: event.id });
+    await eventually(() => started, 5000, 'handler started');
+    await slowConsumer.stop();
+    expect(slowConsumer.isConsuming()).toBe(false);
+    expect(await effects(event.id)).toBe(1);
+    await eventually(async () => (await queueDepth(`${slow}.events`)) === 0, 5000, 'acknowledged');
   });
 
   it('matches handlers by AMQP topic pattern', () => {

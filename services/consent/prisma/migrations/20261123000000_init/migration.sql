@@ -12,6 +12,7 @@ CREATE TABLE consent (
   recipient_organization_ids uuid[] NOT NULL DEFAULT '{}',
   service_types              text[] NOT NULL DEFAULT '{}',
   fields                     text[] NOT NULL,
+  field_keys                 text[] NOT NULL,
   purposes                   text[] NOT NULL,
   valid_from                 timestamptz(3) NOT NULL,
   expires_at                 timestamptz(3) NOT NULL,
@@ -22,7 +23,8 @@ CREATE TABLE consent (
   created_at                 timestamptz(3) NOT NULL DEFAULT now(),
   CHECK (expires_at > valid_from)
 );
-CREATE INDEX consent_organization_id_case_code_idx ON consent (organization_id, case_code);
+-- Serves the case's consent list: one organisation's consents of one case, newest first.
+CREATE INDEX consent_organization_id_case_code_created_at_id_idx ON consent (organization_id, case_code, created_at, id);
 
 CREATE TABLE outbox_message (
   id           uuid PRIMARY KEY,

@@ -1,11 +1,13 @@
 -- The referral service's first tables: the directory read model, the referral
 -- envelope, plus the outbox and inbox.
+-- name and type are null until fetched from the directory: its events carry ids and versions only.
 CREATE TABLE known_organization (
   id         uuid PRIMARY KEY,
-  name       text NOT NULL,
-  type       text NOT NULL,
-  version    integer NOT NULL,
-  updated_at timestamptz(3) NOT NULL
+  name       text,
+  type       text CHECK (type IN ('ngo', 'government', 'un_agency', 'community_committee', 'other')),
+  version    integer NOT NULL CHECK (version >= 1),
+  updated_at timestamptz(3) NOT NULL,
+  deleted_at timestamptz(3)
 );
 
 CREATE TABLE referral (

@@ -1,0 +1,51 @@
+// Generated from services.mjs by scripts/lib/declarations.mjs; do not edit.
+/** Default admin connection used for creating databases and roles (trust auth locally). */
+export function adminDatabaseUrl(): string;
+/**
+ * The connection string a service uses locally: `<NAME>_DATABASE_URL` when set,
+ * else the admin URL pointed at the service's own database. Locally services
+ * connect as `postgres` to keep set-up trivial; in Docker each uses its own role.
+ * @param {ServiceSpec} service
+ * @returns {string}
+ */
+export function serviceDatabaseUrl(service: ServiceSpec): string;
+/** @returns {string} base URL of the local development identity provider */
+export function identityBaseUrl(): string;
+/**
+ * Environment for one service started by `hub start`. Values a developer set in
+ * their shell or in `.env` win, except PORT and DATABASE_URL, which are per
+ * service (a single inherited value would point all four at the same place).
+ * @param {ServiceSpec} service
+ * @returns {Record<string, string>}
+ */
+export function serviceEnv(service: ServiceSpec): Record<string, string>;
+/**
+ * Environment for the development identity provider (scripts/dev-identity.ts).
+ * Its signing key lives in .hub/dev-identity/, where `npm run token` finds it.
+ * @returns {Record<string, string>}
+ */
+export function identityEnv(): Record<string, string>;
+/**
+ * @typedef {object} ServiceSpec
+ * @property {'directory' | 'consent' | 'referrals' | 'notifications'} name
+ * @property {number} port
+ * @property {string} database
+ * @property {string} colour  name of a colour in ui.mjs
+ */
+/** @type {readonly ServiceSpec[]} */
+export const SERVICES: readonly ServiceSpec[];
+export const IDENTITY: Readonly<{
+    name: "identity";
+    port: 4400;
+    colour: "yellow";
+}>;
+export const LOCAL_HOST: "127.0.0.1";
+export type ServiceSpec = {
+    name: "directory" | "consent" | "referrals" | "notifications";
+    port: number;
+    database: string;
+    /**
+     * name of a colour in ui.mjs
+     */
+    colour: string;
+};

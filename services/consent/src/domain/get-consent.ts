@@ -1,0 +1,21 @@
+import { notFound } from '@referral-hub/platform';
+import type { Principal } from '@referral-hub/platform';
+import type { ConsentDatabase } from '../data-access/database.js';
+import { findConsent } from '../data-access/consents.js';
+import { assertMayActOnConsents, ownsConsent } from './access.js';
+import { toConsent } from './consent.js';
+import type { Consent } from './consent.js';
+
+/**
+ * A consent, for its own organisation only. Another organisation gets the
+ * same 404 as for an id that does not exist: a consent's existence says that a
+ * case exists, which is itself need-to-know.
+ *
+ * @throws AppError 403 for a role that may not read consents, 404 otherwise.
+ */
+export async function getConsent(deps: { db: ConsentDatabase }, principal: Principal, id: string): Promise<Consent> {
+  assertMayActOnConsents(principal, 'read');
+  const row = await findConsent(deps.db.client, id);
+  if (row === null || !ownsConsent(principal, row)) throw notFound('No consent has this id.');
+  return toConsent(row);
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { buildEvent, expandFieldSelectors, isShareable } from '@referral-hub/contracts';
+import { currentRequestId, validationError } from '@referral-hub/platform';
+import type { FieldError, Outbox, Principal } from '@referral-hub/platform';
+import type { ConsentDatabase } from '../data-access/database.js';
+import { insertConsent } from '../data-access/consents.js';
+import { assertMayActOnConsents } from './access.js';
+import { toConsent } from './consent.js';
+import type { Consent, NewConsent } from './consent.js';
+
+export const CONSENT_SOURCE = '/services/consent';
+
+/**
+ * Records a consent (or assent) for a case of the caller's own organisation,
+ * and announces it as `consent.granted` in the same transaction.
+ *
+ * Only a caseworker or a supervisor may. The scope's field selectors must all
+ * be known to the field catalogue and none may be strictly confidential (those
+ * never leave the referring agency, whatever the family says); the consent
+ * must end after it starts, and not already be over.
+ *
+ * @throws AppError 403 for another role, 400 naming each bad field.
+ */
+export async function recordConsent(
+  deps: { db: ConsentDatabase; outbox: Outbox },
+  principal: Principal,
+  input: NewConsent,
+  now: Date = new Date(),
+): Promise<Consent> {
+  assertMayActOnConsents(principal, 'record');
+
+  const errors = checkFieldSelectors(input.scope.fields);
+  const validFrom = input.validFrom === undefined ? now : new Date(input.validFrom);
+  const expiresAt = new Date(input.expiresAt);
+  if (expiresAt.getTime() <= validFrom.getTime()) {
+    errors.push({
+      field: 'body.expiresAt',
+      message: input.validFrom === undefined ? 'must be later than now' : 'must be later than validFrom',
+      code: 'range',
+    });
+  } else if (expiresAt.getTime() <= now.getTime()) {
+    errors.push({ field: 'body.expiresAt', message: 'must be in the future: a consent that has ended cannot be recorded', code: 'range' });
+  }
+  if (errors.length > 0) throw validationError(errors, 'The consent cannot be recorded as given.');
+
+  const expansion = expandFieldSelectors(input.scope.fields);
+  // Checked above; kept as a guard so a change to the catalogue API cannot store an unchecked scope.
+  if (!expansion.ok) throw validationError([{ field: 'body.scope.fields', message: 'has unknown selectors', code: 'unknown_field' }]);
+
+  return deps.db.transaction(async (tx) => {
+    const row = await insertConsent(tx, {
+      id: randomUUID(),
+      organizationId: principal.organizationId,
+      caseCode: input.caseCode,
+      givenBy: input.givenBy,
+      caregiverRelationship: input.caregiverRelationship ?? null,
+      kind: input.kind,
+      method: input.method,
+      formReference: input.formReference ?? null,
+      explainedInLanguage: input.explainedInLanguage,
+      recipientOrganizationIds: input.scope.recipientOrganizationIds,
+      serviceTypes: input.scope.serviceTypes ?? [],
+      fields: input.scope.fields,
+      fieldKeys: expansion.keys,
+      purposes: input.scope.purposes,
+      validFrom,
+      expiresAt,
+      singleUse: input.singleUse ?? false,
+      recordedBy: principal.userId,
+    });
+    const correlationId = currentRequestId();
+    await deps.outbox.enqueueEvent(
+      tx,
+      buildEvent(
+        'consent.granted',
+        {
+          consentId: row.id,
+          caseCode: row.caseCode,
+          organizationId: row.organizationId,
+          kind: input.kind,
+          purposes: input.scope.purposes,
+          recipientOrganizationIds: row.recipientOrganizationIds,
+          validFrom: row.validFrom.toISOString(),
+          expiresAt: row.expiresAt.toISOString(),
+          singleUse: row.singleUse,
+        },
+        { source: CONSENT_SOURCE, subject: row.id, ...(correlationId === undefined ? {} : { correlationId }) },
+      ),
+    );
+    return toConsent(row, now);
+  });
+}
+
+/**
+ * One error per bad selector, naming its position: unknown to the catalogue,
+ * or covering a strictly confidential field. The HTTP contract already limits
+ * selectors to shareable ones; this rule holds for every other caller too.
+ */
+function checkFieldSelectors(selectors: readonly string[]): FieldError[] {
+  const errors: FieldError[] = [];
+  selectors.forEach((selector, index) => {
+    const field = `body.scope.fields[${index}]`;
+    const expansion = expandFieldSelectors([selector]);
+    if (!expansion.ok) {
+      errors.push({ field, message: 'is neither a field key nor a group of the field catalogue', code: 'unknown_field' });
+    } else if (expansion.keys.some((key) => !isShareable(key))) {
+      errors.push({ field, message: 'is strictly confidential and can never be shared', code: 'not_shareable' });
+    }
+  });
+  return errors;
+}

@@ -1,0 +1,35 @@
+import { pathToFileURL } from 'node:url';
+import { openApiDocument, validateEvent } from '@referral-hub/contracts';
+import { readPackageVersion, startService } from '@referral-hub/platform';
+import type { Env, Logger, RunningService } from '@referral-hub/platform';
+import { loadConsentConfig } from './config.js';
+import type { ConsentConfig } from './config.js';
+import { createConsentDatabase } from './data-access/database.js';
+import type { Tx } from './data-access/database.js';
+import type { PrismaClient } from './data-access/generated/prisma/client.js';
+import { registerRoutes } from './entry-points/http/routes.js';
+
+export type RunningConsent = RunningService<ConsentConfig, PrismaClient, Tx>;
+
+/** Builds and starts the consent service: database, broker, outbox relay, HTTP. */
+export async function start(options: { env?: Env; logger?: Logger } = {}): Promise<RunningConsent> {
+  const config = loadConsentConfig(options.env);
+  return startService({
+    name: 'consent',
+    version: readPackageVersion(import.meta.url),
+    config,
+    openapi: openApiDocument('consent'),
+    validator: validateEvent,
+    database: createConsentDatabase,
+    routes: (router, context) => registerRoutes(router, context),
+    // Publishes consent.*; consumes nothing (single-use consents are consumed
+    // by the sharing decision made at submit, not by an event).
+    publishes: true,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const service = await start();
+  service.lifecycle.installSignalHandlers();
+}
