@@ -1,4 +1,4 @@
-import { amqpEnv, authEnv, databaseEnv, envSchema, envString, httpEnv, logEnv } from '../config/index.js';
+import { amqpEnv, authEnv, databaseEnv, envString, httpEnv, logEnv } from '../config/index.js';
 import type { z } from 'zod';
 
 /**
@@ -24,7 +24,5 @@ export function serviceEnv(defaultPort: number) {
   };
 }
 
-const baseSchema = envSchema(serviceEnv(0));
-
 /** The parsed variables every service has. */
-export type BaseServiceConfig = z.output<typeof baseSchema>;
+export type BaseServiceConfig = z.output<z.ZodObject<ReturnType<typeof serviceEnv>>>;

@@ -1,0 +1,27 @@
+import { forbidden, hasRole, ROLES } from '@referral-hub/platform';
+import type { Principal, Role } from '@referral-hub/platform';
+
+/** What a caller can do in the referrals service (grows with the referral lifecycle). */
+export type ReferralsAction = 'listReferrals' | 'readDirectory';
+
+/**
+ * Who may do what, by role: the access policy of the referrals service in one
+ * place. Anything not listed is refused (deny by default). Referral actions
+ * are further confined to the organisations on either side of a referral.
+ */
+export const REFERRALS_ACCESS = {
+  // Those who send, receive and follow referrals, and NGO systems doing so for them.
+  listReferrals: ['caseworker', 'supervisor', 'focal_point', 'system'],
+  // The directory is the network's shared map: every member may read it.
+  readDirectory: ROLES,
+} as const satisfies Record<ReferralsAction, readonly Role[]>;
+
+/** Whether the principal's roles allow `action`. */
+export function mayAct(principal: Pick<Principal, 'roles'>, action: ReferralsAction): boolean {
+  return hasRole(principal, ...REFERRALS_ACCESS[action]);
+}
+
+/** @throws AppError 403 when the principal's roles do not allow `action`. */
+export function assertMayAct(principal: Pick<Principal, 'roles'>, action: ReferralsAction): void {
+  if (!mayAct(principal, action)) throw forbidden('Your role does not allow this action.');
+}

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { buildEvent } from '@referral-hub/contracts';
+import type { CloudEvent } from '@referral-hub/contracts';
+import { listDeadLetters } from '@referral-hub/platform';
+import { createServiceTestEnv } from '@referral-hub/testkit';
+import type { ServiceTestEnv } from '@referral-hub/testkit';
+import { connect } from 'amqplib';
+import type { ChannelModel, ConfirmChannel } from 'amqplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { start } from '../src/start.js';
+import type { RunningReferrals } from '../src/start.js';
+
+const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
+
+let testEnv: ServiceTestEnv;
+let service: RunningReferrals;
+let connection: ChannelModel;
+let channel: ConfirmChannel;
+
+beforeAll(async () => {
+  testEnv = await createServiceTestEnv({ name: 'referrals-events', migrationsDir });
+  service = await start({ env: testEnv.env });
+  await service.consumer?.waitUntilConsuming();
+  connection = await connect(testEnv.amqpUrl);
+  channel = await connection.createConfirmChannel();
+});
+
+afterAll(async () => {
+  await channel?.close().catch(() => undefined);
+  await connection?.close().catch(() => undefined);
+  await service?.stop();
+  await testEnv?.cleanup();
+});
+
+/** Publishes a message as a producer would: to the exchange, routing key = event type, confirmed. */
+async function publish(event: { id: string; type: string }): Promise<void> {
+  channel.publish(testEnv.exchange, event.type, Buffer.from(JSON.stringify(event)), {
+    persistent: true,
+    contentType: 'application/cloudevents+json',
+    messageId: event.id,
+    type: event.type,
+  });
+  await channel.waitForConfirms();
+}
+
+function organizationChanged(
+  organizationId: string,
+  version: number,
+  change: 'created' | 'updated' | 'deleted' = version === 1 ? 'created' : 'updated',
+): CloudEvent<'directory.organization.changed'> {
+  return buildEvent(
+    'directory.organization.changed',
+    { organizationId, change, changedFields: change === 'deleted' ? [] : ['name'], version },
+    { source: '/services/directory', subject: organizationId },
+  );
+}
+
+const readModel = (id: string) => service.db.client.knownOrganization.findUnique({ where: { id } });
+const inboxRows = (eventId: string) => service.db.client.inboxMessage.count({ where: { eventId } });
+const poll = { timeout: 10_000, interval: 50 };
+
+async function getKnown(id: string): Promise<Response> {
+  const authorization = await testEnv.authorization({ sub: 'reader', org: randomUUID(), roles: ['caseworker'] });
+  return fetch(`${service.url}/v1/known-organizations/${id}`, { headers: { authorization } });
+}
+
+describe('the directory read model', () => {
+  it('when the directory announces an organisation, it ends up in the read model', async () => {
+    const organizationId = randomUUID();
+    const event = organizationChanged(organizationId, 1);
+    await publish(event);
+
+    await expect.poll(() => readModel(organizationId), poll).not.toBeNull();
+    const response = await getKnown(organizationId);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      id: organizationId,
+      // The event names no organisation: name and type wait for a fetch from the directory.
+      name: null,
+      type: null,
+      version: 1,
+      updatedAt: new Date(event.time).toISOString(),
+    });
+  });
+
+  it('when the same event is delivered twice, it has one effect', async () => {
+    const organizationId = randomUUID();
+    const event = organizationChanged(organizationId, 1);
+    const duplicatesBefore = service.consumer?.stats().duplicates ?? 0;
+    await publish(event);
+    await publish(event);
+
+    await expect.poll(() => service.consumer?.stats().duplicates ?? 0, poll).toBe(duplicatesBefore + 1);
+    expect(await inboxRows(event.id)).toBe(1);
+    expect((await readModel(organizationId))?.version).toBe(1);
+  });
+
+  it('when an older version arrives after a newer one, the newer one stays', async () => {
+    const organizationId = randomUUID();
+    const newer = organizationChanged(organizationId, 3);
+    const older = organizationChanged(organizationId, 2);
+    await publish(newer);
+    await expect.poll(async () => (await readModel(organizationId))?.version, poll).toBe(3);
+    await publish(older);
+
+    // Handled (recorded in the inbox) but without effect.
+    await expect.poll(() => inboxRows(older.id), poll).toBe(1);
+    const row = await readModel(organizationId);
+    expect(row?.version).toBe(3);
+    expect(row?.updatedAt.toISOString()).toBe(new Date(newer.time).toISOString());
+  });
+
+  it('when the directory deletes an organisation, it is no longer known here', async () => {
+    const organizationId = randomUUID();
+    await publish(organizationChanged(organizationId, 1));
+    await expect.poll(async () => (await getKnown(organizationId)).status, poll).toBe(200);
+    await publish(organizationChanged(organizationId, 2, 'deleted'));
+    await expect.poll(async () => (await getKnown(organizationId)).status, poll).toBe(404);
+  });
+
+  it('an organisation never announced is 404, and reading needs a token', async () => {
+    expect((await getKnown(randomUUID())).status).toBe(404);
+    expect((await fetch(`${service.url}/v1/known-organizations/${randomUUID()}`)).status).toBe(401);
+  });
+});
+
+describe('messages the service cannot or need not act on', () => {
+  it('an event carrying data its schema does not allow goes to the dead-letter queue, untouched', async () => {
+    const organizationId = randomUUID();
+    const valid = organizationChanged(organizationId, 1);
+    // Published raw: a producer bug that would leak a child's name onto the broker.
+    const invalid = { ...valid, data: { ...valid.data, childName: 'Amani' } };
+    await publish(invalid);
+
+    const consumer = `${testEnv.queuePrefix}referrals`;
+    await expect
+      .poll(async () => {
+        const listing = await listDeadLetters({ amqp: service.amqp, consumer });
+        return listing.messages.find((m) => m.eventId === invalid.id)?.deathReason;
+      }, poll)
+      .toBe('invalid_event');
+    const { messageCount } = await channel.checkQueue(`${consumer}.events.dlq`);
+    expect(messageCount).toBeGreaterThanOrEqual(1);
+    expect(await readModel(organizationId)).toBeNull();
+    expect(await inboxRows(invalid.id)).toBe(0);
+  });
+
+  it('a consent event is recorded as handled, not left unhandled or dead-lettered', async () => {
+    const consentId = randomUUID();
+    const event = buildEvent(
+      'consent.granted',
+      {
+        consentId,
+        caseCode: 'CASE-0001',
+        organizationId: randomUUID(),
+        kind: 'consent',
+        purposes: ['referral'],
+        recipientOrganizationIds: [randomUUID()],
+        validFrom: new Date().toISOString(),
+        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+        singleUse: false,
+      },
+      { source: '/services/consent', subject: consentId },
+    );
+    const unhandledBefore = service.consumer?.stats().unhandled ?? 0;
+    await publish(event);
+    await expect.poll(() => inboxRows(event.id), poll).toBe(1);
+    expect(service.consumer?.stats().unhandled).toBe(unhandledBefore);
+  });
+});
