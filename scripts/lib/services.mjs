@@ -74,10 +74,6 @@ export function serviceEnv(service) {
     AMQP_EXCHANGE: process.env.AMQP_EXCHANGE ?? 'hub.events',
     ...authEnv(),
   };
-  if (service.name === 'referrals') {
-    // Referrals asks consent for a sharing decision at submit and on every read.
-    env.CONSENT_URL = process.env.CONSENT_URL ?? `http://${LOCAL_HOST}:4020`;
-  }
   if (service.name === 'notifications') {
     env.REDIS_URL = process.env.REDIS_URL ?? `redis://${LOCAL_HOST}:6379`;
     env.SMTP_URL = process.env.SMTP_URL ?? `smtp://${LOCAL_HOST}:1025`;

@@ -64,7 +64,7 @@ const appNames = SERVICES.map((spec) => spec.name);
 const REQUIRED_ENV: Record<string, readonly string[]> = {
   directory: [],
   consent: [],
-  referrals: ['CONSENT_URL'],
+  referrals: [],
   notifications: ['REDIS_URL', 'SMTP_URL'],
 };
 const COMMON_ENV = [

@@ -137,8 +137,10 @@ export interface components {
         /** @description An organisation as recorded in this service's read model of the directory. */
         KnownOrganization: {
             id: components["schemas"]["OrganizationId"];
-            name: string;
-            type: components["schemas"]["OrganizationType"];
+            /** @description Null until the read model has fetched the organisation's details from the directory. */
+            name: string | null;
+            /** @description Null until the read model has fetched the organisation's details from the directory. */
+            type: components["schemas"]["OrganizationType"] | null;
             /** @description The directory version this read model holds. */
             version: number;
             /** @description When the directory last changed the organisation. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError, describeConfig } from '@referral-hub/platform';
 import { describe, expect, it } from 'vitest';
 import { configSchema, loadReferralsConfig } from '../src/config.js';
@@ -32,5 +33,14 @@ describe('referrals configuration', () => {
     expect(attempt).toThrow(/AMQP_URL/);
     expect(attempt).toThrow(/PORT/);
     expect(attempt).not.toThrow(/secret-host/);
+  });
+
+  it('the README documents every variable it reads, with its default', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const variable of describeConfig(configSchema)) {
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${variable.name}\` |`));
+      expect(row, variable.name).toBeDefined();
+      expect(row, variable.name).toContain(variable.default === undefined ? '| — |' : `| \`${variable.default}\` |`);
+    }
   });
 });

@@ -1,19 +1,13 @@
 import type { ReferralsApi } from '@referral-hub/contracts';
 import type { KnownOrganizationRow } from '../data-access/known-organizations.js';
 
-type ContractKnownOrganization = ReferralsApi.components['schemas']['KnownOrganization'];
-export type OrganizationType = ContractKnownOrganization['type'];
-
 /**
  * An organisation as this service knows it. `name` and `type` are null until
  * they are fetched from the directory: `directory.organization.changed`
- * carries only the id and the version. The contract requires them; see the
- * service README.
+ * carries only the id and the version.
  */
-export type KnownOrganization = Omit<ContractKnownOrganization, 'name' | 'type'> & {
-  name: string | null;
-  type: OrganizationType | null;
-};
+export type KnownOrganization = ReferralsApi.components['schemas']['KnownOrganization'];
+export type OrganizationType = NonNullable<KnownOrganization['type']>;
 
 /** The API's view of a row of the directory read model. */
 export function toKnownOrganization(row: KnownOrganizationRow): KnownOrganization {

@@ -1,0 +1,14 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { prismaDatabase } from '@referral-hub/platform';
+import type { ServiceDatabase } from '@referral-hub/platform';
+import type pg from 'pg';
+import { PrismaClient } from './generated/prisma/client.js';
+import type { Prisma } from './generated/prisma/client.js';
+
+export type Tx = Prisma.TransactionClient;
+export type NotificationsDatabase = ServiceDatabase<PrismaClient, Tx>;
+
+/** The notifications service's Prisma client on the service's shared pool. */
+export function createNotificationsDatabase(pool: pg.Pool): NotificationsDatabase {
+  return prismaDatabase<Tx, PrismaClient>(new PrismaClient({ adapter: new PrismaPg(pool) }));
+}

@@ -1,0 +1,9 @@
+import type { ReferralEvent } from './generated/prisma/client.js';
+import type { Tx } from './database.js';
+
+export type NewReferralEventRow = Pick<ReferralEvent, 'eventId' | 'eventType' | 'referralId' | 'occurredAt'>;
+
+/** Records a received referral event (the inbox has already ruled out a duplicate). */
+export async function insertReferralEvent(tx: Tx, event: NewReferralEventRow): Promise<void> {
+  await tx.referralEvent.create({ data: event });
+}

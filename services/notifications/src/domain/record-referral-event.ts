@@ -1,0 +1,19 @@
+import type { Tx } from '../data-access/database.js';
+import { insertReferralEvent } from '../data-access/referral-events.js';
+
+/** What the service keeps of a referral event: identifiers and time only, never case data. */
+export type ReceivedReferralEvent = {
+  eventId: string;
+  eventType: string;
+  referralId: string;
+  occurredAt: Date;
+};
+
+/**
+ * Records a referral event as received, inside the consumer's inbox
+ * transaction: the starting point of every notification (and, later, of its
+ * delivery log).
+ */
+export async function recordReferralEvent(tx: Tx, event: ReceivedReferralEvent): Promise<void> {
+  await insertReferralEvent(tx, event);
+}

@@ -1,0 +1,30 @@
+import type { Principal } from '@referral-hub/platform';
+import type { NotificationsDatabase } from '../data-access/database.js';
+import { upsertPreference } from '../data-access/preferences.js';
+import { assertMayAct } from './access.js';
+import { toPreferences } from './preferences.js';
+import type { Preferences, PreferencesUpdate } from './preferences.js';
+
+/**
+ * Replaces the caller's own channels and language. An empty channel list is a
+ * choice (be told of nothing by e-mail or SMS), kept as such.
+ *
+ * @throws AppError 403 for a machine client or a principal without a role.
+ */
+export async function updateMyPreferences(
+  deps: { db: NotificationsDatabase },
+  principal: Principal,
+  update: PreferencesUpdate,
+  now: Date = new Date(),
+): Promise<Preferences> {
+  assertMayAct(principal, 'manageOwnPreferences');
+  const row = await upsertPreference(deps.db.client, {
+    userId: principal.userId,
+    organizationId: principal.organizationId,
+    // The contract forbids duplicates; the set keeps the rule for every other caller.
+    channels: [...new Set(update.channels)],
+    language: update.language,
+    updatedAt: now,
+  });
+  return toPreferences(row);
+}

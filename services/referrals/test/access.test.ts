@@ -1,0 +1,30 @@
+import { ROLES } from '@referral-hub/platform';
+import type { Role } from '@referral-hub/platform';
+import { describe, expect, it } from 'vitest';
+import { mayAct } from '../src/domain/access.js';
+import type { ReferralsAction } from '../src/domain/access.js';
+
+// The policy as a table: every role × action, so a change to the policy shows here.
+const EXPECTED: Record<Role, Record<ReferralsAction, boolean>> = {
+  caseworker: { listReferrals: true, readDirectory: true },
+  supervisor: { listReferrals: true, readDirectory: true },
+  focal_point: { listReferrals: true, readDirectory: true },
+  system: { listReferrals: true, readDirectory: true },
+  org_admin: { listReferrals: false, readDirectory: true },
+  network_coordinator: { listReferrals: false, readDirectory: true },
+};
+
+describe('referrals access policy', () => {
+  const rows = ROLES.flatMap((role) =>
+    (['listReferrals', 'readDirectory'] as const).map((action) => [role, action, EXPECTED[role][action]] as const),
+  );
+
+  it.each(rows)('a %s may %s: %s', (role, action, allowed) => {
+    expect(mayAct({ roles: [role] }, action)).toBe(allowed);
+  });
+
+  it('a principal without any known role may do nothing', () => {
+    expect(mayAct({ roles: [] }, 'listReferrals')).toBe(false);
+    expect(mayAct({ roles: [] }, 'readDirectory')).toBe(false);
+  });
+});
