@@ -4,3 +4,4 @@ export * from './tcp-proxy.js';
 export * from './tokens.js';
 export * from './service-env.js';
 export * from './event-tap.js';
+export * from './service-checks.js';

@@ -1,32 +1,10 @@
-import { ConfigError } from '@referral-hub/platform';
-import { describe, expect, it } from 'vitest';
-import { loadDirectoryConfig } from '../src/config.js';
+import { describeServiceConfig } from '@referral-hub/testkit';
+import { configSchema, loadDirectoryConfig } from '../src/config.js';
 
-const valid = {
-  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/hub_directory',
-  AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
-  AUTH_ISSUER: 'http://127.0.0.1:4400',
-  AUTH_AUDIENCE: 'referral-hub',
-  AUTH_JWKS_URL: 'http://127.0.0.1:4400/.well-known/jwks.json',
-};
-
-describe('directory configuration', () => {
-  it('starts from the documented defaults', () => {
-    const config = loadDirectoryConfig(valid);
-    expect(config.PORT).toBe(4010);
-    expect(config.AMQP_EXCHANGE).toBe('hub.events');
-  });
-
-  it('a missing variable stops start-up with its name', () => {
-    const { DATABASE_URL: _missing, ...rest } = valid;
-    expect(() => loadDirectoryConfig(rest)).toThrow(ConfigError);
-    expect(() => loadDirectoryConfig(rest)).toThrow(/DATABASE_URL/);
-  });
-
-  it('a malformed variable stops start-up with its name and never echoes its value', () => {
-    const attempt = () => loadDirectoryConfig({ ...valid, AMQP_URL: 'http://secret-host', PORT: 'eighty' });
-    expect(attempt).toThrow(/AMQP_URL/);
-    expect(attempt).toThrow(/PORT/);
-    expect(attempt).not.toThrow(/secret-host/);
-  });
+describeServiceConfig({
+  service: 'directory',
+  serviceRoot: new URL('..', import.meta.url),
+  schema: configSchema,
+  load: loadDirectoryConfig,
+  defaultPort: 4010,
 });

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { ConfigError, describeConfig } from '@referral-hub/platform';
+import { describeServiceConfig } from '@referral-hub/testkit';
 import { describe, expect, it } from 'vitest';
 import { configSchema, loadNotificationsConfig } from '../src/config.js';
 
@@ -45,12 +45,13 @@ describe('notifications configuration', () => {
     expect(attempt).not.toThrow(/hunter2|secret-host/);
   });
 
-  it('the README documents every variable it reads, with its default', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    for (const variable of describeConfig(configSchema)) {
-      const row = readme.split('\n').find((line) => line.startsWith(`| \`${variable.name}\` |`));
-      expect(row, variable.name).toBeDefined();
-      expect(row, variable.name).toContain(variable.default === undefined ? '| — |' : `| \`${variable.default}\` |`);
-    }
-  });
+});
+
+describeServiceConfig({
+  service: 'notifications',
+  serviceRoot: new URL('..', import.meta.url),
+  schema: configSchema,
+  load: loadNotificationsConfig,
+  defaultPort: 4040,
+  extraEnv: { REDIS_URL: 'redis://127.0.0.1:6379' },
 });
