@@ -117,6 +117,11 @@ export interface components {
         ProviderMessageId: string;
         /** @description Why delivery failed, as a stable code (for example `smtp_rejected`, `webhook_http_410`, `no_address`). */
         ErrorCode: string;
+        /**
+         * @description The kind of agency (directory organisation type): a category, never personal data.
+         * @enum {string}
+         */
+        OrganizationType: "ngo" | "government" | "un_agency" | "community_committee" | "other";
         /** @description An organisation of the directory was created, updated or deleted. Consumers that keep a read model fetch it again (or drop it) when `version` is newer than theirs. */
         "directory.organization.changed": {
             /** @description The organisation. */
@@ -124,6 +129,8 @@ export interface components {
             change: components["schemas"]["Change"];
             changedFields: components["schemas"]["ChangedFields"];
             version: components["schemas"]["Version"];
+            /** @description The kind of agency, so consumers can apply network rules about recipient kinds without calling the directory. */
+            organizationType: components["schemas"]["OrganizationType"];
         };
         /** @description A service of an organisation was created, updated or deleted. */
         "directory.service.changed": {
@@ -134,6 +141,8 @@ export interface components {
             change: components["schemas"]["Change"];
             changedFields: components["schemas"]["ChangedFields"];
             version: components["schemas"]["Version"];
+            /** @description The kind of agency, so consumers can apply network rules about recipient kinds without calling the directory. */
+            organizationType: components["schemas"]["OrganizationType"];
         };
         /** @description A consent or assent was recorded for a case. */
         "consent.granted": {

@@ -34,6 +34,7 @@ export const SAMPLE_DATA: EventDataMap = {
     change: 'updated',
     changedFields: ['name', 'acronym'],
     version: 3,
+    organizationType: 'ngo',
   },
   'directory.service.changed': {
     serviceId: ids.service,
@@ -41,6 +42,7 @@ export const SAMPLE_DATA: EventDataMap = {
     change: 'created',
     changedFields: ['name', 'serviceType', 'eligibility.minAge'],
     version: 1,
+    organizationType: 'government',
   },
   'consent.granted': {
     consentId: ids.consent,

@@ -51,7 +51,7 @@ function organizationChanged(
 ): CloudEvent<'directory.organization.changed'> {
   return buildEvent(
     'directory.organization.changed',
-    { organizationId, change, changedFields: change === 'deleted' ? [] : ['name'], version },
+    { organizationId, organizationType: 'ngo', change, changedFields: change === 'deleted' ? [] : ['name'], version },
     { source: '/services/directory', subject: organizationId },
   );
 }
@@ -76,9 +76,9 @@ describe('the directory read model', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       id: organizationId,
-      // The event names no organisation: name and type wait for a fetch from the directory.
+      // The event carries the kind of agency, never its name: the name waits for a fetch from the directory.
       name: null,
-      type: null,
+      type: 'ngo',
       version: 1,
       updatedAt: new Date(event.time).toISOString(),
     });
@@ -120,7 +120,7 @@ describe('the directory read model', () => {
 
     const acronymOnly = buildEvent(
       'directory.organization.changed',
-      { organizationId, change: 'updated', changedFields: ['acronym'], version: 2 },
+      { organizationId, organizationType: 'ngo', change: 'updated', changedFields: ['acronym'], version: 2 },
       { source: '/services/directory', subject: organizationId },
     );
     await publish(acronymOnly);

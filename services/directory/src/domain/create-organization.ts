@@ -35,7 +35,7 @@ export async function createOrganization(
       tx,
       buildEvent(
         'directory.organization.changed',
-        { organizationId: row.id, change: 'created', changedFields, version: row.version },
+        { organizationId: row.id, organizationType: input.type, change: 'created', changedFields, version: row.version },
         { source: DIRECTORY_SOURCE, subject: row.id },
       ),
     );

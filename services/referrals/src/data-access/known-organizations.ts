@@ -11,24 +11,24 @@ export function findKnownOrganization(tx: Tx, id: string): Promise<KnownOrganiza
  * Records that the directory has organisation `id` at `version`, in one
  * statement so that two changes of the same organisation handled at once
  * cannot both win: the row is created, or updated only when `version` is newer
- * than the one held. A name or type the change touched is cleared rather than
- * kept stale, until it is fetched again.
+ * than the one held. The type travels with every event; a name the change
+ * touched is cleared rather than kept stale, until it is fetched again.
  *
  * @returns true when applied, false when the row already held this version or a newer one.
  */
 export async function upsertKnownOrganizationVersion(
   tx: Tx,
-  change: { id: string; version: number; updatedAt: Date; deletedAt: Date | null; nameChanged: boolean; typeChanged: boolean },
+  change: { id: string; version: number; updatedAt: Date; deletedAt: Date | null; type: string; nameChanged: boolean },
 ): Promise<boolean> {
   const affected = await tx.$executeRaw`
-    INSERT INTO known_organization (id, version, updated_at, deleted_at)
-    VALUES (${change.id}::uuid, ${change.version}, ${change.updatedAt}::timestamptz, ${change.deletedAt}::timestamptz)
+    INSERT INTO known_organization (id, version, updated_at, deleted_at, type)
+    VALUES (${change.id}::uuid, ${change.version}, ${change.updatedAt}::timestamptz, ${change.deletedAt}::timestamptz, ${change.type})
     ON CONFLICT (id) DO UPDATE SET
       version    = EXCLUDED.version,
       updated_at = EXCLUDED.updated_at,
       deleted_at = EXCLUDED.deleted_at,
       name       = CASE WHEN ${change.nameChanged} THEN NULL ELSE known_organization.name END,
-      type       = CASE WHEN ${change.typeChanged} THEN NULL ELSE known_organization.type END
+      type       = EXCLUDED.type
     WHERE known_organization.version < EXCLUDED.version`;
   return affected > 0;
 }

@@ -1,9 +1,11 @@
 import type { Tx } from '../data-access/database.js';
 import { upsertKnownOrganizationVersion } from '../data-access/known-organizations.js';
+import type { OrganizationType } from './known-organization.js';
 
 /** A change of an organisation as the directory announced it. */
 export type OrganizationChange = {
   organizationId: string;
+  organizationType: OrganizationType;
   change: 'created' | 'updated' | 'deleted';
   changedFields: readonly string[];
   version: number;
@@ -25,8 +27,8 @@ export async function recordOrganizationChange(tx: Tx, change: OrganizationChang
     version: change.version,
     updatedAt: change.changedAt,
     deletedAt: change.change === 'deleted' ? change.changedAt : null,
+    type: change.organizationType,
     nameChanged: change.changedFields.includes('name'),
-    typeChanged: change.changedFields.includes('type'),
   });
   return applied ? 'applied' : 'stale';
 }

@@ -15,6 +15,7 @@ export function eventHandlers(): Record<string, EventHandler<Tx>> {
       const { data, time } = expectEvent(event, 'directory.organization.changed');
       const outcome = await recordOrganizationChange(tx, {
         organizationId: data.organizationId,
+        organizationType: data.organizationType,
         change: data.change,
         changedFields: data.changedFields,
         version: data.version,
