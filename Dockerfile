@@ -38,7 +38,7 @@ ENV PRISMA_SCHEMA_ENGINE_BINARY=/usr/local/bin/prisma-schema-engine-placeholder
 
 # Fetch every dependency from the lockfile alone, so this layer is reused
 # until the lockfile changes.
-COPY pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
+COPY pnpm-lock.yaml pnpm-workspace.yaml ./
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm fetch --store-dir=/pnpm/store
 
