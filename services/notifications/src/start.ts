@@ -20,7 +20,7 @@ export type RunningNotifications = RunningService<NotificationsConfig, PrismaCli
  */
 export async function start(options: { env?: Env; logger?: Logger } = {}): Promise<RunningNotifications> {
   const config = loadNotificationsConfig(options.env);
-  // Opens nothing until `background` connects it, so a start that fails
+  // Opens nothing until `startService` connects it, so a start that fails
   // earlier leaves no connection behind.
   const redis = createRedisConnection({ url: config.REDIS_URL, name: 'notifications' });
   const service = await startService({
@@ -32,14 +32,16 @@ export async function start(options: { env?: Env; logger?: Logger } = {}): Promi
     database: createNotificationsDatabase,
     routes: (router, context) => registerRoutes(router, context),
     consumer: { service: 'notifications', handlers: () => eventHandlers() },
-    // Redis is where delivery jobs will run: it is connected with the
-    // background work and closed with it, after HTTP has drained and before
-    // the consumer, database and broker stop.
-    background: async ({ logger }) => {
-      await redis.connect(logger);
-      return { stop: () => redis.close() };
-    },
-    healthChecks: () => [redis.healthCheck()],
+    // Redis is where delivery jobs will run: connected before the consumer
+    // starts handing it work, closed after the consumer has stopped.
+    resources: [
+      {
+        name: 'redis',
+        connect: (logger) => redis.connect(logger),
+        close: () => redis.close(),
+        healthCheck: () => redis.healthCheck(),
+      },
+    ],
     // Will publish notification.delivered / notification.failed.
     publishes: true,
     ...(options.logger ? { logger: options.logger } : {}),

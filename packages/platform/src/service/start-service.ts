@@ -23,6 +23,18 @@ export type ServiceDatabase<Client, Tx extends SqlClient> = {
   close(): Promise<void>;
 };
 
+/**
+ * A connection the service depends on besides PostgreSQL and RabbitMQ (Redis,
+ * for instance): opened before the outbox relay and the consumers, closed
+ * after them, and checked by `/readyz`.
+ */
+export type ServiceResource = {
+  name: string;
+  connect(logger: Logger): Promise<void>;
+  close(): Promise<void>;
+  healthCheck(): HealthCheck;
+};
+
 /** What a service's routes, consumers and use cases are built from. */
 export type ServiceContext<Config extends BaseServiceConfig, Client, Tx extends SqlClient> = {
   config: Config;
@@ -50,6 +62,8 @@ export type ServiceDefinition<Config extends BaseServiceConfig, Client, Tx exten
     service: ConsumingService;
     handlers: (context: ServiceContext<Config, Client, Tx>) => Record<string, EventHandler<Tx>>;
   };
+  /** Other connections the handlers and routes use; see {@link ServiceResource}. */
+  resources?: readonly ServiceResource[];
   /** Whether the service publishes events (runs an outbox relay). Default true. */
   publishes?: boolean;
   /** Extra dependencies `/readyz` checks (PostgreSQL and RabbitMQ are always checked). */
@@ -81,7 +95,7 @@ export type RunningService<Config extends BaseServiceConfig, Client, Tx extends 
  * client, broker connection with the network's topology, outbox relay, event
  * consumer, HTTP app, each registered with the lifecycle so that `stop()` (or
  * SIGTERM) undoes them in reverse: HTTP drains first, then consumers stop,
- * then the relay, then the database and the broker.
+ * then the relay, then other resources (Redis…), the broker and the database.
  *
  * Anything that fails during start undoes what was already started.
  */
@@ -111,6 +125,11 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
     });
     const amqp = await connectAmqp({ url: config.AMQP_URL, logger, name: definition.name, topology });
     lifecycle.onStop('broker connection', () => amqp.close());
+
+    for (const resource of definition.resources ?? []) {
+      await resource.connect(logger);
+      lifecycle.onStop(resource.name, () => resource.close());
+    }
 
     const outbox = createOutbox({ validator: definition.validator });
     const context: ServiceContext<Config, Client, Tx> = { config, logger, pool, db, amqp, outbox, lifecycle };
@@ -158,7 +177,12 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
       openapi: definition.openapi,
       authenticator,
       bodyLimit: config.HTTP_BODY_LIMIT,
-      healthChecks: [databaseHealthCheck(pool), amqp.healthCheck(), ...(definition.healthChecks?.(context) ?? [])],
+      healthChecks: [
+        databaseHealthCheck(pool),
+        amqp.healthCheck(),
+        ...(definition.resources ?? []).map((resource) => resource.healthCheck()),
+        ...(definition.healthChecks?.(context) ?? []),
+      ],
       routes: (router) => definition.routes(router, context),
     });
     const http = await startHttpServer(app, config.PORT, definition.host);
