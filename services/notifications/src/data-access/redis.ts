@@ -56,11 +56,16 @@ export function createRedisConnection(options: { url: string; name: string; conn
       },
     }),
     async close() {
+      if (client.status === 'end') return;
+      // QUIT resolves on Redis's reply, a moment before the socket is closed:
+      // wait for the close so that stop() really leaves nothing open.
+      const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
       if (client.status === 'ready') {
         await client.quit().catch(() => client.disconnect());
       } else {
         client.disconnect();
       }
+      await ended;
     },
   };
 }
