@@ -129,12 +129,386 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/consents/{consentId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The consent's id. */
+                consentId: components["parameters"]["ConsentId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw a consent
+         * @description Withdraws a consent of the caller's organisation, with the reason. From the next decision on, nothing it covered is shared. Publishes `consent.withdrawn`. Withdrawing twice is a 409.
+         */
+        post: operations["withdrawConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consents/{consentId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The consent's id. */
+                consentId: components["parameters"]["ConsentId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the status of a consent
+         * @description Whether a consent is active, expired, withdrawn or consumed, and nothing more. Open to the owning organisation and to the organisations the consent names as recipients; anyone else gets 404.
+         */
+        get: operations["getConsentStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{caseCode}/context": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case's pseudonymous code. */
+                caseCode: components["parameters"]["CaseCode"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the consent context of a case
+         * @description What the owning organisation recorded about who can consent for the case (the child's age in years, whether the caregiver can be asked). 404 until recorded.
+         */
+        get: operations["getCaseContext"];
+        /**
+         * Record the consent context of a case
+         * @description Records (or replaces) the child's age in years and whether the caregiver can be asked, with the reason when not. Never a name or a date of birth.
+         */
+        put: operations["putCaseContext"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request a best-interests override
+         * @description A caseworker of the owning organisation asks to share without (sufficient) consent, with the legal basis, the justification and what was explained to the child and family. It is a basis for sharing only once a supervisor of the same organisation approves it.
+         */
+        post: operations["requestOverride"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/overrides/{overrideId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The override's id. */
+                overrideId: components["parameters"]["OverrideId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an override
+         * @description Only the owning organisation may read it.
+         */
+        get: operations["getOverride"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/overrides/{overrideId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The override's id. */
+                overrideId: components["parameters"]["OverrideId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve an override
+         * @description A supervisor of the organisation that requested it, other than the requester, approves it. 409 unless it is pending.
+         */
+        post: operations["approveOverride"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/overrides/{overrideId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The override's id. */
+                overrideId: components["parameters"]["OverrideId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an override
+         * @description The owning organisation ends an override before its expiry. 409 when already revoked.
+         */
+        post: operations["revokeOverride"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agreements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propose a sharing agreement
+         * @description A network coordinator, or an administrator of one of the parties, proposes an information-sharing protocol. It is in force once every party's administrator accepted it, until its review date.
+         */
+        post: operations["createAgreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agreements/{agreementId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The agreement's id. */
+                agreementId: components["parameters"]["AgreementId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a sharing agreement
+         * @description Open to the network coordinator and to the parties.
+         */
+        get: operations["getAgreement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agreements/{agreementId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The agreement's id. */
+                agreementId: components["parameters"]["AgreementId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a sharing agreement
+         * @description An administrator of a party accepts the agreement for their organisation. 409 when that organisation already accepted it.
+         */
+        post: operations["acceptAgreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/network-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the network policy
+         * @description The sharing rules of the network, current version.
+         */
+        get: operations["getNetworkPolicy"];
+        /**
+         * Change the network policy
+         * @description A network coordinator replaces the sharing rules; each change is a new version.
+         */
+        put: operations["putNetworkPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide what may be shared
+         * @description Which of the requested fields may go to the recipient for the purpose now, each denied field with its reason, on what basis and until when. With `consume`, single-use consents in the basis are used up atomically (the referrals service, at submit). Stored and listed per case.
+         */
+        post: operations["makeDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{caseCode}/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case's pseudonymous code. */
+                caseCode: components["parameters"]["CaseCode"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the sharing decisions of a case
+         * @description The decisions made about a case of the caller's organisation, newest first.
+         */
+        get: operations["listCaseDecisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{caseCode}/sharing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case's pseudonymous code. */
+                caseCode: components["parameters"]["CaseCode"];
+            };
+            cookie?: never;
+        };
+        /**
+         * What was shared about a case, in plain words
+         * @description For the child and family, through the owning organisation: every consent, override and decision of the case, in French or English.
+         */
+        get: operations["getCaseSharing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description An information-sharing protocol between organisations. */
+        Agreement: {
+            id: components["schemas"]["Id"];
+            title: string;
+            partyOrganizationIds: components["schemas"]["OrganizationId"][];
+            dataGroups: components["schemas"]["SharingGroup"][];
+            purposes: components["schemas"]["ConsentPurpose"][];
+            means: components["schemas"]["SharingMeans"][];
+            /** Format: date */
+            reviewDate: string;
+            acceptances: components["schemas"]["AgreementAcceptance"][];
+            /** @description Every party accepted it and its review date has not passed. */
+            inForce: boolean;
+            createdBy: components["schemas"]["UserId"];
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        AgreementAcceptance: {
+            organizationId: components["schemas"]["OrganizationId"];
+            acceptedBy: components["schemas"]["UserId"];
+            acceptedAt: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description Why the caregiver cannot or must not be asked: the child is unaccompanied, the caregiver is the alleged perpetrator, the caregiver cannot be reached, or another reason.
+         * @enum {string}
+         */
+        CaregiverNotAskedReason: "unaccompanied" | "caregiver_alleged_perpetrator" | "caregiver_unreachable" | "other";
+        /**
+         * @description A protection concern category of the case.
+         * @enum {string}
+         */
+        CaseCategory: "physical_violence" | "sexual_violence" | "emotional_abuse" | "neglect" | "child_labour" | "child_marriage" | "unaccompanied_or_separated" | "armed_forces_or_groups" | "trafficking" | "detention" | "living_or_working_on_street" | "psychosocial_distress" | "disability_related_risk" | "lack_of_documentation";
         /** @description The pseudonymous code by which the referring agency knows the case. It must not reveal the child's identity: no name, initials, date of birth or other identifying data may be part of it. */
         CaseCode: string;
+        /** @description The consent context of a case, as recorded by its owning organisation. */
+        CaseContext: {
+            caseCode: components["schemas"]["CaseCode"];
+            organizationId: components["schemas"]["OrganizationId"];
+            childAge: number | null;
+            caregiverCanBeAsked: boolean;
+            caregiverNotAskedReason: components["schemas"]["CaregiverNotAskedReason"] | null;
+            updatedBy: components["schemas"]["UserId"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description What the decision needs to know about a case to apply the network's consent rules. */
+        CaseContextInput: {
+            /** @description The child's age in completed years, if known. Never a date of birth. */
+            childAge?: number | null;
+            /** @description Whether a caregiver can and may be asked for consent. */
+            caregiverCanBeAsked: boolean;
+            /** @description Required when `caregiverCanBeAsked` is false. */
+            caregiverNotAskedReason?: components["schemas"]["CaregiverNotAskedReason"];
+        };
+        /** @description Everything recorded about sharing a case's information, oldest first. */
+        CaseSharing: {
+            caseCode: components["schemas"]["CaseCode"];
+            language: components["schemas"]["Language"];
+            entries: components["schemas"]["SharingEntry"][];
+        };
         /** @description A recorded consent or assent. */
         Consent: {
             id: components["schemas"]["Id"];
@@ -155,6 +529,7 @@ export interface components {
             /** @description The user who recorded it. */
             recordedBy: components["schemas"]["UserId"];
             createdAt: components["schemas"]["Timestamp"];
+            withdrawal: components["schemas"]["ConsentWithdrawalRecord"];
         };
         /**
          * @description Who gave it. A child too young to consent gives an assent, recorded separately from the caregiver's consent.
@@ -196,8 +571,86 @@ export interface components {
          * @enum {string}
          */
         ConsentStatus: "active" | "expired" | "withdrawn" | "consumed";
+        /** @description The status of a consent, all a recipient may learn about it. */
+        ConsentStatusView: {
+            id: components["schemas"]["Id"];
+            status: components["schemas"]["ConsentStatus"];
+        };
+        /** @description Why a consent is withdrawn. */
+        ConsentWithdrawal: {
+            reasonCode: components["schemas"]["ConsentWithdrawalReason"];
+            /** @description Required when the reason is `other`. Kept by the owning organisation only; never in events. */
+            note?: string;
+        };
+        /**
+         * @description Why a consent was withdrawn; `other` needs a note.
+         * @enum {string}
+         */
+        ConsentWithdrawalReason: "family_request" | "child_request" | "recorded_in_error" | "other";
+        /** @description Who withdrew the consent, when and why; null while it is not withdrawn. */
+        ConsentWithdrawalRecord: {
+            withdrawnAt: components["schemas"]["Timestamp"];
+            withdrawnBy: components["schemas"]["UserId"];
+            reasonCode: components["schemas"]["ConsentWithdrawalReason"];
+            note: string | null;
+        } | null;
         /** @description An opaque pagination cursor. */
         Cursor: string;
+        /** @description A sharing decision. */
+        Decision: {
+            id: components["schemas"]["Id"];
+            caseCode: components["schemas"]["CaseCode"];
+            ownerOrganizationId: components["schemas"]["OrganizationId"];
+            recipientOrganizationId: components["schemas"]["OrganizationId"];
+            recipientServiceType: string | null;
+            purpose: components["schemas"]["ConsentPurpose"];
+            requestedFields: string[];
+            /** @description The field keys that may be shared, in catalogue order. */
+            allowed: string[];
+            denied: components["schemas"]["DeniedField"][];
+            basis: {
+                consentIds: components["schemas"]["Id"][];
+                overrideIds: components["schemas"]["Id"][];
+            };
+            /** @description The earliest expiry among the basis; null when nothing is allowed. */
+            validUntil: components["schemas"]["Timestamp"] | null;
+            /** @description The single-use consents this decision used up. */
+            consumed: components["schemas"]["Id"][];
+            referralId: components["schemas"]["Id"] | null;
+            requestedBy: components["schemas"]["UserId"];
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        DecisionPage: {
+            items: components["schemas"]["Decision"][];
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        /** @description What the caller wants to share. */
+        DecisionRequest: {
+            caseCode: components["schemas"]["CaseCode"];
+            /** @description The organisation that owns the case (the referring one). */
+            ownerOrganizationId: components["schemas"]["OrganizationId"];
+            recipientOrganizationId: components["schemas"]["OrganizationId"];
+            recipientServiceType?: string;
+            purpose: components["schemas"]["ConsentPurpose"];
+            fields: components["schemas"]["RequestedField"][];
+            caseCategories?: components["schemas"]["CaseCategory"][];
+            /**
+             * @description Use up the single-use consents of the basis (only the `system` role; needs `referralId`).
+             * @default false
+             */
+            consume?: boolean;
+            /** @description The referral the decision is for. A single-use consent used up by this referral keeps covering it. */
+            referralId?: components["schemas"]["Id"];
+        };
+        /**
+         * @description Why a field is denied. When several apply, the first in this order is given.
+         * @enum {string}
+         */
+        DenialReason: "strictly_confidential" | "excluded_recipient" | "no_agreement" | "withdrawn" | "consumed" | "expired" | "policy_unmet" | "not_in_scope" | "no_consent";
+        DeniedField: {
+            field: string;
+            reason: components["schemas"]["DenialReason"];
+        };
         /**
          * @description A key of the referral field catalogue, or the name of a group of it (meaning every field of that group). Strictly confidential fields and their group are absent: they are never shared.
          * @enum {string}
@@ -233,6 +686,39 @@ export interface components {
             /** @enum {string} */
             status: "ok";
         };
+        NetworkPolicy: components["schemas"]["NetworkPolicyInput"] & {
+            /** @description 0 for the built-in defaults, then 1, 2… per change. */
+            version: number;
+            updatedBy: components["schemas"]["UserId"] | null;
+            updatedAt: components["schemas"]["Timestamp"] | null;
+        };
+        /** @description The network's sharing rules (its standard operating procedures). */
+        NetworkPolicyInput: {
+            /** @description From this age the child's assent (or consent) is needed besides the caregiver's consent. */
+            assentFromAge: number;
+            /** @description From this age the child gives consent rather than assent. */
+            childConsentFromAge: number;
+            /** @description From this age the child's consent alone suffices when the caregiver cannot or must not be asked; younger, only an override allows sharing then. */
+            childConsentAloneFromAge: number;
+            maxConsentValidityDays: number;
+            maxOverrideValidityDays: number;
+            /** @description Whether a decision needs a sharing agreement in force between the two organisations. */
+            requireAgreement: boolean;
+            recipientExclusions: components["schemas"]["RecipientExclusion"][];
+        };
+        /** @description An information-sharing protocol to propose. */
+        NewAgreement: {
+            title: string;
+            partyOrganizationIds: components["schemas"]["OrganizationId"][];
+            dataGroups: components["schemas"]["SharingGroup"][];
+            purposes: components["schemas"]["ConsentPurpose"][];
+            means: components["schemas"]["SharingMeans"][];
+            /**
+             * Format: date
+             * @description The day the parties review it; it is no longer in force after that day.
+             */
+            reviewDate: string;
+        };
         /** @description A consent or assent to record. */
         NewConsent: {
             caseCode: components["schemas"]["CaseCode"];
@@ -255,6 +741,21 @@ export interface components {
              */
             singleUse?: boolean;
         };
+        /** @description A best-interests override to request. */
+        NewOverride: {
+            caseCode: components["schemas"]["CaseCode"];
+            /** @description The law or mandate that lets the organisation act without consent. */
+            legalBasis: string;
+            /** @description Why sharing is in the child's best interests although consent is refused or impossible. */
+            justification: string;
+            /** @description What was explained to the child and family about this sharing. */
+            explanationGiven: string;
+            scope: components["schemas"]["ConsentScope"];
+            /** @description When it starts to apply; now if absent. */
+            validFrom?: components["schemas"]["Timestamp"];
+            /** @description When it stops applying; at most the network's maximum override validity after it starts. */
+            expiresAt: components["schemas"]["Timestamp"];
+        };
         /** @description The cursor of the next page, or null on the last page. */
         NextCursor: string | null;
         /**
@@ -262,6 +763,35 @@ export interface components {
          * @description An organisation's id in the directory (UUID).
          */
         OrganizationId: string;
+        /**
+         * @description The kind of organisation: an NGO, a government department, a UN agency, a community child-protection committee, or another kind.
+         * @enum {string}
+         */
+        OrganizationType: "ngo" | "government" | "un_agency" | "community_committee" | "other";
+        /** @description A best-interests override, for the owning organisation only. */
+        Override: {
+            id: components["schemas"]["Id"];
+            organizationId: components["schemas"]["OrganizationId"];
+            caseCode: components["schemas"]["CaseCode"];
+            legalBasis: string;
+            justification: string;
+            explanationGiven: string;
+            scope: components["schemas"]["ConsentScope"];
+            validFrom: components["schemas"]["Timestamp"];
+            expiresAt: components["schemas"]["Timestamp"];
+            status: components["schemas"]["OverrideStatus"];
+            requestedBy: components["schemas"]["UserId"];
+            approvedBy: components["schemas"]["UserId"] | null;
+            approvedAt: components["schemas"]["Timestamp"] | null;
+            revokedBy: components["schemas"]["UserId"] | null;
+            revokedAt: components["schemas"]["Timestamp"] | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description `pending` until a supervisor approves it, then `active` until it expires or is revoked.
+         * @enum {string}
+         */
+        OverrideStatus: "pending" | "active" | "expired" | "revoked";
         /** @description An RFC 9457 problem details object. Members beyond these may be added for a specific problem (for example `currentStatus`); they never carry personal data. */
         Problem: {
             /**
@@ -293,6 +823,32 @@ export interface components {
             /** @description A stable machine-readable code, such as `required`, `format`, `enum` or `maxLength`. */
             code?: string;
         };
+        /** @description Organisations of this type receive nothing about cases with any of these categories (for example government bodies, where sharing with them would put children at risk). */
+        RecipientExclusion: {
+            organizationType: components["schemas"]["OrganizationType"];
+            caseCategories: components["schemas"]["CaseCategory"][];
+        };
+        /** @description A field key or group name of the field catalogue. Strictly confidential keys may be asked about; they are always denied. */
+        RequestedField: string;
+        /** @description One consent, override or decision, told in plain words. */
+        SharingEntry: {
+            /** @enum {string} */
+            kind: "consent" | "override" | "decision";
+            id: components["schemas"]["Id"];
+            at: components["schemas"]["Timestamp"];
+            /** @description A sentence for the child and family. */
+            text: string;
+        };
+        /**
+         * @description A group of the field catalogue that can be shared (never `confidential`).
+         * @enum {string}
+         */
+        SharingGroup: "identity" | "contact" | "caregiver" | "protection" | "health" | "education" | "legal" | "case_summary";
+        /**
+         * @description How the information travels between the parties.
+         * @enum {string}
+         */
+        SharingMeans: "hub" | "encrypted_email" | "phone" | "paper" | "in_person";
         /**
          * Format: date-time
          * @description An instant (RFC 3339 date-time, with a time zone offset).
@@ -396,6 +952,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The agreement's id. */
+        AgreementId: components["schemas"]["Id"];
         /** @description The case's pseudonymous code. */
         CaseCode: components["schemas"]["CaseCode"];
         /** @description The consent's id. */
@@ -404,8 +962,12 @@ export interface components {
         Cursor: components["schemas"]["Cursor"];
         /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
         IdempotencyKey: string;
+        /** @description The language of the account (default French). */
+        Lang: "fr" | "en";
         /** @description Largest number of items to return in one page. */
         Limit: number;
+        /** @description The override's id. */
+        OverrideId: components["schemas"]["Id"];
     };
     requestBodies: never;
     headers: {
@@ -599,6 +1161,506 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConsentPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    withdrawConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The consent's id. */
+                consentId: components["parameters"]["ConsentId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentWithdrawal"];
+            };
+        };
+        responses: {
+            /** @description The consent, now withdrawn. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getConsentStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The consent's id. */
+                consentId: components["parameters"]["ConsentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consent status. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentStatusView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCaseContext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case's pseudonymous code. */
+                caseCode: components["parameters"]["CaseCode"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The context. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseContext"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    putCaseContext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case's pseudonymous code. */
+                caseCode: components["parameters"]["CaseCode"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseContextInput"];
+            };
+        };
+        responses: {
+            /** @description The context as stored. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseContext"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    requestOverride: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewOverride"];
+            };
+        };
+        responses: {
+            /** @description The override, pending approval. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Override"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOverride: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The override's id. */
+                overrideId: components["parameters"]["OverrideId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The override. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Override"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    approveOverride: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The override's id. */
+                overrideId: components["parameters"]["OverrideId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The override, approved. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Override"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revokeOverride: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The override's id. */
+                overrideId: components["parameters"]["OverrideId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The override, revoked. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Override"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createAgreement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAgreement"];
+            };
+        };
+        responses: {
+            /** @description The agreement, awaiting acceptance. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agreement"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAgreement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The agreement's id. */
+                agreementId: components["parameters"]["AgreementId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agreement. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agreement"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    acceptAgreement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The agreement's id. */
+                agreementId: components["parameters"]["AgreementId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agreement. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agreement"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getNetworkPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkPolicy"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    putNetworkPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkPolicyInput"];
+            };
+        };
+        responses: {
+            /** @description The new version. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkPolicy"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    makeDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionRequest"];
+            };
+        };
+        responses: {
+            /** @description The decision. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Decision"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCaseDecisions: {
+        parameters: {
+            query?: {
+                /** @description Opaque position returned as `nextCursor` by the previous page. Clients must not build or parse it; it is only valid with the same filters. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Largest number of items to return in one page. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /** @description The case's pseudonymous code. */
+                caseCode: components["parameters"]["CaseCode"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of decisions. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCaseSharing: {
+        parameters: {
+            query?: {
+                /** @description The language of the account (default French). */
+                lang?: components["parameters"]["Lang"];
+            };
+            header?: never;
+            path: {
+                /** @description The case's pseudonymous code. */
+                caseCode: components["parameters"]["CaseCode"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account of the sharing. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseSharing"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -8,10 +8,12 @@ import { createConsentDatabase } from './data-access/database.js';
 import type { Tx } from './data-access/database.js';
 import type { PrismaClient } from './data-access/generated/prisma/client.js';
 import { registerRoutes } from './entry-points/http/routes.js';
+import { eventHandlers } from './entry-points/messaging/handlers.js';
+import { startExpiryScheduler } from './entry-points/scheduler/expiry.js';
 
 export type RunningConsent = RunningService<ConsentConfig, PrismaClient, Tx>;
 
-/** Builds and starts the consent service: database, broker, outbox relay, HTTP. */
+/** Builds and starts the consent service: database, broker, outbox relay, consumer, expiry job, HTTP. */
 export async function start(options: { env?: Env; logger?: Logger } = {}): Promise<RunningConsent> {
   const config = loadConsentConfig(options.env);
   return startService({
@@ -22,9 +24,21 @@ export async function start(options: { env?: Env; logger?: Logger } = {}): Promi
     validator: validateEvent,
     database: createConsentDatabase,
     routes: (router, context) => registerRoutes(router, context),
-    // Publishes consent.*; consumes nothing (single-use consents are consumed
-    // by the sharing decision made at submit, not by an event).
+    // Publishes consent.*. Consumes the directory's organisation changes for
+    // their type (recipient exclusions); single-use consents are consumed by
+    // the sharing decision made at submit, not by an event.
     publishes: true,
+    consumer: { service: 'consent', handlers: () => eventHandlers() },
+    background: (context) =>
+      Promise.resolve(
+        startExpiryScheduler({
+          db: context.db,
+          outbox: context.outbox,
+          logger: context.logger,
+          intervalMs: context.config.CONSENT_EXPIRY_INTERVAL_MS,
+          batchSize: context.config.CONSENT_EXPIRY_BATCH_SIZE,
+        }),
+      ),
     ...(options.logger ? { logger: options.logger } : {}),
   });
 }

@@ -1,35 +1,60 @@
 import { ROLES } from '@referral-hub/platform';
 import type { Role } from '@referral-hub/platform';
 import { describe, expect, it } from 'vitest';
-import { mayActOnConsents, ownsConsent } from '../src/domain/access.js';
-import type { ConsentAction } from '../src/domain/access.js';
+import { ACCESS_POLICY, ACTIONS, mayAct } from '../src/domain/access.js';
+import type { Action, Relationship } from '../src/domain/access.js';
 import { consentStatus } from '../src/domain/consent.js';
 
-// The policy as a table: every role × action, so a change to the policy shows here.
-const EXPECTED: Record<Role, Record<ConsentAction, boolean>> = {
-  caseworker: { record: true, read: true },
-  supervisor: { record: true, read: true },
-  focal_point: { record: false, read: false },
-  org_admin: { record: false, read: false },
-  network_coordinator: { record: false, read: false },
-  system: { record: false, read: false },
+const CASE_TEAM: Role[] = ['caseworker', 'supervisor'];
+
+// The policy written out again as the roles allowed per action and relationship, so that any
+// change to the policy shows here as a failing row.
+const EXPECTED: Record<Action, Partial<Record<Relationship, Role[]>>> = {
+  'consent.record': { owner: CASE_TEAM },
+  'consent.read': { owner: CASE_TEAM },
+  'consent.withdraw': { owner: CASE_TEAM },
+  'consent.status': { owner: CASE_TEAM, recipient: ['caseworker', 'supervisor', 'focal_point', 'org_admin'] },
+  'case.context.write': { owner: CASE_TEAM },
+  'case.context.read': { owner: CASE_TEAM },
+  'case.sharing.read': { owner: CASE_TEAM },
+  'override.request': { owner: ['caseworker'] },
+  'override.approve': { owner: ['supervisor'] },
+  'override.revoke': { owner: CASE_TEAM },
+  'override.read': { owner: CASE_TEAM },
+  'agreement.propose': { network: ['network_coordinator'], party: ['network_coordinator', 'org_admin'] },
+  'agreement.accept': { party: ['org_admin'] },
+  'agreement.read': { network: ['network_coordinator'], party: ['network_coordinator', 'org_admin', 'caseworker', 'supervisor', 'focal_point'] },
+  'policy.read': { network: ['caseworker', 'supervisor', 'focal_point', 'org_admin', 'network_coordinator', 'system'] },
+  'policy.write': { network: ['network_coordinator'] },
+  'decision.ask': { network: ['system'], owner: ['system', ...CASE_TEAM] },
+  'decision.consume': { network: ['system'] },
+  'decision.list': { owner: CASE_TEAM },
 };
 
-describe('consent access policy', () => {
-  const rows = ROLES.flatMap((role) => (['record', 'read'] as const).map((action) => [role, action, EXPECTED[role][action]] as const));
+const STANDINGS: Relationship[] = ['owner', 'recipient', 'party', 'network'];
 
-  it.each(rows)('a %s may %s consents: %s', (role, action, allowed) => {
-    expect(mayActOnConsents({ roles: [role] }, action)).toBe(allowed);
+describe('consent access policy', () => {
+  const rows = ACTIONS.flatMap((action) =>
+    STANDINGS.flatMap((standing) =>
+      ROLES.map((role) => {
+        const expected = EXPECTED[action];
+        // Network-wide roles hold whatever the caller's standing.
+        const allowed = (expected.network ?? []).includes(role) || (standing !== 'network' && (expected[standing] ?? []).includes(role));
+        return [action, role, standing, allowed] as const;
+      }),
+    ),
+  );
+
+  it.each(rows)('%s by a %s (%s): %s', (action, role, standing, allowed) => {
+    expect(mayAct({ roles: [role] }, action, standing === 'network' ? [] : [standing])).toBe(allowed);
+  });
+
+  it('lists every action once', () => {
+    expect(Object.keys(ACCESS_POLICY).sort()).toEqual([...ACTIONS].sort());
   });
 
   it('a principal without any known role may do nothing', () => {
-    expect(mayActOnConsents({ roles: [] }, 'record')).toBe(false);
-    expect(mayActOnConsents({ roles: [] }, 'read')).toBe(false);
-  });
-
-  it('a consent belongs to the organisation that recorded it only', () => {
-    expect(ownsConsent({ organizationId: 'a' }, { organizationId: 'a' })).toBe(true);
-    expect(ownsConsent({ organizationId: 'b' }, { organizationId: 'a' })).toBe(false);
+    for (const action of ACTIONS) expect(mayAct({ roles: [] }, action, ['owner', 'recipient', 'party'])).toBe(false);
   });
 });
 

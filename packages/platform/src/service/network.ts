@@ -10,6 +10,7 @@ import { topologyFor, type Topology } from '../messaging/topology.js';
 export const NETWORK_SUBSCRIPTIONS = {
   referrals: ['directory.#', 'consent.#'],
   notifications: ['referral.#'],
+  consent: ['directory.organization.changed'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ConsumingService = keyof typeof NETWORK_SUBSCRIPTIONS;

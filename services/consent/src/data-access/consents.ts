@@ -2,7 +2,18 @@ import type { Consent } from './generated/prisma/client.js';
 import type { Tx } from './database.js';
 
 export type ConsentRow = Consent;
-export type NewConsentRow = Omit<Consent, 'withdrawnAt' | 'consumedAt' | 'createdAt'>;
+export type NewConsentRow = Omit<
+  Consent,
+  | 'withdrawnAt'
+  | 'withdrawnBy'
+  | 'withdrawalReason'
+  | 'withdrawalNote'
+  | 'consumedAt'
+  | 'consumedByDecisionId'
+  | 'consumedForReferralId'
+  | 'expiredEventAt'
+  | 'createdAt'
+>;
 
 export function insertConsent(tx: Tx, consent: NewConsentRow): Promise<ConsentRow> {
   return tx.consent.create({ data: consent });
@@ -32,4 +43,71 @@ export function listConsentsOfCase(
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: options.limit,
   });
+}
+
+/** Every consent of one case of one organisation, whatever its status. */
+export function findConsentsOfCase(tx: Tx, organizationId: string, caseCode: string): Promise<ConsentRow[]> {
+  return tx.consent.findMany({ where: { organizationId, caseCode }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+}
+
+/**
+ * Locks every consent of a case until the transaction ends, in id order (so that two lockers
+ * never deadlock). A consuming decision takes these locks before it reads, so that of two
+ * concurrent decisions under one single-use consent, the second sees it used up.
+ */
+export async function lockConsentsOfCase(tx: Tx, organizationId: string, caseCode: string): Promise<void> {
+  await tx.$queryRaw`SELECT id FROM consent WHERE organization_id = ${organizationId}::uuid AND case_code = ${caseCode} ORDER BY id FOR UPDATE`;
+}
+
+/**
+ * Marks single-use consents used up by a decision. Only consents not used up yet are touched;
+ * returns the ids that this call marked.
+ */
+export async function markConsumed(
+  tx: Tx,
+  options: { ids: readonly string[]; decisionId: string; referralId: string | null; at: Date },
+): Promise<string[]> {
+  if (options.ids.length === 0) return [];
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    UPDATE consent
+       SET consumed_at = ${options.at}, consumed_by_decision_id = ${options.decisionId}::uuid,
+           consumed_for_referral_id = ${options.referralId}::uuid
+     WHERE id = ANY(${[...options.ids]}::uuid[]) AND consumed_at IS NULL AND withdrawn_at IS NULL
+     RETURNING id`;
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Withdraws a consent unless it already is; returns the updated row, or null when it was
+ * already withdrawn (or does not exist).
+ */
+export async function markWithdrawn(
+  tx: Tx,
+  options: { id: string; by: string; reason: string; note: string | null; at: Date },
+): Promise<ConsentRow | null> {
+  const { count } = await tx.consent.updateMany({
+    where: { id: options.id, withdrawnAt: null },
+    data: { withdrawnAt: options.at, withdrawnBy: options.by, withdrawalReason: options.reason, withdrawalNote: options.note },
+  });
+  return count === 0 ? null : tx.consent.findUnique({ where: { id: options.id } });
+}
+
+export type ExpiredConsent = { id: string; case_code: string; organization_id: string; expires_at: Date };
+
+/**
+ * Claims up to `limit` consents whose expiry passed and was not announced yet, skipping rows
+ * another instance holds (`SKIP LOCKED`), and marks them announced. Withdrawn consents are
+ * skipped: their withdrawal already took their cover away.
+ */
+export async function claimExpiredConsents(tx: Tx, now: Date, limit: number): Promise<ExpiredConsent[]> {
+  const rows = await tx.$queryRaw<ExpiredConsent[]>`
+    SELECT id, case_code, organization_id, expires_at FROM consent
+     WHERE expired_event_at IS NULL AND withdrawn_at IS NULL AND expires_at <= ${now}
+     ORDER BY expires_at, id
+     LIMIT ${limit}
+     FOR UPDATE SKIP LOCKED`;
+  if (rows.length > 0) {
+    await tx.$executeRaw`UPDATE consent SET expired_event_at = ${now} WHERE id = ANY(${rows.map((row) => row.id)}::uuid[])`;
+  }
+  return rows;
 }

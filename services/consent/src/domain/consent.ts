@@ -1,10 +1,12 @@
 import type { ConsentApi } from '@referral-hub/contracts';
 import type { ConsentRow } from '../data-access/consents.js';
+import type { ConsentFacts } from './decide.js';
 
 export type Consent = ConsentApi.components['schemas']['Consent'];
 export type NewConsent = ConsentApi.components['schemas']['NewConsent'];
 export type ConsentStatus = ConsentApi.components['schemas']['ConsentStatus'];
 type ConsentScope = ConsentApi.components['schemas']['ConsentScope'];
+export type ConsentWithdrawalReason = ConsentApi.components['schemas']['ConsentWithdrawalReason'];
 
 /**
  * A consent's status is never stored: it follows from its dates, so that an
@@ -48,5 +50,33 @@ export function toConsent(row: ConsentRow, now: Date = new Date()): Consent {
     status: consentStatus(row, now),
     recordedBy: row.recordedBy,
     createdAt: row.createdAt.toISOString(),
+    withdrawal:
+      row.withdrawnAt === null
+        ? null
+        : {
+            withdrawnAt: row.withdrawnAt.toISOString(),
+            withdrawnBy: row.withdrawnBy ?? '',
+            reasonCode: (row.withdrawalReason ?? 'other') as ConsentWithdrawalReason,
+            note: row.withdrawalNote,
+          },
+  };
+}
+
+/** A stored consent as the decision function sees it. */
+export function toConsentFacts(row: ConsentRow): ConsentFacts {
+  return {
+    id: row.id,
+    givenBy: row.givenBy as ConsentFacts['givenBy'],
+    kind: row.kind as ConsentFacts['kind'],
+    recipientOrganizationIds: row.recipientOrganizationIds,
+    serviceTypes: row.serviceTypes,
+    fieldKeys: row.fieldKeys,
+    purposes: row.purposes,
+    validFrom: row.validFrom,
+    expiresAt: row.expiresAt,
+    singleUse: row.singleUse,
+    withdrawnAt: row.withdrawnAt,
+    consumedAt: row.consumedAt,
+    consumedForReferralId: row.consumedForReferralId,
   };
 }

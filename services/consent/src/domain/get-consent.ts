@@ -2,7 +2,7 @@ import { notFound } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { findConsent } from '../data-access/consents.js';
-import { assertMayActOnConsents, ownsConsent } from './access.js';
+import { assertMayAct, mayAct } from './access.js';
 import { toConsent } from './consent.js';
 import type { Consent } from './consent.js';
 
@@ -14,8 +14,10 @@ import type { Consent } from './consent.js';
  * @throws AppError 403 for a role that may not read consents, 404 otherwise.
  */
 export async function getConsent(deps: { db: ConsentDatabase }, principal: Principal, id: string): Promise<Consent> {
-  assertMayActOnConsents(principal, 'read');
+  assertMayAct(principal, 'consent.read', ['owner'], 'Only a caseworker or a supervisor can read consents.');
   const row = await findConsent(deps.db.client, id);
-  if (row === null || !ownsConsent(principal, row)) throw notFound('No consent has this id.');
+  if (row === null || !mayAct(principal, 'consent.read', row.organizationId === principal.organizationId ? ['owner'] : [])) {
+    throw notFound('No consent has this id.');
+  }
   return toConsent(row);
 }

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { buildEvent, expandFieldSelectors, isShareable } from '@referral-hub/contracts';
+import { buildEvent, expandFieldSelectors } from '@referral-hub/contracts';
 import { currentRequestId, validationError } from '@referral-hub/platform';
-import type { FieldError, Outbox, Principal } from '@referral-hub/platform';
+import type { Outbox, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { insertConsent } from '../data-access/consents.js';
-import { assertMayActOnConsents } from './access.js';
+import { assertMayAct } from './access.js';
 import { toConsent } from './consent.js';
 import type { Consent, NewConsent } from './consent.js';
+import { currentPolicy } from './current-policy.js';
+import { checkFieldSelectors, checkValidity } from './scope.js';
 
 export const CONSENT_SOURCE = '/services/consent';
 
@@ -17,7 +19,8 @@ export const CONSENT_SOURCE = '/services/consent';
  * Only a caseworker or a supervisor may. The scope's field selectors must all
  * be known to the field catalogue and none may be strictly confidential (those
  * never leave the referring agency, whatever the family says); the consent
- * must end after it starts, and not already be over.
+ * must end after it starts, not already be over, and last no longer than the
+ * network's maximum.
  *
  * @throws AppError 403 for another role, 400 naming each bad field.
  */
@@ -27,19 +30,24 @@ export async function recordConsent(
   input: NewConsent,
   now: Date = new Date(),
 ): Promise<Consent> {
-  assertMayActOnConsents(principal, 'record');
+  assertMayAct(principal, 'consent.record', ['owner'], 'Only a caseworker or a supervisor can record a consent.');
 
-  const errors = checkFieldSelectors(input.scope.fields);
+  const policy = await currentPolicy(deps.db.client);
   const validFrom = input.validFrom === undefined ? now : new Date(input.validFrom);
   const expiresAt = new Date(input.expiresAt);
-  if (expiresAt.getTime() <= validFrom.getTime()) {
-    errors.push({
-      field: 'body.expiresAt',
-      message: input.validFrom === undefined ? 'must be later than now' : 'must be later than validFrom',
-      code: 'range',
-    });
-  } else if (expiresAt.getTime() <= now.getTime()) {
-    errors.push({ field: 'body.expiresAt', message: 'must be in the future: a consent that has ended cannot be recorded', code: 'range' });
+  const errors = [
+    ...checkFieldSelectors(input.scope.fields),
+    ...checkValidity({
+      validFrom,
+      expiresAt,
+      validFromGiven: input.validFrom !== undefined,
+      now,
+      maxDays: policy.maxConsentValidityDays,
+      what: 'a consent',
+    }),
+  ];
+  if (input.givenBy === 'caregiver' && input.kind === 'assent') {
+    errors.push({ field: 'body.kind', message: 'an assent is given by a child; a caregiver gives consent', code: 'enum' });
   }
   if (errors.length > 0) throw validationError(errors, 'The consent cannot be recorded as given.');
 
@@ -89,23 +97,4 @@ export async function recordConsent(
     );
     return toConsent(row, now);
   });
-}
-
-/**
- * One error per bad selector, naming its position: unknown to the catalogue,
- * or covering a strictly confidential field. The HTTP contract already limits
- * selectors to shareable ones; this rule holds for every other caller too.
- */
-function checkFieldSelectors(selectors: readonly string[]): FieldError[] {
-  const errors: FieldError[] = [];
-  selectors.forEach((selector, index) => {
-    const field = `body.scope.fields[${index}]`;
-    const expansion = expandFieldSelectors([selector]);
-    if (!expansion.ok) {
-      errors.push({ field, message: 'is neither a field key nor a group of the field catalogue', code: 'unknown_field' });
-    } else if (expansion.keys.some((key) => !isShareable(key))) {
-      errors.push({ field, message: 'is strictly confidential and can never be shared', code: 'not_shareable' });
-    }
-  });
-  return errors;
 }

@@ -1,0 +1,53 @@
+import type { ConsentApi } from '@referral-hub/contracts';
+import type { AgreementRow } from '../data-access/agreements.js';
+import type { AgreementFacts } from './decide.js';
+
+export type Agreement = ConsentApi.components['schemas']['Agreement'];
+export type NewAgreement = ConsentApi.components['schemas']['NewAgreement'];
+
+/** `YYYY-MM-DD` of a `date` column. */
+export function isoDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+export function toAgreementFacts(row: AgreementRow): AgreementFacts {
+  return {
+    id: row.id,
+    partyOrganizationIds: row.partyOrganizationIds,
+    dataGroups: row.dataGroups,
+    purposes: row.purposes,
+    reviewDate: isoDay(row.reviewDate),
+    acceptedByOrganizationIds: row.acceptances.map((acceptance) => acceptance.organizationId),
+  };
+}
+
+/** In force once every party accepted, up to and including its review date. */
+export function agreementInForce(row: AgreementRow, now: Date = new Date()): boolean {
+  const accepted = new Set(row.acceptances.map((acceptance) => acceptance.organizationId));
+  return isoDay(row.reviewDate) >= isoDay(now) && row.partyOrganizationIds.every((party) => accepted.has(party));
+}
+
+export function toAgreement(row: AgreementRow, now: Date = new Date()): Agreement {
+  return {
+    id: row.id,
+    title: row.title,
+    partyOrganizationIds: row.partyOrganizationIds,
+    dataGroups: row.dataGroups as Agreement['dataGroups'],
+    purposes: row.purposes as Agreement['purposes'],
+    means: row.means as Agreement['means'],
+    reviewDate: isoDay(row.reviewDate),
+    acceptances: row.acceptances.map((acceptance) => ({
+      organizationId: acceptance.organizationId,
+      acceptedBy: acceptance.acceptedBy,
+      acceptedAt: acceptance.acceptedAt.toISOString(),
+    })),
+    inForce: agreementInForce(row, now),
+    createdBy: row.createdBy,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** How the caller's organisation stands to an agreement. */
+export function agreementRelationships(principal: { organizationId: string }, partyOrganizationIds: readonly string[]): ('party')[] {
+  return partyOrganizationIds.includes(principal.organizationId) ? ['party'] : [];
+}

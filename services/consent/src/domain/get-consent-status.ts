@@ -1,0 +1,30 @@
+import { notFound } from '@referral-hub/platform';
+import type { Principal } from '@referral-hub/platform';
+import type { ConsentDatabase } from '../data-access/database.js';
+import { findConsent } from '../data-access/consents.js';
+import type { Relationship } from './access.js';
+import { mayAct } from './access.js';
+import { consentStatus } from './consent.js';
+import type { ConsentStatus } from './consent.js';
+
+/**
+ * A consent's status and nothing else, for the owning organisation and for the organisations
+ * the consent names as recipients: a receiving organisation may learn that a consent it relies
+ * on is active, withdrawn, expired or used up. Everyone else gets the 404 of an unknown id.
+ *
+ * @throws AppError 404 when the caller may not know of it.
+ */
+export async function getConsentStatus(
+  deps: { db: ConsentDatabase },
+  principal: Principal,
+  id: string,
+  now: Date = new Date(),
+): Promise<{ id: string; status: ConsentStatus }> {
+  const row = await findConsent(deps.db.client, id);
+  if (row === null) throw notFound('No consent has this id.');
+  const relationships: Relationship[] = [];
+  if (row.organizationId === principal.organizationId) relationships.push('owner');
+  if (row.recipientOrganizationIds.includes(principal.organizationId)) relationships.push('recipient');
+  if (!mayAct(principal, 'consent.status', relationships)) throw notFound('No consent has this id.');
+  return { id: row.id, status: consentStatus(row, now) };
+}

@@ -1,0 +1,22 @@
+import { notFound } from '@referral-hub/platform';
+import type { Principal } from '@referral-hub/platform';
+import type { ConsentDatabase } from '../data-access/database.js';
+import { findOverride } from '../data-access/overrides.js';
+import { assertMayAct, mayAct, ownerRelationship } from './access.js';
+import { toOverride } from './override.js';
+import type { Override } from './override.js';
+
+/**
+ * An override, for its own organisation's case team only; anyone else gets the 404 of an
+ * unknown id.
+ *
+ * @throws AppError 403 for a role that may not read overrides, 404 otherwise.
+ */
+export async function getOverride(deps: { db: ConsentDatabase }, principal: Principal, id: string): Promise<Override> {
+  assertMayAct(principal, 'override.read', ['owner'], 'Only a caseworker or a supervisor can read overrides.');
+  const row = await findOverride(deps.db.client, id);
+  if (row === null || !mayAct(principal, 'override.read', ownerRelationship(principal, row.organizationId))) {
+    throw notFound('No override has this id.');
+  }
+  return toOverride(row);
+}

@@ -1,0 +1,39 @@
+import { decodeCursor, toPage, validationError } from '@referral-hub/platform';
+import type { Page, Principal } from '@referral-hub/platform';
+import type { ConsentDatabase } from '../data-access/database.js';
+import { listDecisionsOfCase } from '../data-access/decisions.js';
+import { assertMayAct } from './access.js';
+import { toDecision } from './decision.js';
+import type { Decision } from './decision.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The sharing decisions made about a case of the caller's organisation, newest first: who asked,
+ * for whom, what was allowed and denied, on what basis.
+ *
+ * @throws AppError 403 for a role that may not, 400 for a foreign cursor.
+ */
+export async function listCaseDecisions(
+  deps: { db: ConsentDatabase },
+  principal: Principal,
+  query: { caseCode: string; limit: number; cursor?: string | undefined },
+): Promise<Page<Decision>> {
+  assertMayAct(principal, 'decision.list', ['owner'], 'Only a caseworker or a supervisor can list the decisions of a case.');
+  let after: { createdAt: Date; id: string } | undefined;
+  if (query.cursor !== undefined) {
+    const [createdAt, id] = decodeCursor(query.cursor, 2);
+    const date = new Date(String(createdAt));
+    if (Number.isNaN(date.getTime()) || !UUID.test(String(id))) {
+      throw validationError([{ field: 'query.cursor', message: 'is not a cursor returned by this API', code: 'format' }]);
+    }
+    after = { createdAt: date, id: String(id) };
+  }
+  const rows = await listDecisionsOfCase(deps.db.client, {
+    organizationId: principal.organizationId,
+    caseCode: query.caseCode,
+    limit: query.limit + 1,
+    ...(after === undefined ? {} : { after }),
+  });
+  return toPage(rows, query.limit, (row) => [row.createdAt.toISOString(), row.id], toDecision);
+}

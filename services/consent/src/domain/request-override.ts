@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { expandFieldSelectors } from '@referral-hub/contracts';
+import { validationError } from '@referral-hub/platform';
+import type { Principal } from '@referral-hub/platform';
+import type { ConsentDatabase } from '../data-access/database.js';
+import { insertOverride } from '../data-access/overrides.js';
+import { assertMayAct } from './access.js';
+import { currentPolicy } from './current-policy.js';
+import { toOverride } from './override.js';
+import type { NewOverride, Override } from './override.js';
+import { checkFieldSelectors, checkValidity } from './scope.js';
+
+/**
+ * A caseworker asks to share a case of their organisation without sufficient consent, in the
+ * child's best interests: with the legal basis, the justification and what was explained to the
+ * child and family, a scope like a consent's (never strictly confidential fields) and a short
+ * validity (the network's maximum, 30 days by default). It counts for nothing until a
+ * supervisor approves it.
+ *
+ * @throws AppError 403 for a role that may not, 400 naming each bad field.
+ */
+export async function requestOverride(
+  deps: { db: ConsentDatabase },
+  principal: Principal,
+  input: NewOverride,
+  now: Date = new Date(),
+): Promise<Override> {
+  assertMayAct(principal, 'override.request', ['owner'], 'Only a caseworker can request a best-interests override.');
+  const policy = await currentPolicy(deps.db.client);
+  const validFrom = input.validFrom === undefined ? now : new Date(input.validFrom);
+  const expiresAt = new Date(input.expiresAt);
+  const errors = [
+    ...checkFieldSelectors(input.scope.fields),
+    ...checkValidity({
+      validFrom,
+      expiresAt,
+      validFromGiven: input.validFrom !== undefined,
+      now,
+      maxDays: policy.maxOverrideValidityDays,
+      what: 'an override',
+    }),
+  ];
+  if (errors.length > 0) throw validationError(errors, 'The override cannot be requested as given.');
+  const expansion = expandFieldSelectors(input.scope.fields);
+  if (!expansion.ok) throw validationError([{ field: 'body.scope.fields', message: 'has unknown selectors', code: 'unknown_field' }]);
+
+  const row = await insertOverride(deps.db.client, {
+    id: randomUUID(),
+    organizationId: principal.organizationId,
+    caseCode: input.caseCode,
+    legalBasis: input.legalBasis,
+    justification: input.justification,
+    explanationGiven: input.explanationGiven,
+    recipientOrganizationIds: input.scope.recipientOrganizationIds,
+    serviceTypes: input.scope.serviceTypes ?? [],
+    fields: input.scope.fields,
+    fieldKeys: expansion.keys,
+    purposes: input.scope.purposes,
+    validFrom,
+    expiresAt,
+    requestedBy: principal.userId,
+  });
+  return toOverride(row, now);
+}

@@ -1,0 +1,35 @@
+import { conflict, notFound } from '@referral-hub/platform';
+import type { Principal } from '@referral-hub/platform';
+import type { ConsentDatabase } from '../data-access/database.js';
+import { findOverride, markRevoked } from '../data-access/overrides.js';
+import { assertMayAct, mayAct, ownerRelationship } from './access.js';
+import { toOverride } from './override.js';
+import type { Override } from './override.js';
+
+/**
+ * The owning organisation ends an override before its expiry; from the next decision on it is
+ * no basis for sharing.
+ *
+ * @throws AppError 403 for a role that may not, 404 for another organisation's or an unknown
+ * override, 409 when already revoked.
+ */
+export async function revokeOverride(
+  deps: { db: ConsentDatabase },
+  principal: Principal,
+  id: string,
+  now: Date = new Date(),
+): Promise<Override> {
+  assertMayAct(principal, 'override.revoke', ['owner'], 'Only a caseworker or a supervisor can revoke an override.');
+  return deps.db.transaction(async (tx) => {
+    const row = await findOverride(tx, id);
+    if (row === null || !mayAct(principal, 'override.revoke', ownerRelationship(principal, row.organizationId))) {
+      throw notFound('No override has this id.');
+    }
+    if (!(await markRevoked(tx, { id, by: principal.userId, at: now }))) {
+      throw conflict('This override is already revoked.', { currentStatus: 'revoked' });
+    }
+    const updated = await findOverride(tx, id);
+    if (updated === null) throw notFound('No override has this id.');
+    return toOverride(updated, now);
+  });
+}

@@ -1,0 +1,57 @@
+import { buildEvent, CONSENT_WITHDRAWAL_REASONS } from '@referral-hub/contracts';
+import { conflict, currentRequestId, notFound, validationError } from '@referral-hub/platform';
+import type { Outbox, Principal } from '@referral-hub/platform';
+import type { ConsentDatabase } from '../data-access/database.js';
+import { findConsent, markWithdrawn } from '../data-access/consents.js';
+import { assertMayAct, mayAct, ownerRelationship } from './access.js';
+import { toConsent } from './consent.js';
+import type { Consent, ConsentWithdrawalReason } from './consent.js';
+import { CONSENT_SOURCE } from './record-consent.js';
+
+export type ConsentWithdrawal = { reasonCode: ConsentWithdrawalReason; note?: string };
+
+/**
+ * Withdraws a consent of the caller's organisation: who, when and why are kept, and
+ * `consent.withdrawn` goes out in the same transaction (the note stays here: events carry codes
+ * only). From the next decision on, nothing the consent covered is shared.
+ *
+ * @throws AppError 403 for a role that may not, 404 for another organisation's or an unknown
+ * consent, 400 when the reason needs a note, 409 when it is already withdrawn.
+ */
+export async function withdrawConsent(
+  deps: { db: ConsentDatabase; outbox: Outbox },
+  principal: Principal,
+  id: string,
+  input: ConsentWithdrawal,
+  now: Date = new Date(),
+): Promise<Consent> {
+  assertMayAct(principal, 'consent.withdraw', ['owner'], 'Only a caseworker or a supervisor can withdraw a consent.');
+  const requiresNote = CONSENT_WITHDRAWAL_REASONS.find((reason) => reason.code === input.reasonCode)?.requiresNote ?? true;
+  if (requiresNote && (input.note ?? '').trim() === '') {
+    throw validationError([{ field: 'body.note', message: `is required when the reason is ${input.reasonCode}`, code: 'required' }]);
+  }
+  return deps.db.transaction(async (tx) => {
+    const existing = await findConsent(tx, id);
+    if (existing === null || !mayAct(principal, 'consent.withdraw', ownerRelationship(principal, existing.organizationId))) {
+      throw notFound('No consent has this id.');
+    }
+    const row = await markWithdrawn(tx, { id, by: principal.userId, reason: input.reasonCode, note: input.note ?? null, at: now });
+    if (row === null) throw conflict('This consent is already withdrawn.', { currentStatus: 'withdrawn' });
+    const correlationId = currentRequestId();
+    await deps.outbox.enqueueEvent(
+      tx,
+      buildEvent(
+        'consent.withdrawn',
+        {
+          consentId: row.id,
+          caseCode: row.caseCode,
+          organizationId: row.organizationId,
+          withdrawnAt: now.toISOString(),
+          reasonCode: input.reasonCode,
+        },
+        { source: CONSENT_SOURCE, subject: row.id, ...(correlationId === undefined ? {} : { correlationId }) },
+      ),
+    );
+    return toConsent(row, now);
+  });
+}
