@@ -72,13 +72,13 @@ export interface paths {
         };
         /**
          * List organisations
-         * @description Pages through the organisations of the network, oldest first.
+         * @description Pages through the organisations of the network by name.
          */
         get: operations["listOrganizations"];
         put?: never;
         /**
          * Register an organisation
-         * @description Adds an organisation to the directory. Publishes `directory.organization.changed` (`created`).
+         * @description Adds an organisation to the directory (network coordinators). Publishes `directory.organization.changed` (`created`).
          */
         post: operations["createOrganization"];
         delete?: never;
@@ -104,6 +104,591 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * Update an organisation
+         * @description Changes the given attributes (its own `org_admin`, or a network coordinator). `version` must be the current one (409 otherwise). Publishes `directory.organization.changed` (`updated`) when anything changed.
+         */
+        patch: operations["updateOrganization"];
+        trace?: never;
+    };
+    "/v1/organizations/{organizationId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation's id. */
+                organizationId: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Change history of an organisation
+         * @description Who changed which attributes of the organisation, its locations and focal points, and when (never the values). Its own `org_admin` or a network coordinator.
+         */
+        get: operations["getOrganizationHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizations/{organizationId}/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation's id. */
+                organizationId: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a service
+         * @description Adds a service to the organisation (its own `org_admin`, or a network coordinator). Publishes `directory.service.changed` (`created`).
+         */
+        post: operations["createService"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizations/{organizationId}/locations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation's id. */
+                organizationId: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Locations of an organisation
+         * @description Confidential locations appear without address and coordinates to anyone outside the organisation who is not a network coordinator.
+         */
+        get: operations["listLocations"];
+        put?: never;
+        /**
+         * Add a location
+         * @description Adds a place where the organisation works. A `confidential` location (a safe house) shows its address and coordinates only to the organisation and network coordinators.
+         */
+        post: operations["createLocation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizations/{organizationId}/focal-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation's id. */
+                organizationId: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        /** Focal points of an organisation */
+        get: operations["listFocalPoints"];
+        put?: never;
+        /**
+         * Name a focal point
+         * @description Names a referral focal point of the organisation, or of one of its services (`serviceId`).
+         */
+        post: operations["createFocalPoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/focal-points/{focalPointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A focal point id. */
+                focalPointId: components["parameters"]["FocalPointId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a focal point */
+        delete: operations["deleteFocalPoint"];
+        options?: never;
+        head?: never;
+        /** Update a focal point */
+        patch: operations["updateFocalPoint"];
+        trace?: never;
+    };
+    "/v1/locations/{locationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A location id. */
+                locationId: components["parameters"]["LocationId"];
+            };
+            cookie?: never;
+        };
+        /** Get a location */
+        get: operations["getLocation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update a location */
+        patch: operations["updateLocation"];
+        trace?: never;
+    };
+    "/v1/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search services
+         * @description Filters combine (all must hold). Ordered by relevance (name matches of `q`), then distance (with `near`), then name, then id; the cursor carries the whole sort key, so pages never repeat or skip a service.
+         */
+        get: operations["searchServices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/services/stale": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Services to verify again
+         * @description Services not verified for the network setting (`DIRECTORY_STALE_AFTER_DAYS`), least recently verified first (network coordinators).
+         */
+        get: operations["listStaleServices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/services/{serviceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A service id. */
+                serviceId: components["parameters"]["ServiceId"];
+            };
+            cookie?: never;
+        };
+        /** Get a service */
+        get: operations["getService"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update a service
+         * @description Changes the given attributes (its organisation's `org_admin`, or a network coordinator). `version` must be the current one (409 otherwise). Publishes `directory.service.changed` (`updated`) when anything changed.
+         */
+        patch: operations["updateService"];
+        trace?: never;
+    };
+    "/v1/services/{serviceId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A service id. */
+                serviceId: components["parameters"]["ServiceId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Change history of a service
+         * @description Who changed which attributes of the service and its focal points, and when (never the values).
+         */
+        get: operations["getServiceHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/taxonomy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The service taxonomy */
+        get: operations["listTaxonomy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/taxonomy/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The term code. */
+                code: components["schemas"]["TaxonomyCode"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Add or change a taxonomy term
+         * @description Network coordinators only. Codes are stable once published: a term is never renamed, only relabelled.
+         */
+        put: operations["putTaxonomyTerm"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/areas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Administrative areas */
+        get: operations["listAreas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/areas/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The area code. */
+                code: components["schemas"]["AreaCode"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Add or rename an administrative area
+         * @description Network coordinators only. An area keeps its parent once created.
+         */
+        put: operations["putArea"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/gaps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Gaps in the service map
+         * @description For each service type and each area of one level: how many active services take referrals there (in the area or below it), and the combinations where none do. Network coordinators only.
+         */
+        get: operations["getGapReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hsds/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import an HSDS 3.0 dataset
+         * @description Network coordinators only. Takes an HSDS 3.0 JSON dataset (`organizations`, `services`, `locations`, `service_at_locations`, `taxonomies`, `taxonomy_terms`, each an array of HSDS objects, nested as in the HSDS API), the tabular package as JSON (file name → rows, e.g. `"services.csv": [...]`), or the tabular package as `multipart/form-data` with one CSV file per table (the field or file name is the table's file name). Every record is validated against the HSDS 3.0 schemas; records are matched on their HSDS id, so importing again updates instead of duplicating.
+         */
+        post: operations["importHsds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hsds/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the map as HSDS 3.0
+         * @description The whole map as an HSDS 3.0 JSON dataset that validates against the HSDS schemas. Confidential locations are left out, for everyone.
+         */
+        get: operations["exportHsds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hsds/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * HSDS: services
+         * @description HSDS API listing of services. Confidential locations appear only to their organisation and to network coordinators.
+         */
+        get: operations["hsdsListServices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hsds/services/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The HSDS id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * HSDS: one service
+         * @description One record, fully nested, as HSDS 3.0. Confidential locations appear only to their organisation and to network coordinators.
+         */
+        get: operations["hsdsGetService"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hsds/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * HSDS: organizations
+         * @description HSDS API listing of organizations. Confidential locations appear only to their organisation and to network coordinators.
+         */
+        get: operations["hsdsListOrganizations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hsds/organizations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The HSDS id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * HSDS: one organization
+         * @description One record, fully nested, as HSDS 3.0. Confidential locations appear only to their organisation and to network coordinators.
+         */
+        get: operations["hsdsGetOrganization"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hsds/taxonomies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * HSDS: taxonomies
+         * @description The taxonomies (the network's child-protection taxonomy). Confidential locations appear only to their organisation and to network coordinators.
+         */
+        get: operations["hsdsListTaxonomies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hsds/taxonomies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The HSDS id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * HSDS: one taxonomy
+         * @description One record, fully nested, as HSDS 3.0. Confidential locations appear only to their organisation and to network coordinators.
+         */
+        get: operations["hsdsGetTaxonomy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hsds/taxonomy_terms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * HSDS: taxonomy terms
+         * @description The taxonomy terms. Confidential locations appear only to their organisation and to network coordinators.
+         */
+        get: operations["hsdsListTaxonomyTerms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hsds/taxonomy_terms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The HSDS id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * HSDS: one taxonomy term
+         * @description One record, fully nested, as HSDS 3.0. Confidential locations appear only to their organisation and to network coordinators.
+         */
+        get: operations["hsdsGetTaxonomyTerm"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hsds/service_at_locations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * HSDS: services at locations
+         * @description Services at their locations. Confidential locations appear only to their organisation and to network coordinators.
+         */
+        get: operations["hsdsListServiceAtLocations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hsds/service_at_locations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The HSDS id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * HSDS: one service at a location
+         * @description One record, fully nested, as HSDS 3.0. Confidential locations appear only to their organisation and to network coordinators.
+         */
+        get: operations["hsdsGetServiceAtLocation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -111,8 +696,112 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AdminArea: {
+            code: components["schemas"]["AreaCode"];
+            parentCode: components["schemas"]["AreaCode"] | null;
+            level: number;
+            names: components["schemas"]["Labels"];
+            version: number;
+        };
+        AdminAreaInput: {
+            /** @description The area it belongs to; absent or null for a top-level area. */
+            parentCode?: components["schemas"]["AreaCode"] | null;
+            names: components["schemas"]["Labels"];
+            /** @description Required when renaming an existing area. */
+            version?: number;
+        };
+        AdminAreaList: {
+            items: components["schemas"]["AdminArea"][];
+        };
+        /** @description An administrative area code. */
+        AreaCode: string;
+        Capacity: {
+            status: components["schemas"]["CapacityStatus"];
+            setAt: components["schemas"]["Timestamp"];
+            note: string | null;
+        };
+        CapacityInput: {
+            status: components["schemas"]["CapacityStatus"];
+            note?: string | null;
+        };
+        /**
+         * @description Whether the service can take new children now.
+         * @enum {string}
+         */
+        CapacityStatus: "available" | "waitlist" | "full" | "assessment_required";
+        /** @description An organisation's public work contact. */
+        Contact: {
+            /** Format: email */
+            email?: string | null;
+            phone?: string | null;
+            /** Format: uri */
+            website?: string | null;
+        };
+        Coordinates: {
+            latitude: number;
+            longitude: number;
+        };
         /** @description An opaque pagination cursor. */
         Cursor: string;
+        /** @description Who the service is for. An empty `sexes` means every sex; a missing age bound means no bound. */
+        Eligibility: {
+            minAge?: number | null;
+            maxAge?: number | null;
+            sexes?: components["schemas"]["Sex"][];
+            /** @description Other criteria, in free text. */
+            note?: string | null;
+        };
+        /** @description A referral focal point (work contacts only). */
+        FocalPoint: {
+            id: components["schemas"]["Id"];
+            organizationId: components["schemas"]["OrganizationId"];
+            serviceId: components["schemas"]["Id"] | null;
+            name: string;
+            title: string | null;
+            /**
+             * Format: email
+             * @description Work email.
+             */
+            email: string | null;
+            /** @description Work phone. */
+            phone: string | null;
+            languages: components["schemas"]["LanguageCode"][];
+            notificationLanguage: components["schemas"]["Language"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+            version: number;
+        };
+        FocalPointList: {
+            items: components["schemas"]["FocalPoint"][];
+        };
+        FocalPointPatch: {
+            name?: string;
+            title?: string | null;
+            /**
+             * Format: email
+             * @description Work email.
+             */
+            email?: string | null;
+            /** @description Work phone. */
+            phone?: string | null;
+            languages?: components["schemas"]["LanguageCode"][];
+            notificationLanguage?: components["schemas"]["Language"];
+            version: number;
+        };
+        /** @description Active services taking referrals, per service type and area. */
+        GapReport: {
+            level: number;
+            cells: {
+                type: components["schemas"]["TaxonomyCode"];
+                areaCode: components["schemas"]["AreaCode"];
+                services: number;
+            }[];
+            /** @description The combinations where no active service takes referrals. */
+            gaps: {
+                type: components["schemas"]["TaxonomyCode"];
+                areaCode: components["schemas"]["AreaCode"];
+            }[];
+        };
         /** @description The answer of `/readyz`, one entry per dependency checked. */
         Health: {
             /** @enum {string} */
@@ -128,10 +817,211 @@ export interface components {
             /** @description Why the check failed (never a secret or a connection string). */
             detail?: string;
         };
+        /** @description One change: who, when, which attributes (never their values). */
+        HistoryEntry: {
+            id: components["schemas"]["Id"];
+            /** @enum {string} */
+            entityType: "organization" | "service" | "location" | "focal_point" | "taxonomy_term" | "admin_area";
+            entityId: string;
+            /** @enum {string} */
+            change: "created" | "updated" | "deleted";
+            changedFields: string[];
+            version: number;
+            actor: {
+                userId: components["schemas"]["UserId"];
+                organizationId: string;
+            };
+            at: components["schemas"]["Timestamp"];
+        };
+        HistoryPage: {
+            items: components["schemas"]["HistoryEntry"][];
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        /** @description An HSDS 3.0 dataset: arrays of HSDS records by table (`organizations`, `services`, `locations`, `service_at_locations`, `taxonomies`, `taxonomy_terms`, nested as the HSDS API nests them), or the tabular package as JSON (`"organizations.csv": [...]`). The records themselves are validated against the HSDS 3.0 schemas on import, so that one bad record is reported instead of refusing the whole dataset. */
+        HsdsDataset: {
+            organizations?: unknown[];
+            services?: unknown[];
+            locations?: unknown[];
+            service_at_locations?: unknown[];
+            taxonomies?: unknown[];
+            taxonomy_terms?: unknown[];
+            "organizations.csv"?: unknown[];
+            "services.csv"?: unknown[];
+            "locations.csv"?: unknown[];
+            "addresses.csv"?: unknown[];
+            "service_at_location.csv"?: unknown[];
+            "service_at_locations.csv"?: unknown[];
+            "taxonomies.csv"?: unknown[];
+            "taxonomy_terms.csv"?: unknown[];
+            "attributes.csv"?: unknown[];
+            "languages.csv"?: unknown[];
+            "phones.csv"?: unknown[];
+            "schedules.csv"?: unknown[];
+            "accessibility.csv"?: unknown[];
+            "contacts.csv"?: unknown[];
+            "cost_options.csv"?: unknown[];
+            "funding.csv"?: unknown[];
+            "metadata.csv"?: unknown[];
+            "meta_table_descriptions.csv"?: unknown[];
+            "organization_identifiers.csv"?: unknown[];
+            "programs.csv"?: unknown[];
+            "required_documents.csv"?: unknown[];
+            "service_areas.csv"?: unknown[];
+        };
+        HsdsImportResult: {
+            created: number;
+            updated: number;
+            /** @description Records matched on their HSDS id that the import did not change. */
+            unchanged: number;
+            rejected: {
+                entity: string;
+                id: string | null;
+                reason: string;
+            }[];
+        };
+        /** @description An HSDS 3.0 object (see the HSDS schemas). */
+        HsdsObject: Record<string, never>;
+        /** @description HSDS's paged envelope. */
+        HsdsPage: {
+            total_items: number;
+            total_pages: number;
+            page_number: number;
+            size: number;
+            first_page: boolean;
+            last_page: boolean;
+            empty: boolean;
+            contents: components["schemas"]["HsdsObject"][];
+        };
+        /** @description The HSDS tabular package: one CSV file per table, the part named by its file name. Tables the directory does not keep are accepted and ignored. */
+        HsdsTabularUpload: {
+            /** Format: binary */
+            "organizations.csv"?: string;
+            /** Format: binary */
+            "services.csv"?: string;
+            /** Format: binary */
+            "locations.csv"?: string;
+            /** Format: binary */
+            "addresses.csv"?: string;
+            /** Format: binary */
+            "service_at_location.csv"?: string;
+            /** Format: binary */
+            "service_at_locations.csv"?: string;
+            /** Format: binary */
+            "taxonomies.csv"?: string;
+            /** Format: binary */
+            "taxonomy_terms.csv"?: string;
+            /** Format: binary */
+            "attributes.csv"?: string;
+            /** Format: binary */
+            "languages.csv"?: string;
+            /** Format: binary */
+            "phones.csv"?: string;
+            /** Format: binary */
+            "schedules.csv"?: string;
+            /** Format: binary */
+            "accessibility.csv"?: string;
+            /** Format: binary */
+            "contacts.csv"?: string;
+            /** Format: binary */
+            "cost_options.csv"?: string;
+            /** Format: binary */
+            "funding.csv"?: string;
+            /** Format: binary */
+            "metadata.csv"?: string;
+            /** Format: binary */
+            "meta_table_descriptions.csv"?: string;
+            /** Format: binary */
+            "organization_identifiers.csv"?: string;
+            /** Format: binary */
+            "programs.csv"?: string;
+            /** Format: binary */
+            "required_documents.csv"?: string;
+            /** Format: binary */
+            "service_areas.csv"?: string;
+        };
+        /**
+         * Format: uuid
+         * @description A resource id (UUID).
+         */
+        Id: string;
+        Labels: {
+            fr: string;
+            en: string;
+        };
+        /**
+         * @description A language the hub speaks (ISO 639-1 code).
+         * @enum {string}
+         */
+        Language: "fr" | "en";
+        /** @description An ISO 639-1 (or 639-3) language code, e.g. `fr`, `rn`, `sw`. */
+        LanguageCode: string;
         /** @description The answer of `/livez`. */
         Liveness: {
             /** @enum {string} */
             status: "ok";
+        };
+        /** @description A text in French and/or English (at least one). */
+        LocalizedDescription: {
+            fr?: string;
+            en?: string;
+        };
+        /** @description A name in French and/or English (at least one). */
+        LocalizedName: {
+            fr?: string;
+            en?: string;
+        };
+        /** @description A location; address and coordinates are null (`redacted`) for callers who may not see a confidential one. */
+        Location: {
+            id: components["schemas"]["Id"];
+            name: string;
+            areaCode: components["schemas"]["AreaCode"] | null;
+            address: string | null;
+            coordinates: components["schemas"]["Coordinates"] | null;
+            confidential: boolean;
+            /** @description True when address and coordinates are withheld from the caller. */
+            redacted: boolean;
+            organizationId: components["schemas"]["OrganizationId"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+            version: number;
+        };
+        LocationList: {
+            items: components["schemas"]["Location"][];
+        };
+        /** @description Attributes to change. */
+        LocationPatch: {
+            name?: string;
+            areaCode?: components["schemas"]["AreaCode"] | null;
+            address?: string | null;
+            coordinates?: components["schemas"]["Coordinates"] | null;
+            /** @description A location that must not be disclosed (a safe house). */
+            confidential?: boolean;
+            version: number;
+        };
+        /** @description A focal point to name. */
+        NewFocalPoint: {
+            name: string;
+            title?: string | null;
+            /**
+             * Format: email
+             * @description Work email.
+             */
+            email?: string | null;
+            /** @description Work phone. */
+            phone?: string | null;
+            languages?: components["schemas"]["LanguageCode"][];
+            notificationLanguage?: components["schemas"]["Language"];
+            /** @description The service, when the focal point is for one service. */
+            serviceId?: components["schemas"]["Id"] | null;
+        };
+        /** @description A location to add. */
+        NewLocation: {
+            name: string;
+            areaCode?: components["schemas"]["AreaCode"] | null;
+            address?: string | null;
+            coordinates?: components["schemas"]["Coordinates"] | null;
+            /** @description A location that must not be disclosed (a safe house). */
+            confidential?: boolean;
         };
         /** @description An organisation to register. */
         NewOrganization: {
@@ -142,9 +1032,37 @@ export interface components {
             type: components["schemas"]["OrganizationType"];
             /** @description What the organisation does, for the other members of the network. */
             description?: string;
+            contact?: components["schemas"]["Contact"];
+            /** @description Codes of the administrative areas served. */
+            areasServed?: components["schemas"]["AreaCode"][];
+        };
+        /** @description A service to add. */
+        NewService: {
+            name: components["schemas"]["LocalizedName"];
+            description?: components["schemas"]["NullableLocalizedDescription"];
+            /** @description Its types, from the taxonomy (at least one). */
+            types: components["schemas"]["TaxonomyCode"][];
+            status?: components["schemas"]["ServiceStatus"];
+            eligibility?: components["schemas"]["Eligibility"];
+            /** @description Languages the service is offered in. */
+            languages?: components["schemas"]["LanguageCode"][];
+            /** @description What it costs, in free text (`free` when free). */
+            cost?: string | null;
+            /** @description When it is open, in free text. */
+            openingHours?: string | null;
+            capacity?: components["schemas"]["CapacityInput"];
+            /** @description Whether it takes referrals through the hub. */
+            acceptsReferrals?: boolean;
+            /** @description Codes of the administrative areas served. */
+            areasServed?: components["schemas"]["AreaCode"][];
+            /** @description The organisation's locations where it is offered. */
+            locationIds?: components["schemas"]["Id"][];
+            /** @description Records that the caller verified the whole entry now (`verifiedAt`, `verifiedBy`). */
+            markVerified?: boolean;
         };
         /** @description The cursor of the next page, or null on the last page. */
         NextCursor: string | null;
+        NullableLocalizedDescription: components["schemas"]["LocalizedDescription"] | null;
         /** @description An organisation of the network. */
         Organization: {
             id: components["schemas"]["OrganizationId"];
@@ -152,6 +1070,9 @@ export interface components {
             acronym: string | null;
             type: components["schemas"]["OrganizationType"];
             description: string | null;
+            contact?: components["schemas"]["Contact"];
+            /** @description Codes of the administrative areas served. */
+            areasServed?: components["schemas"]["AreaCode"][];
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
             /** @description Incremented by every change; the `version` of `directory.organization.changed` events. */
@@ -166,6 +1087,19 @@ export interface components {
         OrganizationPage: {
             items: components["schemas"]["Organization"][];
             nextCursor: components["schemas"]["NextCursor"];
+        };
+        /** @description Attributes to change; `null` clears an optional one. */
+        OrganizationPatch: {
+            /** @description The organisation's full name. */
+            name?: string;
+            acronym?: string | null;
+            type?: components["schemas"]["OrganizationType"];
+            description?: string | null;
+            contact?: components["schemas"]["Contact"];
+            /** @description Codes of the administrative areas served. */
+            areasServed?: components["schemas"]["AreaCode"][];
+            /** @description The version the change is based on. */
+            version: number;
         };
         /**
          * @description The kind of organisation: an NGO, a government department, a UN agency, a community child-protection committee, or another kind.
@@ -203,11 +1137,107 @@ export interface components {
             /** @description A stable machine-readable code, such as `required`, `format`, `enum` or `maxLength`. */
             code?: string;
         };
+        /** @description A service of the network. */
+        Service: {
+            id: components["schemas"]["Id"];
+            organizationId: components["schemas"]["OrganizationId"];
+            name: components["schemas"]["LocalizedName"];
+            description: components["schemas"]["NullableLocalizedDescription"];
+            types: components["schemas"]["TaxonomyCode"][];
+            status: components["schemas"]["ServiceStatus"];
+            eligibility: components["schemas"]["Eligibility"];
+            languages: components["schemas"]["LanguageCode"][];
+            cost: string | null;
+            openingHours: string | null;
+            capacity: components["schemas"]["Capacity"];
+            acceptsReferrals: boolean;
+            /** @description Codes of the administrative areas served. */
+            areasServed: components["schemas"]["AreaCode"][];
+            locations: components["schemas"]["ServiceLocationView"][];
+            verifiedAt: components["schemas"]["Timestamp"] | null;
+            verifiedBy: string | null;
+            /** @description Not verified within the network setting (`DIRECTORY_STALE_AFTER_DAYS`). */
+            stale: boolean;
+            /** @description With `near`: distance to its nearest location the caller may see. */
+            distanceKm?: number;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+            /** @description Incremented by every change; the `version` of `directory.service.changed` events. */
+            version: number;
+        };
+        /** @description A location of a service, as the caller may see it. */
+        ServiceLocationView: {
+            id: components["schemas"]["Id"];
+            name: string;
+            areaCode: components["schemas"]["AreaCode"] | null;
+            address: string | null;
+            coordinates: components["schemas"]["Coordinates"] | null;
+            confidential: boolean;
+            /** @description True when address and coordinates are withheld from the caller. */
+            redacted: boolean;
+        };
+        /** @description One page of services. */
+        ServicePage: {
+            items: components["schemas"]["Service"][];
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        /** @description Attributes to change; `null` clears an optional one. */
+        ServicePatch: {
+            name?: components["schemas"]["LocalizedName"];
+            description?: components["schemas"]["NullableLocalizedDescription"];
+            /** @description Its types, from the taxonomy (at least one). */
+            types?: components["schemas"]["TaxonomyCode"][];
+            status?: components["schemas"]["ServiceStatus"];
+            eligibility?: components["schemas"]["Eligibility"];
+            /** @description Languages the service is offered in. */
+            languages?: components["schemas"]["LanguageCode"][];
+            /** @description What it costs, in free text (`free` when free). */
+            cost?: string | null;
+            /** @description When it is open, in free text. */
+            openingHours?: string | null;
+            capacity?: components["schemas"]["CapacityInput"];
+            /** @description Whether it takes referrals through the hub. */
+            acceptsReferrals?: boolean;
+            /** @description Codes of the administrative areas served. */
+            areasServed?: components["schemas"]["AreaCode"][];
+            /** @description The organisation's locations where it is offered. */
+            locationIds?: components["schemas"]["Id"][];
+            /** @description Records that the caller verified the whole entry now (`verifiedAt`, `verifiedBy`). */
+            markVerified?: boolean;
+            /** @description The version the change is based on. */
+            version: number;
+        };
+        /** @enum {string} */
+        ServiceStatus: "active" | "inactive" | "defunct" | "temporarily_closed";
+        /**
+         * @description A sex a service is open to.
+         * @enum {string}
+         */
+        Sex: "female" | "male" | "other";
+        /** @description A code of the service taxonomy, e.g. `mhpss`. */
+        TaxonomyCode: string;
+        TaxonomyTerm: {
+            code: components["schemas"]["TaxonomyCode"];
+            labels: components["schemas"]["Labels"];
+            description: string | null;
+            version: number;
+        };
+        TaxonomyTermInput: {
+            labels: components["schemas"]["Labels"];
+            description?: string | null;
+            /** @description Required when changing an existing term. */
+            version?: number;
+        };
+        TaxonomyTermList: {
+            items: components["schemas"]["TaxonomyTerm"][];
+        };
         /**
          * Format: date-time
          * @description An instant (RFC 3339 date-time, with a time zone offset).
          */
         Timestamp: string;
+        /** @description The identity provider's subject identifier of a user or machine client. */
+        UserId: string;
     };
     responses: {
         /** @description The request is malformed or a parameter or body field is invalid; `errors` names each bad field. */
@@ -252,6 +1282,16 @@ export interface components {
         };
         /** @description No such resource, or none the caller may know about (the two are not told apart, so that a response never reveals what exists). */
         NotFound: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The upload is larger than the service accepts. */
+        PayloadTooLarge: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
@@ -306,12 +1346,18 @@ export interface components {
     parameters: {
         /** @description Opaque position returned as `nextCursor` by the previous page. Clients must not build or parse it; it is only valid with the same filters. */
         Cursor: components["schemas"]["Cursor"];
+        /** @description A focal point id. */
+        FocalPointId: components["schemas"]["Id"];
         /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
         IdempotencyKey: string;
         /** @description Largest number of items to return in one page. */
         Limit: number;
+        /** @description A location id. */
+        LocationId: components["schemas"]["Id"];
         /** @description The organisation's id. */
         OrganizationId: components["schemas"]["OrganizationId"];
+        /** @description A service id. */
+        ServiceId: components["schemas"]["Id"];
     };
     requestBodies: never;
     headers: {
@@ -474,6 +1520,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
@@ -501,6 +1548,1135 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Organization"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation's id. */
+                organizationId: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganizationPatch"];
+            };
+        };
+        responses: {
+            /** @description The organisation after the change. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOrganizationHistory: {
+        parameters: {
+            query?: {
+                /** @description Opaque position returned as `nextCursor` by the previous page. Clients must not build or parse it; it is only valid with the same filters. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Largest number of items to return in one page. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /** @description The organisation's id. */
+                organizationId: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of history, oldest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation's id. */
+                organizationId: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewService"];
+            };
+        };
+        responses: {
+            /** @description The service was added. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listLocations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation's id. */
+                organizationId: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The locations. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocationList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createLocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation's id. */
+                organizationId: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewLocation"];
+            };
+        };
+        responses: {
+            /** @description The location was added. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Location"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listFocalPoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation's id. */
+                organizationId: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The focal points of the organisation and of its services. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FocalPointList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createFocalPoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation's id. */
+                organizationId: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewFocalPoint"];
+            };
+        };
+        responses: {
+            /** @description The focal point was added. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FocalPoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteFocalPoint: {
+        parameters: {
+            query: {
+                /** @description The current version (409 otherwise). */
+                version: number;
+            };
+            header?: never;
+            path: {
+                /** @description A focal point id. */
+                focalPointId: components["parameters"]["FocalPointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The focal point was removed. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateFocalPoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A focal point id. */
+                focalPointId: components["parameters"]["FocalPointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FocalPointPatch"];
+            };
+        };
+        responses: {
+            /** @description The focal point after the change. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FocalPoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getLocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A location id. */
+                locationId: components["parameters"]["LocationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The location. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Location"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateLocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A location id. */
+                locationId: components["parameters"]["LocationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocationPatch"];
+            };
+        };
+        responses: {
+            /** @description The location after the change. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Location"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    searchServices: {
+        parameters: {
+            query?: {
+                /** @description Free text: every word must appear in a name or description, in French or English; accents and case are ignored. */
+                q?: string;
+                /** @description Service types (taxonomy codes), repeated or comma-separated: a service matches when it has any of them. */
+                type?: components["schemas"]["TaxonomyCode"][];
+                /** @description An administrative area: services in it or in any area below it. */
+                area?: components["schemas"]["AreaCode"];
+                /** @description The child's age: services whose age range includes it. */
+                age?: number;
+                /** @description The child's sex: services open to it (or to everyone). */
+                sex?: components["schemas"]["Sex"];
+                /** @description A language the service is offered in. */
+                language?: components["schemas"]["LanguageCode"];
+                /** @description Only services that take referrals (`true`) or that do not (`false`). */
+                acceptsReferrals?: boolean;
+                /** @description Capacity statuses, repeated or comma-separated: a service matches when it is in any of them. */
+                capacity?: components["schemas"]["CapacityStatus"][];
+                /** @description Service statuses, repeated or comma-separated. */
+                status?: components["schemas"]["ServiceStatus"][];
+                /** @description Only this organisation's services. */
+                organizationId?: components["schemas"]["OrganizationId"];
+                /** @description `lat,lon` in decimal degrees: services with a location within `radiusKm`, nearest first. Confidential locations count only for their own organisation and coordinators. */
+                near?: string;
+                /** @description Radius around `near`, in kilometres (default 50). Needs `near`. */
+                radiusKm?: number;
+                /** @description Opaque position returned as `nextCursor` by the previous page. Clients must not build or parse it; it is only valid with the same filters. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Largest number of items to return in one page. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of services. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServicePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listStaleServices: {
+        parameters: {
+            query?: {
+                /** @description Opaque position returned as `nextCursor` by the previous page. Clients must not build or parse it; it is only valid with the same filters. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Largest number of items to return in one page. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of stale services. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServicePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A service id. */
+                serviceId: components["parameters"]["ServiceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A service id. */
+                serviceId: components["parameters"]["ServiceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServicePatch"];
+            };
+        };
+        responses: {
+            /** @description The service after the change. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getServiceHistory: {
+        parameters: {
+            query?: {
+                /** @description Opaque position returned as `nextCursor` by the previous page. Clients must not build or parse it; it is only valid with the same filters. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Largest number of items to return in one page. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /** @description A service id. */
+                serviceId: components["parameters"]["ServiceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of history, oldest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listTaxonomy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every term, by code. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxonomyTermList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    putTaxonomyTerm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The term code. */
+                code: components["schemas"]["TaxonomyCode"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaxonomyTermInput"];
+            };
+        };
+        responses: {
+            /** @description The term. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxonomyTerm"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listAreas: {
+        parameters: {
+            query?: {
+                /** @description Only the areas directly below this one. */
+                parent?: components["schemas"]["AreaCode"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The areas, by level then code. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAreaList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    putArea: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The area code. */
+                code: components["schemas"]["AreaCode"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminAreaInput"];
+            };
+        };
+        responses: {
+            /** @description The area. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminArea"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getGapReport: {
+        parameters: {
+            query?: {
+                /** @description The level of the areas to report on. */
+                level?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GapReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    importHsds: {
+        parameters: {
+            query?: {
+                /** @description The language of the names and descriptions in the dataset (HSDS records have one language). */
+                language?: "fr" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HsdsDataset"];
+                "multipart/form-data": components["schemas"]["HsdsTabularUpload"];
+            };
+        };
+        responses: {
+            /** @description What was created, updated and rejected. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HsdsImportResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    exportHsds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dataset. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HsdsDataset"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    hsdsListServices: {
+        parameters: {
+            query?: {
+                /** @description Full text search (as `q`). */
+                search?: string;
+                /** @description Only services with this taxonomy term (HSDS id). */
+                taxonomy_term_id?: string;
+                /** @description Only services with a term of this taxonomy. */
+                taxonomy_id?: string;
+                /** @description Only this organisation's services (HSDS id). */
+                organization_id?: string;
+                /** @description Only records modified at or after this instant. */
+                modified_after?: string;
+                /** @description Fully nested records. */
+                full?: boolean;
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page. */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One HSDS page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HsdsPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    hsdsGetService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The HSDS id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HsdsObject"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    hsdsListOrganizations: {
+        parameters: {
+            query?: {
+                /** @description Full text search (as `q`). */
+                search?: string;
+                /** @description Fully nested records. */
+                full?: boolean;
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page. */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One HSDS page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HsdsPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    hsdsGetOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The HSDS id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HsdsObject"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    hsdsListTaxonomies: {
+        parameters: {
+            query?: {
+                /** @description Full text search (as `q`). */
+                search?: string;
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page. */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One HSDS page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HsdsPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    hsdsGetTaxonomy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The HSDS id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HsdsObject"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    hsdsListTaxonomyTerms: {
+        parameters: {
+            query?: {
+                /** @description Full text search (as `q`). */
+                search?: string;
+                /** @description Only services with a term of this taxonomy. */
+                taxonomy_id?: string;
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page. */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One HSDS page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HsdsPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    hsdsGetTaxonomyTerm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The HSDS id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HsdsObject"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    hsdsListServiceAtLocations: {
+        parameters: {
+            query?: {
+                /** @description Full text search (as `q`). */
+                search?: string;
+                /** @description Only services with this taxonomy term (HSDS id). */
+                taxonomy_term_id?: string;
+                /** @description Only services with a term of this taxonomy. */
+                taxonomy_id?: string;
+                /** @description Only this organisation's services (HSDS id). */
+                organization_id?: string;
+                /** @description Only records modified at or after this instant. */
+                modified_after?: string;
+                /** @description Fully nested records. */
+                full?: boolean;
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page. */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One HSDS page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HsdsPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    hsdsGetServiceAtLocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The HSDS id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HsdsObject"];
                 };
             };
             400: components["responses"]["BadRequest"];

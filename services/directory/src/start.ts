@@ -21,7 +21,12 @@ export async function start(options: { env?: Env; logger?: Logger } = {}): Promi
     openapi: openApiDocument('directory'),
     validator: validateEvent,
     database: createDirectoryDatabase,
-    routes: (router, context) => registerRoutes(router, context),
+    routes: (router, context) =>
+      registerRoutes(router, {
+        ...context,
+        staleness: { staleAfterDays: config.DIRECTORY_STALE_AFTER_DAYS },
+        importMaxBytes: config.DIRECTORY_IMPORT_MAX_BYTES,
+      }),
     ...(options.logger ? { logger: options.logger } : {}),
   });
 }

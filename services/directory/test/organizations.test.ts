@@ -95,6 +95,15 @@ describe('directory walking skeleton', () => {
     expect(names.length).toBe(await service.db.client.organization.count());
   });
 
+  it('a hand-edited cursor is refused with a 400 naming it, never a server error', async () => {
+    const auth = await testEnv.authorization({ sub: 'reader', org: randomUUID(), roles: ['caseworker'] });
+    const forged = Buffer.from(JSON.stringify(['Alpha', "x' OR '1'='1"])).toString('base64url');
+    const response = await fetch(`${service.url}/v1/organizations?cursor=${forged}`, { headers: { authorization: auth } });
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as { errors: { field: string }[] };
+    expect(problem.errors.map((e) => e.field)).toEqual(['query.cursor']);
+  });
+
   it('serves liveness, readiness and its OpenAPI document without a token', async () => {
     expect((await fetch(`${service.url}/livez`)).status).toBe(200);
     const ready = await fetch(`${service.url}/readyz`);

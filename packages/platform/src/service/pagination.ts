@@ -9,11 +9,31 @@ export function encodeCursor(position: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
 }
 
+/** What one position of a cursor must hold, checked when it is decoded. */
+export type CursorPart = 'string' | 'number' | 'uuid' | 'timestamp';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function partMatches(kind: CursorPart, value: string | number): boolean {
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'uuid':
+      return typeof value === 'string' && UUID.test(value);
+    case 'timestamp':
+      return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+  }
+}
+
 /**
- * Decodes a cursor made by {@link encodeCursor} with `arity` positions.
+ * Decodes a cursor made by {@link encodeCursor}. `shape` is the number of
+ * positions, or what each position must hold: a hand-edited cursor whose id is
+ * not a UUID is then a 400 naming `query.cursor`, not a database error.
  * @throws AppError 400 naming `query.cursor` when it is not one of ours.
  */
-export function decodeCursor(cursor: string, arity: number): (string | number)[] {
+export function decodeCursor(cursor: string, shape: number | readonly CursorPart[]): (string | number)[] {
   const invalid = () =>
     validationError([{ field: 'query.cursor', message: 'is not a cursor returned by this API', code: 'format' }]);
   let parsed: unknown;
@@ -22,6 +42,7 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
   } catch {
     throw invalid();
   }
+  const arity = typeof shape === 'number' ? shape : shape.length;
   if (
     !Array.isArray(parsed) ||
     parsed.length !== arity ||
@@ -29,7 +50,9 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
   ) {
     throw invalid();
   }
-  return parsed as (string | number)[];
+  const values = parsed as (string | number)[];
+  if (typeof shape !== 'number' && !shape.every((kind, index) => partMatches(kind, values[index] ?? ''))) throw invalid();
+  return values;
 }
 
 /** A page of items and the cursor of the next page (null on the last page). */

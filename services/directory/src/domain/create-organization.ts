@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { buildEvent } from '@referral-hub/contracts';
-import { forbidden, hasRole } from '@referral-hub/platform';
 import type { Outbox, Principal } from '@referral-hub/platform';
 import type { DirectoryDatabase } from '../data-access/database.js';
 import { insertOrganization } from '../data-access/organizations.js';
+import { authorize } from './access.js';
 import { toOrganization } from './organization.js';
 import type { NewOrganization, Organization } from './organization.js';
-
-export const DIRECTORY_SOURCE = '/services/directory';
+import { organizationChanged } from './record-change.js';
+import { checkReferences } from './references.js';
 
 /**
  * Adds an agency to the network's map. Only a network coordinator may: an
@@ -19,26 +18,23 @@ export async function createOrganization(
   principal: Principal,
   input: NewOrganization,
 ): Promise<Organization> {
-  if (!hasRole(principal, 'network_coordinator')) {
-    throw forbidden('Only a network coordinator can add an organisation to the directory.');
-  }
+  authorize(principal, 'organization.create');
   return deps.db.transaction(async (tx) => {
+    const areaCodes = input.areasServed ?? [];
+    await checkReferences(tx, { areas: [{ field: 'body.areasServed[]', codes: areaCodes }] });
     const row = await insertOrganization(tx, {
       id: randomUUID(),
       name: input.name,
       acronym: input.acronym ?? null,
       type: input.type,
       description: input.description ?? null,
+      email: input.contact?.email ?? null,
+      phone: input.contact?.phone ?? null,
+      website: input.contact?.website ?? null,
+      areaCodes,
     });
     const changedFields = Object.keys(input).sort();
-    await deps.outbox.enqueueEvent(
-      tx,
-      buildEvent(
-        'directory.organization.changed',
-        { organizationId: row.id, organizationType: input.type, change: 'created', changedFields, version: row.version },
-        { source: DIRECTORY_SOURCE, subject: row.id },
-      ),
-    );
+    await organizationChanged(tx, deps.outbox, principal, row, 'created', changedFields);
     return toOrganization(row);
   });
 }

@@ -1,12 +1,14 @@
 import { decodeCursor, notFound, toPage } from '@referral-hub/platform';
-import type { Page } from '@referral-hub/platform';
+import type { Page, Principal } from '@referral-hub/platform';
 import type { DirectoryDatabase } from '../data-access/database.js';
 import { findOrganization, listOrganizations } from '../data-access/organizations.js';
+import { authorize } from './access.js';
 import { toOrganization } from './organization.js';
 import type { Organization } from './organization.js';
 
 /** Any authenticated member of the network may read the map. */
-export async function getOrganization(deps: { db: DirectoryDatabase }, id: string): Promise<Organization> {
+export async function getOrganization(deps: { db: DirectoryDatabase }, principal: Principal, id: string): Promise<Organization> {
+  authorize(principal, 'directory.read');
   const row = await findOrganization(deps.db.client, id);
   if (row === null) throw notFound('No organisation has this id.');
   return toOrganization(row);
@@ -14,11 +16,13 @@ export async function getOrganization(deps: { db: DirectoryDatabase }, id: strin
 
 export async function browseOrganizations(
   deps: { db: DirectoryDatabase },
+  principal: Principal,
   query: { limit: number; cursor?: string | undefined },
 ): Promise<Page<Organization>> {
+  authorize(principal, 'directory.read');
   let after: { name: string; id: string } | undefined;
   if (query.cursor !== undefined) {
-    const [name, id] = decodeCursor(query.cursor, 2);
+    const [name, id] = decodeCursor(query.cursor, ['string', 'uuid']);
     after = { name: String(name), id: String(id) };
   }
   const rows = await listOrganizations(deps.db.client, { limit: query.limit + 1, ...(after ? { after } : {}) });

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { notFound } from '@referral-hub/platform';
+import type { Outbox, Principal } from '@referral-hub/platform';
+import type { DirectoryDatabase } from '../data-access/database.js';
+import { insertLocation } from '../data-access/locations.js';
+import { bumpOrganization, lockOrganization } from '../data-access/organizations.js';
+import { authorize } from './access.js';
+import { organizationChanged, recordHistory } from './record-change.js';
+import { checkReferences } from './references.js';
+import { toLocation } from './views.js';
+import type { Location, NewLocation } from './views.js';
+
+/**
+ * Adds a location to an organisation. Locations belong to the organisation:
+ * its version moves and `directory.organization.changed` names `locations`.
+ */
+export async function createLocation(
+  deps: { db: DirectoryDatabase; outbox: Outbox },
+  principal: Principal,
+  organizationId: string,
+  input: NewLocation,
+): Promise<Location> {
+  return deps.db.transaction(async (tx) => {
+    const organization = await lockOrganization(tx, organizationId);
+    if (organization === null) throw notFound('No organisation has this id.');
+    authorize(principal, 'location.create', organization.id);
+    if (input.areaCode !== null && input.areaCode !== undefined) await checkReferences(tx, { areas: [{ field: 'body.areaCode', codes: [input.areaCode] }] });
+    const row = await insertLocation(tx, {
+      id: randomUUID(),
+      organizationId,
+      name: input.name,
+      areaCode: input.areaCode ?? null,
+      address: input.address ?? null,
+      latitude: input.coordinates?.latitude ?? null,
+      longitude: input.coordinates?.longitude ?? null,
+      confidential: input.confidential ?? false,
+    });
+    await recordHistory(tx, principal, {
+      entityType: 'location',
+      entityId: row.id,
+      organizationId,
+      change: 'created',
+      changedFields: Object.keys(input).sort(),
+      version: row.version,
+    });
+    const bumped = await bumpOrganization(tx, organizationId);
+    await organizationChanged(tx, deps.outbox, principal, bumped, 'updated', ['locations']);
+    return toLocation(row, principal);
+  });
+}

@@ -1,0 +1,35 @@
+import type { Principal } from '@referral-hub/platform';
+import type { DirectoryDatabase } from '../../data-access/database.js';
+import { authorize } from '../access.js';
+import { loadHsdsMap } from './read-hsds.js';
+import { hsdsLocation, hsdsOrganization, hsdsService, hsdsTaxonomy, hsdsTaxonomyTerm } from './to-hsds.js';
+
+type Json = Record<string, unknown>;
+
+/** The HSDS 3.0 JSON dataset of the whole map (the shape `POST /v1/hsds/import` takes). */
+export type HsdsExport = {
+  organizations: Json[];
+  services: Json[];
+  locations: Json[];
+  taxonomies: Json[];
+  taxonomy_terms: Json[];
+};
+
+/**
+ * Exports the whole map as HSDS 3.0 JSON. Any member may export what they may
+ * read, but the file travels beyond the hub: confidential locations are left
+ * out for everyone, coordinators included.
+ */
+export async function exportHsds(deps: { db: DirectoryDatabase }, principal: Principal): Promise<HsdsExport> {
+  authorize(principal, 'directory.read');
+  const map = await loadHsdsMap(deps.db, { kind: 'export' });
+  return {
+    organizations: map.organizations.map((o) => hsdsOrganization(o, [], map.context)),
+    services: map.services.map((s) => hsdsService(s, map.context)),
+    locations: map.locations
+      .filter(map.context.showLocation)
+      .map((l) => hsdsLocation(l, map.context.organizations.get(l.organizationId), map.context)),
+    taxonomies: [hsdsTaxonomy()],
+    taxonomy_terms: map.terms.map(hsdsTaxonomyTerm),
+  };
+}
