@@ -40,6 +40,7 @@ Environment (all optional; a .env file at the repository root is read too):
   <SERVICE>_DATABASE_URL a service's own database, e.g. DIRECTORY_DATABASE_URL
   HUB_SKIP_SERVICES=1    do not check or start PostgreSQL/Redis/RabbitMQ (you run them yourself)
   HUB_PRETTY=0|1         force raw or pretty log lines (default: pretty on a terminal)
+  HUB_SEED_DEMO=0        do not seed the demo network on start
   LOG_LEVEL, AMQP_URL, REDIS_URL, SMTP_URL, AUTH_*   passed to the services (see infra/.env.example)`;
 
 /** Makes sure PostgreSQL, Redis and RabbitMQ answer, starting or installing them if needed. */
@@ -162,8 +163,25 @@ async function start(baseEnv) {
   for (const spec of services) supervisor.start(spec);
   const ready = await Promise.all(services.map((spec) => supervisor.waitReady(spec, 120_000)));
 
+  if (!supervisor.stopping && identity && ready.every(Boolean)) await seedDemoNetwork(baseEnv);
   if (!supervisor.stopping) printBanner(services, ready, identity !== undefined);
   return supervisor.done;
+}
+
+/**
+ * Seeds the demo network (a province's agencies, services, focal points and a
+ * sharing agreement) through the services' APIs. It is idempotent: on a hub
+ * that already has it, it says so and changes nothing. HUB_SEED_DEMO=0 skips it.
+ * @param {NodeJS.ProcessEnv} baseEnv
+ */
+async function seedDemoNetwork(baseEnv) {
+  if (process.env.HUB_SEED_DEMO === '0') return;
+  step('demo network');
+  const code = await run(process.execPath, [...NODE_SOURCE_ARGS, join(root, 'scripts', 'demo', 'seed.ts')], {
+    cwd: root,
+    env: { ...baseEnv, ...identityEnv() },
+  });
+  if (code !== 0) warn('the demo network could not be seeded (see above); the hub runs without it');
 }
 
 /**
