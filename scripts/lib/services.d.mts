@@ -12,6 +12,18 @@ export function serviceDatabaseUrl(service: ServiceSpec): string;
 /** @returns {string} base URL of the local development identity provider */
 export function identityBaseUrl(): string;
 /**
+ * @typedef {object} DevSecrets
+ * @property {string} referralsClientSecret  the referrals service's client secret at the identity provider
+ * @property {string} referralPayloadKeys    REFERRAL_PAYLOAD_KEYS: the key referral payloads are encrypted with
+ */
+/**
+ * Local development secrets, made on first use and kept in .hub/dev-secrets.json
+ * (git-ignored, mode 0600): stable across restarts, since a payload key that
+ * changed would leave stored referrals unreadable.
+ * @returns {DevSecrets}
+ */
+export function devSecrets(): DevSecrets;
+/**
  * Environment for one service started by `hub start`. Values a developer set in
  * their shell or in `.env` win, except PORT and DATABASE_URL, which are per
  * service (a single inherited value would point all four at the same place).
@@ -40,6 +52,18 @@ export const IDENTITY: Readonly<{
     colour: "yellow";
 }>;
 export const LOCAL_HOST: "127.0.0.1";
+/** The `org` claim of the hub's own machine clients (the referrals service calling consent). */
+export const HUB_ORGANIZATION_ID: "00000000-0000-4000-8000-00000000a0b1";
+export type DevSecrets = {
+    /**
+     * the referrals service's client secret at the identity provider
+     */
+    referralsClientSecret: string;
+    /**
+     * REFERRAL_PAYLOAD_KEYS: the key referral payloads are encrypted with
+     */
+    referralPayloadKeys: string;
+};
 export type ServiceSpec = {
     name: "directory" | "consent" | "referrals" | "notifications";
     port: number;

@@ -1,6 +1,10 @@
 // What runs locally and how each process is configured. The same names, ports
 // and variables appear in docker-compose.yml and infra/.env.example; the infra
 // test (tests/infra) keeps those in step.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * @typedef {object} ServiceSpec
@@ -47,6 +51,47 @@ export function identityBaseUrl() {
   return `http://${LOCAL_HOST}:${IDENTITY.port}`;
 }
 
+/** The `org` claim of the hub's own machine clients (the referrals service calling consent). */
+export const HUB_ORGANIZATION_ID = '00000000-0000-4000-8000-00000000a0b1';
+
+/**
+ * @typedef {object} DevSecrets
+ * @property {string} referralsClientSecret  the referrals service's client secret at the identity provider
+ * @property {string} referralPayloadKeys    REFERRAL_PAYLOAD_KEYS: the key referral payloads are encrypted with
+ */
+
+/**
+ * Local development secrets, made on first use and kept in .hub/dev-secrets.json
+ * (git-ignored, mode 0600): stable across restarts, since a payload key that
+ * changed would leave stored referrals unreadable.
+ * @returns {DevSecrets}
+ */
+export function devSecrets() {
+  const file = fileURLToPath(new URL('../../.hub/dev-secrets.json', import.meta.url));
+  if (existsSync(file)) {
+    try {
+      /** @type {unknown} */
+      const parsed = JSON.parse(readFileSync(file, 'utf8'));
+      if (
+        typeof parsed === 'object' && parsed !== null &&
+        'referralsClientSecret' in parsed && typeof parsed.referralsClientSecret === 'string' &&
+        'referralPayloadKeys' in parsed && typeof parsed.referralPayloadKeys === 'string'
+      ) {
+        return { referralsClientSecret: parsed.referralsClientSecret, referralPayloadKeys: parsed.referralPayloadKeys };
+      }
+    } catch {
+      // An unreadable file is replaced below.
+    }
+  }
+  const secrets = {
+    referralsClientSecret: randomBytes(24).toString('base64url'),
+    referralPayloadKeys: `dev1:${randomBytes(32).toString('base64')}`,
+  };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  return secrets;
+}
+
 /** Variables shared by every service and the identity provider (issuer and audience must agree). */
 function authEnv() {
   return {
@@ -74,6 +119,15 @@ export function serviceEnv(service) {
     AMQP_EXCHANGE: process.env.AMQP_EXCHANGE ?? 'hub.events',
     ...authEnv(),
   };
+  if (service.name === 'referrals') {
+    const secrets = devSecrets();
+    // Referrals asks consent for sharing decisions with its own client-credentials token.
+    env.CONSENT_URL = process.env.CONSENT_URL ?? `http://${LOCAL_HOST}:4020`;
+    env.AUTH_CLIENT_TOKEN_URL = process.env.AUTH_CLIENT_TOKEN_URL ?? `${identityBaseUrl()}/token`;
+    env.AUTH_CLIENT_ID = process.env.AUTH_CLIENT_ID ?? 'referrals-service';
+    env.AUTH_CLIENT_SECRET = process.env.AUTH_CLIENT_SECRET ?? secrets.referralsClientSecret;
+    env.REFERRAL_PAYLOAD_KEYS = process.env.REFERRAL_PAYLOAD_KEYS ?? secrets.referralPayloadKeys;
+  }
   if (service.name === 'notifications') {
     env.REDIS_URL = process.env.REDIS_URL ?? `redis://${LOCAL_HOST}:6379`;
     env.SMTP_URL = process.env.SMTP_URL ?? `smtp://${LOCAL_HOST}:1025`;
@@ -92,6 +146,14 @@ export function identityEnv() {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     DEV_IDENTITY_HOST: LOCAL_HOST,
     DEV_IDENTITY_PORT: String(IDENTITY.port),
+    DEV_IDENTITY_CLIENTS: JSON.stringify([
+      {
+        clientId: 'referrals-service',
+        secret: devSecrets().referralsClientSecret,
+        organizationId: HUB_ORGANIZATION_ID,
+        roles: ['system'],
+      },
+    ]),
     ...authEnv(),
   };
 }

@@ -72,11 +72,291 @@ export interface paths {
         };
         /**
          * List referrals sent or received
-         * @description Pages through the referrals the caller's organisation sent (`box=sent`) or received (`box=received`), most recently updated first. Summaries carry no case data.
+         * @description Pages through the referrals the caller's organisation sent (`box=sent`) or received (`box=received`), most recently updated first (or oldest change first with `order=asc`). Summaries carry no case data; a recipient never sees a draft.
          */
         get: operations["listReferrals"];
         put?: never;
+        /**
+         * Create a referral or transfer (draft)
+         * @description Creates a draft by the caller (who becomes the lead caseworker; name, work email, phone and language come from the token) for the caller's organisation. The payload is keyed by the field catalogue, checked field by field, and encrypted at rest. Nothing is shared until submit.
+         */
+        post: operations["createReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read a referral
+         * @description The referring side sees everything the lead proposed (until a transfer moves the lead role away). The receiving side sees the envelope plus only the fields the consent service allows at this moment; when it cannot be asked, the envelope alone (`access.restricted`). Every read from outside the referring organisation is written to the access log. Other organisations get 404, as for an unknown id.
+         */
+        get: operations["getReferral"];
+        put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The referral's history
+         * @description Every transition and loss of access, oldest first, with who, which organisation, when and why. Both sides.
+         */
+        get: operations["getReferralHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Who outside the referring organisation read the referral
+         * @description Every read by someone outside the referring organisation: who, which organisation, exactly the field keys returned, under which decision, when. Oldest first. For the referring organisation's caseworkers and supervisors only.
+         */
+        get: operations["getReferralAccessLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a referral
+         * @description The lead or their supervisor sends the draft. The consent service decides (using up single-use consents) which proposed fields may go; only those are ever shown to the recipient. When none may go, the submit is refused (422) unless `envelopeOnly` is true. Deadlines are set from the urgency. Publishes `referral.submitted`.
+         */
+        post: operations["submitReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge receipt
+         * @description A focal point of the receiving organisation (NGO or government) confirms receipt. Publishes `referral.acknowledged`.
+         */
+        post: operations["acknowledgeReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept
+         * @description A focal point of the receiving organisation accepts. For a transfer, the lead role moves to the accepting person and their organisation, and the sender no longer sees the payload. Publishes `referral.accepted`.
+         */
+        post: operations["acceptReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline
+         * @description A focal point declines with a reason (`note` required for `other`) and optionally a suggested onward service. Publishes `referral.declined`.
+         */
+        post: operations["declineReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start delivering the service
+         * @description A focal point or caseworker of the receiving organisation. Publishes `referral.started`.
+         */
+        post: operations["startReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report the service delivered
+         * @description A focal point or caseworker of the receiving organisation, with an optional note. Publishes `referral.completed`.
+         */
+        post: operations["completeReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/not-delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report the service not delivered
+         * @description A focal point or caseworker of the receiving organisation, with a reason (`note` required for `other`). Publishes `referral.not_delivered`.
+         */
+        post: operations["reportReferralNotDelivered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw
+         * @description The lead or their supervisor, any time before completion, with an optional note. Publishes `referral.withdrawn`.
+         */
+        post: operations["withdrawReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close
+         * @description The lead or their supervisor closes a finished referral (completed, not delivered, declined or withdrawn). Publishes `referral.closed`.
+         */
+        post: operations["closeReferral"];
         delete?: never;
         options?: never;
         head?: never;
@@ -110,10 +390,37 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccessLogEntry: {
+            id: components["schemas"]["Id"];
+            readerUserId: components["schemas"]["UserId"];
+            readerOrganizationId: components["schemas"]["OrganizationId"];
+            fieldKeys: string[];
+            decisionId: components["schemas"]["Id"] | null;
+            restricted: string | null;
+            readAt: components["schemas"]["Timestamp"];
+        };
+        AccessLogPage: {
+            items: components["schemas"]["AccessLogEntry"][];
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * @description A protection concern of the case (the categories the consent rules know).
+         * @enum {string}
+         */
+        CaseCategory: "physical_violence" | "sexual_violence" | "emotional_abuse" | "neglect" | "child_labour" | "child_marriage" | "unaccompanied_or_separated" | "armed_forces_or_groups" | "trafficking" | "detention" | "living_or_working_on_street" | "psychosocial_distress" | "disability_related_risk" | "lack_of_documentation";
         /** @description The pseudonymous code by which the referring agency knows the case. It must not reveal the child's identity: no name, initials, date of birth or other identifying data may be part of it. */
         CaseCode: string;
+        CompleteReferral: {
+            note?: string;
+        };
         /** @description An opaque pagination cursor. */
         Cursor: string;
+        DeclineReferral: {
+            /** @enum {string} */
+            reasonCode: "outside_eligibility" | "no_capacity" | "service_not_offered" | "cannot_contact_family" | "family_declined" | "duplicate_referral" | "other";
+            note?: string;
+            suggestedServiceId?: components["schemas"]["Id"];
+        };
         /** @description The answer of `/readyz`, one entry per dependency checked. */
         Health: {
             /** @enum {string} */
@@ -128,6 +435,23 @@ export interface components {
             status: "ok" | "failed";
             /** @description Why the check failed (never a secret or a connection string). */
             detail?: string;
+        };
+        HistoryEntry: {
+            id: components["schemas"]["Id"];
+            /** @enum {string} */
+            action: "create" | "submit" | "acknowledge" | "accept" | "decline" | "start" | "complete" | "not_delivered" | "withdraw" | "close" | "access_revoked" | "overdue";
+            fromStatus: components["schemas"]["ReferralStatus"] | null;
+            toStatus: components["schemas"]["ReferralStatus"];
+            actor: {
+                userId: components["schemas"]["UserId"];
+                organizationId: components["schemas"]["OrganizationId"];
+            } | null;
+            reasonCode: string | null;
+            note: string | null;
+            suggestedServiceId: components["schemas"]["Id"] | null;
+            fieldKeys: string[];
+            consentIds: components["schemas"]["Id"][];
+            occurredAt: components["schemas"]["Timestamp"];
         };
         /**
          * Format: uuid
@@ -151,8 +475,34 @@ export interface components {
             /** @enum {string} */
             status: "ok";
         };
+        NewReferral: {
+            /** @default referral */
+            kind?: components["schemas"]["ReferralKind"];
+            caseCode: components["schemas"]["CaseCode"];
+            recipientOrganizationId: components["schemas"]["OrganizationId"];
+            recipientServiceId: components["schemas"]["Id"];
+            /** @description The service's type code in the taxonomy, so consents naming a kind of service apply. */
+            recipientServiceType?: string;
+            urgency: components["schemas"]["Urgency"];
+            /** @description The assessed need. Describe it without naming anyone. */
+            need: {
+                category: components["schemas"]["CaseCategory"];
+                text: string;
+            };
+            /** @description Further protection concerns of the case (the need's category always counts). */
+            caseCategories?: components["schemas"]["CaseCategory"][];
+            /** @description The lead's supervisor, when the token does not name them. */
+            supervisorUserId?: string;
+            payload?: components["schemas"]["Payload"];
+        };
         /** @description The cursor of the next page, or null on the last page. */
         NextCursor: string | null;
+        NotDeliveredReferral: {
+            /** @enum {string} */
+            reasonCode: "child_not_reached" | "family_declined" | "child_moved" | "service_interrupted" | "other";
+            note?: string;
+        };
+        NullableTimestamp: components["schemas"]["Timestamp"] | null;
         /**
          * Format: uuid
          * @description An organisation's id in the directory (UUID).
@@ -163,6 +513,88 @@ export interface components {
          * @enum {string}
          */
         OrganizationType: "ngo" | "government" | "un_agency" | "community_committee" | "other";
+        /** @description Case fields keyed by the field catalogue (`child.firstName`, `protection.riskLevel`…), each value of its catalogue type (the properties below follow `FIELD_CATALOGUE`). Strictly confidential keys are never accepted. */
+        Payload: {
+            /** @description Child's first name */
+            "child.firstName"?: string;
+            /** @description Child's last name */
+            "child.lastName"?: string;
+            /**
+             * Format: date
+             * @description Date of birth
+             */
+            "child.dateOfBirth"?: string;
+            /** @description Age (years) */
+            "child.age"?: number;
+            /**
+             * @description Sex
+             * @enum {string}
+             */
+            "child.sex"?: "female" | "male" | "other";
+            /** @description Languages spoken */
+            "child.languages"?: string[];
+            /** @description Disability */
+            "child.disability"?: ("seeing" | "hearing" | "mobility" | "cognition" | "self_care" | "communication" | "psychosocial" | "other")[];
+            /** @description Nationality */
+            "child.nationality"?: string;
+            /**
+             * @description Status (refugee, displaced, host…)
+             * @enum {string}
+             */
+            "child.legalStatus"?: "refugee" | "asylum_seeker" | "internally_displaced" | "returnee" | "host_community" | "stateless" | "migrant" | "other";
+            /** @description Current location (area) */
+            "child.currentLocation"?: string;
+            /** @description Address */
+            "child.address"?: string;
+            /** @description Child's phone number */
+            "child.phone"?: string;
+            /**
+             * @description Living with
+             * @enum {string}
+             */
+            "child.livingWith"?: "both_parents" | "one_parent" | "relatives" | "foster_family" | "residential_care" | "child_headed_household" | "alone" | "street" | "other";
+            /** @description Caregiver's name */
+            "caregiver.name"?: string;
+            /**
+             * @description Relationship to the child
+             * @enum {string}
+             */
+            "caregiver.relationship"?: "mother" | "father" | "step_parent" | "grandparent" | "sibling" | "aunt_or_uncle" | "other_relative" | "foster_carer" | "legal_guardian" | "other";
+            /** @description Caregiver's phone number */
+            "caregiver.phone"?: string;
+            /** @description Protection concerns */
+            "protection.concerns"?: ("physical_violence" | "sexual_violence" | "emotional_abuse" | "neglect" | "child_labour" | "child_marriage" | "unaccompanied_or_separated" | "armed_forces_or_groups" | "trafficking" | "detention" | "living_or_working_on_street" | "psychosocial_distress" | "disability_related_risk" | "lack_of_documentation")[];
+            /**
+             * @description Risk level
+             * @enum {string}
+             */
+            "protection.riskLevel"?: "high" | "medium" | "low";
+            /** @description Immediate safety needs */
+            "protection.immediateSafetyNeeds"?: string;
+            /** @description Health conditions */
+            "health.conditions"?: string[];
+            /** @description Current medication */
+            "health.medication"?: string[];
+            /** @description Pregnant */
+            "health.pregnancy"?: boolean;
+            /**
+             * @description Education status
+             * @enum {string}
+             */
+            "education.status"?: "attending" | "enrolled_not_attending" | "dropped_out" | "never_attended" | "non_formal" | "vocational";
+            /** @description School attended */
+            "education.school"?: string;
+            /** @description Ongoing legal proceedings */
+            "legal.proceedings"?: string;
+            /** @description Civil and identity documents held */
+            "legal.documentation"?: ("birth_certificate" | "national_id" | "refugee_or_asylum_document" | "passport" | "other_document")[];
+            /** @description Case summary */
+            "case.summary"?: string;
+            /** @description Needs identified in the assessment */
+            "case.needsAssessed"?: string[];
+            /** @description Case plan goals */
+            "case.planGoals"?: string[];
+        };
         /** @description An RFC 9457 problem details object. Members beyond these may be added for a specific problem (for example `currentStatus`); they never carry personal data. */
         Problem: {
             /**
@@ -194,8 +626,71 @@ export interface components {
             /** @description A stable machine-readable code, such as `required`, `format`, `enum` or `maxLength`. */
             code?: string;
         };
+        ReasonNote: {
+            note?: string;
+        };
+        /** @description A referral as the caller may see it. */
+        Referral: {
+            id: components["schemas"]["Id"];
+            code: components["schemas"]["ReferralCode"];
+            kind: components["schemas"]["ReferralKind"];
+            caseCode: components["schemas"]["CaseCode"];
+            status: components["schemas"]["ReferralStatus"];
+            urgency: components["schemas"]["Urgency"];
+            referringOrganizationId: components["schemas"]["OrganizationId"];
+            recipientOrganizationId: components["schemas"]["OrganizationId"];
+            recipientServiceId: components["schemas"]["Id"];
+            submittedAt: components["schemas"]["NullableTimestamp"];
+            acknowledgeDueAt: components["schemas"]["NullableTimestamp"];
+            decisionDueAt: components["schemas"]["NullableTimestamp"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+            /** @description The organisation holding the lead role (the recipient once a transfer is accepted). */
+            leadOrganizationId: components["schemas"]["OrganizationId"];
+            /** @description The lead caseworker's work contact. */
+            lead: {
+                userId: components["schemas"]["UserId"];
+                name: string | null;
+                email: string | null;
+                phone: string | null;
+                /** @enum {string|null} */
+                language: "fr" | "en" | null;
+            };
+            need: {
+                category: components["schemas"]["CaseCategory"] | null;
+                text: string | null;
+            };
+            caseCategories: components["schemas"]["CaseCategory"][];
+            payload: components["schemas"]["Payload"];
+            /** @description What the caller sees of the payload, and why. */
+            access: {
+                /**
+                 * @description `proposer`: the lead side, everything proposed. `consented`: the fields the consent service allows now. `envelope`: no case field (nothing allowed, a draft, or the sender of an accepted transfer).
+                 * @enum {string}
+                 */
+                level: "proposer" | "consented" | "envelope";
+                /** @description Exactly the keys of `payload`. */
+                fieldKeys: string[];
+                decisionId: components["schemas"]["Id"] | null;
+                /**
+                 * @description Why less than usual is shown; `consent_unavailable` means the consent service could not be asked, so the read failed closed.
+                 * @enum {string|null}
+                 */
+                restricted: "consent_unavailable" | "transferred" | null;
+                /** @description The keys the decision at submit let go (the most a recipient may ever see). */
+                sharedFieldKeys: string[];
+            };
+        };
         /** @description The short, human-friendly code of a referral, quoted on the phone and in messages. */
         ReferralCode: string;
+        ReferralHistory: {
+            items: components["schemas"]["HistoryEntry"][];
+        };
+        /**
+         * @description A referral for a service (the lead keeps the case), or a transfer of the whole case.
+         * @enum {string}
+         */
+        ReferralKind: "referral" | "transfer";
         /**
          * @description Where the referral is in its life.
          * @enum {string}
@@ -205,6 +700,10 @@ export interface components {
         ReferralSummary: {
             id: components["schemas"]["Id"];
             code: components["schemas"]["ReferralCode"];
+            kind?: components["schemas"]["ReferralKind"];
+            submittedAt?: components["schemas"]["NullableTimestamp"];
+            acknowledgeDueAt?: components["schemas"]["NullableTimestamp"];
+            decisionDueAt?: components["schemas"]["NullableTimestamp"];
             caseCode: components["schemas"]["CaseCode"];
             status: components["schemas"]["ReferralStatus"];
             urgency: components["schemas"]["Urgency"];
@@ -219,6 +718,13 @@ export interface components {
             items: components["schemas"]["ReferralSummary"][];
             nextCursor: components["schemas"]["NextCursor"];
         };
+        SubmitReferral: {
+            /**
+             * @description Send even when no proposed field may be shared (the recipient then sees the envelope alone).
+             * @default false
+             */
+            envelopeOnly?: boolean;
+        };
         /**
          * Format: date-time
          * @description An instant (RFC 3339 date-time, with a time zone offset).
@@ -229,10 +735,22 @@ export interface components {
          * @enum {string}
          */
         Urgency: "high" | "medium" | "low";
+        /** @description The identity provider's subject identifier of a user or machine client. */
+        UserId: string;
     };
     responses: {
         /** @description The request is malformed or a parameter or body field is invalid; `errors` names each bad field. */
         BadRequest: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request conflicts with the resource's current state (a concurrent change, a duplicate, or a request with the same `Idempotency-Key` still in progress). */
+        Conflict: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
@@ -293,17 +811,43 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The request is well formed but breaks a business rule, or reuses an `Idempotency-Key` with a different body. */
+        Unprocessable: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is not `application/json`. */
+        UnsupportedMediaType: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /** @description Opaque position returned as `nextCursor` by the previous page. Clients must not build or parse it; it is only valid with the same filters. */
         Cursor: components["schemas"]["Cursor"];
+        /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+        IdempotencyKey: string;
         /** @description Largest number of items to return in one page. */
         Limit: number;
         /** @description The organisation's id. */
         OrganizationId: components["schemas"]["OrganizationId"];
+        /** @description The referral's id. */
+        ReferralId: components["schemas"]["Id"];
     };
     requestBodies: never;
     headers: {
+        /** @description The URL path of the resource just created. */
+        Location: string;
         /** @description Seconds to wait before trying again. */
         RetryAfter: number;
         /** @description The authentication scheme to use (`Bearer`) and why the token was refused. */
@@ -405,6 +949,18 @@ export interface operations {
             query: {
                 /** @description Referrals the caller's organisation sent, or received. */
                 box: "sent" | "received";
+                /** @description Only referrals in one of these statuses (comma-separated). */
+                status?: components["schemas"]["ReferralStatus"][];
+                /** @description Only referrals of these urgencies (comma-separated). */
+                urgency?: components["schemas"]["Urgency"][];
+                /** @description Only referrals whose acknowledgement or decision is overdue now (true), or none of them (false). */
+                overdue?: boolean;
+                /** @description Only referrals to this service. */
+                serviceId?: components["schemas"]["Id"];
+                /** @description Only referrals updated at or after this instant. */
+                updatedSince?: components["schemas"]["Timestamp"];
+                /** @description `desc` (default): most recently updated first, for people. `asc`: oldest change first, for systems polling for changes: keep the last `nextCursor` (or, at the end, the cursor of the last item seen) and ask again with it to get only what changed since, without missing or repeating any. */
+                order?: "asc" | "desc";
                 /** @description Opaque position returned as `nextCursor` by the previous page. Clients must not build or parse it; it is only valid with the same filters. */
                 cursor?: components["parameters"]["Cursor"];
                 /** @description Largest number of items to return in one page. */
@@ -429,6 +985,486 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewReferral"];
+            };
+        };
+        responses: {
+            /** @description The draft. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The referral as the caller may see it. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getReferralHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The history. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralHistory"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getReferralAccessLog: {
+        parameters: {
+            query?: {
+                /** @description Opaque position returned as `nextCursor` by the previous page. Clients must not build or parse it; it is only valid with the same filters. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Largest number of items to return in one page. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the access log. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessLogPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    submitReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SubmitReferral"];
+            };
+        };
+        responses: {
+            /** @description The referral after the transition. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    acknowledgeReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The referral after the transition. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    acceptReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The referral after the transition. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    declineReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclineReferral"];
+            };
+        };
+        responses: {
+            /** @description The referral after the transition. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    startReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The referral after the transition. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    completeReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CompleteReferral"];
+            };
+        };
+        responses: {
+            /** @description The referral after the transition. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reportReferralNotDelivered: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotDeliveredReferral"];
+            };
+        };
+        responses: {
+            /** @description The referral after the transition. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    withdrawReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReasonNote"];
+            };
+        };
+        responses: {
+            /** @description The referral after the transition. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    closeReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReasonNote"];
+            };
+        };
+        responses: {
+            /** @description The referral after the transition. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

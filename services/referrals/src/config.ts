@@ -1,10 +1,98 @@
-import { envSchema, loadConfig, serviceEnv } from '@referral-hub/platform';
+import { envInt, envSchema, envString, envUrl, loadConfig, serviceEnv } from '@referral-hub/platform';
 import type { Env } from '@referral-hub/platform';
-import type { z } from 'zod';
+import { z } from 'zod';
+
+/** A duration written as a number and a unit: `90s`, `30m`, `24h`, `7d`. */
+const DURATION = /^(\d+)(s|m|h|d)$/;
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Deadlines per urgency, in milliseconds. */
+export type DeadlinesByUrgency = { high: number; medium: number; low: number };
+
+/**
+ * `high=24h,medium=72h,low=7d`: one duration per urgency, every urgency given.
+ * Networks set these in their SOPs, so they are settings, never constants.
+ */
+function envDeadlines(defaultValue: string) {
+  return z
+    .string()
+    .transform((raw, ctx): DeadlinesByUrgency => {
+      const result: Partial<DeadlinesByUrgency> = {};
+      for (const part of raw.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+        const [urgency, duration] = part.split('=').map((s) => s.trim());
+        const match = DURATION.exec(duration ?? '');
+        if ((urgency !== 'high' && urgency !== 'medium' && urgency !== 'low') || match === null) {
+          ctx.addIssue({ code: 'custom', message: 'must read like high=24h,medium=72h,low=7d (units s, m, h, d)' });
+          return z.NEVER;
+        }
+        result[urgency] = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+      }
+      if (result.high === undefined || result.medium === undefined || result.low === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'must give a duration for each of high, medium and low' });
+        return z.NEVER;
+      }
+      return { high: result.high, medium: result.medium, low: result.low };
+    })
+    .prefault(defaultValue);
+}
+
+/** One key of the payload key ring. */
+export type PayloadKey = { id: string; key: Buffer };
+
+/**
+ * `kid:base64key,kid2:base64key2`: AES-256 keys for the payload, the first one
+ * encrypting, every one decrypting (by the key id stored with each ciphertext),
+ * so keys can be rotated by putting a new one first.
+ */
+function envKeyRing() {
+  return z.string().transform((raw, ctx): PayloadKey[] => {
+    const keys: PayloadKey[] = [];
+    for (const part of raw.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+      const separator = part.indexOf(':');
+      const id = separator > 0 ? part.slice(0, separator) : '';
+      const key = Buffer.from(part.slice(separator + 1), 'base64');
+      if (!/^[A-Za-z0-9_.-]{1,32}$/.test(id) || key.length !== 32 || keys.some((k) => k.id === id)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a list of distinct kid:base64 entries, each a 32-byte key' });
+        return z.NEVER;
+      }
+      keys.push({ id, key });
+    }
+    if (keys.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'must hold at least one kid:base64 key' });
+      return z.NEVER;
+    }
+    return keys;
+  });
+}
 
 /** Every variable the referrals service reads; `describeConfig(configSchema)` lists them. */
 export const configSchema = envSchema({
   ...serviceEnv(4030),
+  /** The consent service, asked for a sharing decision at submit and when a recipient reads. */
+  CONSENT_URL: envUrl({ protocols: ['http', 'https'] }),
+  /** How long a call to the consent service may take before the read fails closed. */
+  CONSENT_TIMEOUT_MS: envInt({ min: 100, max: 60_000, default: 3_000 }),
+  /** OAuth 2.0 token endpoint for this service's own (client-credentials) token. */
+  AUTH_CLIENT_TOKEN_URL: envUrl({ protocols: ['http', 'https'] }),
+  /** This service's client id at the identity provider (its token `sub`). */
+  AUTH_CLIENT_ID: envString(),
+  /** This service's client secret. */
+  AUTH_CLIENT_SECRET: envString(),
+  /** The audience asked for in the client-credentials grant; defaults to AUTH_AUDIENCE. */
+  AUTH_CLIENT_AUDIENCE: envString().optional(),
+  /** The payload key ring, `kid:base64key,...`, first one encrypting. */
+  REFERRAL_PAYLOAD_KEYS: envKeyRing(),
+  /** Acknowledgement deadline per urgency, from submission. */
+  REFERRAL_ACKNOWLEDGE_WITHIN: envDeadlines('high=24h,medium=72h,low=7d'),
+  /** Decision (accept or decline) deadline per urgency, from submission. */
+  REFERRAL_DECIDE_WITHIN: envDeadlines('high=48h,medium=5d,low=10d'),
+  /**
+   * Changes younger than this are held back from `order=asc` lists, so that a transaction
+   * committing a little later with an earlier `updatedAt` is never skipped by a poller.
+   */
+  REFERRAL_POLL_SETTLE_MS: envInt({ min: 0, max: 60_000, default: 2_000 }),
+  /** How often passed deadlines are looked for and `referral.overdue` written. */
+  REFERRAL_DEADLINE_INTERVAL_MS: envInt({ min: 50, max: 3_600_000, default: 60_000 }),
 });
 
 export type ReferralsConfig = z.output<typeof configSchema>;

@@ -1,32 +1,71 @@
 import { pathToFileURL } from 'node:url';
 import { openApiDocument, validateEvent } from '@referral-hub/contracts';
-import { readPackageVersion, startService } from '@referral-hub/platform';
-import type { Env, Logger, RunningService } from '@referral-hub/platform';
+import { createClientCredentialsProvider, readPackageVersion, startService } from '@referral-hub/platform';
+import type { Env, Logger, RunningService, ServiceContext, ServiceTokenProvider } from '@referral-hub/platform';
 import { loadReferralsConfig } from './config.js';
 import type { ReferralsConfig } from './config.js';
 import { createReferralsDatabase } from './data-access/database.js';
 import type { Tx } from './data-access/database.js';
 import type { PrismaClient } from './data-access/generated/prisma/client.js';
+import type { ReferralDeps } from './domain/deps.js';
+import { createPayloadCipher } from './domain/payload-cipher.js';
 import { registerRoutes } from './entry-points/http/routes.js';
 import { eventHandlers } from './entry-points/messaging/handlers.js';
+import { startDeadlineScheduler } from './entry-points/scheduler/deadlines.js';
+import { createConsentClient } from './gateways/consent-client.js';
 
-export type RunningReferrals = RunningService<ReferralsConfig, PrismaClient, Tx>;
+export type RunningReferrals = RunningService<ReferralsConfig, PrismaClient, Tx> & { deps: ReferralDeps };
 
-/** Builds and starts the referrals service: database, broker, outbox relay, event consumer, HTTP. */
-export async function start(options: { env?: Env; logger?: Logger } = {}): Promise<RunningReferrals> {
+export type StartOptions = {
+  env?: Env;
+  logger?: Logger;
+  /** This service's token for calls to consent; by default client credentials from the config. */
+  serviceTokens?: ServiceTokenProvider;
+  /** The clock (tests move it to pass deadlines). */
+  now?: () => Date;
+};
+
+/** Builds and starts the referrals service: database, broker, outbox relay, consumer, deadline job, HTTP. */
+export async function start(options: StartOptions = {}): Promise<RunningReferrals> {
   const config = loadReferralsConfig(options.env);
-  return startService({
+  const tokens =
+    options.serviceTokens ??
+    createClientCredentialsProvider({
+      tokenUrl: config.AUTH_CLIENT_TOKEN_URL,
+      clientId: config.AUTH_CLIENT_ID,
+      clientSecret: config.AUTH_CLIENT_SECRET,
+      audience: config.AUTH_CLIENT_AUDIENCE ?? config.AUTH_AUDIENCE,
+    });
+  const consent = createConsentClient({ baseUrl: config.CONSENT_URL, tokens, timeoutMs: config.CONSENT_TIMEOUT_MS });
+  const cipher = createPayloadCipher(config.REFERRAL_PAYLOAD_KEYS);
+  const now = options.now ?? (() => new Date());
+  const depsOf = (context: ServiceContext<ReferralsConfig, PrismaClient, Tx>): ReferralDeps => ({
+    db: context.db,
+    outbox: context.outbox,
+    cipher,
+    consent,
+    deadlines: { acknowledge: config.REFERRAL_ACKNOWLEDGE_WITHIN, decide: config.REFERRAL_DECIDE_WITHIN },
+    pollSettleMs: config.REFERRAL_POLL_SETTLE_MS,
+    now,
+  });
+  let deps: ReferralDeps | undefined;
+  const running = await startService({
     name: 'referrals',
     version: readPackageVersion(import.meta.url),
     config,
     openapi: openApiDocument('referrals'),
     validator: validateEvent,
     database: createReferralsDatabase,
-    routes: (router, context) => registerRoutes(router, context),
-    consumer: { service: 'referrals', handlers: () => eventHandlers() },
+    routes: (router, context) => registerRoutes(router, (deps ??= depsOf(context))),
+    consumer: { service: 'referrals', handlers: (context) => eventHandlers((deps ??= depsOf(context))) },
+    background: (context) =>
+      Promise.resolve(
+        startDeadlineScheduler({ deps: (deps ??= depsOf(context)), logger: context.logger, intervalMs: config.REFERRAL_DEADLINE_INTERVAL_MS }),
+      ),
     publishes: true,
     ...(options.logger ? { logger: options.logger } : {}),
   });
+  return { ...running, deps: deps ?? depsOf(running) };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -9,6 +9,7 @@ import { connect } from 'amqplib';
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start } from '../src/start.js';
+import { referralsExtraEnv, testServiceTokens } from './support.js';
 import type { RunningReferrals } from '../src/start.js';
 
 const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
@@ -19,8 +20,8 @@ let connection: ChannelModel;
 let channel: ConfirmChannel;
 
 beforeAll(async () => {
-  testEnv = await createServiceTestEnv({ name: 'referrals-events', migrationsDir });
-  service = await start({ env: testEnv.env });
+  testEnv = await createServiceTestEnv({ name: 'referrals-events', migrationsDir, extraEnv: referralsExtraEnv() });
+  service = await start({ env: testEnv.env, serviceTokens: testServiceTokens(testEnv, randomUUID()) });
   await service.consumer?.waitUntilConsuming();
   connection = await connect(testEnv.amqpUrl);
   channel = await connection.createConfirmChannel();

@@ -5,6 +5,7 @@ import type { ServiceTestEnv, TestClaims } from '@referral-hub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReferralSummary } from '../src/domain/referral.js';
 import { start } from '../src/start.js';
+import { referralsExtraEnv, testServiceTokens } from './support.js';
 import type { RunningReferrals } from '../src/start.js';
 
 const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
@@ -13,8 +14,8 @@ let testEnv: ServiceTestEnv;
 let service: RunningReferrals;
 
 beforeAll(async () => {
-  testEnv = await createServiceTestEnv({ name: 'referrals-list', migrationsDir });
-  service = await start({ env: testEnv.env });
+  testEnv = await createServiceTestEnv({ name: 'referrals-list', migrationsDir, extraEnv: referralsExtraEnv() });
+  service = await start({ env: testEnv.env, serviceTokens: testServiceTokens(testEnv, randomUUID()) });
 });
 
 afterAll(async () => {
@@ -115,6 +116,10 @@ describe('listing referrals', () => {
       referringOrganizationId: lead,
       recipientOrganizationId: recipient,
       recipientServiceId: newest.recipientServiceId,
+      kind: 'referral',
+      submittedAt: null,
+      acknowledgeDueAt: null,
+      decisionDueAt: null,
       createdAt: t(3).toISOString(),
       updatedAt: t(3).toISOString(),
     });

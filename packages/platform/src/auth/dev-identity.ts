@@ -6,7 +6,7 @@
  * Production uses a real identity provider (AUTH_JWKS_URL); nothing here is
  * wired into a service's start-up.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -124,7 +124,45 @@ export type DevIdentityServerOptions = {
   host?: string;
   /** Issuer to announce; default `http://127.0.0.1:<port>` (or `http://<host>:<port>` for a named host). */
   issuer?: string;
+  /**
+   * Machine clients that may get a token from `POST /token` with the OAuth 2.0
+   * client-credentials grant (services calling each other). None by default.
+   */
+  clients?: readonly DevClient[];
+  /** Audience of client-credentials tokens when the request names none. Default `referral-hub`. */
+  audience?: string;
 };
+
+/** A machine client of the development identity server. */
+export type DevClient = {
+  /** The token's `sub`. */
+  clientId: string;
+  secret: string;
+  /** The token's `org` claim (the network hub's own organisation id for the hub's services). */
+  organizationId: string;
+  roles: readonly Role[];
+};
+
+const CLIENT_TOKEN_LIFETIME_S = 3600;
+
+/** Reads the client id and secret from HTTP Basic or, failing that, the form (RFC 6749 §2.3.1). */
+function clientCredentialsOf(authorization: string | undefined, form: URLSearchParams): { id: string; secret: string } | undefined {
+  if (authorization?.startsWith('Basic ') === true) {
+    const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
+    const separator = decoded.indexOf(':');
+    if (separator < 0) return undefined;
+    return { id: decodeURIComponent(decoded.slice(0, separator)), secret: decodeURIComponent(decoded.slice(separator + 1)) };
+  }
+  const id = form.get('client_id');
+  const secret = form.get('client_secret');
+  return id === null || secret === null ? undefined : { id, secret };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
 
 export type DevIdentityServer = {
   issuer: string;
@@ -145,14 +183,55 @@ export async function startDevIdentityServer(options: DevIdentityServerOptions =
   let issuer = options.issuer ?? '';
   let jwksUrl = '';
 
+  const clients = options.clients ?? [];
+  const issueClientToken = async (body: string, authorization: string | undefined): Promise<{ status: number; body: unknown }> => {
+    const form = new URLSearchParams(body);
+    if (form.get('grant_type') !== 'client_credentials') return { status: 400, body: { error: 'unsupported_grant_type' } };
+    const credentials = clientCredentialsOf(authorization, form);
+    const client = credentials === undefined ? undefined : clients.find((c) => c.clientId === credentials.id);
+    if (credentials === undefined || client === undefined || !sameSecret(client.secret, credentials.secret)) {
+      return { status: 401, body: { error: 'invalid_client' } };
+    }
+    const token = await new SignJWT({ org: client.organizationId, roles: [...client.roles] })
+      .setProtectedHeader({ alg: DEV_IDENTITY_ALGORITHM, kid: identity.kid, typ: 'JWT' })
+      .setIssuer(issuer)
+      .setAudience(form.get('audience') ?? options.audience ?? DEV_AUDIENCE_DEFAULT)
+      .setSubject(client.clientId)
+      .setIssuedAt()
+      .setJti(randomUUID())
+      .setExpirationTime(Math.floor(Date.now() / 1000) + CLIENT_TOKEN_LIFETIME_S)
+      .sign(identity.privateKey);
+    return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: CLIENT_TOKEN_LIFETIME_S } };
+  };
+
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'max-age=60' });
       res.end(req.method === 'HEAD' ? undefined : JSON.stringify(body));
     };
+    if (req.method === 'POST' && path === '/token') {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        // A token request is a few hundred bytes; anything much larger is not one.
+        if (size > 16_384) req.destroy();
+        else chunks.push(chunk);
+      });
+      req.on('end', () => {
+        issueClientToken(Buffer.concat(chunks).toString('utf8'), req.headers.authorization).then(
+          (answer) => {
+            res.writeHead(answer.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+            res.end(JSON.stringify(answer.body));
+          },
+          () => send(500, { error: 'server_error' }),
+        );
+      });
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('allow', 'GET, HEAD');
+      res.setHeader('allow', 'GET, HEAD, POST');
       send(405, { error: 'method_not_allowed' });
     } else if (path === '/.well-known/jwks.json') {
       send(200, identity.jwks);
@@ -163,6 +242,8 @@ export async function startDevIdentityServer(options: DevIdentityServerOptions =
         id_token_signing_alg_values_supported: [DEV_IDENTITY_ALGORITHM],
         subject_types_supported: ['public'],
         response_types_supported: ['id_token'],
+        token_endpoint: `${issuer}/token`,
+        grant_types_supported: ['client_credentials'],
         claims_supported: ['sub', 'org', 'roles', 'name', 'email', 'phone_number', 'locale', 'supervisor_sub'],
       });
     } else {

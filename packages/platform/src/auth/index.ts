@@ -19,4 +19,6 @@ export {
   mintDevToken,
   startDevIdentityServer,
 } from './dev-identity.js';
-export type { DevIdentity, DevIdentityServer, DevIdentityServerOptions, MintDevTokenOptions } from './dev-identity.js';
+export type { DevClient, DevIdentity, DevIdentityServer, DevIdentityServerOptions, MintDevTokenOptions } from './dev-identity.js';
+export { ServiceTokenError, createClientCredentialsProvider } from './service-token.js';
+export type { ClientCredentialsOptions, ServiceTokenProvider } from './service-token.js';

@@ -1,7 +1,11 @@
 import { forbidden, hasRole, ROLES } from '@referral-hub/platform';
 import type { Principal, Role } from '@referral-hub/platform';
 
-/** What a caller can do in the referrals service (grows with the referral lifecycle). */
+/**
+ * Role-level actions of the referrals service. Acting on one referral is
+ * decided by the lifecycle table (`lifecycle.ts`), which adds how the caller
+ * stands to that referral.
+ */
 export type ReferralsAction = 'listReferrals' | 'readDirectory';
 
 /**

@@ -1,20 +1,82 @@
 import type { ReferralsApi } from '@referral-hub/contracts';
+import type { EventDataMap } from '@referral-hub/contracts';
 import type { ReferralRow } from '../data-access/referrals.js';
+import type { ReferralParties, ReferralStatus } from './lifecycle.js';
 
 export type ReferralSummary = ReferralsApi.components['schemas']['ReferralSummary'];
+export type ReferralView = ReferralsApi.components['schemas']['Referral'];
+export type Urgency = 'high' | 'medium' | 'low';
+export type ReferralKind = 'referral' | 'transfer';
+
+/** The parties of a stored referral, for the lifecycle table. */
+export function partiesOf(row: ReferralRow): ReferralParties {
+  return {
+    status: row.status as ReferralStatus,
+    referringOrganizationId: row.referringOrganizationId,
+    recipientOrganizationId: row.recipientOrganizationId,
+    leadOrganizationId: row.leadOrganizationId ?? row.referringOrganizationId,
+    leadUserId: row.leadUserId ?? row.createdBy,
+  };
+}
 
 /** The envelope of a referral: no case data, so either side may always see it. */
-export function toReferralSummary(row: ReferralRow): ReferralSummary {
+export function toReferralSummary(row: ReferralRow): Required<ReferralSummary> {
   return {
     id: row.id,
     code: row.code,
+    kind: row.kind as ReferralKind,
     caseCode: row.caseCode,
     status: row.status as ReferralSummary['status'],
-    urgency: row.urgency as ReferralSummary['urgency'],
+    urgency: row.urgency as Urgency,
     referringOrganizationId: row.referringOrganizationId,
     recipientOrganizationId: row.recipientOrganizationId,
     recipientServiceId: row.recipientServiceId,
+    submittedAt: row.submittedAt?.toISOString() ?? null,
+    acknowledgeDueAt: row.acknowledgeDueAt?.toISOString() ?? null,
+    decisionDueAt: row.decisionDueAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** The envelope with the need and the lead's work contact, before any case field. */
+export function toReferralEnvelope(row: ReferralRow): Omit<ReferralView, 'payload' | 'access'> {
+  return {
+    ...toReferralSummary(row),
+    leadOrganizationId: row.leadOrganizationId ?? row.referringOrganizationId,
+    lead: {
+      userId: row.leadUserId ?? row.createdBy,
+      name: row.leadName,
+      email: row.leadEmail,
+      phone: row.leadPhone,
+      language: row.leadLanguage as 'fr' | 'en' | null,
+    },
+    need: { category: (row.needCategory ?? null) as ReferralView['need']['category'], text: row.needText ?? null },
+    caseCategories: row.caseCategories as ReferralView['caseCategories'],
+  };
+}
+
+type CommonEventData = EventDataMap['referral.submitted'];
+
+/** The data every `referral.*` event carries: ids, codes and statuses, never case data. */
+export function eventData(
+  row: ReferralRow,
+  previousStatus: ReferralStatus | null,
+  actor: { userId: string; organizationId: string } | null,
+  occurredAt: Date,
+): Omit<CommonEventData, 'status'> & { status: ReferralStatus } {
+  return {
+    referralId: row.id,
+    referralCode: row.code,
+    caseCode: row.caseCode,
+    kind: row.kind as ReferralKind,
+    status: row.status as ReferralStatus,
+    previousStatus,
+    urgency: row.urgency as Urgency,
+    referringOrganizationId: row.referringOrganizationId,
+    recipientOrganizationId: row.recipientOrganizationId,
+    recipientServiceId: row.recipientServiceId,
+    actor,
+    occurredAt: occurredAt.toISOString(),
   };
 }

@@ -1,22 +1,76 @@
 import { getPrincipal, getValidatedParams, getValidatedQuery } from '@referral-hub/platform';
 import type { Router } from 'express';
-import type { ReferralsDatabase } from '../../data-access/database.js';
-import type { ReferralBox } from '../../data-access/referrals.js';
+import type { ReferralDeps } from '../../domain/deps.js';
+import { createReferral } from '../../domain/create-referral.js';
+import type { NewReferral } from '../../domain/create-referral.js';
+import { getAccessLog } from '../../domain/get-access-log.js';
 import { getKnownOrganization } from '../../domain/get-known-organization.js';
+import { getReferralHistory } from '../../domain/get-referral-history.js';
+import { getReferral } from '../../domain/get-referral.js';
+import type { ReferralAction } from '../../domain/lifecycle.js';
 import { listReferrals } from '../../domain/list-referrals.js';
+import type { ListReferralsQuery } from '../../domain/list-referrals.js';
+import { transitionReferral } from '../../domain/transition-referral.js';
+import type { TransitionInput } from '../../domain/transition-referral.js';
+import { viewReferral } from '../../domain/view-referral.js';
+import { idempotent } from './idempotency.js';
 
-type Deps = { db: ReferralsDatabase };
+/** Each action's route segment. */
+const ACTION_ROUTES: Record<string, ReferralAction> = {
+  submit: 'submit',
+  acknowledge: 'acknowledge',
+  accept: 'accept',
+  decline: 'decline',
+  start: 'start',
+  complete: 'complete',
+  'not-delivered': 'not_delivered',
+  withdraw: 'withdraw',
+  close: 'close',
+};
 
 /**
  * HTTP entry points of the referrals service. Requests reach these handlers
  * already authenticated and validated against the OpenAPI document; handlers
  * only translate between HTTP and the use cases.
  */
-export function registerRoutes(router: Router, deps: Deps): void {
+export function registerRoutes(router: Router, deps: ReferralDeps): void {
   router.get('/v1/referrals', async (req, res) => {
-    const query = getValidatedQuery<{ box: ReferralBox; limit: number; cursor?: string }>(req);
-    res.json(await listReferrals(deps, getPrincipal(req), query));
+    res.json(await listReferrals(deps, getPrincipal(req), getValidatedQuery<ListReferralsQuery>(req)));
   });
+
+  router.post('/v1/referrals', async (req, res) => {
+    await idempotent(deps.db, req, res, async () => {
+      const principal = getPrincipal(req);
+      const row = await createReferral(deps, principal, req.body as NewReferral);
+      return { status: 201, body: await viewReferral(deps, principal, row), location: `/v1/referrals/${row.id}` };
+    });
+  });
+
+  router.get('/v1/referrals/:referralId', async (req, res) => {
+    const { referralId } = getValidatedParams<{ referralId: string }>(req);
+    res.json(await getReferral(deps, getPrincipal(req), referralId));
+  });
+
+  router.get('/v1/referrals/:referralId/history', async (req, res) => {
+    const { referralId } = getValidatedParams<{ referralId: string }>(req);
+    res.json(await getReferralHistory(deps, getPrincipal(req), referralId));
+  });
+
+  router.get('/v1/referrals/:referralId/access-log', async (req, res) => {
+    const { referralId } = getValidatedParams<{ referralId: string }>(req);
+    const query = getValidatedQuery<{ limit: number; cursor?: string }>(req);
+    res.json(await getAccessLog(deps, getPrincipal(req), referralId, query));
+  });
+
+  for (const [segment, action] of Object.entries(ACTION_ROUTES)) {
+    router.post(`/v1/referrals/:referralId/${segment}`, async (req, res) => {
+      const { referralId } = getValidatedParams<{ referralId: string }>(req);
+      await idempotent(deps.db, req, res, async () => ({
+        status: 200,
+        body: await transitionReferral(deps, getPrincipal(req), referralId, action, (req.body ?? {}) as TransitionInput),
+      }));
+    });
+  }
 
   router.get('/v1/known-organizations/:organizationId', async (req, res) => {
     const { organizationId } = getValidatedParams<{ organizationId: string }>(req);

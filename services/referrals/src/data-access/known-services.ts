@@ -1,0 +1,32 @@
+import type { KnownService } from './generated/prisma/client.js';
+import type { Tx } from './database.js';
+
+export type KnownServiceRow = KnownService;
+
+export function findKnownService(tx: Tx, id: string): Promise<KnownServiceRow | null> {
+  return tx.knownService.findUnique({ where: { id } });
+}
+
+/**
+ * Records that the directory has service `id` at `version`, in one statement so
+ * that of two changes handled at once the newer always wins.
+ *
+ * @returns true when applied, false when this version or a newer one was held.
+ */
+export async function upsertKnownServiceVersion(
+  tx: Tx,
+  change: { id: string; organizationId: string; organizationType: string; version: number; updatedAt: Date; deletedAt: Date | null },
+): Promise<boolean> {
+  const affected = await tx.$executeRaw`
+    INSERT INTO known_service (id, organization_id, organization_type, version, updated_at, deleted_at)
+    VALUES (${change.id}::uuid, ${change.organizationId}::uuid, ${change.organizationType}, ${change.version},
+            ${change.updatedAt}::timestamptz, ${change.deletedAt}::timestamptz)
+    ON CONFLICT (id) DO UPDATE SET
+      organization_id   = EXCLUDED.organization_id,
+      organization_type = EXCLUDED.organization_type,
+      version           = EXCLUDED.version,
+      updated_at        = EXCLUDED.updated_at,
+      deleted_at        = EXCLUDED.deleted_at
+    WHERE known_service.version < EXCLUDED.version`;
+  return affected > 0;
+}

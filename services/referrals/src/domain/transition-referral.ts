@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { buildEvent, DECLINE_REASONS, NOT_DELIVERED_REASONS } from '@referral-hub/contracts';
+import type { EventDataMap } from '@referral-hub/contracts';
+import { AppError, conflict, currentRequestId, forbidden, serviceUnavailable, unprocessable, validationError } from '@referral-hub/platform';
+import type { FieldError, Principal } from '@referral-hub/platform';
+import type { Prisma } from '../data-access/generated/prisma/client.js';
+import { insertHistory } from '../data-access/history.js';
+import { updateReferralIfVersion } from '../data-access/referrals.js';
+import type { ReferralRow } from '../data-access/referrals.js';
+import { ConsentUnavailableError } from '../gateways/consent-client.js';
+import type { Decision } from '../gateways/consent-client.js';
+import type { ReferralDeps } from './deps.js';
+import { REFERRALS_SOURCE } from './deps.js';
+import { findVisibleReferral } from './find-visible-referral.js';
+import { decideTransition, EVENT_OF_ACTION } from './lifecycle.js';
+import type { ReferralAction, ReferralStatus } from './lifecycle.js';
+import { eventData, partiesOf } from './referral.js';
+import type { ReferralView, Urgency } from './referral.js';
+import { purposeOf, viewReferral } from './view-referral.js';
+
+/** What an action may carry; each action reads only its own part. */
+export type TransitionInput = {
+  envelopeOnly?: boolean;
+  reasonCode?: string;
+  note?: string;
+  suggestedServiceId?: string;
+};
+
+const NOTE_REQUIRED = {
+  decline: new Set<string>(DECLINE_REASONS.filter((r) => r.requiresNote).map((r) => r.code)),
+  not_delivered: new Set<string>(NOT_DELIVERED_REASONS.filter((r) => r.requiresNote).map((r) => r.code)),
+};
+
+function checkInput(action: ReferralAction, input: TransitionInput): void {
+  const errors: FieldError[] = [];
+  if (action === 'decline' || action === 'not_delivered') {
+    if (input.reasonCode === undefined) errors.push({ field: 'body.reasonCode', message: 'is required', code: 'required' });
+    else if (NOTE_REQUIRED[action].has(input.reasonCode) && (input.note ?? '').trim() === '') {
+      errors.push({ field: 'body.note', message: `is required when the reason is ${input.reasonCode}`, code: 'required' });
+    }
+  }
+  if (errors.length > 0) throw validationError(errors);
+}
+
+function addTime(from: Date, ms: number): Date {
+  return new Date(from.getTime() + ms);
+}
+
+/** Asks consent which proposed fields may go, using up single-use consents, for submit. */
+async function decideSharing(deps: ReferralDeps, row: ReferralRow, envelopeOnly: boolean): Promise<Decision | null> {
+  if (row.proposedFieldKeys.length === 0) {
+    if (!envelopeOnly) {
+      throw unprocessable('The referral proposes no case field; send it with envelopeOnly: true to send the envelope alone.', [
+        { field: 'body.envelopeOnly', message: 'must be true to send a referral without case fields', code: 'envelope_only_required' },
+      ]);
+    }
+    return null;
+  }
+  try {
+    return await deps.consent.decide({
+      caseCode: row.caseCode,
+      ownerOrganizationId: row.referringOrganizationId,
+      recipientOrganizationId: row.recipientOrganizationId,
+      ...(row.recipientServiceType === null ? {} : { recipientServiceType: row.recipientServiceType }),
+      purpose: purposeOf(row),
+      fields: row.proposedFieldKeys,
+      caseCategories: row.caseCategories as NonNullable<Parameters<ReferralDeps['consent']['decide']>[0]['caseCategories']>,
+      consume: true,
+      referralId: row.id,
+    });
+  } catch (error) {
+    if (error instanceof ConsentUnavailableError) {
+      throw serviceUnavailable('The consent service could not decide what may be shared; nothing was sent. Try again shortly.');
+    }
+    throw error;
+  }
+}
+
+/** The change each action makes besides the status. */
+function changesFor(
+  deps: ReferralDeps,
+  row: ReferralRow,
+  principal: Principal,
+  action: ReferralAction,
+  input: TransitionInput,
+  decision: Decision | null,
+  now: Date,
+): Prisma.ReferralUncheckedUpdateManyInput {
+  if (action === 'submit') {
+    const urgency = row.urgency as Urgency;
+    const shared = decision === null ? [] : row.proposedFieldKeys.filter((k) => decision.allowed.includes(k));
+    if (shared.length === 0 && input.envelopeOnly !== true) {
+      throw new AppError('nothing_sharable', 422, 'Unprocessable request', {
+        detail: 'None of the proposed fields may be shared with this recipient now; send with envelopeOnly: true to send the envelope alone.',
+        errors: [{ field: 'body.envelopeOnly', message: 'must be true when no proposed field may be shared', code: 'envelope_only_required' }],
+        extensions: { denied: decision?.denied ?? [] },
+      });
+    }
+    return {
+      submittedAt: now,
+      acknowledgeDueAt: addTime(now, deps.deadlines.acknowledge[urgency]),
+      decisionDueAt: addTime(now, deps.deadlines.decide[urgency]),
+      sharedFieldKeys: shared,
+      envelopeOnly: shared.length === 0,
+      decisionId: decision?.id ?? null,
+      consentIds: decision?.basis.consentIds ?? [],
+    };
+  }
+  if (action === 'accept' && row.kind === 'transfer') {
+    // The receiving agency takes over the whole case: the accepting person becomes the lead.
+    return {
+      leadOrganizationId: principal.organizationId,
+      leadUserId: principal.userId,
+      leadName: principal.name ?? null,
+      leadEmail: principal.email ?? null,
+      leadPhone: principal.phoneNumber ?? null,
+      leadLanguage: principal.locale ?? null,
+      leadSupervisorUserId: principal.supervisorUserId ?? null,
+    };
+  }
+  return {};
+}
+
+function eventFor(action: ReferralAction, row: ReferralRow, previous: ReferralStatus, principal: Principal, input: TransitionInput, now: Date) {
+  const data = eventData(row, previous, { userId: principal.userId, organizationId: principal.organizationId }, now);
+  const correlationId = currentRequestId();
+  const options = { source: REFERRALS_SOURCE, subject: row.id, time: now, ...(correlationId === undefined ? {} : { correlationId }) };
+  switch (action) {
+    case 'decline':
+      return buildEvent(
+        'referral.declined',
+        {
+          ...(data as EventDataMap['referral.declined']),
+          reasonCode: input.reasonCode as EventDataMap['referral.declined']['reasonCode'],
+          ...(input.suggestedServiceId === undefined ? {} : { suggestedServiceId: input.suggestedServiceId }),
+        },
+        options,
+      );
+    case 'not_delivered':
+      return buildEvent(
+        'referral.not_delivered',
+        { ...(data as EventDataMap['referral.not_delivered']), reasonCode: input.reasonCode as EventDataMap['referral.not_delivered']['reasonCode'] },
+        options,
+      );
+    default: {
+      const type = EVENT_OF_ACTION[action];
+      return buildEvent(type, data as EventDataMap[typeof type], options);
+    }
+  }
+}
+
+/**
+ * Takes one step of the referral's life. The lifecycle table decides who may
+ * (403) and from which states (409); the step is applied only if the referral
+ * is still at the version read, so of two conflicting steps at once exactly
+ * one wins and the other is a 409. The step is kept in the history and
+ * announced as `referral.<action>` through the outbox, in one transaction.
+ *
+ * Submit first asks the consent service which proposed fields may go (using
+ * up single-use consents); only those are ever shown to the recipient.
+ *
+ * @throws AppError 403, 404, 409, 400 naming a missing reason or note, 422 when nothing may be
+ *   shared and the lead did not ask for the envelope alone, 503 when consent cannot be asked at submit.
+ */
+export async function transitionReferral(
+  deps: ReferralDeps,
+  principal: Principal,
+  id: string,
+  action: ReferralAction,
+  input: TransitionInput = {},
+): Promise<ReferralView> {
+  const row = await findVisibleReferral(deps, principal, id);
+  const outcome = decideTransition(partiesOf(row), principal, action);
+  if (!outcome.ok) {
+    if (outcome.reason === 'forbidden') throw forbidden(`You cannot ${action.replace('_', ' ')} this referral.`);
+    throw conflict(`A referral that is ${row.status} cannot be taken this step.`, { currentStatus: row.status, allowedFrom: outcome.allowedFrom });
+  }
+  checkInput(action, input);
+  const decision = action === 'submit' ? await decideSharing(deps, row, input.envelopeOnly === true) : null;
+  const now = deps.now();
+  const changes = changesFor(deps, row, principal, action, input, decision, now);
+  const previous = row.status as ReferralStatus;
+
+  const updated = await deps.db.transaction(async (tx) => {
+    const next = await updateReferralIfVersion(tx, row.id, row.version, { ...changes, status: outcome.to, updatedAt: now });
+    if (next === null) return null;
+    const sealedNote = input.note === undefined ? null : deps.cipher.seal(input.note, row.id);
+    await insertHistory(tx, {
+      id: randomUUID(),
+      referralId: row.id,
+      action,
+      fromStatus: previous,
+      toStatus: outcome.to,
+      actorUserId: principal.userId,
+      actorOrganizationId: principal.organizationId,
+      reasonCode: input.reasonCode ?? null,
+      noteKeyId: sealedNote?.keyId ?? null,
+      noteCiphertext: sealedNote === null ? null : new Uint8Array(sealedNote.ciphertext),
+      suggestedServiceId: action === 'decline' ? (input.suggestedServiceId ?? null) : null,
+      fieldKeys: action === 'submit' ? (next.sharedFieldKeys) : [],
+      consentIds: action === 'submit' ? next.consentIds : [],
+      occurredAt: now,
+    });
+    await deps.outbox.enqueueEvent(tx, eventFor(action, next, previous, principal, input, now));
+    return next;
+  });
+  if (updated === null) {
+    throw conflict('The referral changed while this step was being taken; read it again.', { currentStatus: 'changed' });
+  }
+  // The answer to a step carries no case field for the receiving side: reading them is a GET, logged.
+  return viewReferral(deps, principal, updated, { read: false });
+}
