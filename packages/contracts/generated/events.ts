@@ -143,6 +143,13 @@ export interface components {
             version: components["schemas"]["Version"];
             /** @description The kind of agency, so consumers can apply network rules about recipient kinds without calling the directory. */
             organizationType: components["schemas"]["OrganizationType"];
+            /**
+             * @description The service's status after the change, so a consumer can tell whether it can receive referrals.
+             * @enum {string}
+             */
+            status: "active" | "inactive" | "defunct" | "temporarily_closed";
+            /** @description Whether the service takes referrals after the change. */
+            acceptsReferrals: boolean;
         };
         /** @description A consent or assent was recorded for a case. */
         "consent.granted": {

@@ -43,6 +43,8 @@ export const SAMPLE_DATA: EventDataMap = {
     changedFields: ['name', 'serviceType', 'eligibility.minAge'],
     version: 1,
     organizationType: 'government',
+    status: 'active',
+    acceptsReferrals: true,
   },
   'consent.granted': {
     consentId: ids.consent,

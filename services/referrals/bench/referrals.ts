@@ -174,7 +174,7 @@ async function announceServices(pairs: Pair[]): Promise<void> {
   const connection = await connect(env.amqpUrl);
   const channel = await connection.createConfirmChannel();
   for (const p of pairs) {
-    const event = buildEvent('directory.service.changed', { serviceId: p.serviceId, organizationId: p.recipient, organizationType: 'ngo', change: 'created', changedFields: [], version: 1 }, { source: '/services/directory', subject: p.serviceId });
+    const event = buildEvent('directory.service.changed', { serviceId: p.serviceId, organizationId: p.recipient, organizationType: 'ngo', status: 'active', acceptsReferrals: true, change: 'created', changedFields: [], version: 1 }, { source: '/services/directory', subject: p.serviceId });
     channel.publish(env.exchange, event.type, Buffer.from(JSON.stringify(event)), { persistent: true, messageId: event.id });
   }
   await channel.waitForConfirms();

@@ -97,13 +97,28 @@ export async function publishAsDirectory(h: Harness, event: { id: string; type: 
 export async function announceService(
   h: Harness,
   organizationId: string,
-  options: { serviceId?: string; version?: number; change?: 'created' | 'updated' | 'deleted' } = {},
+  options: {
+    serviceId?: string;
+    version?: number;
+    change?: 'created' | 'updated' | 'deleted';
+    status?: 'active' | 'inactive' | 'defunct' | 'temporarily_closed';
+    acceptsReferrals?: boolean;
+  } = {},
 ): Promise<string> {
   const serviceId = options.serviceId ?? randomUUID();
   const version = options.version ?? 1;
   const event = buildEvent(
     'directory.service.changed',
-    { serviceId, organizationId, organizationType: 'ngo', change: options.change ?? 'created', changedFields: [], version },
+    {
+      serviceId,
+      organizationId,
+      organizationType: 'ngo',
+      status: options.status ?? 'active',
+      acceptsReferrals: options.acceptsReferrals ?? true,
+      change: options.change ?? 'created',
+      changedFields: [],
+      version,
+    },
     { source: '/services/directory', subject: serviceId },
   );
   await publishAsDirectory(h, event);

@@ -303,6 +303,16 @@ describe('bad input', () => {
       const refused = await json<{ errors: { field: string }[] }>(await api('POST', '/v1/referrals', lead, newReferral(recipient, 'CASE-BAD5', unknown)), 422);
       expect(refused.errors.map((e) => e.field)).toEqual(['body.recipientServiceId']);
     }
+    // A service that is closed for now, or no longer takes referrals: 422 saying so.
+    const closed = await announceService(h, recipient, { status: 'temporarily_closed' });
+    const notTaking = await announceService(h, recipient, { acceptsReferrals: false });
+    for (const [service, code] of [
+      [closed, 'not_accepting_referrals'],
+      [notTaking, 'not_accepting_referrals'],
+    ] as const) {
+      const refused = await json<{ errors: { field: string; code: string }[] }>(await api('POST', '/v1/referrals', lead, newReferral(recipient, 'CASE-BAD7', service)), 422);
+      expect(refused.errors).toEqual([expect.objectContaining({ field: 'body.recipientServiceId', code })]);
+    }
     await announceService(h, recipient, { serviceId, version: 2, change: 'deleted' });
     await json(await api('POST', '/v1/referrals', lead, newReferral(recipient, 'CASE-BAD6', serviceId)), 422);
   });

@@ -4,6 +4,7 @@ import type { Outbox, Principal } from '@referral-hub/platform';
 import type { Tx } from '../data-access/database.js';
 import { insertChangeHistory } from '../data-access/history.js';
 import type { OrganizationType } from './organization.js';
+import type { Service } from './views.js';
 
 export const DIRECTORY_SOURCE = '/services/directory';
 
@@ -73,7 +74,7 @@ export async function serviceChanged(
   tx: Tx,
   outbox: Outbox,
   actor: Actor,
-  service: { id: string; organizationId: string; version: number },
+  service: { id: string; organizationId: string; version: number; status: string; acceptsReferrals: boolean },
   organizationType: string,
   change: ChangeKind,
   changedFields: readonly string[],
@@ -94,6 +95,8 @@ export async function serviceChanged(
         serviceId: service.id,
         organizationId: service.organizationId,
         organizationType: organizationType as OrganizationType,
+        status: service.status as Service['status'],
+        acceptsReferrals: service.acceptsReferrals,
         change,
         changedFields: [...changedFields],
         version: service.version,

@@ -15,15 +15,26 @@ export function findKnownService(tx: Tx, id: string): Promise<KnownServiceRow | 
  */
 export async function upsertKnownServiceVersion(
   tx: Tx,
-  change: { id: string; organizationId: string; organizationType: string; version: number; updatedAt: Date; deletedAt: Date | null },
+  change: {
+    id: string;
+    organizationId: string;
+    organizationType: string;
+    status: string;
+    acceptsReferrals: boolean;
+    version: number;
+    updatedAt: Date;
+    deletedAt: Date | null;
+  },
 ): Promise<boolean> {
   const affected = await tx.$executeRaw`
-    INSERT INTO known_service (id, organization_id, organization_type, version, updated_at, deleted_at)
-    VALUES (${change.id}::uuid, ${change.organizationId}::uuid, ${change.organizationType}, ${change.version},
-            ${change.updatedAt}::timestamptz, ${change.deletedAt}::timestamptz)
+    INSERT INTO known_service (id, organization_id, organization_type, status, accepts_referrals, version, updated_at, deleted_at)
+    VALUES (${change.id}::uuid, ${change.organizationId}::uuid, ${change.organizationType}, ${change.status},
+            ${change.acceptsReferrals}, ${change.version}, ${change.updatedAt}::timestamptz, ${change.deletedAt}::timestamptz)
     ON CONFLICT (id) DO UPDATE SET
       organization_id   = EXCLUDED.organization_id,
       organization_type = EXCLUDED.organization_type,
+      status            = EXCLUDED.status,
+      accepts_referrals = EXCLUDED.accepts_referrals,
       version           = EXCLUDED.version,
       updated_at        = EXCLUDED.updated_at,
       deleted_at        = EXCLUDED.deleted_at

@@ -58,11 +58,21 @@ export async function createReferral(deps: ReferralDeps, principal: Principal, i
     ]);
   }
   // Checked against the local read model of the directory, so referring keeps working while
-  // the directory is down: the service must be known, not deleted, and the recipient's.
+  // the directory is down: the service must be known, not deleted, the recipient's, active and
+  // taking referrals.
   const service = await findKnownService(deps.db.client, input.recipientServiceId.toLowerCase());
   if (service === null || service.deletedAt !== null || service.organizationId !== input.recipientOrganizationId.toLowerCase()) {
     throw unprocessable('The recipient service is not a service of the recipient organisation in the directory.', [
       { field: 'body.recipientServiceId', message: 'is not a current service of the recipient organisation', code: 'unknown_service' },
+    ]);
+  }
+  if (service.status !== 'active' || !service.acceptsReferrals) {
+    throw unprocessable('The recipient service does not take referrals now.', [
+      {
+        field: 'body.recipientServiceId',
+        message: service.status !== 'active' ? `is ${service.status.replace('_', ' ')} in the directory` : 'does not accept referrals',
+        code: 'not_accepting_referrals',
+      },
     ]);
   }
   const id = randomUUID();

@@ -6,6 +6,8 @@ export type ServiceChange = {
   serviceId: string;
   organizationId: string;
   organizationType: string;
+  status: string;
+  acceptsReferrals: boolean;
   change: 'created' | 'updated' | 'deleted';
   version: number;
   changedAt: Date;
@@ -21,6 +23,8 @@ export async function recordServiceChange(tx: Tx, change: ServiceChange): Promis
     id: change.serviceId,
     organizationId: change.organizationId,
     organizationType: change.organizationType,
+    status: change.status,
+    acceptsReferrals: change.acceptsReferrals,
     version: change.version,
     updatedAt: change.changedAt,
     deletedAt: change.change === 'deleted' ? change.changedAt : null,

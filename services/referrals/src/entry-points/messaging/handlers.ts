@@ -33,6 +33,8 @@ export function eventHandlers(deps: Pick<ReferralDeps, 'outbox' | 'consent'>): R
         serviceId: data.serviceId,
         organizationId: data.organizationId,
         organizationType: data.organizationType,
+        status: data.status,
+        acceptsReferrals: data.acceptsReferrals,
         change: data.change,
         version: data.version,
         changedAt: new Date(time),
