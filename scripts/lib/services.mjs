@@ -123,6 +123,8 @@ export function serviceEnv(service) {
     const secrets = devSecrets();
     // Referrals asks consent for sharing decisions with its own client-credentials token.
     env.CONSENT_URL = process.env.CONSENT_URL ?? `http://${LOCAL_HOST}:4020`;
+    // ...and fetches names and focal points from the directory for its read model.
+    env.DIRECTORY_URL = process.env.DIRECTORY_URL ?? `http://${LOCAL_HOST}:4010`;
     env.AUTH_CLIENT_TOKEN_URL = process.env.AUTH_CLIENT_TOKEN_URL ?? `${identityBaseUrl()}/token`;
     env.AUTH_CLIENT_ID = process.env.AUTH_CLIENT_ID ?? 'referrals-service';
     env.AUTH_CLIENT_SECRET = process.env.AUTH_CLIENT_SECRET ?? secrets.referralsClientSecret;

@@ -133,6 +133,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/referrals/{referralId}/recipient-contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Who receives the referral
+         * @description The work contacts of the receiving focal points, from this service's read model of the directory (so it answers while the directory is down): those named for the referral's service, or the recipient organisation's own when the service has none. Empty until the directory's details have been fetched. Both sides.
+         */
+        get: operations["getRecipientContacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/referrals/{referralId}/access-log": {
         parameters: {
             query?: never;
@@ -470,6 +493,11 @@ export interface components {
             /** @description When the directory last changed the organisation. */
             updatedAt: components["schemas"]["Timestamp"];
         };
+        /**
+         * @description A language the hub speaks (ISO 639-1 code).
+         * @enum {string}
+         */
+        Language: "fr" | "en";
         /** @description The answer of `/livez`. */
         Liveness: {
             /** @enum {string} */
@@ -628,6 +656,27 @@ export interface components {
         };
         ReasonNote: {
             note?: string;
+        };
+        RecipientContacts: {
+            items: components["schemas"]["RecipientFocalPoint"][];
+        };
+        /** @description A person who receives referrals for the recipient (work contacts only, as the directory publishes them). */
+        RecipientFocalPoint: {
+            id: components["schemas"]["Id"];
+            name: string;
+            title: string | null;
+            /** @description Work email. */
+            email: string | null;
+            /** @description Work phone. */
+            phone: string | null;
+            languages: string[];
+            /** @description The language notifications to this person are written in. */
+            preferredLanguage: components["schemas"]["Language"];
+            /**
+             * @description Named for the referral's service, or for the whole recipient organisation.
+             * @enum {string}
+             */
+            scope: "service" | "organization";
         };
         /** @description A referral as the caller may see it. */
         Referral: {
@@ -1076,6 +1125,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReferralHistory"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getRecipientContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The receiving focal points. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipientContacts"];
                 };
             };
             400: components["responses"]["BadRequest"];

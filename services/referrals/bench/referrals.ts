@@ -41,6 +41,8 @@ try {
     env: {
       ...env.env,
       CONSENT_URL: consent.url,
+      // No directory in the benchmark: the details refresher backs off, nothing else needs it.
+      DIRECTORY_URL: 'http://127.0.0.1:9',
       AUTH_CLIENT_TOKEN_URL: 'http://127.0.0.1:9/token',
       AUTH_CLIENT_ID: 'referrals-service',
       AUTH_CLIENT_SECRET: 'bench',

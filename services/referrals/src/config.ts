@@ -93,6 +93,12 @@ export const configSchema = envSchema({
   REFERRAL_POLL_SETTLE_MS: envInt({ min: 0, max: 60_000, default: 2_000 }),
   /** How often passed deadlines are looked for and `referral.overdue` written. */
   REFERRAL_DEADLINE_INTERVAL_MS: envInt({ min: 50, max: 3_600_000, default: 60_000 }),
+  /** The directory service, asked for the details its events do not carry (names, focal points). */
+  DIRECTORY_URL: envUrl({ protocols: ['http', 'https'] }),
+  /** How often read model rows whose details are behind are fetched from the directory (and the first retry delay). */
+  DIRECTORY_REFRESH_INTERVAL_MS: envInt({ min: 50, max: 3_600_000, default: 5_000 }),
+  /** How long one call to the directory may take. */
+  DIRECTORY_TIMEOUT_MS: envInt({ min: 100, max: 60_000, default: 5_000 }),
 });
 
 export type ReferralsConfig = z.output<typeof configSchema>;

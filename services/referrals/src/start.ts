@@ -12,20 +12,22 @@ import { createPayloadCipher } from './domain/payload-cipher.js';
 import { registerRoutes } from './entry-points/http/routes.js';
 import { eventHandlers } from './entry-points/messaging/handlers.js';
 import { startDeadlineScheduler } from './entry-points/scheduler/deadlines.js';
+import { startDirectoryDetailsRefresher } from './entry-points/scheduler/directory-details.js';
 import { createConsentClient } from './gateways/consent-client.js';
+import { createDirectoryClient } from './gateways/directory-client.js';
 
 export type RunningReferrals = RunningService<ReferralsConfig, PrismaClient, Tx> & { deps: ReferralDeps };
 
 export type StartOptions = {
   env?: Env;
   logger?: Logger;
-  /** This service's token for calls to consent; by default client credentials from the config. */
+  /** This service's token for calls to consent and the directory; by default client credentials from the config. */
   serviceTokens?: ServiceTokenProvider;
   /** The clock (tests move it to pass deadlines). */
   now?: () => Date;
 };
 
-/** Builds and starts the referrals service: database, broker, outbox relay, consumer, deadline job, HTTP. */
+/** Builds and starts the referrals service: database, broker, outbox relay, consumer, deadline job, directory details refresher, HTTP. */
 export async function start(options: StartOptions = {}): Promise<RunningReferrals> {
   const config = loadReferralsConfig(options.env);
   const tokens =
@@ -37,6 +39,7 @@ export async function start(options: StartOptions = {}): Promise<RunningReferral
       audience: config.AUTH_CLIENT_AUDIENCE ?? config.AUTH_AUDIENCE,
     });
   const consent = createConsentClient({ baseUrl: config.CONSENT_URL, tokens, timeoutMs: config.CONSENT_TIMEOUT_MS });
+  const directory = createDirectoryClient({ baseUrl: config.DIRECTORY_URL, tokens, timeoutMs: config.DIRECTORY_TIMEOUT_MS });
   const cipher = createPayloadCipher(config.REFERRAL_PAYLOAD_KEYS);
   const now = options.now ?? (() => new Date());
   const depsOf = (context: ServiceContext<ReferralsConfig, PrismaClient, Tx>): ReferralDeps => ({
@@ -58,10 +61,23 @@ export async function start(options: StartOptions = {}): Promise<RunningReferral
     database: createReferralsDatabase,
     routes: (router, context) => registerRoutes(router, (deps ??= depsOf(context))),
     consumer: { service: 'referrals', handlers: (context) => eventHandlers((deps ??= depsOf(context))) },
-    background: (context) =>
-      Promise.resolve(
-        startDeadlineScheduler({ deps: (deps ??= depsOf(context)), logger: context.logger, intervalMs: config.REFERRAL_DEADLINE_INTERVAL_MS }),
-      ),
+    background: (context) => {
+      const deadlines = startDeadlineScheduler({
+        deps: (deps ??= depsOf(context)),
+        logger: context.logger,
+        intervalMs: config.REFERRAL_DEADLINE_INTERVAL_MS,
+      });
+      const details = startDirectoryDetailsRefresher({
+        deps: { db: context.db, directory, now },
+        logger: context.logger,
+        intervalMs: config.DIRECTORY_REFRESH_INTERVAL_MS,
+      });
+      return Promise.resolve({
+        async stop() {
+          await Promise.all([deadlines.stop(), details.stop()]);
+        },
+      });
+    },
     publishes: true,
     ...(options.logger ? { logger: options.logger } : {}),
   });

@@ -10,6 +10,7 @@ describeServiceConfig({
   defaultPort: 4030,
   extraEnv: {
     CONSENT_URL: 'http://127.0.0.1:4020',
+    DIRECTORY_URL: 'http://127.0.0.1:4010',
     AUTH_CLIENT_TOKEN_URL: 'http://127.0.0.1:4400/token',
     AUTH_CLIENT_ID: 'referrals-service',
     AUTH_CLIENT_SECRET: 'dev-secret',
@@ -25,6 +26,7 @@ describe('referrals-specific settings', () => {
     AUTH_AUDIENCE: 'referral-hub',
     AUTH_JWKS_URL: 'http://127.0.0.1:4400/.well-known/jwks.json',
     CONSENT_URL: 'http://127.0.0.1:4020',
+    DIRECTORY_URL: 'http://127.0.0.1:4010',
     AUTH_CLIENT_TOKEN_URL: 'http://127.0.0.1:4400/token',
     AUTH_CLIENT_ID: 'referrals-service',
     AUTH_CLIENT_SECRET: 'dev-secret',

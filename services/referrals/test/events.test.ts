@@ -20,7 +20,12 @@ let connection: ChannelModel;
 let channel: ConfirmChannel;
 
 beforeAll(async () => {
-  testEnv = await createServiceTestEnv({ name: 'referrals-events', migrationsDir, extraEnv: referralsExtraEnv() });
+  testEnv = await createServiceTestEnv({
+    name: 'referrals-events',
+    migrationsDir,
+    // No directory here, and no details refresher run: these tests look at what the events alone do.
+    extraEnv: { ...referralsExtraEnv(), DIRECTORY_REFRESH_INTERVAL_MS: '3600000' },
+  });
   service = await start({ env: testEnv.env, serviceTokens: testServiceTokens(testEnv, randomUUID()) });
   await service.consumer?.waitUntilConsuming();
   connection = await connect(testEnv.amqpUrl);
@@ -112,25 +117,27 @@ describe('the directory read model', () => {
     expect(row?.updatedAt.toISOString()).toBe(new Date(newer.time).toISOString());
   });
 
-  it('a change to the name or type clears what was held, rather than keep it stale', async () => {
+  it('a change keeps the last fetched name and marks the details as behind, for the refresher to fetch', async () => {
     const organizationId = randomUUID();
     await publish(organizationChanged(organizationId, 1));
     await expect.poll(() => readModel(organizationId), poll).not.toBeNull();
-    // As a later fetch from the directory will do.
-    await service.db.client.knownOrganization.update({ where: { id: organizationId }, data: { name: 'Clinique Espoir', type: 'ngo' } });
+    // As the details refresher does once it has fetched version 1 (no directory runs in this file).
+    await service.db.client.knownOrganization.update({
+      where: { id: organizationId },
+      data: { name: 'Clinique Espoir', detailsVersion: 1, detailsAttempts: 3, detailsNextAttemptAt: new Date(Date.now() + 3_600_000) },
+    });
 
-    const acronymOnly = buildEvent(
-      'directory.organization.changed',
-      { organizationId, organizationType: 'ngo', change: 'updated', changedFields: ['acronym'], version: 2 },
-      { source: '/services/directory', subject: organizationId },
-    );
-    await publish(acronymOnly);
+    await publish(organizationChanged(organizationId, 2));
     await expect.poll(async () => (await readModel(organizationId))?.version, poll).toBe(2);
-    expect(await readModel(organizationId)).toMatchObject({ name: 'Clinique Espoir', type: 'ngo' });
-
-    await publish(organizationChanged(organizationId, 3));
-    await expect.poll(async () => (await readModel(organizationId))?.version, poll).toBe(3);
-    expect(await readModel(organizationId)).toMatchObject({ name: null, type: 'ngo' });
+    // The directory may be down: the last known name is kept rather than lost, and the new version is due
+    // at once, whatever the back-off of earlier failures was.
+    expect(await readModel(organizationId)).toMatchObject({
+      name: 'Clinique Espoir',
+      type: 'ngo',
+      detailsVersion: 1,
+      detailsAttempts: 0,
+      detailsNextAttemptAt: null,
+    });
   });
 
   it('when the directory deletes an organisation, it is no longer known here', async () => {

@@ -8,9 +8,10 @@ export function testPayloadKeys(): string {
 }
 
 /** The variables the referrals service needs on top of the test env's. */
-export function referralsExtraEnv(consentUrl = 'http://127.0.0.1:9'): Record<string, string> {
+export function referralsExtraEnv(consentUrl = 'http://127.0.0.1:9', directoryUrl = 'http://127.0.0.1:9'): Record<string, string> {
   return {
     CONSENT_URL: consentUrl,
+    DIRECTORY_URL: directoryUrl,
     CONSENT_TIMEOUT_MS: '2000',
     AUTH_CLIENT_TOKEN_URL: 'http://127.0.0.1:9/token',
     AUTH_CLIENT_ID: 'referrals-service',

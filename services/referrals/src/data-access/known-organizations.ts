@@ -11,14 +11,16 @@ export function findKnownOrganization(tx: Tx, id: string): Promise<KnownOrganiza
  * Records that the directory has organisation `id` at `version`, in one
  * statement so that two changes of the same organisation handled at once
  * cannot both win: the row is created, or updated only when `version` is newer
- * than the one held. The type travels with every event; a name the change
- * touched is cleared rather than kept stale, until it is fetched again.
+ * than the one held. The type travels with every event; the name does not, so
+ * the last one fetched is kept (the directory may be down) and the row is left
+ * with its details behind its version, which the details refresher fetches
+ * as soon as it can (the schedule is cleared so that it does so at once).
  *
  * @returns true when applied, false when the row already held this version or a newer one.
  */
 export async function upsertKnownOrganizationVersion(
   tx: Tx,
-  change: { id: string; version: number; updatedAt: Date; deletedAt: Date | null; type: string; nameChanged: boolean },
+  change: { id: string; version: number; updatedAt: Date; deletedAt: Date | null; type: string },
 ): Promise<boolean> {
   const affected = await tx.$executeRaw`
     INSERT INTO known_organization (id, version, updated_at, deleted_at, type)
@@ -27,8 +29,9 @@ export async function upsertKnownOrganizationVersion(
       version    = EXCLUDED.version,
       updated_at = EXCLUDED.updated_at,
       deleted_at = EXCLUDED.deleted_at,
-      name       = CASE WHEN ${change.nameChanged} THEN NULL ELSE known_organization.name END,
-      type       = EXCLUDED.type
+      type       = EXCLUDED.type,
+      details_attempts        = 0,
+      details_next_attempt_at = NULL
     WHERE known_organization.version < EXCLUDED.version`;
   return affected > 0;
 }

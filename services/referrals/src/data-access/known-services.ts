@@ -9,7 +9,9 @@ export function findKnownService(tx: Tx, id: string): Promise<KnownServiceRow | 
 
 /**
  * Records that the directory has service `id` at `version`, in one statement so
- * that of two changes handled at once the newer always wins.
+ * that of two changes handled at once the newer always wins. The name and the
+ * focal points are not in the event: the last fetched ones are kept until the
+ * details refresher fetches the new version.
  *
  * @returns true when applied, false when this version or a newer one was held.
  */
@@ -37,7 +39,10 @@ export async function upsertKnownServiceVersion(
       accepts_referrals = EXCLUDED.accepts_referrals,
       version           = EXCLUDED.version,
       updated_at        = EXCLUDED.updated_at,
-      deleted_at        = EXCLUDED.deleted_at
+      deleted_at        = EXCLUDED.deleted_at,
+      -- A newer version has details to fetch: at the refresher's next run, whatever the back-off.
+      details_attempts        = 0,
+      details_next_attempt_at = NULL
     WHERE known_service.version < EXCLUDED.version`;
   return affected > 0;
 }

@@ -28,7 +28,6 @@ export async function recordOrganizationChange(tx: Tx, change: OrganizationChang
     updatedAt: change.changedAt,
     deletedAt: change.change === 'deleted' ? change.changedAt : null,
     type: change.organizationType,
-    nameChanged: change.changedFields.includes('name'),
   });
   return applied ? 'applied' : 'stale';
 }

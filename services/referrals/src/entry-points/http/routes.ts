@@ -7,6 +7,7 @@ import { getAccessLog } from '../../domain/get-access-log.js';
 import { getKnownOrganization } from '../../domain/get-known-organization.js';
 import { getReferralHistory } from '../../domain/get-referral-history.js';
 import { getReferral } from '../../domain/get-referral.js';
+import { getRecipientContacts } from '../../domain/recipient-focal-points.js';
 import type { ReferralAction } from '../../domain/lifecycle.js';
 import { listReferrals } from '../../domain/list-referrals.js';
 import type { ListReferralsQuery } from '../../domain/list-referrals.js';
@@ -54,6 +55,11 @@ export function registerRoutes(router: Router, deps: ReferralDeps): void {
   router.get('/v1/referrals/:referralId/history', async (req, res) => {
     const { referralId } = getValidatedParams<{ referralId: string }>(req);
     res.json(await getReferralHistory(deps, getPrincipal(req), referralId));
+  });
+
+  router.get('/v1/referrals/:referralId/recipient-contacts', async (req, res) => {
+    const { referralId } = getValidatedParams<{ referralId: string }>(req);
+    res.json(await getRecipientContacts(deps, getPrincipal(req), referralId));
   });
 
   router.get('/v1/referrals/:referralId/access-log', async (req, res) => {

@@ -1,0 +1,67 @@
+import type { DirectoryApi } from '@referral-hub/contracts';
+import { currentRequestId, REQUEST_ID_HEADER } from '@referral-hub/platform';
+import type { ServiceTokenProvider } from '@referral-hub/platform';
+
+export type DirectoryOrganization = DirectoryApi.components['schemas']['Organization'];
+export type DirectoryService = DirectoryApi.components['schemas']['Service'];
+export type DirectoryFocalPoint = DirectoryApi.components['schemas']['FocalPoint'];
+
+/** The directory's API as the referrals read model uses it: details the events do not carry. */
+export type DirectoryGateway = {
+  /** @throws DirectoryUnavailableError */
+  getOrganization(organizationId: string): Promise<DirectoryOrganization>;
+  /** The focal points of the organisation and of its services. @throws DirectoryUnavailableError */
+  listFocalPoints(organizationId: string): Promise<DirectoryFocalPoint[]>;
+  /** @throws DirectoryUnavailableError */
+  getService(serviceId: string): Promise<DirectoryService>;
+};
+
+/** The directory could not answer (down, slow, or an answer other than 200); the caller retries later. */
+export class DirectoryUnavailableError extends Error {
+  readonly status: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DirectoryUnavailableError';
+    this.status = options?.status;
+  }
+}
+
+/**
+ * `GET {DIRECTORY_URL}/v1/...` with this service's own machine token (client
+ * credentials, `system` role, the same provider as for consent) and a time
+ * limit, carrying the request id when there is one.
+ */
+export function createDirectoryClient(options: { baseUrl: string; tokens: ServiceTokenProvider; timeoutMs: number }): DirectoryGateway {
+  const get = async <T>(path: string): Promise<T> => {
+    let response: Response;
+    try {
+      const token = await options.tokens.getToken();
+      const requestId = currentRequestId();
+      response = await fetch(new URL(path, options.baseUrl), {
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          ...(requestId === undefined ? {} : { [REQUEST_ID_HEADER]: requestId }),
+        },
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (error) {
+      throw new DirectoryUnavailableError('The directory could not be reached', { cause: error });
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new DirectoryUnavailableError(`The directory answered ${response.status}`, { status: response.status });
+    }
+    try {
+      return (await response.json()) as T;
+    } catch (error) {
+      throw new DirectoryUnavailableError('The directory answered with a body that is not JSON', { cause: error });
+    }
+  };
+  return {
+    getOrganization: (id) => get<DirectoryOrganization>(`/v1/organizations/${encodeURIComponent(id)}`),
+    listFocalPoints: async (id) =>
+      (await get<{ items: DirectoryFocalPoint[] }>(`/v1/organizations/${encodeURIComponent(id)}/focal-points`)).items,
+    getService: (id) => get<DirectoryService>(`/v1/services/${encodeURIComponent(id)}`),
+  };
+}
