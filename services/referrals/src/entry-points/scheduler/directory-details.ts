@@ -1,4 +1,5 @@
-import type { Logger } from '@referral-hub/platform';
+import { startPeriodicJob } from '@referral-hub/platform';
+import type { Logger, PeriodicJob } from '@referral-hub/platform';
 import type { ReferralsDatabase } from '../../data-access/database.js';
 import { refreshDirectoryDetails } from '../../domain/refresh-directory-details.js';
 import type { DetailsRefreshOptions } from '../../domain/refresh-directory-details.js';
@@ -14,7 +15,7 @@ export function startDirectoryDetailsRefresher(options: {
   logger: Logger;
   intervalMs: number;
   refresh?: Partial<DetailsRefreshOptions>;
-}): { stop(): Promise<void> } {
+}): PeriodicJob {
   const refresh: DetailsRefreshOptions = {
     leaseMs: 60_000,
     retryBaseMs: options.intervalMs,
@@ -22,30 +23,17 @@ export function startDirectoryDetailsRefresher(options: {
     batchSize: 50,
     ...options.refresh,
   };
-  let running: Promise<void> | undefined;
-  let stopped = false;
   let wasDown = false;
-  const tick = () => {
-    if (running !== undefined || stopped) return;
-    running = refreshDirectoryDetails(options.deps, refresh)
-      .then((result) => {
-        if (result.directoryDown && !wasDown) options.logger.warn('The directory cannot be reached: the read model keeps its last known details');
-        if (!result.directoryDown && wasDown) options.logger.info('The directory answers again');
-        wasDown = result.directoryDown;
-        if (result.refreshed > 0) options.logger.debug({ refreshed: result.refreshed }, 'Directory details refreshed');
-      })
-      .catch((error: unknown) => options.logger.error({ err: error }, 'Refreshing directory details failed'))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  const timer = setInterval(tick, options.intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+  return startPeriodicJob({
+    name: 'directory-details',
+    intervalMs: options.intervalMs,
+    logger: options.logger,
+    run: async () => {
+      const result = await refreshDirectoryDetails(options.deps, refresh);
+      if (result.directoryDown && !wasDown) options.logger.warn('The directory cannot be reached: the read model keeps its last known details');
+      if (!result.directoryDown && wasDown) options.logger.info('The directory answers again');
+      wasDown = result.directoryDown;
+      if (result.refreshed > 0) options.logger.debug({ refreshed: result.refreshed }, 'Directory details refreshed');
     },
-  };
+  });
 }
