@@ -203,6 +203,7 @@ function printBanner(services, ready, withIdentity) {
     '',
     `  Get a token:   TOKEN=$(npm run -s token -- --org <organisation-uuid> --roles caseworker --user <user-id>)`,
     `  Use it:        curl -H "Authorization: Bearer $TOKEN" http://${LOCAL_HOST}:4010/...`,
+    `  Sent mail/SMS: http://${LOCAL_HOST}:4041/ (the development outbox, when no SMTP relay or SMS provider is set)`,
     `  Health:        /livez and /readyz on every service`,
     `  Stop:          Ctrl-C`,
     '',

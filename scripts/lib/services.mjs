@@ -132,7 +132,9 @@ export function serviceEnv(service) {
   }
   if (service.name === 'notifications') {
     env.REDIS_URL = process.env.REDIS_URL ?? `redis://${LOCAL_HOST}:6379`;
-    env.SMTP_URL = process.env.SMTP_URL ?? `smtp://${LOCAL_HOST}:1025`;
+    // Without a relay, notifications keep what they would send in a local
+    // outbox that a person can browse (its page is printed at start).
+    if (process.env.SMTP_URL) env.SMTP_URL = process.env.SMTP_URL;
   }
   return env;
 }

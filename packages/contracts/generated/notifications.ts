@@ -87,6 +87,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/referrals/{referralId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log of a referral
+         * @description Every notification about the referral, one per recipient and channel: queued, sent (with the provider's message id) or failed (with a code), and how many attempts were made. Oldest first. The referring organisation sees all of it but other organisations' webhooks; the recipient organisation sees its own webhooks only; anyone else gets an empty list, exactly as for an unknown referral.
+         */
+        get: operations["listReferralDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My organisation's webhook subscriptions
+         * @description Every subscription of the caller's organisation, oldest first, without their secrets.
+         */
+        get: operations["listSubscriptions"];
+        put?: never;
+        /**
+         * Subscribe my organisation's system to referral events
+         * @description Webhooks go to `url` for the chosen event types, about referrals the organisation sends or receives, and never about others. Each is signed per the Standard Webhooks specification (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with the secret returned here, once.
+         */
+        post: operations["createSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions/{subscriptionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove one of my organisation's subscriptions
+         * @description Webhooks already queued for it fail (`subscription_deleted`) instead of being sent.
+         */
+        delete: operations["deleteSubscription"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -98,6 +162,37 @@ export interface components {
         Channel: "email" | "sms";
         /** @description The channels to notify on; empty for none. */
         Channels: components["schemas"]["Channel"][];
+        /** @description One notification to one recipient on one channel. Identifiers and codes only. */
+        Delivery: {
+            id: components["schemas"]["Id"];
+            /** @description The referral event the notification is about. */
+            eventId: string;
+            eventType: string;
+            /** @description The message sent (e.g. `declined`, `overdue_reminder`). */
+            messageKind: string;
+            /** @description Who was told: `user:<subject>` for a person with an account, `focal_point:<id>` for a directory focal point, `subscription:<id>` for a webhook subscription. */
+            recipient: string;
+            /** @enum {string} */
+            recipientRole: "lead" | "supervisor" | "focal_point" | "subscriber";
+            /** @enum {string} */
+            channel: "email" | "sms" | "webhook";
+            /** @description The message's language; null for a webhook, which carries the event itself. */
+            language: components["schemas"]["Language"] | null;
+            /** @enum {string} */
+            status: "queued" | "sent" | "failed";
+            attempts: number;
+            providerMessageId: string | null;
+            /** @description Why the last attempt failed (`smtp_rejected`, `no_address`, `channel_unavailable`…); null once sent. */
+            errorCode: string | null;
+            queuedAt: components["schemas"]["Timestamp"];
+            /** Format: date-time */
+            sentAt: string | null;
+            /** Format: date-time */
+            failedAt: string | null;
+        };
+        DeliveryList: {
+            items: components["schemas"]["Delivery"][];
+        };
         /** @description The answer of `/readyz`, one entry per dependency checked. */
         Health: {
             /** @enum {string} */
@@ -113,6 +208,11 @@ export interface components {
             /** @description Why the check failed (never a secret or a connection string). */
             detail?: string;
         };
+        /**
+         * Format: uuid
+         * @description A resource id (UUID).
+         */
+        Id: string;
         /**
          * @description A language the hub speaks (ISO 639-1 code).
          * @enum {string}
@@ -169,6 +269,37 @@ export interface components {
             /** @description A stable machine-readable code, such as `required`, `format`, `enum` or `maxLength`. */
             code?: string;
         };
+        Subscription: {
+            id: components["schemas"]["Id"];
+            url: string;
+            eventTypes: components["schemas"]["WebhookEventType"][];
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        SubscriptionCreate: {
+            /**
+             * Format: uri
+             * @description Where webhooks are posted (https; http only where the deployment allows it, for development).
+             */
+            url: string;
+            eventTypes: components["schemas"]["WebhookEventType"][];
+        };
+        SubscriptionCreated: components["schemas"]["Subscription"] & {
+            /** @description The signing secret (`whsec_` + base64), shown only in this response. */
+            secret: string;
+        };
+        SubscriptionList: {
+            items: components["schemas"]["Subscription"][];
+        };
+        /**
+         * Format: date-time
+         * @description An instant (RFC 3339 date-time, with a time zone offset).
+         */
+        Timestamp: string;
+        /**
+         * @description A referral event type a subscription may choose.
+         * @enum {string}
+         */
+        WebhookEventType: "referral.submitted" | "referral.acknowledged" | "referral.accepted" | "referral.declined" | "referral.started" | "referral.completed" | "referral.not_delivered" | "referral.access_revoked" | "referral.overdue" | "referral.withdrawn" | "referral.closed";
     };
     responses: {
         /** @description The request is malformed or a parameter or body field is invalid; `errors` names each bad field. */
@@ -193,6 +324,16 @@ export interface components {
         };
         /** @description An unexpected failure. The body never carries a stack trace; quote `instance` when reporting it. */
         InternalError: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such resource, or none the caller may know about (the two are not told apart, so that a response never reveals what exists). */
+        NotFound: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
@@ -237,6 +378,8 @@ export interface components {
     parameters: never;
     requestBodies: never;
     headers: {
+        /** @description The URL path of the resource just created. */
+        Location: string;
         /** @description Seconds to wait before trying again. */
         RetryAfter: number;
         /** @description The authentication scheme to use (`Bearer`) and why the token was refused. */
@@ -385,6 +528,120 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listReferralDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The referral's deliveries. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscriptions. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionCreate"];
+            };
+        };
+        responses: {
+            /** @description The subscription, with its signing secret (shown this once). */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The subscription's id. */
+                subscriptionId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -9,20 +9,62 @@ import type { Tx } from './data-access/database.js';
 import type { PrismaClient } from './data-access/generated/prisma/client.js';
 import { createRedisConnection } from './data-access/redis.js';
 import type { RedisConnection } from './data-access/redis.js';
+import type { ChannelSender } from './delivery/channels.js';
+import { createDevOutboxSender, startDevOutboxServer } from './delivery/dev-outbox.js';
+import { createEmailSender } from './delivery/email.js';
+import { createDeliveryQueue, startDeliveryWorker } from './delivery/queue.js';
+import { createAfricasTalkingSender, createHttpSmsSender } from './delivery/sms.js';
+import { createWebhookSender } from './delivery/webhook.js';
+import type { DeliveryQueue } from './delivery/queue.js';
+import { assertSmsFit } from './domain/messages/render.js';
+import { LANGUAGES, MESSAGE_KINDS } from './domain/messages/templates.js';
+import type { ReferralContextSource } from './domain/notify-referral-event.js';
 import { registerRoutes } from './entry-points/http/routes.js';
 import { eventHandlers } from './entry-points/messaging/handlers.js';
 
-export type RunningNotifications = RunningService<NotificationsConfig, PrismaClient, Tx> & { redis: RedisConnection };
+export type RunningNotifications = RunningService<NotificationsConfig, PrismaClient, Tx> & {
+  redis: RedisConnection;
+  deliveries: DeliveryQueue;
+  /** The development catcher's page, when served (never in production). */
+  devOutboxUrl: string | undefined;
+};
+
+export type StartOptions = {
+  env?: Env;
+  logger?: Logger;
+  /**
+   * Where recipients' names and contacts come from. Until the referrals
+   * service lets this service read them, none is given in production and only
+   * webhooks go out.
+   */
+  contexts?: ReferralContextSource;
+  /** Replaces the senders built from the configuration (an SMS provider, in tests a failing one). */
+  senders?: Partial<Record<'email' | 'sms' | 'webhook', ChannelSender>>;
+};
 
 /**
  * Builds and starts the notifications service: database, broker, outbox
- * relay, event consumer, Redis, HTTP.
+ * relay, Redis and the delivery queue, event consumer, delivery workers, HTTP.
  */
-export async function start(options: { env?: Env; logger?: Logger } = {}): Promise<RunningNotifications> {
+export async function start(options: StartOptions = {}): Promise<RunningNotifications> {
   const config = loadNotificationsConfig(options.env);
+  // A link template that leaves no room in an SMS is a configuration error: stop now, not at the first SMS.
+  assertSmsFit(config.REFERRAL_LINK_TEMPLATE, MESSAGE_KINDS, LANGUAGES);
   // Opens nothing until `startService` connects it, so a start that fails
   // earlier leaves no connection behind.
   const redis = createRedisConnection({ url: config.REDIS_URL, name: 'notifications' });
+  const queueOptions = {
+    redisUrl: config.REDIS_URL,
+    prefix: config.NOTIFICATIONS_QUEUE_PREFIX,
+    attempts: config.DELIVERY_ATTEMPTS,
+    backoffMs: config.DELIVERY_BACKOFF_MS,
+  };
+  const deliveries = createDeliveryQueue(queueOptions);
+  const senders: Partial<Record<'email' | 'sms' | 'webhook', ChannelSender>> = {
+    ...(config.SMTP_URL === undefined ? {} : { email: createEmailSender({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) }),
+    ...smsSenderFrom(config),
+    ...options.senders,
+  };
   const service = await startService({
     name: 'notifications',
     version: readPackageVersion(import.meta.url),
@@ -31,9 +73,19 @@ export async function start(options: { env?: Env; logger?: Logger } = {}): Promi
     validator: validateEvent,
     database: createNotificationsDatabase,
     routes: (router, context) => registerRoutes(router, context),
-    consumer: { service: 'notifications', handlers: () => eventHandlers() },
-    // Redis is where delivery jobs will run: connected before the consumer
-    // starts handing it work, closed after the consumer has stopped.
+    consumer: {
+      service: 'notifications',
+      handlers: () =>
+        eventHandlers({
+          notify: {
+            ...(options.contexts === undefined ? {} : { contexts: options.contexts }),
+            linkTemplate: config.REFERRAL_LINK_TEMPLATE,
+            enqueue: (jobs) => deliveries.enqueue(jobs),
+          },
+        }),
+    },
+    // Redis and the queue are connected before the consumer starts handing
+    // them work, and closed after the consumer and the workers have stopped.
     resources: [
       {
         name: 'redis',
@@ -41,12 +93,64 @@ export async function start(options: { env?: Env; logger?: Logger } = {}): Promi
         close: () => redis.close(),
         healthCheck: () => redis.healthCheck(),
       },
+      {
+        name: 'delivery queue',
+        connect: (logger) => deliveries.connect(logger),
+        close: () => deliveries.close(),
+        healthCheck: () => deliveries.healthCheck(),
+      },
     ],
-    // Will publish notification.delivered / notification.failed.
+    // Workers stop before the consumer, the queue and Redis.
+    background: (context) =>
+      startDeliveryWorker({
+        ...queueOptions,
+        db: context.db,
+        outbox: context.outbox,
+        senders: {
+          webhook: createWebhookSender({ db: context.db }),
+          // Outside production, what has no provider is caught for the development outbox page instead of failing.
+          ...(config.NODE_ENV === 'production'
+            ? {}
+            : { email: createDevOutboxSender(context.db, 'email'), sms: createDevOutboxSender(context.db, 'sms') }),
+          ...senders,
+        },
+        logger: context.logger,
+      }),
     publishes: true,
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  return { ...service, redis };
+  if (options.contexts === undefined) service.logger.warn('No recipient lookup configured: referral events go to webhooks only, no person is e-mailed or texted');
+  let devOutboxUrl: string | undefined;
+  const devPort = config.DEV_OUTBOX_PORT ?? (config.NODE_ENV === 'development' ? 4041 : undefined);
+  if (config.NODE_ENV !== 'production' && devPort !== undefined) {
+    try {
+      const page = await startDevOutboxServer(service.db, devPort, service.logger);
+      service.lifecycle.onStop('development outbox page', () => page.close());
+      devOutboxUrl = page.url;
+    } catch (error) {
+      await service.stop();
+      throw error;
+    }
+  }
+  return { ...service, redis, deliveries, devOutboxUrl };
+}
+
+/** The SMS sender the configuration chooses (its variables were checked when it was loaded). */
+function smsSenderFrom(config: NotificationsConfig): { sms?: ChannelSender } {
+  if (config.SMS_PROVIDER === 'africastalking' && config.AFRICASTALKING_USERNAME !== undefined && config.AFRICASTALKING_API_KEY !== undefined) {
+    return {
+      sms: createAfricasTalkingSender({
+        baseUrl: config.AFRICASTALKING_BASE_URL,
+        username: config.AFRICASTALKING_USERNAME,
+        apiKey: config.AFRICASTALKING_API_KEY,
+        ...(config.AFRICASTALKING_SENDER_ID === undefined ? {} : { senderId: config.AFRICASTALKING_SENDER_ID }),
+      }),
+    };
+  }
+  if (config.SMS_PROVIDER === 'http' && config.SMS_HTTP_URL !== undefined) {
+    return { sms: createHttpSmsSender({ url: config.SMS_HTTP_URL, ...(config.SMS_HTTP_TOKEN === undefined ? {} : { token: config.SMS_HTTP_TOKEN }) }) };
+  }
+  return {};
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -13,7 +13,33 @@ const MAY_MANAGE_OWN_PREFERENCES: Record<Role, boolean> = {
   system: false,
 };
 
+const MAY_READ_DELIVERY_LOG: Record<Role, boolean> = {
+  caseworker: true,
+  supervisor: true,
+  focal_point: false,
+  org_admin: false,
+  network_coordinator: false,
+  system: true,
+};
+
+const MAY_MANAGE_SUBSCRIPTIONS: Record<Role, boolean> = {
+  caseworker: false,
+  supervisor: false,
+  focal_point: false,
+  org_admin: true,
+  network_coordinator: false,
+  system: true,
+};
+
 describe('notifications access policy', () => {
+  it.each(ROLES.map((role) => [role, MAY_MANAGE_SUBSCRIPTIONS[role]] as const))("a %s may manage its organisation's webhook subscriptions: %s", (role, allowed) => {
+    expect(mayAct({ roles: [role] }, 'manageSubscriptions')).toBe(allowed);
+  });
+
+  it.each(ROLES.map((role) => [role, MAY_READ_DELIVERY_LOG[role]] as const))('a %s may read the delivery log of its referrals: %s', (role, allowed) => {
+    expect(mayAct({ roles: [role] }, 'readDeliveryLog')).toBe(allowed);
+  });
+
   it.each(ROLES.map((role) => [role, MAY_MANAGE_OWN_PREFERENCES[role]] as const))(
     'a %s may manage their own preferences: %s',
     (role, allowed) => {
@@ -23,5 +49,6 @@ describe('notifications access policy', () => {
 
   it('a principal without any known role may not', () => {
     expect(mayAct({ roles: [] }, 'manageOwnPreferences')).toBe(false);
+    expect(mayAct({ roles: [] }, 'readDeliveryLog')).toBe(false);
   });
 });

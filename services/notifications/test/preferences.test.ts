@@ -13,11 +13,13 @@ let testEnv: ServiceTestEnv;
 let service: RunningNotifications;
 
 beforeAll(async () => {
-  testEnv = await createServiceTestEnv({ name: 'notifications-prefs', migrationsDir, extraEnv: { REDIS_URL: redisUrl } });
+  testEnv = await createServiceTestEnv({ name: 'notifications-prefs', migrationsDir, extraEnv: { REDIS_URL: redisUrl, NOTIFICATIONS_QUEUE_PREFIX: `test-${randomUUID()}` } });
   service = await start({ env: testEnv.env });
 });
 
 afterAll(async () => {
+  // This file's queue keys, under its own prefix.
+  await service?.deliveries.queue.obliterate({ force: true }).catch(() => undefined);
   await service?.stop();
   await testEnv?.cleanup();
 });

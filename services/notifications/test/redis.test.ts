@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createServiceTestEnv, startTcpProxy } from '@referral-hub/testkit';
+import { Redis } from 'ioredis';
 import type { ServiceTestEnv, TcpProxy } from '@referral-hub/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { start } from '../src/start.js';
@@ -8,6 +10,7 @@ import type { RunningNotifications } from '../src/start.js';
 const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
 const redisUrl = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 
+const queuePrefix = `test-${randomUUID()}`;
 let testEnv: ServiceTestEnv;
 let proxy: TcpProxy;
 let service: RunningNotifications | undefined;
@@ -18,7 +21,7 @@ beforeAll(async () => {
   testEnv = await createServiceTestEnv({
     name: 'notifications-redis',
     migrationsDir,
-    extraEnv: { REDIS_URL: proxy.url(redisUrl.toString()) },
+    extraEnv: { REDIS_URL: proxy.url(redisUrl.toString()), NOTIFICATIONS_QUEUE_PREFIX: queuePrefix },
   });
 });
 
@@ -29,6 +32,11 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  // The keys this file's services left under its own queue prefix.
+  const redis = new Redis(redisUrl.toString());
+  const keys = await redis.keys(`${queuePrefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
   await proxy?.close();
   await testEnv?.cleanup();
 });

@@ -18,7 +18,7 @@ let connection: ChannelModel;
 let channel: ConfirmChannel;
 
 beforeAll(async () => {
-  testEnv = await createServiceTestEnv({ name: 'notifications-events', migrationsDir, extraEnv: { REDIS_URL: redisUrl } });
+  testEnv = await createServiceTestEnv({ name: 'notifications-events', migrationsDir, extraEnv: { REDIS_URL: redisUrl, NOTIFICATIONS_QUEUE_PREFIX: `test-${randomUUID()}` } });
   service = await start({ env: testEnv.env });
   await service.consumer?.waitUntilConsuming();
   connection = await connect(testEnv.amqpUrl);
@@ -28,6 +28,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await channel?.close().catch(() => undefined);
   await connection?.close().catch(() => undefined);
+  // This file's queue keys, under its own prefix.
+  await service?.deliveries.queue.obliterate({ force: true }).catch(() => undefined);
   await service?.stop();
   await testEnv?.cleanup();
 });

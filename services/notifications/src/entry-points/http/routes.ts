@@ -2,10 +2,13 @@ import { getPrincipal } from '@referral-hub/platform';
 import type { Router } from 'express';
 import type { NotificationsDatabase } from '../../data-access/database.js';
 import { getMyPreferences } from '../../domain/get-my-preferences.js';
+import { listReferralDeliveries } from '../../domain/list-referral-deliveries.js';
+import { createSubscription, deleteSubscription, listSubscriptions } from '../../domain/subscriptions.js';
+import type { SubscriptionCreate } from '../../domain/subscriptions.js';
 import type { PreferencesUpdate } from '../../domain/preferences.js';
 import { updateMyPreferences } from '../../domain/update-my-preferences.js';
 
-type Deps = { db: NotificationsDatabase };
+type Deps = { db: NotificationsDatabase; config: { WEBHOOK_ALLOW_HTTP: boolean } };
 
 /**
  * HTTP entry points of the notifications service. Requests reach these
@@ -19,5 +22,23 @@ export function registerRoutes(router: Router, deps: Deps): void {
 
   router.put('/v1/me/preferences', async (req, res) => {
     res.json(await updateMyPreferences(deps, getPrincipal(req), req.body as PreferencesUpdate));
+  });
+
+  router.get('/v1/subscriptions', async (req, res) => {
+    res.json(await listSubscriptions(deps, getPrincipal(req)));
+  });
+
+  router.post('/v1/subscriptions', async (req, res) => {
+    const created = await createSubscription({ db: deps.db, allowHttp: deps.config.WEBHOOK_ALLOW_HTTP }, getPrincipal(req), req.body as SubscriptionCreate);
+    res.status(201).location(`/v1/subscriptions/${created.id}`).json(created);
+  });
+
+  router.delete('/v1/subscriptions/:subscriptionId', async (req, res) => {
+    await deleteSubscription(deps, getPrincipal(req), String(req.params.subscriptionId));
+    res.status(204).end();
+  });
+
+  router.get('/v1/referrals/:referralId/deliveries', async (req, res) => {
+    res.json(await listReferralDeliveries(deps, getPrincipal(req), String(req.params.referralId)));
   });
 }

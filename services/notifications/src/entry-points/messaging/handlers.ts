@@ -1,14 +1,18 @@
 import type { EventHandler } from '@referral-hub/platform';
 import type { Tx } from '../../data-access/database.js';
+import { notifyReferralEvent } from '../../domain/notify-referral-event.js';
+import type { NotifyDeps } from '../../domain/notify-referral-event.js';
+import type { MessageStatus } from '../../domain/messages/templates.js';
 import { recordReferralEvent } from '../../domain/record-referral-event.js';
 import { expectReferralEvent } from './events.js';
 
 /**
  * Message entry points of the notifications service (bound in
  * `NETWORK_SUBSCRIPTIONS`: `referral.#`). Each runs in the inbox transaction
- * it is given, so a redelivered event has no second effect.
+ * it is given, so a redelivered event has no second effect. Without `notify`
+ * (tests of recording alone), events are only recorded.
  */
-export function eventHandlers(): Record<string, EventHandler<Tx>> {
+export function eventHandlers(deps: { notify?: NotifyDeps } = {}): Record<string, EventHandler<Tx>> {
   return {
     'referral.#': async (event, tx, ctx) => {
       const { id, type, data } = expectReferralEvent(event);
@@ -18,6 +22,22 @@ export function eventHandlers(): Record<string, EventHandler<Tx>> {
         referralId: data.referralId,
         occurredAt: new Date(data.occurredAt),
       });
+      if (deps.notify !== undefined) {
+        const queued = await notifyReferralEvent(deps.notify, tx, {
+          eventId: id,
+          eventType: type,
+          referralId: data.referralId,
+          referralCode: data.referralCode,
+          caseCode: data.caseCode,
+          status: data.status as MessageStatus,
+          referringOrganizationId: data.referringOrganizationId,
+          recipientOrganizationId: data.recipientOrganizationId,
+          recipientServiceId: data.recipientServiceId,
+          envelope: event,
+        });
+        ctx.logger.debug({ referralId: data.referralId, queued }, 'Referral event recorded and notifications queued');
+        return;
+      }
       ctx.logger.debug({ referralId: data.referralId }, 'Referral event recorded');
     },
   };

@@ -1,0 +1,60 @@
+import { createTransport } from 'nodemailer';
+import type { ChannelSender, OutgoingMessage, SendResult } from './channels.js';
+import { DeliveryError } from './channels.js';
+
+export type EmailSenderOptions = {
+  /** `smtp://` or `smtps://`, with credentials if the relay needs them. */
+  smtpUrl: string;
+  /** The `From` address of every notification. */
+  from: string;
+  /** Give up on an unresponsive relay after this long (default 30 s). */
+  timeoutMs?: number;
+};
+
+type SmtpError = Error & { responseCode?: unknown; code?: unknown };
+
+/**
+ * E-mail through an SMTP relay with nodemailer. A 5xx reply (address or
+ * message refused) is permanent; a 4xx reply, a timeout or a lost connection
+ * is retried.
+ */
+export function createEmailSender(options: EmailSenderOptions): ChannelSender {
+  const timeout = options.timeoutMs ?? 30_000;
+  const transport = createTransport({
+    url: options.smtpUrl,
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout,
+  });
+  return {
+    async send(message: OutgoingMessage): Promise<SendResult> {
+      if (message.channel !== 'email') throw new DeliveryError('wrong_channel', 'The e-mail sender only sends e-mail', { permanent: true });
+      try {
+        const info = await transport.sendMail({
+          from: options.from,
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+          headers: { 'Content-Language': message.language, 'Auto-Submitted': 'auto-generated' },
+        });
+        const id = typeof info.messageId === 'string' && /^[!-~]{1,256}$/.test(info.messageId) ? info.messageId : null;
+        return { providerMessageId: id };
+      } catch (error) {
+        const responseCode = (error as SmtpError).responseCode;
+        if (typeof responseCode === 'number' && responseCode >= 500) {
+          throw new DeliveryError('smtp_rejected', `The mail relay refused the message (${responseCode})`, { permanent: true, cause: error });
+        }
+        if ((error as SmtpError).code === 'EAUTH') {
+          throw new DeliveryError('smtp_auth', 'The mail relay refused the credentials', { permanent: true, cause: error });
+        }
+        const code = typeof responseCode === 'number' ? `smtp_${responseCode}` : 'smtp_unavailable';
+        throw new DeliveryError(code, 'The mail relay could not take the message now', { permanent: false, cause: error });
+      }
+    },
+    close() {
+      transport.close();
+      return Promise.resolve();
+    },
+  };
+}

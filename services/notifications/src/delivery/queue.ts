@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import { buildEvent } from '@referral-hub/contracts';
+import type { HealthCheck, Logger, Outbox } from '@referral-hub/platform';
+import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { NotificationsDatabase } from '../data-access/database.js';
+import { findDelivery, updateQueuedDelivery } from '../data-access/deliveries.js';
+import type { ChannelSender, OutgoingMessage } from './channels.js';
+import { DeliveryError, errorCodeOf } from './channels.js';
+
+/** What a delivery job carries: the log row it updates and the rendered message. */
+export type DeliveryJobData = { deliveryId: string; eventId: string; referralId: string; message: OutgoingMessage };
+
+export type DeliveryQueueOptions = {
+  redisUrl: string;
+  /** Redis key prefix of the queue (`NOTIFICATIONS_QUEUE_PREFIX`), so deployments and tests do not meet. */
+  prefix: string;
+  /** Attempts per message, the first included. */
+  attempts: number;
+  /** First retry delay; each next one doubles it. */
+  backoffMs: number;
+  /** Messages sent at once by one worker. */
+  concurrency?: number;
+};
+
+const QUEUE_NAME = 'deliveries';
+const SOURCE = '/services/notifications';
+const WEEK_S = 7 * 24 * 3600;
+const NOT_PLANNED_YET_DELAY_MS = 200;
+/** Longer than the consumer's retries of an event (attempts × retry delay, with margin). */
+const NOT_PLANNED_GIVE_UP_MS = 60 * 60 * 1000;
+
+/**
+ * The id of a delivery, and of its job: derived from the event, recipient and
+ * channel, so that planning the same event again (a redelivery) lands on the
+ * same row and the same job, and nothing is sent twice.
+ */
+export function deliveryId(eventId: string, recipientKey: string, channel: string): string {
+  const hex = createHash('sha256').update(`${eventId}\u0000${recipientKey}\u0000${channel}`).digest('hex');
+  // Shaped as a UUID (version 8: custom) so that it fits the log's uuid column and the events' notificationId.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((Number.parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
+}
+
+export type DeliveryQueue = {
+  /** Opens the producer's Redis connection (a `ServiceResource`). */
+  connect(logger: Logger): Promise<void>;
+  /** Adds the jobs; a job whose id exists already (same event, recipient, channel) is not added again. */
+  enqueue(jobs: DeliveryJobData[]): Promise<void>;
+  healthCheck(): HealthCheck;
+  /** Closes the queue and its connection; call after the workers have stopped. */
+  close(): Promise<void>;
+  readonly queue: Queue<DeliveryJobData>;
+};
+
+/** The BullMQ queue delivery jobs wait in. Opens nothing until {@link DeliveryQueue.connect}. */
+export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueue {
+  let connection: Redis | undefined;
+  let queue: Queue<DeliveryJobData> | undefined;
+  const opened = (): Queue<DeliveryJobData> => {
+    if (queue === undefined) throw new Error('The delivery queue is not connected');
+    return queue;
+  };
+  return {
+    get queue() {
+      return opened();
+    },
+    async connect(logger) {
+      // BullMQ needs `maxRetriesPerRequest: null`: its commands must wait out a reconnection, not fail.
+      const client = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null, connectionName: 'notifications-queue' });
+      connection = client;
+      client.on('error', (error: Error & { code?: unknown }) => {
+        logger.warn({ component: 'bullmq', code: typeof error.code === 'string' ? error.code : undefined }, 'Queue Redis connection error');
+      });
+      await client.connect();
+      queue = new Queue<DeliveryJobData>(QUEUE_NAME, {
+        connection: client,
+        prefix: options.prefix,
+        defaultJobOptions: {
+          attempts: options.attempts,
+          backoff: { type: 'exponential', delay: options.backoffMs },
+          // Completed jobs stay a week so that a redelivered event finds their ids and adds nothing;
+          // failed jobs stay for an operator to inspect and retry.
+          removeOnComplete: { age: WEEK_S },
+          removeOnFail: false,
+        },
+      });
+      queue.on('error', () => undefined);
+      await queue.waitUntilReady();
+    },
+    async enqueue(jobs) {
+      if (jobs.length === 0) return;
+      await opened().addBulk(jobs.map((data) => ({ name: data.message.channel, data, opts: { jobId: data.deliveryId } })));
+    },
+    healthCheck: () => ({
+      name: 'delivery-queue',
+      // The Redis check PINGs; this one says whether the queue's own connection is up, without waiting on it.
+      check: () => (connection?.status === 'ready' ? Promise.resolve() : Promise.reject(new Error('The delivery queue is not connected to Redis'))),
+    }),
+    async close() {
+      await queue?.close();
+      if (connection !== undefined && connection.status !== 'end') {
+        const client = connection;
+        await client.quit().catch(() => client.disconnect());
+      }
+    },
+  };
+}
+
+export type DeliveryWorkerOptions = DeliveryQueueOptions & {
+  db: NotificationsDatabase;
+  outbox: Outbox;
+  senders: Partial<Record<OutgoingMessage['channel'], ChannelSender>>;
+  logger: Logger;
+};
+
+/**
+ * Sends delivery jobs and keeps the delivery log: attempts, then `sent` with
+ * the provider's message id, or `failed` with a code once a permanent error
+ * or the last attempt is reached, each final outcome published
+ * (`notification.delivered` / `notification.failed`) in the same transaction.
+ */
+export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promise<{ stop(): Promise<void>; worker: Worker<DeliveryJobData> }> {
+  const { db, outbox, logger } = options;
+
+  const finish = async (job: Job<DeliveryJobData>, attempts: number, outcome: { sent: true; providerMessageId: string | null } | { sent: false; errorCode: string }) => {
+    const now = new Date();
+    const { deliveryId: id, eventId, referralId, message } = job.data;
+    await db.transaction(async (tx) => {
+      const changed = await updateQueuedDelivery(
+        tx,
+        id,
+        outcome.sent
+          ? { status: 'sent', attempts, providerMessageId: outcome.providerMessageId, errorCode: null, sentAt: now, updatedAt: now }
+          : { status: 'failed', attempts, errorCode: outcome.errorCode, failedAt: now, updatedAt: now },
+      );
+      if (!changed) return;
+      const base = { notificationId: id, eventId, referralId, channel: message.channel, attempts };
+      const event = outcome.sent
+        ? buildEvent('notification.delivered', { ...base, ...(outcome.providerMessageId === null ? {} : { providerMessageId: outcome.providerMessageId }) }, { source: SOURCE, subject: referralId, time: now })
+        : buildEvent('notification.failed', { ...base, errorCode: outcome.errorCode }, { source: SOURCE, subject: referralId, time: now });
+      await outbox.enqueueEvent(tx, event);
+    });
+  };
+
+  const process = async (job: Job<DeliveryJobData>, token?: string): Promise<void> => {
+    const row = await findDelivery(db.client, job.data.deliveryId);
+    if (row === null) {
+      // Queued from the consumer's transaction, which has not committed yet (or rolled back, and the
+      // event will come again): look again shortly, without spending one of the message's attempts,
+      // waiting longer as time passes, and giving up once the event has had time for all its retries.
+      const waited = Date.now() - job.timestamp;
+      if (waited > NOT_PLANNED_GIVE_UP_MS) throw new UnrecoverableError('not_planned');
+      await job.moveToDelayed(Date.now() + Math.min(30_000, Math.max(NOT_PLANNED_YET_DELAY_MS, waited / 2)), token);
+      throw new DelayedError();
+    }
+    if (row.status !== 'queued') return;
+    // Counted in the log rather than by BullMQ, so that the log says how often the provider was tried.
+    const attempt = row.attempts + 1;
+    const sender = options.senders[job.data.message.channel];
+    try {
+      if (sender === undefined) throw new DeliveryError('channel_unavailable', `No ${job.data.message.channel} provider is configured`, { permanent: true });
+      const result = await sender.send(job.data.message, { deliveryId: row.id });
+      await finish(job, attempt, { sent: true, providerMessageId: result.providerMessageId });
+    } catch (error) {
+      const permanent = error instanceof DeliveryError && error.permanent;
+      const last = permanent || attempt >= (job.opts.attempts ?? 1) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const code = errorCodeOf(error);
+      logger.warn({ deliveryId: row.id, channel: row.channel, attempt, code, final: last }, 'Delivery attempt failed');
+      if (last) {
+        await finish(job, attempt, { sent: false, errorCode: code });
+      } else {
+        const now = new Date();
+        await updateQueuedDelivery(db.client, row.id, { attempts: attempt, errorCode: code, updatedAt: now });
+      }
+      // Never the provider's message: it may quote the address.
+      if (permanent) throw new UnrecoverableError(code);
+      throw new Error(code);
+    }
+  };
+
+  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, connectionName: 'notifications-worker' });
+  connection.on('error', (error: Error & { code?: unknown }) => {
+    logger.warn({ component: 'bullmq', code: typeof error.code === 'string' ? error.code : undefined }, 'Worker Redis connection error');
+  });
+  const worker = new Worker<DeliveryJobData>(QUEUE_NAME, process, {
+    connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency ?? 5,
+    // How long an idle worker blocks waiting for a job (seconds). Closing waits for that block to end,
+    // so a short one keeps stop() quick; one poll a second per idle worker costs Redis nothing.
+    drainDelay: 1,
+  });
+  worker.on('error', (error) => logger.warn({ component: 'bullmq', err: { name: error.name } }, 'Delivery worker error'));
+  await worker.waitUntilReady();
+  return {
+    worker,
+    async stop() {
+      // Waits for the jobs in hand to finish, then closes the worker's own (blocking) connection.
+      await worker.close();
+      await connection.quit().catch(() => connection.disconnect());
+      await Promise.all(Object.values(options.senders).map((sender) => sender?.close()));
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { NotificationsApi } from '@referral-hub/contracts';
+import type { Principal } from '@referral-hub/platform';
+import type { NotificationsDatabase } from '../data-access/database.js';
+import { listDeliveriesOfReferral } from '../data-access/deliveries.js';
+import type { DeliveryRow } from '../data-access/deliveries.js';
+import { assertMayAct } from './access.js';
+
+export type DeliveryView = NotificationsApi.components['schemas']['Delivery'];
+
+const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
+
+/** The API's view of a delivery log row. */
+export function toDeliveryView(row: DeliveryRow): DeliveryView {
+  return {
+    id: row.id,
+    eventId: row.eventId,
+    eventType: row.eventType,
+    messageKind: row.messageKind,
+    recipient: row.recipientKey,
+    recipientRole: row.recipientRole as DeliveryView['recipientRole'],
+    channel: row.channel as DeliveryView['channel'],
+    language: row.language as DeliveryView['language'],
+    status: row.status as DeliveryView['status'],
+    attempts: row.attempts,
+    providerMessageId: row.providerMessageId,
+    errorCode: row.errorCode,
+    queuedAt: row.queuedAt.toISOString(),
+    sentAt: iso(row.sentAt),
+    failedAt: iso(row.failedAt),
+  };
+}
+
+/**
+ * `GET /v1/referrals/{id}/deliveries`: the referral's delivery log, for the
+ * referring organisation. Another organisation gets an empty list, as for an
+ * unknown referral, so it learns nothing, not even that the referral exists.
+ *
+ * @throws AppError 403 for a role that does not follow referrals.
+ */
+export async function listReferralDeliveries(
+  deps: { db: NotificationsDatabase },
+  principal: Principal,
+  referralId: string,
+): Promise<{ items: DeliveryView[] }> {
+  assertMayAct(principal, 'readDeliveryLog');
+  const rows = await listDeliveriesOfReferral(deps.db.client, referralId.toLowerCase(), principal.organizationId);
+  return { items: rows.map(toDeliveryView) };
+}

@@ -1,0 +1,112 @@
+import type { DirectoryNames } from './messages/render.js';
+import type { Language, MessageKind } from './messages/templates.js';
+import type { ReferralEventType } from '../entry-points/messaging/events.js';
+
+/** In which capacity someone is told. */
+export type RecipientRole = 'lead' | 'supervisor' | 'focal_point';
+export type DeliveryChannel = 'email' | 'sms';
+
+/**
+ * A person's work contact, from the referral (lead, supervisor) or the
+ * directory (focal points): never from a child's record.
+ */
+export type Contact = {
+  role: RecipientRole;
+  /** The identity provider's subject, when known: it links the person to their preferences. */
+  userId: string | null;
+  /** The directory's focal point id, for focal points. */
+  focalPointId: string | null;
+  email: string | null;
+  phone: string | null;
+  /** The language the referral or directory records for them, if any. */
+  language: Language | null;
+};
+
+/** What the service needs to know about a referral to tell people of an event. */
+export type ReferralContext = {
+  names: DirectoryNames;
+  lead: Contact | null;
+  supervisor: Contact | null;
+  focalPoints: Contact[];
+};
+
+/** The stored choice of a person (`PUT /v1/me/preferences`). */
+export type StoredPreference = { channels: readonly string[]; language: string };
+
+/** Who is told of each event, and with which message. */
+export const AUDIENCES: Record<ReferralEventType, readonly { roles: readonly RecipientRole[]; kind: MessageKind }[]> = {
+  'referral.submitted': [{ roles: ['focal_point'], kind: 'submitted' }],
+  'referral.acknowledged': [{ roles: ['lead', 'supervisor'], kind: 'acknowledged' }],
+  'referral.accepted': [{ roles: ['lead', 'supervisor'], kind: 'accepted' }],
+  'referral.declined': [{ roles: ['lead', 'supervisor'], kind: 'declined' }],
+  'referral.started': [{ roles: ['lead', 'supervisor'], kind: 'started' }],
+  'referral.completed': [{ roles: ['lead', 'supervisor'], kind: 'completed' }],
+  'referral.not_delivered': [{ roles: ['lead', 'supervisor'], kind: 'not_delivered' }],
+  'referral.access_revoked': [{ roles: ['lead', 'supervisor'], kind: 'access_revoked' }],
+  'referral.overdue': [
+    { roles: ['focal_point'], kind: 'overdue_reminder' },
+    { roles: ['lead'], kind: 'overdue_lead' },
+  ],
+  'referral.withdrawn': [{ roles: ['focal_point'], kind: 'withdrawn' }],
+  // The lead closes the referral: nobody needs telling.
+  'referral.closed': [],
+};
+
+/** One message to send: a recipient on a channel, or the reason it cannot be sent. */
+export type PlannedDelivery = {
+  recipientKey: string;
+  role: RecipientRole;
+  channel: DeliveryChannel;
+  language: Language;
+  kind: MessageKind;
+  /** The address to send to; null when the contact has none for this channel (logged as failed `no_address`). */
+  address: string | null;
+};
+
+const isLanguage = (value: string): value is Language => value === 'fr' || value === 'en';
+
+/** A stable key for a recipient: the same person gets one message per event and channel. */
+export function recipientKey(contact: Contact): string {
+  if (contact.userId !== null) return `user:${contact.userId}`;
+  if (contact.focalPointId !== null) return `focal_point:${contact.focalPointId}`;
+  return `${contact.role}:${contact.email ?? contact.phone ?? 'unknown'}`;
+}
+
+/**
+ * Who is told of `eventType`, on which channels and in which language: the
+ * person's stored preferences when they have set them, else e-mail in the
+ * language the referral or directory records, else French (the network's
+ * working language). One delivery per person and channel, even when a person
+ * is told in two capacities (lead and supervisor).
+ */
+export function planDeliveries(
+  eventType: ReferralEventType,
+  context: ReferralContext,
+  preferences: ReadonlyMap<string, StoredPreference>,
+): PlannedDelivery[] {
+  const planned = new Map<string, PlannedDelivery>();
+  for (const audience of AUDIENCES[eventType]) {
+    const contacts = audience.roles.flatMap((role) =>
+      role === 'focal_point' ? context.focalPoints : [role === 'lead' ? context.lead : context.supervisor].filter((c): c is Contact => c !== null),
+    );
+    for (const contact of contacts) {
+      const key = recipientKey(contact);
+      const stored = contact.userId === null ? undefined : preferences.get(contact.userId);
+      const channels = (stored?.channels ?? ['email']).filter((c): c is DeliveryChannel => c === 'email' || c === 'sms');
+      const language = stored !== undefined && isLanguage(stored.language) ? stored.language : (contact.language ?? 'fr');
+      for (const channel of channels) {
+        const id = `${key}|${channel}`;
+        if (planned.has(id)) continue;
+        planned.set(id, {
+          recipientKey: key,
+          role: contact.role,
+          channel,
+          language,
+          kind: audience.kind,
+          address: channel === 'email' ? contact.email : contact.phone,
+        });
+      }
+    }
+  }
+  return [...planned.values()];
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { NotificationsApi } from '@referral-hub/contracts';
+import { notFound, validationError } from '@referral-hub/platform';
+import type { Principal } from '@referral-hub/platform';
+import type { NotificationsDatabase } from '../data-access/database.js';
+import type { WebhookSubscription } from '../data-access/generated/prisma/client.js';
+import { generateWebhookSecret } from '../delivery/webhook.js';
+import { assertMayAct } from './access.js';
+
+export type Subscription = NotificationsApi.components['schemas']['Subscription'];
+export type SubscriptionCreated = NotificationsApi.components['schemas']['SubscriptionCreated'];
+export type SubscriptionCreate = NotificationsApi.components['schemas']['SubscriptionCreate'];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function toSubscription(row: WebhookSubscription): Subscription {
+  return { id: row.id, url: row.url, eventTypes: row.eventTypes as Subscription['eventTypes'], createdAt: row.createdAt.toISOString() };
+}
+
+/**
+ * Subscribes the caller's organisation to referral events by webhook; the
+ * secret is generated here and returned this once.
+ *
+ * @throws AppError 403 for a role that does not manage its organisation's systems; 400 for a URL that is
+ * not https (http only when `allowHttp`) or carries credentials.
+ */
+export async function createSubscription(
+  deps: { db: NotificationsDatabase; allowHttp: boolean },
+  principal: Principal,
+  input: SubscriptionCreate,
+  now: Date = new Date(),
+): Promise<SubscriptionCreated> {
+  assertMayAct(principal, 'manageSubscriptions');
+  const url = new URL(input.url);
+  const schemes = deps.allowHttp ? ['https:', 'http:'] : ['https:'];
+  if (!schemes.includes(url.protocol)) throw validationError([{ field: 'body.url', message: `must start with ${schemes.map((s) => `${s}//`).join(' or ')}` }]);
+  // Credentials in the URL would be stored and logged as part of it: the signature authenticates the hub instead.
+  if (url.username !== '' || url.password !== '') throw validationError([{ field: 'body.url', message: 'must not carry credentials' }]);
+  const secret = generateWebhookSecret();
+  const row = await deps.db.client.webhookSubscription.create({
+    data: {
+      id: randomUUID(),
+      organizationId: principal.organizationId,
+      url: url.toString(),
+      eventTypes: [...new Set(input.eventTypes)],
+      secret,
+      createdBy: principal.userId,
+      createdAt: now,
+    },
+  });
+  return { ...toSubscription(row), secret };
+}
+
+/** The caller's organisation's subscriptions, oldest first, without secrets. */
+export async function listSubscriptions(deps: { db: NotificationsDatabase }, principal: Principal): Promise<{ items: Subscription[] }> {
+  assertMayAct(principal, 'manageSubscriptions');
+  const rows = await deps.db.client.webhookSubscription.findMany({ where: { organizationId: principal.organizationId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  return { items: rows.map(toSubscription) };
+}
+
+/**
+ * Removes one of the caller's organisation's subscriptions.
+ *
+ * @throws AppError 404 when it does not exist or belongs to another organisation (not told apart).
+ */
+export async function deleteSubscription(deps: { db: NotificationsDatabase }, principal: Principal, id: string): Promise<void> {
+  assertMayAct(principal, 'manageSubscriptions');
+  const { count } = UUID.test(id)
+    ? await deps.db.client.webhookSubscription.deleteMany({ where: { id: id.toLowerCase(), organizationId: principal.organizationId } })
+    : { count: 0 };
+  if (count === 0) throw notFound('No subscription with this id is visible to you.');
+}

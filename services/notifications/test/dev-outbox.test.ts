@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { buildEvent } from '@referral-hub/contracts';
+import { createServiceTestEnv } from '@referral-hub/testkit';
+import type { ServiceTestEnv } from '@referral-hub/testkit';
+import { connect } from 'amqplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { start } from '../src/start.js';
+import type { RunningNotifications } from '../src/start.js';
+
+const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
+
+let testEnv: ServiceTestEnv;
+let service: RunningNotifications | undefined;
+
+beforeAll(async () => {
+  testEnv = await createServiceTestEnv({
+    name: 'notifications-dev-outbox',
+    migrationsDir,
+    extraEnv: { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', NOTIFICATIONS_QUEUE_PREFIX: `test-${randomUUID()}`, DELIVERY_BACKOFF_MS: '50' },
+  });
+});
+
+afterAll(async () => {
+  await service?.deliveries.queue.obliterate({ force: true }).catch(() => undefined);
+  await service?.stop();
+  await testEnv?.cleanup();
+});
+
+describe('the development catcher', () => {
+  it('without a mail relay or SMS provider, messages are caught and listed on the local catcher page, escaped', async () => {
+    const lead = { role: 'lead' as const, userId: `user-${randomUUID()}`, focalPointId: null, email: `lead-${randomUUID()}@tde.example`, phone: '+22670000009', language: 'en' as const };
+    service = await start({
+      env: { ...testEnv.env, NODE_ENV: 'development', DEV_OUTBOX_PORT: '0' },
+      contexts: {
+        load: () =>
+          Promise.resolve({
+            names: { serviceName: 'Soutien <b>psychosocial</b>', referringOrganizationName: 'Terre des Enfants', recipientOrganizationName: 'Aide Nord' },
+            lead,
+            supervisor: null,
+            focalPoints: [],
+          }),
+      },
+    });
+    await service.consumer?.waitUntilConsuming();
+    await service.db.client.preference.create({ data: { userId: lead.userId, organizationId: randomUUID(), channels: ['email', 'sms'], language: 'en' } });
+    const referralId = randomUUID();
+    const event = buildEvent(
+      'referral.completed',
+      {
+        referralId,
+        referralCode: 'REF-7K2Q9',
+        caseCode: 'CASE-2027-0042',
+        kind: 'referral',
+        status: 'completed',
+        previousStatus: 'in_progress',
+        urgency: 'low',
+        referringOrganizationId: randomUUID(),
+        recipientOrganizationId: randomUUID(),
+        recipientServiceId: randomUUID(),
+        actor: null,
+        occurredAt: '2027-03-01T08:30:00.000Z',
+      },
+      { source: '/services/referrals', subject: referralId },
+    );
+    const connection = await connect(testEnv.amqpUrl);
+    const channel = await connection.createConfirmChannel();
+    channel.publish(testEnv.exchange, event.type, Buffer.from(JSON.stringify(event)), { persistent: true, contentType: 'application/cloudevents+json', messageId: event.id, type: event.type });
+    await channel.waitForConfirms();
+    await connection.close();
+
+    await expect
+      .poll(async () => (await service?.db.client.delivery.findMany({ where: { referralId } }))?.map((d) => d.status), { timeout: 15_000, interval: 50 })
+      .toEqual(['sent', 'sent']);
+    const page = await fetch(service.devOutboxUrl ?? 'http://127.0.0.1:1/');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain(`E-mail</strong> to ${lead.email}: Referral REF-7K2Q9: service delivered`);
+    expect(html).toContain('SMS</strong> to +22670000009');
+    expect(html).toContain('Soutien &lt;b&gt;psychosocial&lt;/b&gt;');
+    expect(html).not.toContain('Soutien <b>psychosocial</b>');
+    await service.stop();
+    service = undefined;
+  });
+
+  it('is not there in production', async () => {
+    service = await start({ env: { ...testEnv.env, NODE_ENV: 'production', DEV_OUTBOX_PORT: '0' } });
+    expect(service.devOutboxUrl).toBeUndefined();
+    expect((await fetch(`${service.url}/dev/outbox`)).status).toBe(404);
+  });
+});
