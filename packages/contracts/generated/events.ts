@@ -202,6 +202,28 @@ export interface components {
             /** @description When it was used. */
             consumedAt: components["schemas"]["Timestamp"];
         };
+        /** @description A supervisor approved a best-interests override: from now until it expires it is a basis for sharing what it covers. The justification and legal basis stay in the consent service. */
+        "consent.override_approved": {
+            /** @description The best-interests override. */
+            overrideId: components["schemas"]["Uuid"];
+            caseCode: components["schemas"]["CaseCode"];
+            /** @description The organisation that requested it (the case's owner). */
+            organizationId: components["schemas"]["Uuid"];
+            /** @description When it was approved. */
+            approvedAt: components["schemas"]["Timestamp"];
+            /** @description When it stops being a basis for sharing. */
+            expiresAt: components["schemas"]["Timestamp"];
+        };
+        /** @description A best-interests override was revoked before its expiry: from now on it is no basis for sharing, and recipients lose what only it allowed. */
+        "consent.override_revoked": {
+            /** @description The best-interests override. */
+            overrideId: components["schemas"]["Uuid"];
+            caseCode: components["schemas"]["CaseCode"];
+            /** @description The organisation that requested it (the case's owner). */
+            organizationId: components["schemas"]["Uuid"];
+            /** @description When it was revoked. */
+            revokedAt: components["schemas"]["Timestamp"];
+        };
         /** @description The lead agency sent a referral to a service. */
         "referral.submitted": {
             /** @description The referral. */

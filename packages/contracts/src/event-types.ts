@@ -9,6 +9,8 @@ export const EVENT_TYPES = [
   'consent.withdrawn',
   'consent.expired',
   'consent.consumed',
+  'consent.override_approved',
+  'consent.override_revoked',
   'referral.submitted',
   'referral.acknowledged',
   'referral.accepted',

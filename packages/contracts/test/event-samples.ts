@@ -72,6 +72,14 @@ export const SAMPLE_DATA: EventDataMap = {
     decisionId: ids.decision,
     consumedAt: at,
   },
+  'consent.override_approved': {
+    overrideId: ids.decision,
+    caseCode: 'KIN-2026-0042',
+    organizationId: ids.organization,
+    approvedAt: at,
+    expiresAt: '2026-12-23T09:30:00Z',
+  },
+  'consent.override_revoked': { overrideId: ids.decision, caseCode: 'KIN-2026-0042', organizationId: ids.organization, revokedAt: at },
   'referral.submitted': {
     ...referral,
     status: 'submitted',

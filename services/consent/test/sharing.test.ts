@@ -325,6 +325,14 @@ describe('best-interests overrides', () => {
     await json(await api('POST', `/v1/overrides/${override.id}/revoke`, requester), 200);
     expect((await json<Decision>(await ask(), 201)).allowed).toEqual([]);
     await problem(await api('GET', `/v1/overrides/${override.id}`, as('supervisor', recipient)), 404);
+
+    // Recipients' caches learn of both changes, with identifiers only (never the justification).
+    const events = await tap.waitFor((seen) => seen.filter((e) => e.subject === override.id).length >= 2);
+    const mine = events.filter((e) => e.subject === override.id);
+    expect(mine.map((e) => e.type)).toEqual(['consent.override_approved', 'consent.override_revoked']);
+    expect(mine[0]?.data).toEqual({ overrideId: override.id, caseCode, organizationId: owner, approvedAt: expect.any(String), expiresAt: override.expiresAt });
+    expect(mine[1]?.data).toEqual({ overrideId: override.id, caseCode, organizationId: owner, revokedAt: expect.any(String) });
+    expect(JSON.stringify(mine)).not.toContain('perpetrator');
   });
 
   it('is refused beyond the network maximum, with a strictly confidential field, or by a supervisor requesting', async () => {

@@ -1,20 +1,23 @@
-import { conflict, forbidden, notFound } from '@referral-hub/platform';
-import type { Principal } from '@referral-hub/platform';
+import { buildEvent } from '@referral-hub/contracts';
+import { conflict, currentRequestId, forbidden, notFound } from '@referral-hub/platform';
+import type { Outbox, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { findOverride, markApproved } from '../data-access/overrides.js';
 import { mayAct, ownerRelationship } from './access.js';
 import { overrideStatus, toOverride } from './override.js';
 import type { Override } from './override.js';
+import { CONSENT_SOURCE } from './record-consent.js';
 
 /**
  * A supervisor of the organisation that requested the override approves it (four eyes: never
- * the requester). Each refusal says why, so the right person can be found.
+ * the requester). Each refusal says why, so the right person can be found. `consent.override_approved`
+ * goes out in the same transaction (identifiers only: the justification stays here).
  *
  * @throws AppError 404 for an unknown id; 403 for another organisation, another role or the
  * requester; 409 when it is no longer pending.
  */
 export async function approveOverride(
-  deps: { db: ConsentDatabase },
+  deps: { db: ConsentDatabase; outbox: Outbox },
   principal: Principal,
   id: string,
   now: Date = new Date(),
@@ -38,6 +41,21 @@ export async function approveOverride(
     }
     const updated = await findOverride(tx, id);
     if (updated === null) throw notFound('No override has this id.');
+    const correlationId = currentRequestId();
+    await deps.outbox.enqueueEvent(
+      tx,
+      buildEvent(
+        'consent.override_approved',
+        {
+          overrideId: updated.id,
+          caseCode: updated.caseCode,
+          organizationId: updated.organizationId,
+          approvedAt: now.toISOString(),
+          expiresAt: updated.expiresAt.toISOString(),
+        },
+        { source: CONSENT_SOURCE, subject: updated.id, ...(correlationId === undefined ? {} : { correlationId }) },
+      ),
+    );
     return toOverride(updated, now);
   });
 }

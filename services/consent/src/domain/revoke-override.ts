@@ -1,20 +1,22 @@
-import { conflict, notFound } from '@referral-hub/platform';
-import type { Principal } from '@referral-hub/platform';
+import { buildEvent } from '@referral-hub/contracts';
+import { conflict, currentRequestId, notFound } from '@referral-hub/platform';
+import type { Outbox, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { findOverride, markRevoked } from '../data-access/overrides.js';
 import { assertMayAct, mayAct, ownerRelationship } from './access.js';
 import { toOverride } from './override.js';
 import type { Override } from './override.js';
+import { CONSENT_SOURCE } from './record-consent.js';
 
 /**
  * The owning organisation ends an override before its expiry; from the next decision on it is
- * no basis for sharing.
+ * no basis for sharing, and `consent.override_revoked` (same transaction) tells recipients' caches so.
  *
  * @throws AppError 403 for a role that may not, 404 for another organisation's or an unknown
  * override, 409 when already revoked.
  */
 export async function revokeOverride(
-  deps: { db: ConsentDatabase },
+  deps: { db: ConsentDatabase; outbox: Outbox },
   principal: Principal,
   id: string,
   now: Date = new Date(),
@@ -30,6 +32,15 @@ export async function revokeOverride(
     }
     const updated = await findOverride(tx, id);
     if (updated === null) throw notFound('No override has this id.');
+    const correlationId = currentRequestId();
+    await deps.outbox.enqueueEvent(
+      tx,
+      buildEvent(
+        'consent.override_revoked',
+        { overrideId: updated.id, caseCode: updated.caseCode, organizationId: updated.organizationId, revokedAt: now.toISOString() },
+        { source: CONSENT_SOURCE, subject: updated.id, ...(correlationId === undefined ? {} : { correlationId }) },
+      ),
+    );
     return toOverride(updated, now);
   });
 }
