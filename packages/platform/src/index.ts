@@ -9,3 +9,4 @@ export * from './messaging/index.js';
 export * from './health/index.js';
 export * from './lifecycle/index.js';
 export * from './service/index.js';
+export * from './audit/index.js';

@@ -1,0 +1,246 @@
+/**
+ * Hash chains over audit tables (ADR 10).
+ *
+ * Every row of an audit table carries `chain_seq` (1, 2, 3, … per table),
+ * `prev_hash` (the previous row's hash, NULL for row 1) and
+ * `hash = sha256(prev_hash || canonical text of the row)`. The database sets
+ * them in a BEFORE INSERT trigger, so no service code can forget to, and
+ * refuses UPDATE, DELETE and TRUNCATE. Someone who gets past the triggers (a
+ * superuser, or the owning role disabling them) can still edit rows, but
+ * cannot do it without breaking the chain where `verifyAuditChain` sees it.
+ *
+ * The SQL is generated here, from one description of each table, and the
+ * services' migrations contain its output verbatim (their tests check it): the
+ * trigger and the verifier cannot hash differently.
+ */
+
+/** One audit table of a service: what is hashed, and how old rows were ordered. */
+export type AuditTable = {
+  /** Table name, in the connection's schema. */
+  table: string;
+  /**
+   * The audited columns, hashed in this order and frozen once written. Never
+   * change this list for a table that has rows: the old rows were hashed with
+   * it (a new list needs a new chain; see ADR 10).
+   */
+  columns: readonly string[];
+  /**
+   * Columns the service stamps once after the insert (a withdrawal, an
+   * approval): they may go from NULL to a value, never change after that.
+   * They are not hashed (the row's hash is fixed at insert). Default none:
+   * the table refuses every UPDATE.
+   */
+  writeOnce?: readonly string[];
+  /** The order rows present before the chain existed are chained in. Default `created_at, id`. */
+  backfillOrder?: readonly string[];
+};
+
+/** The columns the chain adds to an audit table. */
+export const AUDIT_CHAIN_COLUMNS = ['chain_seq', 'prev_hash', 'hash'] as const;
+
+/**
+ * Session settings that change how values print as text (jsonb output of
+ * timestamptz, bytea, interval, float). The trigger functions pin them, and
+ * the verifier sets them, so a row hashes the same from any session.
+ */
+export const AUDIT_CANONICAL_SETTINGS: readonly (readonly [string, string])[] = [
+  ['TimeZone', 'UTC'],
+  ['bytea_output', 'hex'],
+  ['IntervalStyle', 'postgres'],
+  ['extra_float_digits', '1'],
+];
+
+/**
+ * First key of `pg_advisory_xact_lock(int, int)` for chain appends ("AUDT");
+ * the second is `hashtext(<table>)`. The two-key space never meets the
+ * one-bigint keys used elsewhere (the migration runner's, say).
+ */
+export const AUDIT_CHAIN_LOCK_NAMESPACE = 0x41554454;
+
+/** The message every refusal of the guard trigger starts with. */
+export const AUDIT_APPEND_ONLY_MESSAGE = 'is an append-only audit table';
+
+/** jsonb_build_object takes at most 100 arguments; wider rows are built in chunks joined with `||`. */
+const PAIRS_PER_CALL = 40;
+
+/** Plain lower-case identifiers only, so the generated SQL never needs to escape one. */
+function identifier(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`Audit chain: "${name}" is not a plain lower-case SQL identifier.`);
+  return name;
+}
+
+function validate(table: AuditTable): void {
+  identifier(table.table);
+  if (table.columns.length === 0) throw new Error(`Audit chain ${table.table}: no audited columns.`);
+  const all = [...table.columns, ...(table.writeOnce ?? []), ...(table.backfillOrder ?? [])];
+  for (const column of all) identifier(column);
+  const chained = new Set<string>(AUDIT_CHAIN_COLUMNS);
+  for (const column of [...table.columns, ...(table.writeOnce ?? [])]) {
+    if (chained.has(column)) throw new Error(`Audit chain ${table.table}: "${column}" is one of the chain's own columns.`);
+  }
+  const audited = new Set(table.columns);
+  if (audited.size !== table.columns.length) throw new Error(`Audit chain ${table.table}: a column is listed twice.`);
+  for (const column of table.writeOnce ?? []) {
+    if (audited.has(column)) throw new Error(`Audit chain ${table.table}: "${column}" cannot be both audited and write-once.`);
+  }
+}
+
+/**
+ * The canonical text of one row as a SQL expression: a jsonb object of the
+ * chain position and the audited columns, as text. jsonb prints keys in a
+ * fixed order without insignificant spaces, and with the settings above every
+ * value prints the same way wherever it is computed.
+ *
+ * @param row    how the row is referred to (`NEW` in a trigger, an alias in a query)
+ * @param seq    the expression of the row's `chain_seq`
+ */
+export function auditCanonicalTextSql(table: AuditTable, row: string, seq: string): string {
+  validate(table);
+  const pairs = table.columns.map((column) => `'${column}', ${row}.${column}`);
+  const chunks: string[] = [];
+  for (let i = 0; i < pairs.length; i += PAIRS_PER_CALL) chunks.push(`jsonb_build_object(${pairs.slice(i, i + PAIRS_PER_CALL).join(', ')})`);
+  return `jsonb_build_object('seq', ${seq}, 'row', ${chunks.join(' || ')})::text`;
+}
+
+/** The hash of a row as a SQL expression: sha256 of the previous hash followed by the row's canonical text (UTF-8). */
+export function auditHashSql(table: AuditTable, row: string, seq: string, prevHash: string): string {
+  return `sha256(coalesce(${prevHash}, ''::bytea) || convert_to(${auditCanonicalTextSql(table, row, seq)}, 'UTF8'))`;
+}
+
+function settingsClause(): string {
+  return AUDIT_CANONICAL_SETTINGS.map(([name, value]) => `  SET ${name} = '${value}'`).join('\n');
+}
+
+/** Names of what the chain installs on a table. */
+export function auditChainObjectNames(table: string): {
+  appendFunction: string;
+  guardFunction: string;
+  appendTrigger: string;
+  updateTrigger: string;
+  deleteTrigger: string;
+  truncateTrigger: string;
+  seqIndex: string;
+} {
+  identifier(table);
+  return {
+    appendFunction: `audit_chain_append_${table}`,
+    guardFunction: `audit_chain_guard_${table}`,
+    appendTrigger: `${table}_audit_chain_append`,
+    updateTrigger: `${table}_audit_chain_no_update`,
+    deleteTrigger: `${table}_audit_chain_no_delete`,
+    truncateTrigger: `${table}_audit_chain_no_truncate`,
+    seqIndex: `${table}_chain_seq_key`,
+  };
+}
+
+function updateGuardSql(table: AuditTable): string {
+  const writeOnce = table.writeOnce ?? [];
+  const refusal = (what: string, indent: string) =>
+    `${indent}RAISE EXCEPTION '% ${AUDIT_APPEND_ONLY_MESSAGE}: %', TG_TABLE_NAME, ${what}\n` +
+    `${indent}  USING HINT = 'Audit rows are only ever inserted (ADR 10).';`;
+  if (writeOnce.length === 0) {
+    return `  IF TG_OP = 'UPDATE' THEN\n${refusal(`'UPDATE refused'`, '    ')}\n  END IF;`;
+  }
+  const frozen = [...table.columns, ...AUDIT_CHAIN_COLUMNS];
+  const lines = [
+    `  IF TG_OP = 'UPDATE' THEN`,
+    `    -- The audited and chain columns never change; the write-once ones are set once.`,
+    `    IF ${frozen.map((c) => `NEW.${c} IS DISTINCT FROM OLD.${c}`).join('\n       OR ')} THEN`,
+    refusal(`'UPDATE of an audited column refused'`, '      '),
+    `    END IF;`,
+    `    IF ${writeOnce.map((c) => `(OLD.${c} IS NOT NULL AND NEW.${c} IS DISTINCT FROM OLD.${c})`).join('\n       OR ')} THEN`,
+    refusal(`'a write-once column was already set'`, '      '),
+    `    END IF;`,
+    `    RETURN NEW;`,
+    `  END IF;`,
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * The SQL that turns an existing table into a chained audit table: the chain
+ * columns and their unique index, the chain built over the rows already there
+ * (in `backfillOrder`), the append trigger and the guard triggers. A service's
+ * migration contains exactly this text for each of its audit tables.
+ */
+export function auditChainMigrationSql(table: AuditTable): string {
+  validate(table);
+  const t = table.table;
+  const names = auditChainObjectNames(t);
+  const order = (table.backfillOrder ?? ['created_at', 'id']).map((c) => `t.${c}`).join(', ');
+  return `-- Audit chain of ${t} (generated by auditChainMigrationSql in @referral-hub/platform; ADR 10).
+-- Audited columns: ${table.columns.join(', ')}.${
+    (table.writeOnce ?? []).length > 0 ? `\n-- Write-once columns: ${(table.writeOnce ?? []).join(', ')}.` : ''
+  }
+ALTER TABLE ${t}
+  ADD COLUMN chain_seq bigint,
+  ADD COLUMN prev_hash bytea,
+  ADD COLUMN hash bytea;
+CREATE UNIQUE INDEX ${names.seqIndex} ON ${t} (chain_seq);
+
+-- The rows written before the chain existed, chained in the order they were written.
+CREATE FUNCTION pg_temp.audit_chain_backfill_${t}() RETURNS void
+  LANGUAGE plpgsql
+${settingsClause()}
+AS $fn$
+DECLARE
+  r record;
+  seq bigint := 0;
+  last_hash bytea;
+BEGIN
+  FOR r IN SELECT t.ctid AS row_ctid FROM ${t} t ORDER BY ${order} LOOP
+    seq := seq + 1;
+    UPDATE ${t} t
+       SET chain_seq = seq,
+           prev_hash = last_hash,
+           hash = ${auditHashSql(table, 't', 'seq', 'last_hash')}
+     WHERE t.ctid = r.row_ctid
+    RETURNING t.hash INTO last_hash;
+  END LOOP;
+END
+$fn$;
+SELECT pg_temp.audit_chain_backfill_${t}();
+DROP FUNCTION pg_temp.audit_chain_backfill_${t}();
+
+-- Appends each new row to the chain. The advisory lock (held until the
+-- transaction ends) makes concurrent writers take turns, so each reads the
+-- head its predecessor committed: one chain, no fork. Runs at READ COMMITTED,
+-- where each statement here sees what committed before it.
+CREATE FUNCTION ${names.appendFunction}() RETURNS trigger
+  LANGUAGE plpgsql
+${settingsClause()}
+AS $fn$
+DECLARE
+  last_seq bigint;
+  last_hash bytea;
+BEGIN
+  PERFORM pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_NAMESPACE}, hashtext(TG_TABLE_NAME));
+  EXECUTE format('SELECT chain_seq, hash FROM %I.%I WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1', TG_TABLE_SCHEMA, TG_TABLE_NAME)
+     INTO last_seq, last_hash;
+  NEW.chain_seq := coalesce(last_seq, 0) + 1;
+  NEW.prev_hash := last_hash;
+  NEW.hash := ${auditHashSql(table, 'NEW', 'NEW.chain_seq', 'NEW.prev_hash')};
+  RETURN NEW;
+END
+$fn$;
+CREATE TRIGGER ${names.appendTrigger} BEFORE INSERT ON ${t}
+  FOR EACH ROW EXECUTE FUNCTION ${names.appendFunction}();
+
+-- Append-only: no DELETE, no TRUNCATE, no UPDATE of what the chain covers.
+CREATE FUNCTION ${names.guardFunction}() RETURNS trigger
+  LANGUAGE plpgsql
+AS $fn$
+BEGIN
+${updateGuardSql(table)}
+  RAISE EXCEPTION '% ${AUDIT_APPEND_ONLY_MESSAGE}: % refused', TG_TABLE_NAME, TG_OP
+    USING HINT = 'Audit rows are only ever inserted (ADR 10).';
+END
+$fn$;
+CREATE TRIGGER ${names.updateTrigger} BEFORE UPDATE ON ${t}
+  FOR EACH ROW EXECUTE FUNCTION ${names.guardFunction}();
+CREATE TRIGGER ${names.deleteTrigger} BEFORE DELETE ON ${t}
+  FOR EACH ROW EXECUTE FUNCTION ${names.guardFunction}();
+CREATE TRIGGER ${names.truncateTrigger} BEFORE TRUNCATE ON ${t}
+  FOR EACH STATEMENT EXECUTE FUNCTION ${names.guardFunction}();
+`;
+}
