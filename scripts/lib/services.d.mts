@@ -12,14 +12,10 @@ export function serviceDatabaseUrl(service: ServiceSpec): string;
 /** @returns {string} base URL of the local development identity provider */
 export function identityBaseUrl(): string;
 /**
- * @typedef {object} DevSecrets
- * @property {string} referralsClientSecret  the referrals service's client secret at the identity provider
- * @property {string} referralPayloadKeys    REFERRAL_PAYLOAD_KEYS: the key referral payloads are encrypted with
- */
-/**
  * Local development secrets, made on first use and kept in .hub/dev-secrets.json
  * (git-ignored, mode 0600): stable across restarts, since a payload key that
- * changed would leave stored referrals unreadable.
+ * changed would leave stored referrals unreadable. A file from an older
+ * version gets the secrets it lacks added; those it has are kept as they are.
  * @returns {DevSecrets}
  */
 export function devSecrets(): DevSecrets;
@@ -52,8 +48,17 @@ export const IDENTITY: Readonly<{
     colour: "yellow";
 }>;
 export const LOCAL_HOST: "127.0.0.1";
-/** The `org` claim of the hub's own machine clients (the referrals service calling consent). */
+/** The `org` claim of the hub's own machine clients (referrals calling consent, notifications calling referrals). */
 export const HUB_ORGANIZATION_ID: "00000000-0000-4000-8000-00000000a0b1";
+export type ServiceSpec = {
+    name: "directory" | "consent" | "referrals" | "notifications";
+    port: number;
+    database: string;
+    /**
+     * name of a colour in ui.mjs
+     */
+    colour: string;
+};
 export type DevSecrets = {
     /**
      * the referrals service's client secret at the identity provider
@@ -63,13 +68,12 @@ export type DevSecrets = {
      * REFERRAL_PAYLOAD_KEYS: the key referral payloads are encrypted with
      */
     referralPayloadKeys: string;
-};
-export type ServiceSpec = {
-    name: "directory" | "consent" | "referrals" | "notifications";
-    port: number;
-    database: string;
     /**
-     * name of a colour in ui.mjs
+     * the notifications service's client secret at the identity provider
      */
-    colour: string;
+    notificationsClientSecret: string;
+    /**
+     * NOTIFICATIONS_SECRET_KEYS: the key webhook secrets are encrypted with
+     */
+    notificationsSecretKeys: string;
 };

@@ -51,44 +51,66 @@ export function identityBaseUrl() {
   return `http://${LOCAL_HOST}:${IDENTITY.port}`;
 }
 
-/** The `org` claim of the hub's own machine clients (the referrals service calling consent). */
+/** The `org` claim of the hub's own machine clients (referrals calling consent, notifications calling referrals). */
 export const HUB_ORGANIZATION_ID = '00000000-0000-4000-8000-00000000a0b1';
 
 /**
  * @typedef {object} DevSecrets
- * @property {string} referralsClientSecret  the referrals service's client secret at the identity provider
- * @property {string} referralPayloadKeys    REFERRAL_PAYLOAD_KEYS: the key referral payloads are encrypted with
+ * @property {string} referralsClientSecret      the referrals service's client secret at the identity provider
+ * @property {string} referralPayloadKeys        REFERRAL_PAYLOAD_KEYS: the key referral payloads are encrypted with
+ * @property {string} notificationsClientSecret  the notifications service's client secret at the identity provider
+ * @property {string} notificationsSecretKeys    NOTIFICATIONS_SECRET_KEYS: the key webhook secrets are encrypted with
  */
+
+/**
+ * Makes one development secret of each kind. Keys are kept once made: a key
+ * that changed would leave what it encrypted unreadable.
+ * @type {Readonly<Record<keyof DevSecrets, () => string>>}
+ */
+const MAKE_DEV_SECRET = Object.freeze({
+  referralsClientSecret: () => randomBytes(24).toString('base64url'),
+  referralPayloadKeys: () => `dev1:${randomBytes(32).toString('base64')}`,
+  notificationsClientSecret: () => randomBytes(24).toString('base64url'),
+  notificationsSecretKeys: () => `dev1:${randomBytes(32).toString('base64')}`,
+});
 
 /**
  * Local development secrets, made on first use and kept in .hub/dev-secrets.json
  * (git-ignored, mode 0600): stable across restarts, since a payload key that
- * changed would leave stored referrals unreadable.
+ * changed would leave stored referrals unreadable. A file from an older
+ * version gets the secrets it lacks added; those it has are kept as they are.
  * @returns {DevSecrets}
  */
 export function devSecrets() {
   const file = fileURLToPath(new URL('../../.hub/dev-secrets.json', import.meta.url));
+  /** @type {Record<string, unknown>} */
+  let stored = {};
   if (existsSync(file)) {
     try {
       /** @type {unknown} */
       const parsed = JSON.parse(readFileSync(file, 'utf8'));
-      if (
-        typeof parsed === 'object' && parsed !== null &&
-        'referralsClientSecret' in parsed && typeof parsed.referralsClientSecret === 'string' &&
-        'referralPayloadKeys' in parsed && typeof parsed.referralPayloadKeys === 'string'
-      ) {
-        return { referralsClientSecret: parsed.referralsClientSecret, referralPayloadKeys: parsed.referralPayloadKeys };
-      }
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) stored = /** @type {Record<string, unknown>} */ (parsed);
     } catch {
       // An unreadable file is replaced below.
     }
   }
-  const secrets = {
-    referralsClientSecret: randomBytes(24).toString('base64url'),
-    referralPayloadKeys: `dev1:${randomBytes(32).toString('base64')}`,
+  /** @type {(name: keyof DevSecrets) => string} */
+  const kept = (name) => {
+    const value = stored[name];
+    return typeof value === 'string' && value !== '' ? value : MAKE_DEV_SECRET[name]();
   };
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  /** @type {DevSecrets} */
+  const secrets = {
+    referralsClientSecret: kept('referralsClientSecret'),
+    referralPayloadKeys: kept('referralPayloadKeys'),
+    notificationsClientSecret: kept('notificationsClientSecret'),
+    notificationsSecretKeys: kept('notificationsSecretKeys'),
+  };
+  const complete = Object.entries(secrets).every(([name, value]) => stored[name] === value);
+  if (!complete) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify({ ...stored, ...secrets }, null, 2)}\n`, { mode: 0o600 });
+  }
   return secrets;
 }
 
@@ -129,9 +151,22 @@ export function serviceEnv(service) {
     env.AUTH_CLIENT_ID = process.env.AUTH_CLIENT_ID ?? 'referrals-service';
     env.AUTH_CLIENT_SECRET = process.env.AUTH_CLIENT_SECRET ?? secrets.referralsClientSecret;
     env.REFERRAL_PAYLOAD_KEYS = process.env.REFERRAL_PAYLOAD_KEYS ?? secrets.referralPayloadKeys;
+    // ...and lets the notifications service (its client's `sub`) read who to tell about a referral.
+    env.NOTIFICATION_CLIENT_SUBJECTS = process.env.NOTIFICATION_CLIENT_SUBJECTS ?? 'notifications-service';
   }
   if (service.name === 'notifications') {
+    const secrets = devSecrets();
     env.REDIS_URL = process.env.REDIS_URL ?? `redis://${LOCAL_HOST}:6379`;
+    // Who to tell about a referral comes from the referrals service, asked with
+    // this service's own client-credentials token. The client id and secret are
+    // this service's own: a shell's AUTH_CLIENT_ID (the referrals service's) must
+    // not leak into it.
+    env.REFERRALS_URL = process.env.REFERRALS_URL ?? `http://${LOCAL_HOST}:4030`;
+    env.AUTH_CLIENT_TOKEN_URL = process.env.AUTH_CLIENT_TOKEN_URL ?? `${identityBaseUrl()}/token`;
+    env.AUTH_CLIENT_ID = 'notifications-service';
+    env.AUTH_CLIENT_SECRET = secrets.notificationsClientSecret;
+    // Webhook signing secrets at rest; the key must stay the same across restarts.
+    env.NOTIFICATIONS_SECRET_KEYS = process.env.NOTIFICATIONS_SECRET_KEYS ?? secrets.notificationsSecretKeys;
     // Without a relay, notifications keep what they would send in a local
     // outbox that a person can browse (its page is printed at start).
     if (process.env.SMTP_URL) env.SMTP_URL = process.env.SMTP_URL;
@@ -145,6 +180,7 @@ export function serviceEnv(service) {
  * @returns {Record<string, string>}
  */
 export function identityEnv() {
+  const secrets = devSecrets();
   return {
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
@@ -153,7 +189,13 @@ export function identityEnv() {
     DEV_IDENTITY_CLIENTS: JSON.stringify([
       {
         clientId: 'referrals-service',
-        secret: devSecrets().referralsClientSecret,
+        secret: secrets.referralsClientSecret,
+        organizationId: HUB_ORGANIZATION_ID,
+        roles: ['system'],
+      },
+      {
+        clientId: 'notifications-service',
+        secret: secrets.notificationsClientSecret,
         organizationId: HUB_ORGANIZATION_ID,
         roles: ['system'],
       },

@@ -72,12 +72,12 @@ export interface paths {
         };
         /**
          * Get my notification preferences
-         * @description The caller's channels and language; defaults (`updatedAt` null) until first set.
+         * @description The caller's channels and language; defaults (`updatedAt` null) until first set. Also stores the work contact the caller's token carries (`contact`), which notifications are sent to.
          */
         get: operations["getMyPreferences"];
         /**
          * Set my notification preferences
-         * @description Replaces the caller's channels and language.
+         * @description Replaces the caller's channels and language, and stores the work contact their token carries.
          */
         put: operations["putMyPreferences"];
         post?: never;
@@ -232,6 +232,12 @@ export interface components {
              * @description When the user last changed them; null while they are the defaults.
              */
             updatedAt: string | null;
+            /** @description The work contact the hub writes to, as the caller's token last gave it (claims `name`, `email`, `phone_number`), stored on every read and change of these preferences. It is how a supervisor, whom the referrals service knows by user id only, is reached; for a lead it is the fallback when the referral holds no address. Null fields were not in the token. */
+            contact: {
+                name: string | null;
+                email: string | null;
+                phone: string | null;
+            };
         };
         /** @description The preferences to store. */
         PreferencesUpdate: {
@@ -278,7 +284,7 @@ export interface components {
         SubscriptionCreate: {
             /**
              * Format: uri
-             * @description Where webhooks are posted (https; http only where the deployment allows it, for development).
+             * @description Where webhooks are posted: https, to a host that resolves to public addresses only (never loopback, private or link-local ones, checked again at every delivery). Where the deployment allows it, for development, http and any address.
              */
             url: string;
             eventTypes: components["schemas"]["WebhookEventType"][];

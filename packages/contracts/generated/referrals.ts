@@ -156,6 +156,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/referrals/{referralId}/notification-context": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Who to tell about a referral, and how to name it (the notifications service only)
+         * @description What the notifications service needs to tell people about a referral event, and nothing more: the referral's id, code, case code and status; the names of the organisations on both sides and of the recipient service (from the read model of the directory, null until fetched); the lead caseworker's work contact (stored on the referral from their token); the lead's supervisor's user id (the only thing known of them here); and the work contacts of the focal points of the recipient service and of the recipient organisation itself (`serviceId` null), from the read model. Never the payload, the need or any note. Only for a `system` client whose token subject is listed in `NOTIFICATION_CLIENT_SUBJECTS`; anyone else gets 403, whether or not the referral exists. Not written to the access log: no case field is returned.
+         */
+        get: operations["getNotificationContext"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/referrals/{referralId}/access-log": {
         parameters: {
             query?: never;
@@ -503,6 +526,11 @@ export interface components {
             /** @enum {string} */
             status: "ok";
         };
+        /** @description A name in the languages the hub speaks, as the directory holds it (either may be missing). */
+        LocalizedName: {
+            fr: string | null;
+            en: string | null;
+        };
         NewReferral: {
             /** @default referral */
             kind?: components["schemas"]["ReferralKind"];
@@ -529,6 +557,50 @@ export interface components {
             /** @enum {string} */
             reasonCode: "child_not_reached" | "family_declined" | "child_moved" | "service_interrupted" | "other";
             note?: string;
+        };
+        /** @description Who is told about a referral and the names a message may carry. Identifiers, codes, names of organisations and services and staff work contacts only: never the payload, the need or a note. */
+        NotificationContext: {
+            id: components["schemas"]["Id"];
+            code: components["schemas"]["ReferralCode"];
+            caseCode: components["schemas"]["CaseCode"];
+            status: components["schemas"]["ReferralStatus"];
+            referringOrganizationId: components["schemas"]["OrganizationId"];
+            recipientOrganizationId: components["schemas"]["OrganizationId"];
+            recipientServiceId: components["schemas"]["Id"];
+            /** @description From the read model of the directory; null (or a null language) until fetched. */
+            names: {
+                referringOrganization: string | null;
+                recipientOrganization: string | null;
+                recipientService: components["schemas"]["LocalizedName"];
+            };
+            /** @description The person holding the lead role, with the work contact their token carried; null for a referral without one. */
+            lead: {
+                userId: components["schemas"]["UserId"];
+                name: string | null;
+                email: string | null;
+                phone: string | null;
+                /** @enum {string|null} */
+                language: "fr" | "en" | null;
+            } | null;
+            /** @description The lead's supervisor, by user id only (their contact is not known to this service). */
+            supervisor: {
+                userId: components["schemas"]["UserId"];
+            } | null;
+            /** @description The focal points named for the recipient service, then those of the recipient organisation itself. */
+            focalPoints: components["schemas"]["NotificationFocalPoint"][];
+        };
+        /** @description A receiving focal point's work contact, as the directory publishes it. */
+        NotificationFocalPoint: {
+            id: components["schemas"]["Id"];
+            /** @description The service the person is named for; null when named for the whole recipient organisation. */
+            serviceId: components["schemas"]["Id"] | null;
+            name: string;
+            /** @description Work email. */
+            email: string | null;
+            /** @description Work phone. */
+            phone: string | null;
+            /** @description The language notifications to this person are written in. */
+            preferredLanguage: components["schemas"]["Language"];
         };
         NullableTimestamp: components["schemas"]["Timestamp"] | null;
         /**
@@ -1155,6 +1227,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RecipientContacts"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getNotificationContext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral's id. */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The referral's notification context. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationContext"];
                 };
             };
             400: components["responses"]["BadRequest"];

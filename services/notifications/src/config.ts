@@ -1,7 +1,36 @@
 import { ConfigError, envBool, envEnum, envInt, envSchema, envString, envUrl, loadConfig, redisEnv, serviceEnv } from '@referral-hub/platform';
 import type { ConfigIssue } from '@referral-hub/platform';
 import type { Env } from '@referral-hub/platform';
-import type { z } from 'zod';
+import { z } from 'zod';
+
+/** One key of the secret key ring. */
+export type SecretKey = { id: string; key: Buffer };
+
+/**
+ * `kid:base64key,kid2:base64key2`: AES-256 keys for webhook secrets at rest, the first one encrypting,
+ * every one decrypting (by the key id stored with each ciphertext): the same form as referrals'
+ * `REFERRAL_PAYLOAD_KEYS`, rotated the same way.
+ */
+function envKeyRing() {
+  return z.string().transform((raw, ctx): SecretKey[] => {
+    const keys: SecretKey[] = [];
+    for (const part of raw.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+      const separator = part.indexOf(':');
+      const id = separator > 0 ? part.slice(0, separator) : '';
+      const key = Buffer.from(part.slice(separator + 1), 'base64');
+      if (!/^[A-Za-z0-9_.-]{1,32}$/.test(id) || key.length !== 32 || keys.some((k) => k.id === id)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a list of distinct kid:base64 entries, each a 32-byte key' });
+        return z.NEVER;
+      }
+      keys.push({ id, key });
+    }
+    if (keys.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'must hold at least one kid:base64 key' });
+      return z.NEVER;
+    }
+    return keys;
+  });
+}
 
 /** Every variable the notifications service reads; `describeConfig(configSchema)` lists them. */
 export const configSchema = envSchema({
@@ -46,7 +75,31 @@ export const configSchema = envSchema({
   SMS_HTTP_URL: envUrl({ protocols: ['http', 'https'] }).optional(),
   /** Bearer token for the generic gateway. A secret. */
   SMS_HTTP_TOKEN: envString().optional(),
+  /**
+   * The referrals service, asked for each referral event who to tell and how to name the referral
+   * (`GET /v1/referrals/{id}/notification-context`). Without it, only webhooks go out.
+   */
+  REFERRALS_URL: envUrl({ protocols: ['http', 'https'] }).optional(),
+  /** How long one call to the referrals service may take before the event is retried. */
+  REFERRALS_TIMEOUT_MS: envInt({ min: 100, max: 60_000, default: 5_000 }),
+  /** OAuth 2.0 token endpoint for this service's own (client-credentials) token; with `REFERRALS_URL`. */
+  AUTH_CLIENT_TOKEN_URL: envUrl({ protocols: ['http', 'https'] }).optional(),
+  /** This service's client id at the identity provider (its token `sub`, listed in referrals' `NOTIFICATION_CLIENT_SUBJECTS`). */
+  AUTH_CLIENT_ID: envString().optional(),
+  /** This service's client secret. */
+  AUTH_CLIENT_SECRET: envString().optional(),
+  /** The audience asked for in the client-credentials grant; defaults to AUTH_AUDIENCE. */
+  AUTH_CLIENT_AUDIENCE: envString().optional(),
+  /** The key ring webhook signing secrets are encrypted with at rest; required in production. */
+  NOTIFICATIONS_SECRET_KEYS: envKeyRing().optional(),
+  /** How often queued deliveries whose job is missing from Redis are looked for and queued again. */
+  DELIVERY_SWEEP_INTERVAL_MS: envInt({ min: 50, max: 3_600_000, default: 60_000 }),
+  /** How old a queued delivery must be before the sweep looks for its job. */
+  DELIVERY_SWEEP_AFTER_MS: envInt({ min: 0, max: 86_400_000, default: 300_000 }),
 });
+
+/** The variables that call the referrals service: all of them or none. */
+export const REFERRALS_CLIENT_VARIABLES = ['REFERRALS_URL', 'AUTH_CLIENT_TOKEN_URL', 'AUTH_CLIENT_ID', 'AUTH_CLIENT_SECRET'] as const;
 
 export type NotificationsConfig = z.output<typeof configSchema>;
 
@@ -63,6 +116,17 @@ export function loadNotificationsConfig(env: Env = process.env): NotificationsCo
     required('AFRICASTALKING_API_KEY', 'africastalking');
   }
   if (config.SMS_PROVIDER === 'http') required('SMS_HTTP_URL', 'http');
+  // Half a client is a mistake, not a choice: say which half is missing.
+  const given = REFERRALS_CLIENT_VARIABLES.filter((variable) => config[variable] !== undefined);
+  if (given.length > 0 && given.length < REFERRALS_CLIENT_VARIABLES.length) {
+    for (const variable of REFERRALS_CLIENT_VARIABLES) {
+      if (config[variable] === undefined) issues.push({ variable, message: `is required with ${given.join(', ')}` });
+    }
+  }
+  // Secrets stored under a key anyone can derive would be no secret: production brings its own.
+  if (config.NODE_ENV === 'production' && config.NOTIFICATIONS_SECRET_KEYS === undefined) {
+    issues.push({ variable: 'NOTIFICATIONS_SECRET_KEYS', message: 'is required in production' });
+  }
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
 }

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { openApiDocument, validateEvent } from '@referral-hub/contracts';
-import { readPackageVersion, startService } from '@referral-hub/platform';
-import type { Env, Logger, RunningService } from '@referral-hub/platform';
+import { createClientCredentialsProvider, readPackageVersion, startPeriodicJob, startService } from '@referral-hub/platform';
+import type { Env, Logger, RunningService, ServiceTokenProvider } from '@referral-hub/platform';
 import { loadNotificationsConfig } from './config.js';
 import type { NotificationsConfig } from './config.js';
 import { createNotificationsDatabase } from './data-access/database.js';
@@ -13,14 +13,17 @@ import type { ChannelSender } from './delivery/channels.js';
 import { createDevOutboxSender, startDevOutboxServer } from './delivery/dev-outbox.js';
 import { createEmailSender } from './delivery/email.js';
 import { createDeliveryQueue, startDeliveryWorker } from './delivery/queue.js';
+import { createSecretCipher, developmentSecretKeys } from './delivery/secret-cipher.js';
 import { createAfricasTalkingSender, createHttpSmsSender } from './delivery/sms.js';
 import { createWebhookSender } from './delivery/webhook.js';
 import type { DeliveryQueue } from './delivery/queue.js';
 import { assertSmsFit } from './domain/messages/render.js';
 import { LANGUAGES, MESSAGE_KINDS } from './domain/messages/templates.js';
-import type { ReferralContextSource } from './domain/notify-referral-event.js';
+import type { NotifyDeps, ReferralContextSource } from './domain/notify-referral-event.js';
+import { sweepLostDeliveries } from './domain/sweep-lost-deliveries.js';
 import { registerRoutes } from './entry-points/http/routes.js';
 import { eventHandlers } from './entry-points/messaging/handlers.js';
+import { createReferralsContextSource } from './gateways/referrals-client.js';
 
 export type RunningNotifications = RunningService<NotificationsConfig, PrismaClient, Tx> & {
   redis: RedisConnection;
@@ -33,11 +36,13 @@ export type StartOptions = {
   env?: Env;
   logger?: Logger;
   /**
-   * Where recipients' names and contacts come from. Until the referrals
-   * service lets this service read them, none is given in production and only
-   * webhooks go out.
+   * Where recipients' names and contacts come from. By default the referrals
+   * service (`REFERRALS_URL`), when configured; without either, only webhooks
+   * go out.
    */
   contexts?: ReferralContextSource;
+  /** This service's token for calls to referrals; by default client credentials from the config. */
+  serviceTokens?: ServiceTokenProvider;
   /** Replaces the senders built from the configuration (an SMS provider, in tests a failing one). */
   senders?: Partial<Record<'email' | 'sms' | 'webhook', ChannelSender>>;
 };
@@ -60,6 +65,13 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
     backoffMs: config.DELIVERY_BACKOFF_MS,
   };
   const deliveries = createDeliveryQueue(queueOptions);
+  const cipher = createSecretCipher(config.NOTIFICATIONS_SECRET_KEYS ?? developmentSecretKeys());
+  const contexts = options.contexts ?? referralsContextSource(config, options.serviceTokens);
+  const notify = (): NotifyDeps => ({
+    ...(contexts === undefined ? {} : { contexts }),
+    linkTemplate: config.REFERRAL_LINK_TEMPLATE,
+    enqueue: (jobs) => deliveries.enqueue(jobs),
+  });
   const senders: Partial<Record<'email' | 'sms' | 'webhook', ChannelSender>> = {
     ...(config.SMTP_URL === undefined ? {} : { email: createEmailSender({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) }),
     ...smsSenderFrom(config),
@@ -72,18 +84,8 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
     openapi: openApiDocument('notifications'),
     validator: validateEvent,
     database: createNotificationsDatabase,
-    routes: (router, context) => registerRoutes(router, context),
-    consumer: {
-      service: 'notifications',
-      handlers: () =>
-        eventHandlers({
-          notify: {
-            ...(options.contexts === undefined ? {} : { contexts: options.contexts }),
-            linkTemplate: config.REFERRAL_LINK_TEMPLATE,
-            enqueue: (jobs) => deliveries.enqueue(jobs),
-          },
-        }),
-    },
+    routes: (router, context) => registerRoutes(router, { ...context, cipher }),
+    consumer: { service: 'notifications', handlers: () => eventHandlers({ notify: notify() }) },
     // Redis and the queue are connected before the consumer starts handing
     // them work, and closed after the consumer and the workers have stopped.
     resources: [
@@ -100,14 +102,14 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
         healthCheck: () => deliveries.healthCheck(),
       },
     ],
-    // Workers stop before the consumer, the queue and Redis.
-    background: (context) =>
-      startDeliveryWorker({
+    // Workers and the sweep stop before the consumer, the queue and Redis.
+    background: async (context) => {
+      const worker = await startDeliveryWorker({
         ...queueOptions,
         db: context.db,
         outbox: context.outbox,
         senders: {
-          webhook: createWebhookSender({ db: context.db }),
+          webhook: createWebhookSender({ db: context.db, cipher, allowAnyAddress: config.WEBHOOK_ALLOW_HTTP }),
           // Outside production, what has no provider is caught for the development outbox page instead of failing.
           ...(config.NODE_ENV === 'production'
             ? {}
@@ -115,11 +117,35 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
           ...senders,
         },
         logger: context.logger,
-      }),
+      });
+      // Deliveries still queued whose job Redis lost are queued again (same job ids: idempotent).
+      const sweep = startPeriodicJob({
+        name: 'lost delivery sweep',
+        intervalMs: config.DELIVERY_SWEEP_INTERVAL_MS,
+        logger: context.logger,
+        run: async () => {
+          await sweepLostDeliveries({
+            db: context.db,
+            outbox: context.outbox,
+            notify: notify(),
+            jobExists: async (id) => (await deliveries.queue.getJob(id)) !== undefined,
+            olderThanMs: config.DELIVERY_SWEEP_AFTER_MS,
+            logger: context.logger,
+          });
+        },
+      });
+      return {
+        async stop() {
+          await sweep.stop();
+          await worker.stop();
+        },
+      };
+    },
     publishes: true,
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  if (options.contexts === undefined) service.logger.warn('No recipient lookup configured: referral events go to webhooks only, no person is e-mailed or texted');
+  if (contexts === undefined) service.logger.warn('REFERRALS_URL is not set: referral events go to webhooks only, no person is e-mailed or texted');
+  if (config.NOTIFICATIONS_SECRET_KEYS === undefined) service.logger.warn('NOTIFICATIONS_SECRET_KEYS is not set: webhook secrets are encrypted with the development key (never in production)');
   let devOutboxUrl: string | undefined;
   const devPort = config.DEV_OUTBOX_PORT ?? (config.NODE_ENV === 'development' ? 4041 : undefined);
   if (config.NODE_ENV !== 'production' && devPort !== undefined) {
@@ -133,6 +159,23 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
     }
   }
   return { ...service, redis, deliveries, devOutboxUrl };
+}
+
+/** The referrals service as the source of recipients, when configured (all its variables were checked together). */
+function referralsContextSource(config: NotificationsConfig, tokens: ServiceTokenProvider | undefined): ReferralContextSource | undefined {
+  if (config.REFERRALS_URL === undefined) return undefined;
+  const provider =
+    tokens ??
+    (config.AUTH_CLIENT_TOKEN_URL !== undefined && config.AUTH_CLIENT_ID !== undefined && config.AUTH_CLIENT_SECRET !== undefined
+      ? createClientCredentialsProvider({
+          tokenUrl: config.AUTH_CLIENT_TOKEN_URL,
+          clientId: config.AUTH_CLIENT_ID,
+          clientSecret: config.AUTH_CLIENT_SECRET,
+          audience: config.AUTH_CLIENT_AUDIENCE ?? config.AUTH_AUDIENCE,
+        })
+      : undefined);
+  if (provider === undefined) return undefined;
+  return createReferralsContextSource({ baseUrl: config.REFERRALS_URL, tokens: provider, timeoutMs: config.REFERRALS_TIMEOUT_MS });
 }
 
 /** The SMS sender the configuration chooses (its variables were checked when it was loaded). */

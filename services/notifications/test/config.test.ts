@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError, describeConfig } from '@referral-hub/platform';
 import { describeServiceConfig } from '@referral-hub/testkit';
 import { describe, expect, it } from 'vitest';
@@ -43,6 +44,37 @@ describe('notifications configuration', () => {
     expect(attempt).toThrow(/REDIS_URL/);
     expect(attempt).toThrow(/SMTP_URL/);
     expect(attempt).not.toThrow(/hunter2|secret-host/);
+  });
+
+  it('takes the referrals client whole or not at all, naming what is missing', () => {
+    const client = {
+      REFERRALS_URL: 'http://127.0.0.1:4030',
+      AUTH_CLIENT_TOKEN_URL: 'http://127.0.0.1:4400/token',
+      AUTH_CLIENT_ID: 'notifications-service',
+      AUTH_CLIENT_SECRET: 'a-secret-value',
+    };
+    expect(loadNotificationsConfig({ ...valid, ...client }).REFERRALS_URL).toBe('http://127.0.0.1:4030');
+    expect(loadNotificationsConfig(valid).REFERRALS_URL).toBeUndefined();
+    const { AUTH_CLIENT_SECRET: _secret, AUTH_CLIENT_ID: _id, ...half } = client;
+    const attempt = () => loadNotificationsConfig({ ...valid, ...half });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/AUTH_CLIENT_ID/);
+    expect(attempt).toThrow(/AUTH_CLIENT_SECRET/);
+    expect(() => loadNotificationsConfig({ ...valid, AUTH_CLIENT_SECRET: 'a-secret-value' })).toThrow(/REFERRALS_URL/);
+    expect(() => loadNotificationsConfig({ ...valid, AUTH_CLIENT_SECRET: 'a-secret-value' })).not.toThrow(/a-secret-value/);
+  });
+
+  it('needs its own secret key ring in production, and reads one in order', () => {
+    expect(() => loadNotificationsConfig({ ...valid, NODE_ENV: 'production' })).toThrow(/NOTIFICATIONS_SECRET_KEYS/);
+    const first = randomBytes(32).toString('base64');
+    const config = loadNotificationsConfig({ ...valid, NODE_ENV: 'production', NOTIFICATIONS_SECRET_KEYS: `k2:${first},k1:${randomBytes(32).toString('base64')}` });
+    expect(config.NOTIFICATIONS_SECRET_KEYS?.map((k) => k.id)).toEqual(['k2', 'k1']);
+    expect(config.NOTIFICATIONS_SECRET_KEYS?.[0]?.key.toString('base64')).toBe(first);
+    // Outside production, none is needed (a development key is used).
+    expect(loadNotificationsConfig(valid).NOTIFICATIONS_SECRET_KEYS).toBeUndefined();
+    const short = () => loadNotificationsConfig({ ...valid, NOTIFICATIONS_SECRET_KEYS: 'k1:c2hvcnQta2V5' });
+    expect(short).toThrow(/NOTIFICATIONS_SECRET_KEYS/);
+    expect(short).not.toThrow(/c2hvcnQta2V5/);
   });
 
 });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { buildEvent } from '@referral-hub/contracts';
 import { createServiceTestEnv } from '@referral-hub/testkit';
@@ -80,12 +80,32 @@ describe('the development catcher', () => {
     expect(html).toContain('SMS</strong> to +22670000009');
     expect(html).toContain('Soutien &lt;b&gt;psychosocial&lt;/b&gt;');
     expect(html).not.toContain('Soutien <b>psychosocial</b>');
+
+    // The same as JSON, for scripts and end-to-end tests: newest first, filtered by address and time.
+    const api = new URL('api/messages', service.devOutboxUrl);
+    const all = (await (await fetch(api)).json()) as { items: { id: string; channel: string; to: string; subject: string | null; text: string; createdAt: string }[] };
+    expect(all.items.map((m) => m.channel).sort()).toEqual(['email', 'sms']);
+    const [newest, oldest] = all.items;
+    expect(Date.parse(newest?.createdAt ?? '')).toBeGreaterThanOrEqual(Date.parse(oldest?.createdAt ?? ''));
+    const email = all.items.find((m) => m.channel === 'email');
+    expect(email).toEqual({ id: expect.any(String), channel: 'email', to: lead.email, subject: 'Referral REF-7K2Q9: service delivered', text: expect.stringContaining('REF-7K2Q9'), createdAt: expect.any(String) });
+    expect(all.items.find((m) => m.channel === 'sms')).toMatchObject({ to: '+22670000009', subject: null, text: expect.stringContaining('REF-7K2Q9') });
+    const forLead = (await (await fetch(`${api.href}?to=${encodeURIComponent(lead.email.toUpperCase())}`)).json()) as { items: { to: string }[] };
+    expect(forLead.items.map((m) => m.to)).toEqual([lead.email]);
+    const since = new Date(Date.parse(email?.createdAt ?? '') + 1).toISOString();
+    const after = (await (await fetch(`${api.href}?since=${encodeURIComponent(since)}`)).json()) as { items: { id: string }[] };
+    expect(after.items.map((m) => m.id)).not.toContain(email?.id);
+    const atTheTime = (await (await fetch(`${api.href}?since=${encodeURIComponent(email?.createdAt ?? '')}`)).json()) as { items: { id: string }[] };
+    expect(atTheTime.items.map((m) => m.id)).toContain(email?.id);
+    const bad = await fetch(`${api.href}?since=yesterday`);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: expect.stringContaining('since') });
     await service.stop();
     service = undefined;
   });
 
   it('is not there in production', async () => {
-    service = await start({ env: { ...testEnv.env, NODE_ENV: 'production', DEV_OUTBOX_PORT: '0' } });
+    service = await start({ env: { ...testEnv.env, NODE_ENV: 'production', DEV_OUTBOX_PORT: '0', NOTIFICATIONS_SECRET_KEYS: `prod1:${randomBytes(32).toString('base64')}` } });
     expect(service.devOutboxUrl).toBeUndefined();
     expect((await fetch(`${service.url}/dev/outbox`)).status).toBe(404);
   });

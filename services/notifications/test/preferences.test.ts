@@ -47,12 +47,12 @@ describe('my notification preferences', () => {
   it('until set, they are e-mail in French, with no date', async () => {
     const response = await getPreferences(person());
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ channels: ['email'], language: 'fr', updatedAt: null });
+    expect(await response.json()).toEqual({ channels: ['email'], language: 'fr', updatedAt: null, contact: { name: null, email: null, phone: null } });
   });
 
   it("until set, the language follows the token's locale", async () => {
     const response = await getPreferences(person({ locale: 'en-GB' }));
-    expect(await response.json()).toEqual({ channels: ['email'], language: 'en', updatedAt: null });
+    expect(await response.json()).toEqual({ channels: ['email'], language: 'en', updatedAt: null, contact: { name: null, email: null, phone: null } });
   });
 
   it('what I set is what I read back, and it is stored for me and my organisation only', async () => {
@@ -85,6 +85,22 @@ describe('my notification preferences', () => {
     const problem = (await response.json()) as { errors: { field: string }[] };
     expect(problem.errors.map((e) => e.field)).toContain('body.channels[0]');
     expect(await service.db.client.preference.count({ where: { userId: me.sub } })).toBe(0);
+  });
+
+  it("reading or setting them stores the work contact of the caller's token, which is where the hub writes to", async () => {
+    const me = person({ roles: ['supervisor'], name: 'Fatou Sow', email: 'fatou.sow@tde.example', phone_number: '+22670000077', locale: 'en' });
+    const read = (await (await getPreferences(me)).json()) as Record<string, unknown>;
+    expect(read).toEqual({ channels: ['email'], language: 'en', updatedAt: null, contact: { name: 'Fatou Sow', email: 'fatou.sow@tde.example', phone: '+22670000077' } });
+    // Stored without being a choice: the defaults still apply, and a read says so.
+    expect(await service.db.client.preference.findUnique({ where: { userId: me.sub } })).toMatchObject({ chosen: false, email: 'fatou.sow@tde.example', phone: '+22670000077', name: 'Fatou Sow' });
+
+    // A new token (a new phone), then a choice: both kept.
+    const later = { ...me, phone_number: '+22670000078' };
+    const put = (await (await putPreferences(later, { channels: ['sms'], language: 'fr' })).json()) as Record<string, unknown>;
+    expect(put).toMatchObject({ channels: ['sms'], language: 'fr', contact: { name: 'Fatou Sow', email: 'fatou.sow@tde.example', phone: '+22670000078' } });
+    expect(await service.db.client.preference.findUnique({ where: { userId: me.sub } })).toMatchObject({ chosen: true, channels: ['sms'], phone: '+22670000078' });
+    // Reading again keeps the choice.
+    expect(await (await getPreferences(later)).json()).toEqual(put);
   });
 
   it('need a token, and are refused to a machine client', async () => {

@@ -61,4 +61,22 @@ describe('who is told what', () => {
       { recipientKey: 'user:lead', role: 'lead', channel: 'sms', language: 'fr', kind: 'completed', address: null },
     ]);
   });
+
+  it("a supervisor known by id only is written to at the contact stored from their token; a lead's own address comes first", () => {
+    const byId = { ...context, lead: contact('lead', 'lead', { email: 'lead@referral.example', phone: null }), supervisor: contact('supervisor', 'sup', { email: null, phone: null }) };
+    const prefs = new Map<string, StoredPreference>([
+      ['lead', { channels: ['email', 'sms'], language: 'en', email: 'lead@token.example', phone: '+22670000001' }],
+      // Stored by a read of the preferences: a contact, no choice yet.
+      ['sup', { channels: ['sms'], language: 'en', chosen: false, email: 'sup@token.example', phone: '+22670000002' }],
+    ]);
+    const plan = planDeliveries('referral.accepted', byId, prefs).map((d) => `${d.recipientKey} ${d.channel} ${d.language} ${d.address ?? '-'}`).sort();
+    expect(plan).toEqual(['user:lead email en lead@referral.example', 'user:lead sms en +22670000001', 'user:sup email fr sup@token.example']);
+  });
+
+  it('a focal point is matched to the preferences of the person with the same work e-mail, whatever its case', () => {
+    const fp = contact('focal_point', 'fp1', { email: 'Mariam@Aide-Nord.example', language: 'en' });
+    const prefs = new Map<string, StoredPreference>([['mariam@aide-nord.example', { channels: ['sms'], language: 'fr', phone: '+22670000003' }]]);
+    const plan = planDeliveries('referral.submitted', { ...context, focalPoints: [fp] }, new Map(), prefs);
+    expect(plan).toEqual([{ recipientKey: 'focal_point:fp1', role: 'focal_point', channel: 'sms', language: 'fr', kind: 'submitted', address: '+22670003' }]);
+  });
 });

@@ -140,6 +140,10 @@ describe('webhooks', () => {
     expect(verifyWebhook(mine.secret, signed, (hook?.body ?? '').replace('REF-7K2Q9', 'REF-00000'))).toBe(false);
     const other = (await call('POST', '/v1/subscriptions', systemOf(randomUUID()), { url: `${receiver.url}/x`, eventTypes: ['referral.closed'] }).then((r) => r.json())) as { secret: string };
     expect(verifyWebhook(other.secret, signed, hook?.body ?? '')).toBe(false);
+    // The secret is not stored in clear.
+    const stored = await service.db.client.webhookSubscription.findUniqueOrThrow({ where: { id: mine.id } });
+    expect(stored.secret).toBeNull();
+    expect(Buffer.from(stored.secretCiphertext ?? new Uint8Array()).toString('latin1')).not.toContain(mine.secret.slice('whsec_'.length));
 
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(hooksTo(`/stranger-${stranger}`)).toHaveLength(0);
@@ -157,6 +161,19 @@ describe('webhooks', () => {
     expect(hooks).toHaveLength(3);
     expect(new Set(hooks.map((hook) => header(hook, 'webhook-id'))).size).toBe(1);
     expect(await service.db.client.delivery.findFirst({ where: { referralId: event.data.referralId } })).toMatchObject({ attempts: 3, channel: 'webhook', recipientRole: 'subscriber' });
+  });
+
+  it('a subscription stored before secrets were encrypted (clear secret) is still signed with its secret', async () => {
+    const org = randomUUID();
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    await service.db.client.webhookSubscription.create({
+      data: { id: randomUUID(), organizationId: org, url: `${receiver.url}/legacy-${org}`, eventTypes: ['referral.accepted'], secret, createdBy: 'before-encryption' },
+    });
+    await publish(accepted(org, randomUUID()));
+    await expect.poll(() => hooksTo(`/legacy-${org}`).length, poll).toBe(1);
+    const [hook] = hooksTo(`/legacy-${org}`);
+    const signed = { id: header(hook, 'webhook-id'), timestamp: header(hook, 'webhook-timestamp'), signature: header(hook, 'webhook-signature') };
+    expect(verifyWebhook(secret, signed, hook?.body ?? '')).toBe(true);
   });
 
   it('410 Gone fails at once, logged', async () => {

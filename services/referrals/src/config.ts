@@ -1,4 +1,4 @@
-import { envInt, envSchema, envString, envUrl, loadConfig, serviceEnv } from '@referral-hub/platform';
+import { envInt, envList, envSchema, envString, envUrl, loadConfig, serviceEnv } from '@referral-hub/platform';
 import type { Env } from '@referral-hub/platform';
 import { z } from 'zod';
 
@@ -99,6 +99,11 @@ export const configSchema = envSchema({
   DIRECTORY_REFRESH_INTERVAL_MS: envInt({ min: 50, max: 3_600_000, default: 5_000 }),
   /** How long one call to the directory may take. */
   DIRECTORY_TIMEOUT_MS: envInt({ min: 100, max: 60_000, default: 5_000 }),
+  /**
+   * Token subjects (`sub`) of the machine clients allowed to read a referral's notification context (the
+   * notifications service): staff work contacts of both sides, for any organisation's referrals. Unset: nobody.
+   */
+  NOTIFICATION_CLIENT_SUBJECTS: envList({ minItems: 0 }).optional(),
 });
 
 export type ReferralsConfig = z.output<typeof configSchema>;

@@ -49,6 +49,7 @@ export async function start(options: StartOptions = {}): Promise<RunningReferral
     consent,
     deadlines: { acknowledge: config.REFERRAL_ACKNOWLEDGE_WITHIN, decide: config.REFERRAL_DECIDE_WITHIN },
     pollSettleMs: config.REFERRAL_POLL_SETTLE_MS,
+    notificationClients: config.NOTIFICATION_CLIENT_SUBJECTS ?? [],
     now,
   });
   let deps: ReferralDeps | undefined;

@@ -3,12 +3,53 @@ import type { Tx } from './database.js';
 
 export type PreferenceRow = Preference;
 
+/** A person's work contact as their token gave it. */
+export type WorkContact = { name: string | null; email: string | null; phone: string | null };
+
 export function findPreference(tx: Tx, userId: string): Promise<PreferenceRow | null> {
   return tx.preference.findUnique({ where: { userId } });
 }
 
-/** Creates or replaces a user's preferences. */
-export function upsertPreference(tx: Tx, preference: PreferenceRow): Promise<PreferenceRow> {
-  const { userId, ...rest } = preference;
-  return tx.preference.upsert({ where: { userId }, create: preference, update: rest });
+/** Creates or replaces a user's chosen channels and language, with the contact their token carries. */
+export function upsertPreference(
+  tx: Tx,
+  preference: Pick<PreferenceRow, 'userId' | 'organizationId' | 'channels' | 'language' | 'updatedAt'> & { contact: WorkContact },
+): Promise<PreferenceRow> {
+  const { userId, contact, ...rest } = preference;
+  const data = { ...rest, ...contact, contactUpdatedAt: preference.updatedAt, chosen: true };
+  return tx.preference.upsert({ where: { userId }, create: { userId, ...data }, update: data });
+}
+
+/**
+ * Stores the contact of a person who has not chosen anything: a new row keeps
+ * the defaults (`chosen` false), an existing one only has its contact updated.
+ */
+export function recordContact(
+  tx: Tx,
+  person: { userId: string; organizationId: string; defaults: { channels: string[]; language: string }; contact: WorkContact; now: Date },
+): Promise<PreferenceRow> {
+  const contact = { ...person.contact, contactUpdatedAt: person.now };
+  return tx.preference.upsert({
+    where: { userId: person.userId },
+    create: { userId: person.userId, organizationId: person.organizationId, ...person.defaults, chosen: false, updatedAt: person.now, ...contact },
+    update: contact,
+  });
+}
+
+/**
+ * The stored preferences of these people: by user id (leads, supervisors) or
+ * by work e-mail, case-insensitively (focal points, whom the directory knows
+ * by contact only).
+ */
+export function findPreferencesOf(tx: Tx, who: { userIds: string[]; emails: string[] }): Promise<PreferenceRow[]> {
+  if (who.userIds.length === 0 && who.emails.length === 0) return Promise.resolve([]);
+  return tx.preference.findMany({
+    where: {
+      OR: [
+        ...(who.userIds.length === 0 ? [] : [{ userId: { in: who.userIds } }]),
+        ...who.emails.map((email) => ({ email: { equals: email, mode: 'insensitive' as const } })),
+      ],
+    },
+    orderBy: { userId: 'asc' },
+  });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
@@ -53,23 +54,78 @@ export async function renderDevOutboxPage(db: NotificationsDatabase): Promise<st
   ].join('\n');
 }
 
+/** One caught message as `GET /api/messages` gives it. */
+export type DevOutboxMessage = { id: string; channel: 'email' | 'sms'; to: string; subject: string | null; text: string; createdAt: string };
+
+/** How many messages one answer of `GET /api/messages` holds at most (the newest). */
+export const DEV_OUTBOX_API_LIMIT = 500;
+
 /**
- * Serves {@link renderDevOutboxPage} at `/` on 127.0.0.1:`port`, apart from
- * the API (it needs no token, so it must never be reachable from elsewhere,
- * and it is not part of the contract).
+ * What the catchers took, newest first, for scripts and end-to-end tests:
+ * only those to `to` (exactly, case-insensitively) when given, only those
+ * caught at or after `since` when given.
+ */
+export async function listDevOutboxMessages(db: NotificationsDatabase, filter: { to?: string; since?: Date } = {}): Promise<DevOutboxMessage[]> {
+  const rows = await db.client.devOutbox.findMany({
+    where: {
+      ...(filter.to === undefined ? {} : { recipient: { equals: filter.to, mode: 'insensitive' as const } }),
+      ...(filter.since === undefined ? {} : { createdAt: { gte: filter.since } }),
+    },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: DEV_OUTBOX_API_LIMIT,
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    channel: row.channel === 'sms' ? 'sms' : 'email',
+    to: row.recipient,
+    subject: row.channel === 'sms' ? null : row.subject,
+    text: row.bodyText,
+    createdAt: row.createdAt.toISOString(),
+  }));
+}
+
+/** `?to=` and `?since=` of `GET /api/messages`, or the reason they are not usable. */
+function messagesFilter(search: URLSearchParams): { to?: string; since?: Date } | { error: string } {
+  const to = search.get('to');
+  const since = search.get('since');
+  const sinceDate = since === null ? undefined : new Date(since);
+  if (sinceDate !== undefined && Number.isNaN(sinceDate.getTime())) return { error: 'since must be an ISO 8601 date-time' };
+  return { ...(to === null || to === '' ? {} : { to }), ...(sinceDate === undefined ? {} : { since: sinceDate }) };
+}
+
+/**
+ * Serves {@link renderDevOutboxPage} at `/`, and the same as JSON at
+ * `GET /api/messages` (`{items: [{id, channel, to, subject, text,
+ * createdAt}]}`, newest first, `?to=<address>`, `?since=<ISO time>`), on
+ * 127.0.0.1:`port`, apart from the API: it needs no token, so it must never be
+ * reachable from elsewhere, and it is not part of the contract.
  */
 export async function startDevOutboxServer(db: NotificationsDatabase, port: number, logger: Logger): Promise<{ url: string; close(): Promise<void> }> {
+  const failed = (res: ServerResponse) => (error: unknown) => {
+    logger.error({ err: error }, 'The development outbox page failed');
+    res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Error');
+  };
   const server = createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== '/') {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method === 'GET' && url.pathname === '/api/messages') {
+      const filter = messagesFilter(url.searchParams);
+      if ('error' in filter) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: filter.error }));
+        return;
+      }
+      listDevOutboxMessages(db, filter).then(
+        (items) => res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ items })),
+        failed(res),
+      );
+      return;
+    }
+    if (req.method !== 'GET' || url.pathname !== '/') {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
       return;
     }
     renderDevOutboxPage(db).then(
       (page) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'" }).end(page),
-      (error: unknown) => {
-        logger.error({ err: error }, 'The development outbox page failed');
-        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Error');
-      },
+      failed(res),
     );
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,14 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import type { IncomingMessage, RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import type { NotificationsDatabase } from '../data-access/database.js';
+import { AddressNotAllowedError, publicAddressesOf } from './address-guard.js';
 import type { ChannelSender, SendResult } from './channels.js';
 import { DeliveryError } from './channels.js';
+import { subscriptionSecret } from './secret-cipher.js';
+import type { SecretCipher } from './secret-cipher.js';
 
 /**
  * Webhooks signed per the Standard Webhooks specification
@@ -49,39 +56,95 @@ export function verifyWebhook(
 }
 
 /**
- * Posts webhook deliveries, signing each attempt with the subscription's
- * secret read at send time (a deleted subscription fails for good). 2xx is
- * delivered; 410 Gone is a permanent refusal; anything else, a timeout or a
- * redirect (not followed) is retried.
+ * A DNS lookup that only ever hands the socket public addresses: the check
+ * and the connection use the same answer, so a name that changes its address
+ * between the two (DNS rebinding) cannot reach the hub's own network.
  */
-export function createWebhookSender(options: { db: NotificationsDatabase; timeoutMs?: number; nowS?: () => number }): ChannelSender {
+const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+  publicAddressesOf(hostname).then(
+    (addresses) => {
+      if (options.all === true) {
+        (callback as (error: NodeJS.ErrnoException | null, addresses: { address: string; family: number }[]) => void)(null, addresses);
+        return;
+      }
+      const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
+      const first = wanted[0] ?? addresses[0];
+      if (first === undefined) callback(new AddressNotAllowedError('The webhook host has no address'), '', 0);
+      else callback(null, first.address, first.family);
+    },
+    (error: unknown) => callback(error instanceof Error ? error : new Error('lookup failed'), '', 0),
+  );
+};
+
+/** One POST, answered with the status (the body is drained, never read: it is the subscriber's). */
+function post(url: URL, headers: Record<string, string>, body: string, options: { timeoutMs: number; publicOnly: boolean }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const requestOptions: RequestOptions = {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      timeout: options.timeoutMs,
+      ...(options.publicOnly ? { lookup: publicOnlyLookup } : {}),
+    };
+    const req = send(url, requestOptions, (res: IncomingMessage) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('The subscriber did not answer in time')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * Posts webhook deliveries, signing each attempt with the subscription's
+ * secret read (and decrypted) at send time: a deleted subscription fails for
+ * good. 2xx is delivered; 410 Gone is a permanent refusal; anything else, a
+ * timeout or a redirect (never followed) is retried. Unless `allowAnyAddress`
+ * (development), a host that is or resolves to a loopback, private or
+ * link-local address is refused for good (`webhook_address_refused`).
+ */
+export function createWebhookSender(options: {
+  db: NotificationsDatabase;
+  cipher: SecretCipher;
+  allowAnyAddress: boolean;
+  timeoutMs?: number;
+  nowS?: () => number;
+}): ChannelSender {
   const nowS = options.nowS ?? (() => Math.floor(Date.now() / 1000));
   return {
     async send(message, context): Promise<SendResult> {
       if (message.channel !== 'webhook') throw new DeliveryError('wrong_channel', 'The webhook sender only sends webhooks', { permanent: true });
       const subscription = await options.db.client.webhookSubscription.findUnique({ where: { id: message.subscriptionId } });
       if (subscription === null) throw new DeliveryError('subscription_deleted', 'The subscription no longer exists', { permanent: true });
+      const secret = subscriptionSecret(options.cipher, subscription);
+      const url = new URL(subscription.url);
       const timestamp = nowS();
-      let response: Response;
+      let status: number;
       try {
-        response = await fetch(subscription.url, {
-          method: 'POST',
-          headers: {
+        // Checked here for a clear refusal (and for IP literals, which never go through a lookup), then again by
+        // the lookup the connection itself uses.
+        if (!options.allowAnyAddress) await publicAddressesOf(url.hostname);
+        status = await post(
+          url,
+          {
             'content-type': 'application/json',
             'webhook-id': context.deliveryId,
             'webhook-timestamp': String(timestamp),
-            'webhook-signature': signWebhook(subscription.secret, context.deliveryId, timestamp, message.body),
+            'webhook-signature': signWebhook(secret, context.deliveryId, timestamp, message.body),
           },
-          body: message.body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
-        });
+          message.body,
+          { timeoutMs: options.timeoutMs ?? 15_000, publicOnly: !options.allowAnyAddress },
+        );
       } catch (error) {
+        if (error instanceof AddressNotAllowedError || (error instanceof Error && error.cause instanceof AddressNotAllowedError)) {
+          throw new DeliveryError('webhook_address_refused', 'The subscriber\'s host is not a public address', { permanent: true, cause: error });
+        }
         throw new DeliveryError('webhook_unreachable', 'The subscriber could not be reached', { permanent: false, cause: error });
       }
-      await response.body?.cancel().catch(() => undefined);
-      if (response.status >= 200 && response.status < 300) return { providerMessageId: null };
-      throw new DeliveryError(`webhook_http_${response.status}`, `The subscriber answered ${response.status}`, { permanent: response.status === 410 });
+      if (status >= 200 && status < 300) return { providerMessageId: null };
+      throw new DeliveryError(`webhook_http_${status}`, `The subscriber answered ${status}`, { permanent: status === 410 });
     },
     close: () => Promise.resolve(),
   };

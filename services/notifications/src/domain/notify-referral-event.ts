@@ -1,11 +1,13 @@
+import type { CloudEvent } from '@referral-hub/contracts';
 import type { Tx } from '../data-access/database.js';
 import { insertDeliveries } from '../data-access/deliveries.js';
+import { findPreferencesOf } from '../data-access/preferences.js';
 import type { NewDeliveryRow } from '../data-access/deliveries.js';
 import type { ReferralEventType } from '../entry-points/messaging/events.js';
 import type { DeliveryJobData } from '../delivery/queue.js';
 import { deliveryId } from '../delivery/queue.js';
 import { messageFacts, renderEmail, renderSms } from './messages/render.js';
-import type { MessageStatus } from './messages/templates.js';
+import type { Language, MessageStatus } from './messages/templates.js';
 import { AUDIENCES, planDeliveries } from './recipients.js';
 import type { ReferralContext, StoredPreference } from './recipients.js';
 
@@ -23,6 +25,26 @@ export type ReferralEventFacts = {
   /** The event as received (a CloudEvent of identifiers and codes only): the body of webhooks. */
   envelope: unknown;
 };
+
+/**
+ * The facts of a referral event, picked field by field from the CloudEvent
+ * (already validated against the catalogue): identifiers, codes and status.
+ */
+export function referralEventFacts(event: CloudEvent<ReferralEventType>): ReferralEventFacts {
+  const { data } = event;
+  return {
+    eventId: event.id,
+    eventType: event.type,
+    referralId: data.referralId,
+    referralCode: data.referralCode,
+    caseCode: data.caseCode,
+    status: data.status as MessageStatus,
+    referringOrganizationId: data.referringOrganizationId,
+    recipientOrganizationId: data.recipientOrganizationId,
+    recipientServiceId: data.recipientServiceId,
+    envelope: event,
+  };
+}
 
 /** Where the names and contacts of a referral come from (the referrals service, the directory). */
 export type ReferralContextSource = {
@@ -49,32 +71,54 @@ export type NotifyDeps = {
  */
 export async function notifyReferralEvent(deps: NotifyDeps, tx: Tx, event: ReferralEventFacts): Promise<number> {
   const now = (deps.now ?? (() => new Date()))();
-  const people = deps.contexts === undefined ? { rows: [], jobs: [] } : await planForPeople(deps, deps.contexts, tx, event, now);
-  const hooks = await planWebhooks(tx, event);
-  const rows = [...people.rows, ...hooks.rows];
-  const jobs = [...people.jobs, ...hooks.jobs];
+  const { rows, jobs } = await planReferralEvent(deps, tx, event, now);
   await insertDeliveries(tx, rows);
   // Queued before the transaction commits: a job that runs first finds no row yet and waits for it.
   await deps.enqueue(jobs);
   return jobs.length;
 }
 
-type Plan = { rows: NewDeliveryRow[]; jobs: DeliveryJobData[] };
+/** The log rows and jobs of an event; nothing is written. */
+export type Plan = { rows: NewDeliveryRow[]; jobs: DeliveryJobData[] };
+
+/**
+ * Who is told of `event` and what each is sent, as rows and jobs with ids
+ * derived from the event: planning the same event again (a redelivery, the
+ * sweep of lost jobs) gives the same ids.
+ *
+ * @throws Error when the recipients cannot be had now (the caller retries).
+ */
+export async function planReferralEvent(deps: Pick<NotifyDeps, 'contexts' | 'linkTemplate'>, tx: Tx, event: ReferralEventFacts, now: Date): Promise<Plan> {
+  const people = deps.contexts === undefined ? { rows: [], jobs: [] } : await planForPeople(deps.linkTemplate, deps.contexts, tx, event, now);
+  const hooks = await planWebhooks(tx, event);
+  return { rows: [...people.rows, ...hooks.rows], jobs: [...people.jobs, ...hooks.jobs] };
+}
 
 function row(event: ReferralEventFacts, fields: Omit<NewDeliveryRow, 'eventId' | 'eventType' | 'referralId' | 'referringOrganizationId'>): NewDeliveryRow {
   return { eventId: event.eventId, eventType: event.eventType, referralId: event.referralId, referringOrganizationId: event.referringOrganizationId, ...fields };
 }
 
-async function planForPeople(deps: NotifyDeps, contexts: ReferralContextSource, tx: Tx, event: ReferralEventFacts, now: Date): Promise<Plan> {
+async function planForPeople(linkTemplate: string, contexts: ReferralContextSource, tx: Tx, event: ReferralEventFacts, now: Date): Promise<Plan> {
   const plan: Plan = { rows: [], jobs: [] };
   if (AUDIENCES[event.eventType].length === 0) return plan;
   const context = await contexts.load(event);
-  const userIds = [context.lead, context.supervisor, ...context.focalPoints].flatMap((c) => (c === null || c.userId === null ? [] : [c.userId]));
-  const stored = await tx.preference.findMany({ where: { userId: { in: userIds } } });
-  const preferences = new Map<string, StoredPreference>(stored.map((p) => [p.userId, { channels: p.channels, language: p.language }]));
-  const facts = messageFacts({ id: event.referralId, code: event.referralCode, caseCode: event.caseCode, status: event.status }, context.names, deps.linkTemplate);
+  const contacts = [context.lead, context.supervisor, ...context.focalPoints].filter((c) => c !== null);
+  const stored = await findPreferencesOf(tx, {
+    userIds: contacts.flatMap((c) => (c.userId === null ? [] : [c.userId])),
+    emails: contacts.flatMap((c) => (c.userId === null && c.email !== null ? [c.email] : [])),
+  });
+  const asStored = (p: (typeof stored)[number]): StoredPreference => ({ channels: p.channels, language: p.language, chosen: p.chosen, email: p.email, phone: p.phone });
+  const preferences = new Map<string, StoredPreference>(stored.map((p) => [p.userId, asStored(p)]));
+  // By e-mail for focal points; of two people sharing an address, the one who chose wins, then the first.
+  const byEmail = new Map<string, StoredPreference>();
+  for (const p of [...stored].sort((a, b) => Number(b.chosen) - Number(a.chosen))) {
+    const key = p.email?.toLowerCase();
+    if (key !== undefined && !byEmail.has(key)) byEmail.set(key, asStored(p));
+  }
+  const identity = { id: event.referralId, code: event.referralCode, caseCode: event.caseCode, status: event.status };
+  const factsIn = (language: Language) => messageFacts(identity, context.namesByLanguage?.[language] ?? context.names, linkTemplate);
 
-  for (const delivery of planDeliveries(event.eventType, context, preferences)) {
+  for (const delivery of planDeliveries(event.eventType, context, preferences, byEmail)) {
     const id = deliveryId(event.eventId, delivery.recipientKey, delivery.channel);
     const noAddress = delivery.address === null;
     plan.rows.push(
@@ -92,6 +136,7 @@ async function planForPeople(deps: NotifyDeps, contexts: ReferralContextSource, 
       }),
     );
     if (delivery.address === null) continue;
+    const facts = factsIn(delivery.language);
     const message =
       delivery.channel === 'email'
         ? { channel: 'email' as const, to: delivery.address, language: delivery.language, ...renderEmail(delivery.kind, delivery.language, facts) }

@@ -25,13 +25,19 @@ export type Contact = {
 /** What the service needs to know about a referral to tell people of an event. */
 export type ReferralContext = {
   names: DirectoryNames;
+  /** The names as written in each language, when the directory has them so; `names` otherwise. */
+  namesByLanguage?: Partial<Record<Language, DirectoryNames>>;
   lead: Contact | null;
   supervisor: Contact | null;
   focalPoints: Contact[];
 };
 
-/** The stored choice of a person (`PUT /v1/me/preferences`). */
-export type StoredPreference = { channels: readonly string[]; language: string };
+/**
+ * What is stored for a person (`GET`/`PUT /v1/me/preferences`): their choice
+ * of channels and language (when `chosen` is not false), and the work contact
+ * their token carried, the address of a supervisor and the fallback of a lead.
+ */
+export type StoredPreference = { channels: readonly string[]; language: string; chosen?: boolean; email?: string | null; phone?: string | null };
 
 /** Who is told of each event, and with which message. */
 export const AUDIENCES: Record<ReferralEventType, readonly { roles: readonly RecipientRole[]; kind: MessageKind }[]> = {
@@ -72,17 +78,30 @@ export function recipientKey(contact: Contact): string {
   return `${contact.role}:${contact.email ?? contact.phone ?? 'unknown'}`;
 }
 
+/** The stored preference of a contact: by user id, else (focal points) by work e-mail, case-insensitively. */
+export function preferenceOf(
+  contact: Contact,
+  byUserId: ReadonlyMap<string, StoredPreference>,
+  byEmail: ReadonlyMap<string, StoredPreference>,
+): StoredPreference | undefined {
+  if (contact.userId !== null) return byUserId.get(contact.userId);
+  return contact.email === null ? undefined : byEmail.get(contact.email.toLowerCase());
+}
+
 /**
  * Who is told of `eventType`, on which channels and in which language: the
  * person's stored preferences when they have set them, else e-mail in the
  * language the referral or directory records, else French (the network's
- * working language). One delivery per person and channel, even when a person
- * is told in two capacities (lead and supervisor).
+ * working language). The address is the one the referral or directory holds,
+ * else the one stored from the person's token (a supervisor's only one). One
+ * delivery per person and channel, even when a person is told in two
+ * capacities (lead and supervisor).
  */
 export function planDeliveries(
   eventType: ReferralEventType,
   context: ReferralContext,
   preferences: ReadonlyMap<string, StoredPreference>,
+  preferencesByEmail: ReadonlyMap<string, StoredPreference> = new Map(),
 ): PlannedDelivery[] {
   const planned = new Map<string, PlannedDelivery>();
   for (const audience of AUDIENCES[eventType]) {
@@ -91,9 +110,10 @@ export function planDeliveries(
     );
     for (const contact of contacts) {
       const key = recipientKey(contact);
-      const stored = contact.userId === null ? undefined : preferences.get(contact.userId);
-      const channels = (stored?.channels ?? ['email']).filter((c): c is DeliveryChannel => c === 'email' || c === 'sms');
-      const language = stored !== undefined && isLanguage(stored.language) ? stored.language : (contact.language ?? 'fr');
+      const stored = preferenceOf(contact, preferences, preferencesByEmail);
+      const chosen = stored !== undefined && stored.chosen !== false ? stored : undefined;
+      const channels = (chosen?.channels ?? ['email']).filter((c): c is DeliveryChannel => c === 'email' || c === 'sms');
+      const language = chosen !== undefined && isLanguage(chosen.language) ? chosen.language : (contact.language ?? 'fr');
       for (const channel of channels) {
         const id = `${key}|${channel}`;
         if (planned.has(id)) continue;
@@ -103,7 +123,7 @@ export function planDeliveries(
           channel,
           language,
           kind: audience.kind,
-          address: channel === 'email' ? contact.email : contact.phone,
+          address: channel === 'email' ? (contact.email ?? stored?.email ?? null) : (contact.phone ?? stored?.phone ?? null),
         });
       }
     }

@@ -1,12 +1,14 @@
 import type { Tx } from '../data-access/database.js';
 import { insertReferralEvent } from '../data-access/referral-events.js';
 
-/** What the service keeps of a referral event: identifiers and time only, never case data. */
+/** What the service keeps of a referral event: identifiers, codes and time only, never case data. */
 export type ReceivedReferralEvent = {
   eventId: string;
   eventType: string;
   referralId: string;
   occurredAt: Date;
+  /** The CloudEvent as received (identifiers and codes only, as the catalogue's schema allows), for the sweep of lost jobs. */
+  envelope: object;
 };
 
 /**

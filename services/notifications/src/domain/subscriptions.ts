@@ -4,6 +4,9 @@ import { notFound, validationError } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
 import type { WebhookSubscription } from '../data-access/generated/prisma/client.js';
+import { AddressNotAllowedError, publicAddressesOf } from '../delivery/address-guard.js';
+import type { Resolver } from '../delivery/address-guard.js';
+import type { SecretCipher } from '../delivery/secret-cipher.js';
 import { generateWebhookSecret } from '../delivery/webhook.js';
 import { assertMayAct } from './access.js';
 
@@ -21,11 +24,16 @@ function toSubscription(row: WebhookSubscription): Subscription {
  * Subscribes the caller's organisation to referral events by webhook; the
  * secret is generated here and returned this once.
  *
+ * The secret is stored encrypted (`NOTIFICATIONS_SECRET_KEYS`). Unless
+ * `allowHttp` (development), the URL's host must be, and resolve to, public
+ * addresses only: never loopback, private or link-local ones (checked again at
+ * every delivery, since a name can change its address).
+ *
  * @throws AppError 403 for a role that does not manage its organisation's systems; 400 for a URL that is
- * not https (http only when `allowHttp`) or carries credentials.
+ * not https (http only when `allowHttp`), carries credentials, or whose host is not public or does not resolve.
  */
 export async function createSubscription(
-  deps: { db: NotificationsDatabase; allowHttp: boolean },
+  deps: { db: NotificationsDatabase; allowHttp: boolean; cipher: SecretCipher; resolve?: Resolver },
   principal: Principal,
   input: SubscriptionCreate,
   now: Date = new Date(),
@@ -36,14 +44,26 @@ export async function createSubscription(
   if (!schemes.includes(url.protocol)) throw validationError([{ field: 'body.url', message: `must start with ${schemes.map((s) => `${s}//`).join(' or ')}` }]);
   // Credentials in the URL would be stored and logged as part of it: the signature authenticates the hub instead.
   if (url.username !== '' || url.password !== '') throw validationError([{ field: 'body.url', message: 'must not carry credentials' }]);
+  if (!deps.allowHttp) {
+    try {
+      await publicAddressesOf(url.hostname, deps.resolve);
+    } catch (error) {
+      const message = error instanceof AddressNotAllowedError ? 'must be a host with public addresses only (not loopback, private or link-local)' : 'must be a host name that resolves';
+      throw validationError([{ field: 'body.url', message }]);
+    }
+  }
   const secret = generateWebhookSecret();
+  const id = randomUUID();
+  const sealed = deps.cipher.seal(secret, id);
   const row = await deps.db.client.webhookSubscription.create({
     data: {
-      id: randomUUID(),
+      id,
       organizationId: principal.organizationId,
       url: url.toString(),
       eventTypes: [...new Set(input.eventTypes)],
-      secret,
+      secret: null,
+      secretKeyId: sealed.keyId,
+      secretCiphertext: sealed.ciphertext,
       createdBy: principal.userId,
       createdAt: now,
     },

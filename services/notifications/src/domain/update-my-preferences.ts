@@ -2,12 +2,13 @@ import type { Principal } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
 import { upsertPreference } from '../data-access/preferences.js';
 import { assertMayAct } from './access.js';
-import { toPreferences } from './preferences.js';
+import { toPreferences, workContactOf } from './preferences.js';
 import type { Preferences, PreferencesUpdate } from './preferences.js';
 
 /**
- * Replaces the caller's own channels and language. An empty channel list is a
- * choice (be told of nothing by e-mail or SMS), kept as such.
+ * Replaces the caller's own channels and language, and stores the work
+ * contact their token carries. An empty channel list is a choice (be told of
+ * nothing by e-mail or SMS), kept as such.
  *
  * @throws AppError 403 for a machine client or a principal without a role.
  */
@@ -25,6 +26,7 @@ export async function updateMyPreferences(
     channels: [...new Set(update.channels)],
     language: update.language,
     updatedAt: now,
+    contact: workContactOf(principal),
   });
-  return toPreferences(row);
+  return toPreferences(row, principal);
 }

@@ -6,7 +6,7 @@ import type { Principal, Role } from '@referral-hub/platform';
  * decided by the lifecycle table (`lifecycle.ts`), which adds how the caller
  * stands to that referral.
  */
-export type ReferralsAction = 'listReferrals' | 'readDirectory';
+export type ReferralsAction = 'listReferrals' | 'readDirectory' | 'readNotificationContext';
 
 /**
  * Who may do what, by role: the access policy of the referrals service in one
@@ -18,6 +18,9 @@ export const REFERRALS_ACCESS = {
   listReferrals: ['caseworker', 'supervisor', 'focal_point', 'system'],
   // The directory is the network's shared map: every member may read it.
   readDirectory: ROLES,
+  // Staff contacts of both sides, for any referral: a machine client only, and only one listed by subject
+  // (`NOTIFICATION_CLIENT_SUBJECTS`, checked in `get-notification-context.ts`): the notifications service.
+  readNotificationContext: ['system'],
 } as const satisfies Record<ReferralsAction, readonly Role[]>;
 
 /** Whether the principal's roles allow `action`. */

@@ -1,6 +1,7 @@
 import { getPrincipal } from '@referral-hub/platform';
 import type { Router } from 'express';
 import type { NotificationsDatabase } from '../../data-access/database.js';
+import type { SecretCipher } from '../../delivery/secret-cipher.js';
 import { getMyPreferences } from '../../domain/get-my-preferences.js';
 import { listReferralDeliveries } from '../../domain/list-referral-deliveries.js';
 import { createSubscription, deleteSubscription, listSubscriptions } from '../../domain/subscriptions.js';
@@ -8,7 +9,7 @@ import type { SubscriptionCreate } from '../../domain/subscriptions.js';
 import type { PreferencesUpdate } from '../../domain/preferences.js';
 import { updateMyPreferences } from '../../domain/update-my-preferences.js';
 
-type Deps = { db: NotificationsDatabase; config: { WEBHOOK_ALLOW_HTTP: boolean } };
+type Deps = { db: NotificationsDatabase; cipher: SecretCipher; config: { WEBHOOK_ALLOW_HTTP: boolean } };
 
 /**
  * HTTP entry points of the notifications service. Requests reach these
@@ -29,7 +30,7 @@ export function registerRoutes(router: Router, deps: Deps): void {
   });
 
   router.post('/v1/subscriptions', async (req, res) => {
-    const created = await createSubscription({ db: deps.db, allowHttp: deps.config.WEBHOOK_ALLOW_HTTP }, getPrincipal(req), req.body as SubscriptionCreate);
+    const created = await createSubscription({ db: deps.db, cipher: deps.cipher, allowHttp: deps.config.WEBHOOK_ALLOW_HTTP }, getPrincipal(req), req.body as SubscriptionCreate);
     res.status(201).location(`/v1/subscriptions/${created.id}`).json(created);
   });
 

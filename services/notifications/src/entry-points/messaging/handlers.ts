@@ -1,8 +1,7 @@
 import type { EventHandler } from '@referral-hub/platform';
 import type { Tx } from '../../data-access/database.js';
-import { notifyReferralEvent } from '../../domain/notify-referral-event.js';
+import { notifyReferralEvent, referralEventFacts } from '../../domain/notify-referral-event.js';
 import type { NotifyDeps } from '../../domain/notify-referral-event.js';
-import type { MessageStatus } from '../../domain/messages/templates.js';
 import { recordReferralEvent } from '../../domain/record-referral-event.js';
 import { expectReferralEvent } from './events.js';
 
@@ -15,26 +14,17 @@ import { expectReferralEvent } from './events.js';
 export function eventHandlers(deps: { notify?: NotifyDeps } = {}): Record<string, EventHandler<Tx>> {
   return {
     'referral.#': async (event, tx, ctx) => {
-      const { id, type, data } = expectReferralEvent(event);
+      const referralEvent = expectReferralEvent(event);
+      const { id, type, data } = referralEvent;
       await recordReferralEvent(tx, {
         eventId: id,
         eventType: type,
         referralId: data.referralId,
         occurredAt: new Date(data.occurredAt),
+        envelope: referralEvent,
       });
       if (deps.notify !== undefined) {
-        const queued = await notifyReferralEvent(deps.notify, tx, {
-          eventId: id,
-          eventType: type,
-          referralId: data.referralId,
-          referralCode: data.referralCode,
-          caseCode: data.caseCode,
-          status: data.status as MessageStatus,
-          referringOrganizationId: data.referringOrganizationId,
-          recipientOrganizationId: data.recipientOrganizationId,
-          recipientServiceId: data.recipientServiceId,
-          envelope: event,
-        });
+        const queued = await notifyReferralEvent(deps.notify, tx, referralEventFacts(referralEvent));
         ctx.logger.debug({ referralId: data.referralId, queued }, 'Referral event recorded and notifications queued');
         return;
       }

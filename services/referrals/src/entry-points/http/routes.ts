@@ -5,6 +5,7 @@ import { createReferral } from '../../domain/create-referral.js';
 import type { NewReferral } from '../../domain/create-referral.js';
 import { getAccessLog } from '../../domain/get-access-log.js';
 import { getKnownOrganization } from '../../domain/get-known-organization.js';
+import { getNotificationContext } from '../../domain/get-notification-context.js';
 import { getReferralHistory } from '../../domain/get-referral-history.js';
 import { getReferral } from '../../domain/get-referral.js';
 import { getRecipientContacts } from '../../domain/recipient-focal-points.js';
@@ -60,6 +61,11 @@ export function registerRoutes(router: Router, deps: ReferralDeps): void {
   router.get('/v1/referrals/:referralId/recipient-contacts', async (req, res) => {
     const { referralId } = getValidatedParams<{ referralId: string }>(req);
     res.json(await getRecipientContacts(deps, getPrincipal(req), referralId));
+  });
+
+  router.get('/v1/referrals/:referralId/notification-context', async (req, res) => {
+    const { referralId } = getValidatedParams<{ referralId: string }>(req);
+    res.json(await getNotificationContext(deps, getPrincipal(req), referralId));
   });
 
   router.get('/v1/referrals/:referralId/access-log', async (req, res) => {

@@ -1,0 +1,103 @@
+import type { ReferralsApi } from '@referral-hub/contracts';
+import { currentRequestId, REQUEST_ID_HEADER } from '@referral-hub/platform';
+import type { ServiceTokenProvider } from '@referral-hub/platform';
+import type { ReferralContextSource, ReferralEventFacts } from '../domain/notify-referral-event.js';
+import type { DirectoryNames } from '../domain/messages/render.js';
+import type { Language } from '../domain/messages/templates.js';
+import type { Contact, ReferralContext } from '../domain/recipients.js';
+
+/** The referrals service's answer (`GET /v1/referrals/{id}/notification-context`). */
+export type NotificationContext = ReferralsApi.components['schemas']['NotificationContext'];
+
+/** The referrals service did not give the context now (down, slow, refused): the event is retried. */
+export class ReferralsUnavailableError extends Error {
+  readonly status: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ReferralsUnavailableError';
+    this.status = options?.status;
+  }
+}
+
+/** What a message says when the read model has not fetched a name yet: better than nothing, never a guess. */
+const UNKNOWN: Record<Language, { organization: string; service: string }> = {
+  fr: { organization: 'organisation non renseignée', service: 'service non renseigné' },
+  en: { organization: 'organisation not named yet', service: 'service not named yet' },
+};
+const LANGUAGES: readonly Language[] = ['fr', 'en'];
+const other = (language: Language): Language => (language === 'fr' ? 'en' : 'fr');
+
+/** The names of the referral as written in `language`: the service's name in that language, else the other. */
+function namesIn(context: NotificationContext, language: Language): DirectoryNames {
+  const service = context.names.recipientService;
+  return {
+    serviceName: service[language] ?? service[other(language)] ?? UNKNOWN[language].service,
+    referringOrganizationName: context.names.referringOrganization ?? UNKNOWN[language].organization,
+    recipientOrganizationName: context.names.recipientOrganization ?? UNKNOWN[language].organization,
+  };
+}
+
+/**
+ * The receiving focal points: those named for the referral's service, or the
+ * recipient organisation's own when the service has none (the rule of the
+ * referrals service's `recipient-contacts`).
+ */
+function receivingFocalPoints(context: NotificationContext): Contact[] {
+  const forService = context.focalPoints.filter((fp) => fp.serviceId === context.recipientServiceId);
+  const chosen = forService.length > 0 ? forService : context.focalPoints.filter((fp) => fp.serviceId === null);
+  return chosen.map((fp) => ({ role: 'focal_point', userId: null, focalPointId: fp.id, email: fp.email, phone: fp.phone, language: fp.preferredLanguage }));
+}
+
+/** The referrals service's answer as the planner's {@link ReferralContext}: names, lead, supervisor, focal points. */
+export function toReferralContext(context: NotificationContext): ReferralContext {
+  const lead = context.lead;
+  return {
+    names: namesIn(context, 'fr'),
+    namesByLanguage: Object.fromEntries(LANGUAGES.map((language) => [language, namesIn(context, language)])),
+    lead: lead === null ? null : { role: 'lead', userId: lead.userId, focalPointId: null, email: lead.email, phone: lead.phone, language: lead.language },
+    // Known by id only: the address comes from what the person's token gave this service (their preferences).
+    supervisor: context.supervisor === null ? null : { role: 'supervisor', userId: context.supervisor.userId, focalPointId: null, email: null, phone: null, language: null },
+    focalPoints: receivingFocalPoints(context),
+  };
+}
+
+/**
+ * Where the names and contacts of a referral come from in production: the
+ * referrals service's notification context, asked with this service's own
+ * machine token (client credentials; its `sub` must be in referrals'
+ * `NOTIFICATION_CLIENT_SUBJECTS`). Any failure throws, so the event is retried
+ * by the consumer and dead-lettered after `AMQP_MAX_ATTEMPTS`.
+ */
+export function createReferralsContextSource(options: { baseUrl: string; tokens: ServiceTokenProvider; timeoutMs: number }): ReferralContextSource {
+  return {
+    async load(event: ReferralEventFacts): Promise<ReferralContext> {
+      let response: Response;
+      try {
+        const token = await options.tokens.getToken();
+        const requestId = currentRequestId();
+        response = await fetch(new URL(`/v1/referrals/${encodeURIComponent(event.referralId)}/notification-context`, options.baseUrl), {
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'application/json',
+            ...(requestId === undefined ? {} : { [REQUEST_ID_HEADER]: requestId }),
+          },
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+      } catch (error) {
+        throw new ReferralsUnavailableError('The referrals service could not be reached', { cause: error });
+      }
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        throw new ReferralsUnavailableError(`The referrals service answered ${response.status} for a notification context`, { status: response.status });
+      }
+      let body: NotificationContext;
+      try {
+        body = (await response.json()) as NotificationContext;
+      } catch (error) {
+        throw new ReferralsUnavailableError('The referrals service answered with a body that is not JSON', { cause: error });
+      }
+      if (body.id !== event.referralId) throw new ReferralsUnavailableError('The referrals service answered about another referral');
+      return toReferralContext(body);
+    },
+  };
+}

@@ -1,0 +1,349 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { buildEvent } from '@referral-hub/contracts';
+import { createServiceTestEnv } from '@referral-hub/testkit';
+import type { ServiceTestEnv, TestClaims } from '@referral-hub/testkit';
+import { connect } from 'amqplib';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { start as startConsent } from '../../consent/src/start.js';
+import type { RunningConsent } from '../../consent/src/start.js';
+import { start as startReferrals } from '../../referrals/src/start.js';
+import type { RunningReferrals } from '../../referrals/src/start.js';
+import { start } from '../src/start.js';
+import type { RunningNotifications } from '../src/start.js';
+
+/**
+ * The notifications service with the real referrals service (and the consent
+ * service it needs), in-process, on one exchange and one token issuer; a real
+ * SMTP server and a local SMS gateway stand for the providers. Referrals are
+ * made and moved through their lifecycle by the referrals API, as people
+ * would; who is told what is read where it arrives.
+ */
+
+const notificationsMigrations = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
+const referralsMigrations = fileURLToPath(new URL('../../referrals/prisma/migrations', import.meta.url));
+const consentMigrations = fileURLToPath(new URL('../../consent/prisma/migrations', import.meta.url));
+const poll = { timeout: 20_000, interval: 50 };
+const HUB_ORG = randomUUID();
+
+type Message = { channel: 'email' | 'sms'; to: string; subject: string; text: string; html: string; language: string | undefined };
+
+function startSmtp(messages: Message[]): Promise<{ server: SMTPServer; port: number }> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          const to = Array.isArray(mail.to) ? mail.to[0]?.text : mail.to?.text;
+          const language = mail.headers.get('content-language');
+          messages.push({ channel: 'email', to: to ?? '', subject: mail.subject ?? '', text: mail.text ?? '', html: typeof mail.html === 'string' ? mail.html : '', language: typeof language === 'string' ? language : undefined });
+          callback();
+        })
+        .catch((error: unknown) => callback(error instanceof Error ? error : new Error('unreadable')));
+    },
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.server.address() as AddressInfo).port })));
+}
+
+/** A generic SMS gateway (`POST {"to","text"}`), keeping what it is given. */
+function startSmsGateway(messages: Message[]): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { to: string; text: string };
+      messages.push({ channel: 'sms', to: body.to, subject: '', text: body.text, html: '', language: undefined });
+      res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `sms-${messages.length}` }));
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms` })));
+}
+
+const messages: Message[] = [];
+let smtp: Awaited<ReturnType<typeof startSmtp>>;
+let sms: Awaited<ReturnType<typeof startSmsGateway>>;
+let testEnv: ServiceTestEnv;
+let consent: RunningConsent;
+let referrals: RunningReferrals;
+let notifications: RunningNotifications;
+
+beforeAll(async () => {
+  smtp = await startSmtp(messages);
+  sms = await startSmsGateway(messages);
+  testEnv = await createServiceTestEnv({
+    name: 'notifications-with-referrals',
+    migrationsDir: notificationsMigrations,
+    extraEnv: {
+      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      NOTIFICATIONS_QUEUE_PREFIX: `test-${randomUUID()}`,
+      DELIVERY_BACKOFF_MS: '50',
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      SMS_PROVIDER: 'http',
+      SMS_HTTP_URL: sms.url,
+      REFERRAL_LINK_TEMPLATE: 'https://hub.example.org/r/{referralCode}',
+    },
+  });
+  consent = await startConsent({ env: await testEnv.envForAnotherService(consentMigrations) });
+  referrals = await startReferrals({
+    env: {
+      ...(await testEnv.envForAnotherService(referralsMigrations)),
+      CONSENT_URL: consent.url,
+      // The directory is not needed: its details are put in the read model below, as if fetched.
+      DIRECTORY_URL: 'http://127.0.0.1:9',
+      DIRECTORY_REFRESH_INTERVAL_MS: '3600000',
+      AUTH_CLIENT_TOKEN_URL: 'http://127.0.0.1:9/token',
+      AUTH_CLIENT_ID: 'referrals-service',
+      AUTH_CLIENT_SECRET: 'not-used-in-tests',
+      REFERRAL_PAYLOAD_KEYS: `test1:${Buffer.alloc(32, 3).toString('base64')}`,
+      NOTIFICATION_CLIENT_SUBJECTS: 'notifications-service',
+    },
+    serviceTokens: { getToken: () => testEnv.issuer.sign({ sub: 'referrals-service', org: HUB_ORG, roles: ['system'] }) },
+  });
+  notifications = await start({
+    env: {
+      ...testEnv.env,
+      REFERRALS_URL: referrals.url,
+      AUTH_CLIENT_TOKEN_URL: 'http://127.0.0.1:9/token',
+      AUTH_CLIENT_ID: 'notifications-service',
+      AUTH_CLIENT_SECRET: 'not-used-in-tests',
+    },
+    // The token the identity provider would give the notifications-service client.
+    serviceTokens: { getToken: () => testEnv.issuer.sign({ sub: 'notifications-service', org: HUB_ORG, roles: ['system'] }) },
+  });
+  await notifications.consumer?.waitUntilConsuming();
+});
+
+afterAll(async () => {
+  await notifications?.deliveries.queue.obliterate({ force: true }).catch(() => undefined);
+  await notifications?.stop();
+  await referrals?.stop();
+  await consent?.stop();
+  await testEnv?.cleanup();
+  await new Promise<void>((resolve) => (smtp ? smtp.server.close(() => resolve()) : resolve()));
+  await new Promise<void>((resolve) => (sms ? sms.server.close(() => resolve()) : resolve()));
+});
+
+/** A payload full of a child's personal data: none of it may reach a message. */
+const PAYLOAD = {
+  'child.firstName': 'Amani',
+  'child.lastName': 'Kabongo',
+  'child.age': 12,
+  'protection.riskLevel': 'high',
+  'health.conditions': ['asthma'],
+  'case.summary': 'Needs psychosocial support after displacement from Kalehe.',
+};
+const PERSONAL = ['Amani', 'Kabongo', 'asthma', 'Kalehe', 'displacement', 'Besoin confidentiel'];
+
+async function call(service: { url: string }, method: string, path: string, claims: TestClaims, body?: unknown): Promise<Response> {
+  return fetch(`${service.url}${path}`, {
+    method,
+    headers: { authorization: await testEnv.authorization(claims), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+async function ok<T>(response: Response, status = 200): Promise<T> {
+  const text = await response.text();
+  expect(response.status, text).toBe(status);
+  return JSON.parse(text) as T;
+}
+
+/** Two organisations, the recipient's service and its focal points in the referrals read model, and the people of both sides. */
+async function givenNetwork() {
+  const id = randomUUID().slice(0, 8);
+  const owner = randomUUID();
+  const recipient = randomUUID();
+  const serviceId = randomUUID();
+  const now = new Date();
+  const db = referrals.db.client;
+  await db.knownOrganization.createMany({
+    data: [
+      { id: owner, name: 'Terre des Enfants', type: 'ngo', version: 1, detailsVersion: 1, updatedAt: now },
+      { id: recipient, name: 'Aide Nord', type: 'ngo', version: 1, detailsVersion: 1, updatedAt: now },
+    ],
+  });
+  await db.knownService.create({
+    data: { id: serviceId, organizationId: recipient, organizationType: 'ngo', version: 1, detailsVersion: 1, updatedAt: now, name: { fr: 'Soutien psychosocial', en: 'Psychosocial support' } },
+  });
+  const fp = (name: string, language: 'fr' | 'en', scope: 'service' | 'organization') => ({
+    id: randomUUID(),
+    organizationId: recipient,
+    serviceId: scope === 'service' ? serviceId : null,
+    name,
+    email: `${name.toLowerCase()}-${id}@aide-nord.example`,
+    phone: `+2237${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`,
+    preferredLanguage: language,
+    version: 1,
+    fetchedAt: now,
+  });
+  // Mariam: no preferences (e-mail in English); Ibrahim: chose nothing; Oumou: e-mail and SMS in French;
+  // Kadi: the organisation's own, not told while the service has focal points.
+  const focal = { mariam: fp('Mariam', 'en', 'service'), ibrahim: fp('Ibrahim', 'fr', 'service'), oumou: fp('Oumou', 'en', 'service'), kadi: fp('Kadi', 'fr', 'organization') };
+  await db.knownFocalPoint.createMany({ data: Object.values(focal) });
+
+  const supervisor: TestClaims = { sub: `sup-${id}`, org: owner, roles: ['supervisor'], name: 'Fatou Sow', email: `fatou-${id}@tde.example`, phone_number: '+22670000101', locale: 'fr' };
+  const lead: TestClaims = {
+    sub: `lead-${id}`,
+    org: owner,
+    roles: ['caseworker'],
+    name: 'Awa Diallo',
+    email: `awa-${id}@tde.example`,
+    phone_number: '+22670000102',
+    locale: 'en',
+    supervisor_sub: supervisor.sub,
+  };
+  const asFocalPoint = (person: typeof focal.mariam): TestClaims => ({ sub: `fp-${person.id}`, org: recipient, roles: ['focal_point'], email: person.email.toUpperCase(), name: person.name });
+  // Preferences, set by each person with their own token: the supervisor's stores their contact.
+  await ok(await call(notifications, 'PUT', '/v1/me/preferences', lead, { channels: ['email', 'sms'], language: 'en' }));
+  await ok(await call(notifications, 'PUT', '/v1/me/preferences', supervisor, { channels: ['sms'], language: 'fr' }));
+  await ok(await call(notifications, 'PUT', '/v1/me/preferences', asFocalPoint(focal.ibrahim), { channels: [], language: 'fr' }));
+  await ok(await call(notifications, 'PUT', '/v1/me/preferences', asFocalPoint(focal.oumou), { channels: ['email', 'sms'], language: 'fr' }));
+  return { owner, recipient, serviceId, focal, lead, supervisor, receiver: asFocalPoint(focal.mariam) };
+}
+
+type Network = Awaited<ReturnType<typeof givenNetwork>>;
+
+async function submittedReferral(n: Network): Promise<{ id: string; code: string }> {
+  const draft = await ok<{ id: string; code: string }>(
+    await call(referrals, 'POST', '/v1/referrals', n.lead, {
+      caseCode: `CASE-${randomUUID().slice(0, 8).toUpperCase()}`,
+      recipientOrganizationId: n.recipient,
+      recipientServiceId: n.serviceId,
+      urgency: 'high',
+      need: { category: 'psychosocial_distress', text: 'Besoin confidentiel' },
+      payload: PAYLOAD,
+    }),
+    201,
+  );
+  // No consent was recorded for the case: the envelope alone goes (codes and names, as notifications carry).
+  await ok(await call(referrals, 'POST', `/v1/referrals/${draft.id}/submit`, n.lead, { envelopeOnly: true }));
+  return draft;
+}
+
+const sentTo = (address: string) => messages.filter((m) => m.to.toLowerCase() === address.toLowerCase());
+const phoneOf = (claims: TestClaims) => String(claims.phone_number);
+const emailOf = (claims: TestClaims) => String(claims.email);
+const deliveriesOf = (referralId: string) => notifications.db.client.delivery.findMany({ where: { referralId } });
+const settled = async (referralId: string, count: number) => {
+  await expect.poll(async () => (await deliveriesOf(referralId)).filter((d) => d.status !== 'queued').length, poll).toBe(count);
+};
+
+describe('notifications of a referral, with the real referrals service', () => {
+  let n: Network;
+  beforeAll(async () => {
+    n = await givenNetwork();
+  });
+
+  it('a submitted referral reaches the receiving focal points on the channels and in the language each chose, and nobody else', async () => {
+    const r = await submittedReferral(n);
+    await settled(r.id, 3);
+    const { mariam, ibrahim, oumou, kadi } = n.focal;
+    expect(sentTo(mariam.email)).toEqual([expect.objectContaining({ channel: 'email', subject: `New referral ${r.code} for Psychosocial support`, language: 'en' })]);
+    expect(sentTo(mariam.email)[0]?.text).toContain(`https://hub.example.org/r/${r.code}`);
+    expect(sentTo(mariam.email)[0]?.text).toContain('Terre des Enfants');
+    // Oumou chose e-mail and SMS in French (matched by her work e-mail, whatever its case).
+    expect(sentTo(oumou.email)).toEqual([expect.objectContaining({ channel: 'email', subject: `Nouveau référencement ${r.code} pour Soutien psychosocial`, language: 'fr' })]);
+    expect(sentTo(oumou.phone)).toHaveLength(1);
+    expect(sentTo(oumou.phone)[0]?.text).toContain(r.code);
+    // Ibrahim chose no channel; Kadi is the organisation's, and the service has its own; the lead submitted it.
+    for (const address of [ibrahim.email, ibrahim.phone, kadi.email, kadi.phone, emailOf(n.lead), phoneOf(n.lead), phoneOf(n.supervisor)]) expect(sentTo(address)).toEqual([]);
+    const log = (await deliveriesOf(r.id)).map((d) => `${d.recipientRole} ${d.channel} ${d.language} ${d.status}`).sort();
+    expect(log).toEqual(['focal_point email en sent', 'focal_point email fr sent', 'focal_point sms fr sent']);
+  });
+
+  it('each step the receiver takes reaches the lead (e-mail and SMS, in English) and the supervisor (SMS in French, at the phone of their own token); closing reaches nobody', async () => {
+    const r = await submittedReferral(n);
+    await settled(r.id, 3);
+    const steps = [
+      ['acknowledge', `Referral ${r.code} acknowledged`],
+      ['accept', `Referral ${r.code} accepted`],
+      ['start', `Referral ${r.code}: service started`],
+      ['complete', `Referral ${r.code}: service delivered`],
+    ] as const;
+    let expected = 3;
+    for (const [step, subject] of steps) {
+      await ok(await call(referrals, 'POST', `/v1/referrals/${r.id}/${step}`, n.receiver, {}));
+      expected += 3;
+      await settled(r.id, expected);
+      expect(sentTo(emailOf(n.lead)).filter((m) => m.text.includes(r.code)).map((m) => m.subject)).toContain(subject);
+    }
+    const mine = (address: string) => sentTo(address).filter((m) => m.text.includes(r.code));
+    expect(mine(emailOf(n.lead))).toHaveLength(4);
+    expect(mine(emailOf(n.lead)).every((m) => m.language === 'en')).toBe(true);
+    expect(mine(phoneOf(n.lead))).toHaveLength(4);
+    // The supervisor is known to referrals by id only: their SMS goes to the phone their token gave notifications.
+    expect(mine(phoneOf(n.supervisor))).toHaveLength(4);
+    // In French, with the service's French name, in GSM-7 (ç written c).
+    expect(mine(phoneOf(n.supervisor))[0]?.text).toContain(`Référencement ${r.code} (dossier `);
+    expect(mine(phoneOf(n.supervisor))[0]?.text).toContain('bien recu par Aide Nord (Soutien psychosocial)');
+    expect(mine(phoneOf(n.lead))[0]?.text).toContain('Psychosocial support');
+    expect(mine(emailOf(n.supervisor))).toEqual([]);
+
+    await ok(await call(referrals, 'POST', `/v1/referrals/${r.id}/close`, n.lead, {}));
+    await expect.poll(() => notifications.db.client.referralEvent.count({ where: { referralId: r.id, eventType: 'referral.closed' } }), poll).toBe(1);
+    expect(await deliveriesOf(r.id)).toHaveLength(expected);
+  });
+
+  it('a withdrawn referral reaches the receiving focal points; a declined one the lead and the supervisor', async () => {
+    const withdrawn = await submittedReferral(n);
+    await ok(await call(referrals, 'POST', `/v1/referrals/${withdrawn.id}/withdraw`, n.lead, {}));
+    await settled(withdrawn.id, 6);
+    const kinds = (await deliveriesOf(withdrawn.id)).filter((d) => d.messageKind === 'withdrawn').map((d) => `${d.recipientRole} ${d.channel}`).sort();
+    expect(kinds).toEqual(['focal_point email', 'focal_point email', 'focal_point sms']);
+    expect(sentTo(n.focal.mariam.email).some((m) => m.subject === `Referral ${withdrawn.code} withdrawn`)).toBe(true);
+
+    const declined = await submittedReferral(n);
+    await ok(await call(referrals, 'POST', `/v1/referrals/${declined.id}/decline`, n.receiver, { reasonCode: 'no_capacity' }));
+    await settled(declined.id, 6);
+    const told = (await deliveriesOf(declined.id)).filter((d) => d.messageKind === 'declined').map((d) => `${d.recipientRole} ${d.channel} ${d.language}`).sort();
+    expect(told).toEqual(['lead email en', 'lead sms en', 'supervisor sms fr']);
+  });
+
+  it('no message carries anything of the payload or the need', async () => {
+    await expect.poll(() => messages.length, poll).toBeGreaterThan(20);
+    for (const message of messages) {
+      for (const value of PERSONAL) expect(`${message.subject}\n${message.text}\n${message.html}`).not.toContain(value);
+    }
+  });
+
+  it('an event whose recipients the referrals service cannot give is retried, then dead-lettered, and nobody is told', async () => {
+    const before = notifications.consumer?.stats() ?? { retried: 0, deadLettered: 0 };
+    // Referrals knows no such referral (404): the context cannot be had, so the event fails.
+    const referralId = randomUUID();
+    const event = buildEvent(
+      'referral.accepted',
+      {
+        referralId,
+        referralCode: 'REF-00000',
+        caseCode: 'CASE-UNKNOWN',
+        kind: 'referral',
+        status: 'accepted',
+        previousStatus: 'acknowledged',
+        urgency: 'high',
+        referringOrganizationId: n.owner,
+        recipientOrganizationId: n.recipient,
+        recipientServiceId: n.serviceId,
+        actor: null,
+        occurredAt: new Date().toISOString(),
+      },
+      { source: '/services/referrals', subject: referralId },
+    );
+    const connection = await connect(testEnv.amqpUrl);
+    const channel = await connection.createConfirmChannel();
+    channel.publish(testEnv.exchange, event.type, Buffer.from(JSON.stringify(event)), { persistent: true, messageId: event.id, type: event.type });
+    await channel.waitForConfirms();
+    await connection.close();
+    await expect.poll(() => notifications.consumer?.stats().deadLettered ?? 0, poll).toBe(before.deadLettered + 1);
+    // AMQP_MAX_ATTEMPTS is 3 in tests: two retries, then the dead-letter queue.
+    expect((notifications.consumer?.stats().retried ?? 0) - before.retried).toBe(2);
+    expect(await deliveriesOf(referralId)).toEqual([]);
+    expect(await notifications.db.client.referralEvent.count({ where: { referralId } })).toBe(0);
+  });
+});

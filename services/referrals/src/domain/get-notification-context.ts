@@ -1,0 +1,87 @@
+import type { ReferralsApi } from '@referral-hub/contracts';
+import { forbidden, notFound } from '@referral-hub/platform';
+import type { Principal } from '@referral-hub/platform';
+import type { ReferralsDatabase } from '../data-access/database.js';
+import { listFocalPointsFor } from '../data-access/directory-details.js';
+import { findKnownOrganization } from '../data-access/known-organizations.js';
+import { findKnownService } from '../data-access/known-services.js';
+import { findReferral } from '../data-access/referrals.js';
+import { mayAct } from './access.js';
+
+/** What the notifications service needs to tell people about a referral (see the contract). */
+export type NotificationContext = ReferralsApi.components['schemas']['NotificationContext'];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The directory's `{fr?, en?}` name of a service, as both languages (null when missing). */
+function localizedName(value: unknown): { fr: string | null; en: string | null } {
+  const pick = (key: 'fr' | 'en'): string | null => {
+    if (typeof value !== 'object' || value === null) return null;
+    const name = (value as Record<string, unknown>)[key];
+    return typeof name === 'string' && name !== '' ? name : null;
+  };
+  return { fr: pick('fr'), en: pick('en') };
+}
+
+/**
+ * `GET /v1/referrals/{id}/notification-context`: who to tell about a referral
+ * and how to name it, for the notifications service. The answer is built field
+ * by field from the envelope and the directory read model, so the payload,
+ * the need and the notes can never be part of it.
+ *
+ * The caller must be a `system` client whose token subject is listed in
+ * `NOTIFICATION_CLIENT_SUBJECTS`: the contacts of both sides of any
+ * organisation's referral are not for an organisation's own system. Anyone
+ * else gets 403 before the referral is looked up, so it learns nothing of
+ * which referrals exist.
+ *
+ * @throws AppError 403 for any other caller; 404 for an unknown referral.
+ */
+export async function getNotificationContext(
+  deps: { db: ReferralsDatabase; notificationClients: readonly string[] },
+  principal: Principal,
+  id: string,
+): Promise<NotificationContext> {
+  if (!mayAct(principal, 'readNotificationContext') || !deps.notificationClients.includes(principal.userId)) {
+    throw forbidden('Only the notifications service may read who to tell about a referral.');
+  }
+  const row = UUID.test(id) ? await findReferral(deps.db.client, id.toLowerCase()) : null;
+  if (row === null) throw notFound('No referral with this id.');
+  const [referring, recipient, service, focalPoints] = await Promise.all([
+    findKnownOrganization(deps.db.client, row.referringOrganizationId),
+    findKnownOrganization(deps.db.client, row.recipientOrganizationId),
+    findKnownService(deps.db.client, row.recipientServiceId),
+    listFocalPointsFor(deps.db.client, { organizationId: row.recipientOrganizationId, serviceId: row.recipientServiceId }),
+  ]);
+  const language = row.leadLanguage === 'fr' || row.leadLanguage === 'en' ? row.leadLanguage : null;
+  // Those named for the service first, then the organisation's own (the recipient-contacts rule picks from these).
+  const ordered = [...focalPoints.filter((fp) => fp.serviceId !== null), ...focalPoints.filter((fp) => fp.serviceId === null)];
+  return {
+    id: row.id,
+    code: row.code,
+    caseCode: row.caseCode,
+    status: row.status as NotificationContext['status'],
+    referringOrganizationId: row.referringOrganizationId,
+    recipientOrganizationId: row.recipientOrganizationId,
+    recipientServiceId: row.recipientServiceId,
+    names: {
+      referringOrganization: referring?.name ?? null,
+      recipientOrganization: recipient?.name ?? null,
+      recipientService: localizedName(service?.name),
+    },
+    lead:
+      row.leadUserId === null
+        ? null
+        : { userId: row.leadUserId, name: row.leadName, email: row.leadEmail, phone: row.leadPhone, language },
+    supervisor: row.leadSupervisorUserId === null ? null : { userId: row.leadSupervisorUserId },
+    focalPoints: ordered.map((fp) => ({
+      id: fp.id,
+      serviceId: fp.serviceId,
+      name: fp.name,
+      email: fp.email,
+      phone: fp.phone,
+      // The directory only accepts a language the hub speaks here.
+      preferredLanguage: fp.preferredLanguage as NotificationContext['focalPoints'][number]['preferredLanguage'],
+    })),
+  };
+}
