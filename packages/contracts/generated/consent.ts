@@ -960,7 +960,7 @@ export interface components {
         ConsentId: components["schemas"]["Id"];
         /** @description Opaque position returned as `nextCursor` by the previous page. Clients must not build or parse it; it is only valid with the same filters. */
         Cursor: components["schemas"]["Cursor"];
-        /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+        /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
         IdempotencyKey: string;
         /** @description The language of the account (default French). */
         Lang: "fr" | "en";
@@ -1073,7 +1073,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1303,7 +1303,10 @@ export interface operations {
     requestOverride: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1427,7 +1430,10 @@ export interface operations {
     createAgreement: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1576,7 +1582,10 @@ export interface operations {
     makeDecision: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };

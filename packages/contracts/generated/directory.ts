@@ -1348,7 +1348,7 @@ export interface components {
         Cursor: components["schemas"]["Cursor"];
         /** @description A focal point id. */
         FocalPointId: components["schemas"]["Id"];
-        /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+        /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
         IdempotencyKey: string;
         /** @description Largest number of items to return in one page. */
         Limit: number;
@@ -1494,7 +1494,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1633,7 +1633,10 @@ export interface operations {
     createService: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The organisation's id. */
                 organizationId: components["parameters"]["OrganizationId"];
@@ -1701,7 +1704,10 @@ export interface operations {
     createLocation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The organisation's id. */
                 organizationId: components["parameters"]["OrganizationId"];
@@ -1769,7 +1775,10 @@ export interface operations {
     createFocalPoint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The organisation's id. */
                 organizationId: components["parameters"]["OrganizationId"];

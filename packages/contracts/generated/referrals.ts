@@ -956,7 +956,7 @@ export interface components {
     parameters: {
         /** @description Opaque position returned as `nextCursor` by the previous page. Clients must not build or parse it; it is only valid with the same filters. */
         Cursor: components["schemas"]["Cursor"];
-        /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+        /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
         IdempotencyKey: string;
         /** @description Largest number of items to return in one page. */
         Limit: number;
@@ -1114,7 +1114,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1306,7 +1306,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -1346,7 +1346,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -1382,7 +1382,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -1418,7 +1418,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -1458,7 +1458,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -1494,7 +1494,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -1534,7 +1534,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -1574,7 +1574,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -1614,7 +1614,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again; the same key with a different body is answered 422. */
+                /** @description A key unique to this intended change (a UUID is a good choice). Repeating a request with the same key and the same body returns the first response again (with `Idempotent-Replayed: true`); the same key with a different body is answered 422, and while the first request is still running, 409. Keys are kept per organisation for a day. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {

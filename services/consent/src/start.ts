@@ -23,6 +23,7 @@ export async function start(options: { env?: Env; logger?: Logger } = {}): Promi
     openapi: openApiDocument('consent'),
     validator: validateEvent,
     database: createConsentDatabase,
+    idempotentRequests: true,
     routes: (router, context) => registerRoutes(router, context),
     // Publishes consent.*. Consumes the directory's organisation changes for
     // their type (recipient exclusions); single-use consents are consumed by

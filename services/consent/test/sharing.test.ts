@@ -44,8 +44,8 @@ const as = (role: TestClaims['roles'][number], org: string, sub = `${role}-${ran
 const SYSTEM: TestClaims = { sub: 'referrals-service', org: randomUUID(), roles: ['system'] };
 const COORDINATOR: TestClaims = { sub: 'coordinator', org: randomUUID(), roles: ['network_coordinator'] };
 
-async function api(method: string, path: string, claims: TestClaims | null, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = {};
+async function api(method: string, path: string, claims: TestClaims | null, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
+  const headers: Record<string, string> = { ...extraHeaders };
   if (claims !== null) headers.authorization = await testEnv.authorization(claims);
   if (body !== undefined) headers['content-type'] = 'application/json';
   return fetch(`${service.url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -184,6 +184,20 @@ describe('withdrawal and status', () => {
 });
 
 describe('decisions', () => {
+  it('a consuming decision retried with its Idempotency-Key gets the first answer: the consents are used up once, by one stored decision', async () => {
+    const { owner, recipient } = await network();
+    const { caseCode, consents } = await consentsForCase(owner, recipient, { singleUse: true });
+    const request = decisionRequest(caseCode, owner, recipient, { consume: true, referralId: randomUUID() });
+    const key = { 'idempotency-key': `submit-${randomUUID()}` };
+    const first = await json<Decision>(await api('POST', '/v1/decisions', SYSTEM, request, key), 201);
+    expect([...first.consumed].sort()).toEqual(consents.map((c) => c.id).sort());
+    const retried = await api('POST', '/v1/decisions', SYSTEM, request, key);
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    expect(await json<Decision>(retried, 201)).toEqual(first);
+    const listed = await json<{ items: Decision[] }>(await api('GET', `/v1/cases/${caseCode}/decisions?limit=200`, as('supervisor', owner)), 200);
+    expect(listed.items.map((d) => d.id)).toEqual([first.id]);
+  });
+
   it('of twenty concurrent consuming decisions under single-use consents, exactly one gets the fields', async () => {
     const { owner, recipient } = await network();
     const { caseCode, consents } = await consentsForCase(owner, recipient, { singleUse: true });

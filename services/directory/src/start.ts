@@ -21,6 +21,7 @@ export async function start(options: { env?: Env; logger?: Logger } = {}): Promi
     openapi: openApiDocument('directory'),
     validator: validateEvent,
     database: createDirectoryDatabase,
+    idempotentRequests: true,
     routes: (router, context) =>
       registerRoutes(router, {
         ...context,

@@ -112,3 +112,55 @@ describe('directory walking skeleton', () => {
     expect(doc.openapi).toMatch(/^3\.1/);
   });
 });
+
+describe('Idempotency-Key on creates', () => {
+  const postWithKey = async (path: string, body: unknown, claims: { sub: string; org: string; roles: string[] }, key: string) =>
+    fetch(`${service.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key, authorization: await testEnv.authorization(claims) },
+      body: JSON.stringify(body),
+    });
+
+  it('a retried create with the same key and body makes one organisation and one event; another body with the key is a 422 naming the header', async () => {
+    const who = coordinator();
+    const key = randomUUID();
+    const body = { name: `Retried ${key}`, type: 'ngo' };
+    const first = await postWithKey('/v1/organizations', body, who, key);
+    expect(first.status).toBe(201);
+    const created = (await first.json()) as { id: string };
+    const again = await postWithKey('/v1/organizations', body, who, key);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('location')).toBe(`/v1/organizations/${created.id}`);
+    expect(((await again.json()) as { id: string }).id).toBe(created.id);
+    expect(await service.db.client.organization.count({ where: { name: body.name } })).toBe(1);
+
+    const other = await postWithKey('/v1/organizations', { ...body, name: `Other ${key}` }, who, key);
+    expect(other.status).toBe(422);
+    expect(other.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await other.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['header.idempotency-key']);
+
+    // The same key from another organisation is another request altogether.
+    const elsewhere = await postWithKey('/v1/organizations', body, coordinator(), key);
+    expect(elsewhere.status).toBe(201);
+    expect(((await elsewhere.json()) as { id: string }).id).not.toBe(created.id);
+
+    const events = await tap.waitFor((seen) => seen.filter((e) => e.data.organizationId === created.id).length >= 1);
+    expect(events.filter((e) => e.data.organizationId === created.id)).toHaveLength(1);
+  });
+
+  it('a create that fails frees its key, so the corrected retry runs; keys older than a day are forgotten', async () => {
+    const who = coordinator();
+    const key = randomUUID();
+    const refused = await postWithKey('/v1/organizations', { name: `Refused ${key}`, type: 'ngo' }, { ...who, roles: ['caseworker'] }, key);
+    expect(refused.status).toBe(403);
+    const accepted = await postWithKey('/v1/organizations', { name: `Refused ${key}`, type: 'ngo' }, who, key);
+    expect(accepted.status).toBe(201);
+    expect(accepted.headers.get('idempotent-replayed')).toBeNull();
+
+    expect(await service.idempotency.purge(24 * 60 * 60 * 1000, new Date(Date.now() + 25 * 60 * 60 * 1000))).toBeGreaterThanOrEqual(1);
+    const afterPurge = await postWithKey('/v1/organizations', { name: `Refused ${key}`, type: 'ngo' }, who, key);
+    expect(afterPurge.status).toBe(201);
+    expect(afterPurge.headers.get('idempotent-replayed')).toBeNull();
+  });
+});

@@ -60,7 +60,8 @@ export async function start(options: StartOptions = {}): Promise<RunningReferral
     openapi: openApiDocument('referrals'),
     validator: validateEvent,
     database: createReferralsDatabase,
-    routes: (router, context) => registerRoutes(router, (deps ??= depsOf(context))),
+    idempotentRequests: true,
+    routes: (router, context) => registerRoutes(router, (deps ??= depsOf(context)), context.idempotency),
     consumer: { service: 'referrals', handlers: (context) => eventHandlers((deps ??= depsOf(context))) },
     background: (context) => {
       const deadlines = startDeadlineScheduler({

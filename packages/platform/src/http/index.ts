@@ -1,5 +1,7 @@
 export { createHttpApp } from './app.js';
 export type { HttpAppOptions } from './app.js';
+export { IDEMPOTENCY_RETENTION_MS, createIdempotency } from './idempotency.js';
+export type { Idempotency, StoredResponse } from './idempotency.js';
 export { HTTP_METHODS, matchOperation, readOperations, toExpressPath } from './openapi.js';
 export type { HttpMethod, OpenApiDocument, SecurityRequirement } from './openapi.js';
 export {

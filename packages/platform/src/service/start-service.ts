@@ -4,8 +4,8 @@ import { createAuthenticatorFromConfig } from '../auth/index.js';
 import { createPool, databaseHealthCheck } from '../db/index.js';
 import type { SqlClient, TransactionRunner } from '../db/index.js';
 import type { HealthCheck } from '../health/index.js';
-import { createHttpApp, startHttpServer } from '../http/index.js';
-import type { OpenApiDocument } from '../http/index.js';
+import { createHttpApp, createIdempotency, startHttpServer } from '../http/index.js';
+import type { Idempotency, OpenApiDocument } from '../http/index.js';
 import { createLifecycle } from '../lifecycle/index.js';
 import type { Lifecycle } from '../lifecycle/index.js';
 import { createLogger } from '../logging/index.js';
@@ -13,6 +13,7 @@ import type { Logger } from '../logging/index.js';
 import { connectAmqp, createOutbox, startConsumer, startOutboxRelay } from '../messaging/index.js';
 import type { AmqpConnection, EventConsumer, EventHandler, EventValidator, Outbox, OutboxRelay } from '../messaging/index.js';
 import type { BaseServiceConfig } from './config.js';
+import { startPeriodicJob } from './periodic-job.js';
 import { consumerName, networkTopology } from './network.js';
 import type { ConsumingService } from './network.js';
 
@@ -44,6 +45,8 @@ export type ServiceContext<Config extends BaseServiceConfig, Client, Tx extends 
   amqp: AmqpConnection;
   outbox: Outbox;
   lifecycle: Lifecycle;
+  /** `Idempotency-Key` handling over the service's `idempotent_request` table (see {@link ServiceDefinition.idempotentRequests}). */
+  idempotency: Idempotency;
 };
 
 export type ServiceDefinition<Config extends BaseServiceConfig, Client, Tx extends SqlClient> = {
@@ -64,6 +67,11 @@ export type ServiceDefinition<Config extends BaseServiceConfig, Client, Tx exten
   };
   /** Other connections the handlers and routes use; see {@link ServiceResource}. */
   resources?: readonly ServiceResource[];
+  /**
+   * Whether the service honours `Idempotency-Key` (its database then has an `idempotent_request`
+   * table): keys older than a day are purged hourly. Default false.
+   */
+  idempotentRequests?: boolean;
   /** Whether the service publishes events (runs an outbox relay). Default true. */
   publishes?: boolean;
   /** Extra dependencies `/readyz` checks (PostgreSQL and RabbitMQ are always checked). */
@@ -132,7 +140,8 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
     }
 
     const outbox = createOutbox({ validator: definition.validator });
-    const context: ServiceContext<Config, Client, Tx> = { config, logger, pool, db, amqp, outbox, lifecycle };
+    const idempotency = createIdempotency(pool);
+    const context: ServiceContext<Config, Client, Tx> = { config, logger, pool, db, amqp, outbox, lifecycle, idempotency };
 
     let relay: OutboxRelay | undefined;
     if (definition.publishes ?? true) {
@@ -162,6 +171,20 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
       });
       consumer = started;
       lifecycle.onStop('event consumer', () => started.stop());
+    }
+
+    if (definition.idempotentRequests === true) {
+      const purge = startPeriodicJob({
+        name: 'idempotency key purge',
+        intervalMs: 60 * 60 * 1000,
+        firstRunAfterMs: 60 * 1000,
+        logger,
+        run: async () => {
+          const purged = await idempotency.purge();
+          if (purged > 0) logger.info({ purged }, 'Forgot Idempotency-Keys older than a day');
+        },
+      });
+      lifecycle.onStop('idempotency key purge', () => purge.stop());
     }
 
     if (definition.background !== undefined) {

@@ -1,5 +1,5 @@
 import { getPrincipal, getValidatedParams, getValidatedQuery } from '@referral-hub/platform';
-import type { Outbox } from '@referral-hub/platform';
+import type { Idempotency, Outbox } from '@referral-hub/platform';
 import type { Router } from 'express';
 import type { ConsentDatabase } from '../../data-access/database.js';
 import { acceptAgreement } from '../../domain/accept-agreement.js';
@@ -29,7 +29,7 @@ import { revokeOverride } from '../../domain/revoke-override.js';
 import type { ConsentWithdrawal } from '../../domain/withdraw-consent.js';
 import { withdrawConsent } from '../../domain/withdraw-consent.js';
 
-type Deps = { db: ConsentDatabase; outbox: Outbox; config: { DECISION_CLIENT_SUBJECTS: readonly string[] } };
+type Deps = { db: ConsentDatabase; outbox: Outbox; idempotency: Idempotency; config: { DECISION_CLIENT_SUBJECTS: readonly string[] } };
 
 /**
  * HTTP entry points of the consent service. Requests reach these handlers
@@ -40,8 +40,10 @@ export function registerRoutes(router: Router, deps: Deps): void {
   const caseCodeOf = (req: Parameters<typeof getValidatedParams>[0]) => getValidatedParams<{ caseCode: string }>(req).caseCode;
 
   router.post('/v1/consents', async (req, res) => {
-    const consent = await recordConsent(deps, getPrincipal(req), req.body as NewConsent);
-    res.status(201).location(`/v1/consents/${consent.id}`).json(consent);
+    await deps.idempotency.run(req, res, async () => {
+      const consent = await recordConsent(deps, getPrincipal(req), req.body as NewConsent);
+      return { status: 201, body: consent, location: `/v1/consents/${consent.id}` };
+    });
   });
 
   router.get('/v1/consents/:consentId', async (req, res) => {
@@ -83,8 +85,10 @@ export function registerRoutes(router: Router, deps: Deps): void {
   });
 
   router.post('/v1/overrides', async (req, res) => {
-    const override = await requestOverride(deps, getPrincipal(req), req.body as NewOverride);
-    res.status(201).location(`/v1/overrides/${override.id}`).json(override);
+    await deps.idempotency.run(req, res, async () => {
+      const override = await requestOverride(deps, getPrincipal(req), req.body as NewOverride);
+      return { status: 201, body: override, location: `/v1/overrides/${override.id}` };
+    });
   });
 
   router.get('/v1/overrides/:overrideId', async (req, res) => {
@@ -103,8 +107,10 @@ export function registerRoutes(router: Router, deps: Deps): void {
   });
 
   router.post('/v1/agreements', async (req, res) => {
-    const agreement = await proposeAgreement(deps, getPrincipal(req), req.body as NewAgreement);
-    res.status(201).location(`/v1/agreements/${agreement.id}`).json(agreement);
+    await deps.idempotency.run(req, res, async () => {
+      const agreement = await proposeAgreement(deps, getPrincipal(req), req.body as NewAgreement);
+      return { status: 201, body: agreement, location: `/v1/agreements/${agreement.id}` };
+    });
   });
 
   router.get('/v1/agreements/:agreementId', async (req, res) => {
@@ -126,11 +132,14 @@ export function registerRoutes(router: Router, deps: Deps): void {
   });
 
   router.post('/v1/decisions', async (req, res) => {
-    const decision = await makeDecision(
-      { ...deps, trustedSystemClients: deps.config.DECISION_CLIENT_SUBJECTS },
-      getPrincipal(req),
-      req.body as DecisionRequest,
-    );
-    res.status(201).json(decision);
+    // A consuming decision retried with its key gets the first answer, not a second consumption.
+    await deps.idempotency.run(req, res, async () => {
+      const decision = await makeDecision(
+        { ...deps, trustedSystemClients: deps.config.DECISION_CLIENT_SUBJECTS },
+        getPrincipal(req),
+        req.body as DecisionRequest,
+      );
+      return { status: 201, body: decision };
+    });
   });
 }

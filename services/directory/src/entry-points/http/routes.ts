@@ -1,5 +1,5 @@
 import { getPrincipal, getValidatedParams, getValidatedQuery } from '@referral-hub/platform';
-import type { Outbox } from '@referral-hub/platform';
+import type { Idempotency, Outbox } from '@referral-hub/platform';
 import type { Router } from 'express';
 import type { DirectoryDatabase } from '../../data-access/database.js';
 import { createFocalPoint } from '../../domain/create-focal-point.js';
@@ -27,7 +27,7 @@ import { updateService } from '../../domain/update-service.js';
 import type { FocalPointPatch, LocationPatch, NewFocalPoint, NewLocation, NewService, ServicePatch, Staleness } from '../../domain/views.js';
 import { registerHsdsRoutes } from './hsds-routes.js';
 
-export type RouteDeps = { db: DirectoryDatabase; outbox: Outbox; staleness: Staleness; importMaxBytes: number };
+export type RouteDeps = { db: DirectoryDatabase; outbox: Outbox; idempotency: Idempotency; staleness: Staleness; importMaxBytes: number };
 
 type PageQuery = { limit: number; cursor?: string };
 
@@ -38,8 +38,10 @@ type PageQuery = { limit: number; cursor?: string };
  */
 export function registerRoutes(router: Router, deps: RouteDeps): void {
   router.post('/v1/organizations', async (req, res) => {
-    const organization = await createOrganization(deps, getPrincipal(req), req.body as NewOrganization);
-    res.status(201).location(`/v1/organizations/${organization.id}`).json(organization);
+    await deps.idempotency.run(req, res, async () => {
+      const organization = await createOrganization(deps, getPrincipal(req), req.body as NewOrganization);
+      return { status: 201, body: organization, location: `/v1/organizations/${organization.id}` };
+    });
   });
   router.get('/v1/organizations', async (req, res) => {
     res.json(await browseOrganizations(deps, getPrincipal(req), getValidatedQuery<PageQuery>(req)));
@@ -58,13 +60,17 @@ export function registerRoutes(router: Router, deps: RouteDeps): void {
   });
   router.post('/v1/organizations/:organizationId/services', async (req, res) => {
     const { organizationId } = getValidatedParams<{ organizationId: string }>(req);
-    const service = await createService(deps, getPrincipal(req), organizationId, req.body as NewService);
-    res.status(201).location(`/v1/services/${service.id}`).json(service);
+    await deps.idempotency.run(req, res, async () => {
+      const service = await createService(deps, getPrincipal(req), organizationId, req.body as NewService);
+      return { status: 201, body: service, location: `/v1/services/${service.id}` };
+    });
   });
   router.post('/v1/organizations/:organizationId/locations', async (req, res) => {
     const { organizationId } = getValidatedParams<{ organizationId: string }>(req);
-    const location = await createLocation(deps, getPrincipal(req), organizationId, req.body as NewLocation);
-    res.status(201).location(`/v1/locations/${location.id}`).json(location);
+    await deps.idempotency.run(req, res, async () => {
+      const location = await createLocation(deps, getPrincipal(req), organizationId, req.body as NewLocation);
+      return { status: 201, body: location, location: `/v1/locations/${location.id}` };
+    });
   });
   router.get('/v1/organizations/:organizationId/locations', async (req, res) => {
     const { organizationId } = getValidatedParams<{ organizationId: string }>(req);
@@ -72,8 +78,10 @@ export function registerRoutes(router: Router, deps: RouteDeps): void {
   });
   router.post('/v1/organizations/:organizationId/focal-points', async (req, res) => {
     const { organizationId } = getValidatedParams<{ organizationId: string }>(req);
-    const focalPoint = await createFocalPoint(deps, getPrincipal(req), organizationId, req.body as NewFocalPoint);
-    res.status(201).location(`/v1/focal-points/${focalPoint.id}`).json(focalPoint);
+    await deps.idempotency.run(req, res, async () => {
+      const focalPoint = await createFocalPoint(deps, getPrincipal(req), organizationId, req.body as NewFocalPoint);
+      return { status: 201, body: focalPoint, location: `/v1/focal-points/${focalPoint.id}` };
+    });
   });
   router.get('/v1/organizations/:organizationId/focal-points', async (req, res) => {
     const { organizationId } = getValidatedParams<{ organizationId: string }>(req);

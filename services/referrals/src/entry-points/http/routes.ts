@@ -1,4 +1,5 @@
 import { getPrincipal, getValidatedParams, getValidatedQuery } from '@referral-hub/platform';
+import type { Idempotency } from '@referral-hub/platform';
 import type { Router } from 'express';
 import type { ReferralDeps } from '../../domain/deps.js';
 import { createReferral } from '../../domain/create-referral.js';
@@ -15,7 +16,6 @@ import type { ListReferralsQuery } from '../../domain/list-referrals.js';
 import { transitionReferral } from '../../domain/transition-referral.js';
 import type { TransitionInput } from '../../domain/transition-referral.js';
 import { viewReferral } from '../../domain/view-referral.js';
-import { idempotent } from './idempotency.js';
 
 /** Each action's route segment. */
 const ACTION_ROUTES: Record<string, ReferralAction> = {
@@ -35,13 +35,13 @@ const ACTION_ROUTES: Record<string, ReferralAction> = {
  * already authenticated and validated against the OpenAPI document; handlers
  * only translate between HTTP and the use cases.
  */
-export function registerRoutes(router: Router, deps: ReferralDeps): void {
+export function registerRoutes(router: Router, deps: ReferralDeps, idempotency: Idempotency): void {
   router.get('/v1/referrals', async (req, res) => {
     res.json(await listReferrals(deps, getPrincipal(req), getValidatedQuery<ListReferralsQuery>(req)));
   });
 
   router.post('/v1/referrals', async (req, res) => {
-    await idempotent(deps.db, req, res, async () => {
+    await idempotency.run(req, res, async () => {
       const principal = getPrincipal(req);
       const row = await createReferral(deps, principal, req.body as NewReferral);
       return { status: 201, body: await viewReferral(deps, principal, row), location: `/v1/referrals/${row.id}` };
@@ -77,7 +77,7 @@ export function registerRoutes(router: Router, deps: ReferralDeps): void {
   for (const [segment, action] of Object.entries(ACTION_ROUTES)) {
     router.post(`/v1/referrals/:referralId/${segment}`, async (req, res) => {
       const { referralId } = getValidatedParams<{ referralId: string }>(req);
-      await idempotent(deps.db, req, res, async () => ({
+      await idempotency.run(req, res, async () => ({
         status: 200,
         body: await transitionReferral(deps, getPrincipal(req), referralId, action, (req.body ?? {}) as TransitionInput),
       }));
