@@ -1,0 +1,122 @@
+/**
+ * What lies outside the hub in the end-to-end tests: a real SMTP server (the
+ * mail relay) and a fake SMS gateway speaking the generic JSON protocol of
+ * `SMS_PROVIDER=http`. Both keep what they receive, as the demo's mailbox.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DeliveredMessage, Mailbox } from '../../../scripts/demo/mailbox.js';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export type CaughtEmail = DeliveredMessage & { channel: 'email'; language: string | undefined; html: string };
+export type CaughtSms = DeliveredMessage & { channel: 'sms'; idempotencyKey: string | undefined };
+
+export type SmtpCatcher = {
+  url: string;
+  received: CaughtEmail[];
+  close(): Promise<void>;
+};
+
+/** A real SMTP server on 127.0.0.1 (no TLS, no auth) that parses and keeps every message. */
+export async function startSmtpCatcher(): Promise<SmtpCatcher> {
+  const received: CaughtEmail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      simpleParser(stream).then(
+        (mail) => {
+          const language = mail.headers.get('content-language');
+          for (const rcpt of session.envelope.rcptTo) {
+            received.push({
+              channel: 'email',
+              to: rcpt.address,
+              subject: mail.subject ?? '',
+              text: mail.text ?? '',
+              html: typeof mail.html === 'string' ? mail.html : '',
+              language: typeof language === 'string' ? language : undefined,
+              receivedAt: new Date(),
+            });
+          }
+          callback();
+        },
+        (error: unknown) => callback(error instanceof Error ? error : new Error('unreadable message')),
+      );
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export type SmsGateway = {
+  url: string;
+  received: CaughtSms[];
+  close(): Promise<void>;
+};
+
+/**
+ * A fake SMS gateway: takes `POST {"to","text"}` as JSON, keeps it, answers
+ * `{"id"}`. It keeps every request, a repeated `Idempotency-Key` included, so
+ * a message sent twice shows twice.
+ */
+export async function startSmsGateway(): Promise<SmsGateway> {
+  const received: CaughtSms[] = [];
+  let counter = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (req.method !== 'POST') {
+        res.writeHead(405).end();
+        return;
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        body = undefined;
+      }
+      const { to, text } = (body ?? {}) as { to?: unknown; text?: unknown };
+      if (typeof to !== 'string' || typeof text !== 'string') {
+        res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"to and text are required"}');
+        return;
+      }
+      const key = req.headers['idempotency-key'];
+      const idempotencyKey = typeof key === 'string' ? key : undefined;
+      counter += 1;
+      received.push({ channel: 'sms', to, subject: null, text, idempotencyKey, receivedAt: new Date() });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `fake-sms-${counter}` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/messages`,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The demo's mailbox over what the two catchers received. */
+export function catcherMailbox(smtp: SmtpCatcher, sms: SmsGateway): Mailbox {
+  return {
+    describe: () => 'the test SMTP server and SMS gateway',
+    messages: (to, since) =>
+      Promise.resolve(
+        [...smtp.received, ...sms.received]
+          .filter((m) => m.to === to && m.receivedAt.getTime() >= since.getTime())
+          .sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime()),
+      ),
+  };
+}

@@ -1,0 +1,277 @@
+/**
+ * A whole hub for one end-to-end test file: the development identity
+ * provider and the four services as separate processes (the way `npm start`
+ * runs them), each with an environment built here, never inherited: fresh
+ * databases migrated with the platform's runner, free ports, a broker
+ * exchange and queue prefix of their own, a BullMQ prefix of their own, a
+ * temporary identity key, a real SMTP server and a fake SMS gateway.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { networkTopology } from '@referral-hub/platform';
+import { createTestDatabase, deleteTopology, uniqueTopologyNames } from '@referral-hub/testkit';
+import type { TestDatabase } from '@referral-hub/testkit';
+import { devTokenSource } from '../../../scripts/demo/scenario.js';
+import type { HubEndpoints, TokenSource } from '../../../scripts/demo/scenario.js';
+import { seedDemoNetwork } from '../../../scripts/demo/seed.js';
+import type { DemoSeedResult } from '../../../scripts/demo/seed.js';
+import { deleteRedisKeys } from './redis-keys.js';
+import { catcherMailbox, startSmsGateway, startSmtpCatcher } from './catchers.js';
+import type { SmsGateway, SmtpCatcher } from './catchers.js';
+import { freePort, killStrays, startProcess, tailLogs } from './processes.js';
+import type { ProcessSpec, RunningProcess } from './processes.js';
+import type { Mailbox } from '../../../scripts/demo/mailbox.js';
+
+export const SERVICE_NAMES = ['directory', 'consent', 'referrals', 'notifications'] as const;
+export type HubServiceName = (typeof SERVICE_NAMES)[number];
+export type HubProcessName = HubServiceName | 'identity';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The hub's own organisation: the `org` of its services' machine tokens. */
+const HUB_ORGANIZATION_ID = '00000000-0000-4000-8000-00000000a0b1';
+/** Every service declares the whole broker topology, retry queue TTL included: one value for all. */
+const RETRY_DELAY_MS = '300';
+
+/** Variables to change when (re)starting a process; `undefined` removes one. */
+export type EnvChanges = Record<string, string | undefined>;
+
+export type E2eHub = {
+  endpoints: HubEndpoints;
+  identityUrl: string;
+  issuer: string;
+  audience: string;
+  identityDir: string;
+  amqpUrl: string;
+  exchange: string;
+  queuePrefix: string;
+  smtp: SmtpCatcher;
+  sms: SmsGateway;
+  /** The demo's mailbox over the SMTP server and the SMS gateway. */
+  mailbox: Mailbox;
+  token: TokenSource;
+  seed: DemoSeedResult;
+  /** The environment a process was last started with. */
+  envOf(name: HubProcessName): Record<string, string>;
+  process(name: HubProcessName): RunningProcess;
+  /**
+   * Stops a service (SIGTERM, or SIGKILL with `crash`), then starts it again
+   * with its environment changed by `env`, and waits until it is ready.
+   */
+  restart(name: HubServiceName, options?: { crash?: boolean; env?: EnvChanges }): Promise<void>;
+  /** Stops a service, SIGKILL with `crash`; `start` brings it back. */
+  stop(name: HubServiceName, options?: { crash?: boolean }): Promise<void>;
+  start(name: HubServiceName, options?: { env?: EnvChanges }): Promise<void>;
+  /** The tail of every process's log. */
+  logs(): Promise<string>;
+  close(): Promise<void>;
+};
+
+function applyChanges(env: Record<string, string>, changes: EnvChanges = {}): Record<string, string> {
+  const next = { ...env };
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === undefined) delete next[name];
+    else next[name] = value;
+  }
+  return next;
+}
+
+/**
+ * Stops a hub that may not have finished starting: `close()` when there is
+ * one, else every process started so far (a start that timed out).
+ */
+export async function closeE2eHub(hub: E2eHub | undefined): Promise<void> {
+  if (hub !== undefined) await hub.close();
+  else await killStrays();
+}
+
+/**
+ * Starts a hub and seeds the demo network into it. On failure everything
+ * started so far is stopped and removed, and the logs are printed.
+ */
+export async function startE2eHub(name: string): Promise<E2eHub> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const processes = new Map<HubProcessName, RunningProcess>();
+  const envs = new Map<HubProcessName, Record<string, string>>();
+  const specs = new Map<HubProcessName, Omit<ProcessSpec, 'env'>>();
+  const logDir = await mkdtemp(join(tmpdir(), `hub-e2e-${name}-`));
+  const names = uniqueTopologyNames(`e2e-${name}`);
+  const queuePrefix = names.consumer('');
+  const notificationsQueuePrefix = `e2e-${name}-${names.suffix}`;
+
+  const close = async (): Promise<void> => {
+    await Promise.all([...processes.values()].map((p) => p.stop(5_000).catch(() => undefined)));
+    await killStrays();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    cleanups.length = 0;
+  };
+  const logs = () => tailLogs(logDir, ['identity', ...SERVICE_NAMES]);
+
+  const startOne = async (processName: HubProcessName, env: Record<string, string>): Promise<void> => {
+    const spec = specs.get(processName);
+    if (spec === undefined) throw new Error(`unknown process ${processName}`);
+    envs.set(processName, env);
+    processes.set(processName, await startProcess({ ...spec, env }, join(logDir, `${processName}.log`)));
+  };
+
+  try {
+    cleanups.push(() => rm(logDir, { recursive: true, force: true }));
+    const smtp = await startSmtpCatcher();
+    cleanups.push(() => smtp.close());
+    const sms = await startSmsGateway();
+    cleanups.push(() => sms.close());
+
+    const databases = {} as Record<HubServiceName, TestDatabase>;
+    await Promise.all(
+      SERVICE_NAMES.map(async (service) => {
+        databases[service] = await createTestDatabase({ migrationsDir: join(repoRoot, 'services', service, 'prisma', 'migrations') });
+        cleanups.push(() => databases[service].drop());
+      }),
+    );
+    cleanups.push(async () => {
+      const topology = networkTopology({ exchange: names.exchange, queuePrefix, retryDelayMs: Number(RETRY_DELAY_MS), deliveryLimit: 10 });
+      await deleteTopology(AMQP_URL, { exchanges: topology.exchanges, queues: topology.queues });
+    });
+    cleanups.push(() => deleteRedisKeys(REDIS_URL, notificationsQueuePrefix));
+
+    const ports = { identity: await freePort(), directory: await freePort(), consent: await freePort(), referrals: await freePort(), notifications: await freePort() };
+    const url = (port: number) => `http://127.0.0.1:${port}`;
+    const identityUrl = url(ports.identity);
+    const issuer = identityUrl;
+    const audience = 'referral-hub';
+    const identityDir = join(logDir, 'identity');
+    const secrets = { referrals: randomBytes(18).toString('base64url'), notifications: randomBytes(18).toString('base64url') };
+    const endpoints: HubEndpoints = {
+      directoryUrl: url(ports.directory),
+      consentUrl: url(ports.consent),
+      referralsUrl: url(ports.referrals),
+      notificationsUrl: url(ports.notifications),
+    };
+
+    const common: Record<string, string> = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      DATABASE_POOL_MAX: '5',
+      AMQP_URL,
+      AMQP_EXCHANGE: names.exchange,
+      AMQP_QUEUE_PREFIX: queuePrefix,
+      AMQP_RETRY_DELAY_MS: RETRY_DELAY_MS,
+      AMQP_MAX_ATTEMPTS: '10',
+      OUTBOX_POLL_INTERVAL_MS: '200',
+      AUTH_ISSUER: issuer,
+      AUTH_AUDIENCE: audience,
+      AUTH_JWKS_URL: `${identityUrl}/.well-known/jwks.json`,
+    };
+    const serviceEnv: Record<HubServiceName, Record<string, string>> = {
+      directory: { ...common, PORT: String(ports.directory), DATABASE_URL: databases.directory.url },
+      consent: { ...common, PORT: String(ports.consent), DATABASE_URL: databases.consent.url, DECISION_CLIENT_SUBJECTS: 'referrals-service' },
+      referrals: {
+        ...common,
+        PORT: String(ports.referrals),
+        DATABASE_URL: databases.referrals.url,
+        CONSENT_URL: endpoints.consentUrl,
+        DIRECTORY_URL: endpoints.directoryUrl,
+        DIRECTORY_REFRESH_INTERVAL_MS: '300',
+        AUTH_CLIENT_TOKEN_URL: `${identityUrl}/token`,
+        AUTH_CLIENT_ID: 'referrals-service',
+        AUTH_CLIENT_SECRET: secrets.referrals,
+        REFERRAL_PAYLOAD_KEYS: `e2e1:${randomBytes(32).toString('base64')}`,
+        NOTIFICATION_CLIENT_SUBJECTS: 'notifications-service',
+      },
+      notifications: {
+        ...common,
+        PORT: String(ports.notifications),
+        DATABASE_URL: databases.notifications.url,
+        REDIS_URL,
+        NOTIFICATIONS_QUEUE_PREFIX: notificationsQueuePrefix,
+        SMTP_URL: smtp.url,
+        MAIL_FROM: 'Hub de référencement <no-reply@hub.example.org>',
+        SMS_PROVIDER: 'http',
+        SMS_HTTP_URL: sms.url,
+        DELIVERY_ATTEMPTS: '5',
+        DELIVERY_BACKOFF_MS: '200',
+        REFERRAL_LINK_TEMPLATE: 'https://hub.example.org/r/{referralCode}',
+        REFERRALS_URL: endpoints.referralsUrl,
+        AUTH_CLIENT_TOKEN_URL: `${identityUrl}/token`,
+        AUTH_CLIENT_ID: 'notifications-service',
+        AUTH_CLIENT_SECRET: secrets.notifications,
+        NOTIFICATIONS_SECRET_KEYS: `e2e1:${randomBytes(32).toString('base64')}`,
+      },
+    };
+    const identityEnv: Record<string, string> = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      DEV_IDENTITY_DIR: identityDir,
+      DEV_IDENTITY_HOST: '127.0.0.1',
+      DEV_IDENTITY_PORT: String(ports.identity),
+      AUTH_ISSUER: issuer,
+      AUTH_AUDIENCE: audience,
+      DEV_IDENTITY_CLIENTS: JSON.stringify([
+        { clientId: 'referrals-service', secret: secrets.referrals, organizationId: HUB_ORGANIZATION_ID, roles: ['system'] },
+        { clientId: 'notifications-service', secret: secrets.notifications, organizationId: HUB_ORGANIZATION_ID, roles: ['system'] },
+      ]),
+    };
+
+    specs.set('identity', { name: 'identity', args: ['scripts/dev-identity.ts'], cwd: repoRoot, readyUrl: `${identityUrl}/.well-known/jwks.json` });
+    for (const service of SERVICE_NAMES) {
+      specs.set(service, { name: service, args: ['src/start.ts'], cwd: join(repoRoot, 'services', service), readyUrl: `${url(ports[service])}/readyz` });
+    }
+
+    // The identity first: the services fetch its keys on their first request, and its key must exist before a token is signed.
+    await startOne('identity', identityEnv);
+    await Promise.all(SERVICE_NAMES.map((service) => startOne(service, serviceEnv[service])));
+
+    const token = devTokenSource({ dir: identityDir, issuer, audience });
+    const seed = await seedDemoNetwork({ directoryUrl: endpoints.directoryUrl, consentUrl: endpoints.consentUrl, token });
+
+    const stopService = async (service: HubServiceName, options: { crash?: boolean } = {}): Promise<void> => {
+      const running = processes.get(service);
+      if (running === undefined) return;
+      if (options.crash === true) await running.kill();
+      else await running.stop();
+    };
+    const startService = async (service: HubServiceName, options: { env?: EnvChanges } = {}): Promise<void> => {
+      const running = processes.get(service);
+      if (running !== undefined && !running.hasExited()) throw new Error(`${service} is still running`);
+      await startOne(service, applyChanges(envs.get(service) ?? serviceEnv[service], options.env));
+    };
+
+    return {
+      endpoints,
+      identityUrl,
+      issuer,
+      audience,
+      identityDir,
+      amqpUrl: AMQP_URL,
+      exchange: names.exchange,
+      queuePrefix,
+      smtp,
+      sms,
+      mailbox: catcherMailbox(smtp, sms),
+      token,
+      seed,
+      envOf: (processName) => ({ ...(envs.get(processName) ?? {}) }),
+      process: (processName) => {
+        const running = processes.get(processName);
+        if (running === undefined) throw new Error(`${processName} was never started`);
+        return running;
+      },
+      stop: stopService,
+      start: startService,
+      restart: async (service, options = {}) => {
+        await stopService(service, options);
+        await startService(service, options);
+      },
+      logs,
+      close,
+    };
+  } catch (error) {
+    process.stderr.write(`\nThe end-to-end hub "${name}" did not start:\n${await logs()}\n`);
+    await close();
+    throw error;
+  }
+}
