@@ -197,4 +197,17 @@ describe('messages the service cannot or need not act on', () => {
     await expect.poll(() => inboxRows(event.id), poll).toBe(1);
     expect(service.consumer?.stats().unhandled).toBe(unhandledBefore);
   });
+
+  it('an override revoked is handled like any consent change: recorded, not dead-lettered', async () => {
+    const overrideId = randomUUID();
+    const event = buildEvent(
+      'consent.override_revoked',
+      { overrideId, caseCode: 'CASE-0002', organizationId: randomUUID(), revokedAt: new Date().toISOString() },
+      { source: '/services/consent', subject: overrideId },
+    );
+    const unhandledBefore = service.consumer?.stats().unhandled ?? 0;
+    await publish(event);
+    await expect.poll(() => inboxRows(event.id), poll).toBe(1);
+    expect(service.consumer?.stats().unhandled).toBe(unhandledBefore);
+  });
 });

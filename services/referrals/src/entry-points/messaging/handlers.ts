@@ -68,12 +68,13 @@ export function eventHandlers(deps: Pick<ReferralDeps, 'outbox' | 'consent'>): R
       ctx.logger.info({ consentId: data.consentId, revoked }, 'Consent expired: recipients lose the fields it covered');
     },
 
-    // Any other consent change (granted, consumed) may widen or narrow what a recipient may
-    // read: the case's cached decisions are dropped so the next read asks again.
+    // Any other consent change (granted, consumed, an override approved or revoked) may widen
+    // or narrow what a recipient may read: the case's cached decisions are dropped so the next
+    // read asks again.
     'consent.#': async (event, tx) => {
-      const data = event.data as { consentId: string; caseCode: string; organizationId: string };
+      const data = event.data as { consentId?: string; overrideId?: string; caseCode: string; organizationId: string };
       await applyConsentChange(deps, tx, {
-        consentId: data.consentId,
+        consentId: data.consentId ?? data.overrideId ?? '',
         caseCode: data.caseCode,
         organizationId: data.organizationId,
         ended: false,
