@@ -216,7 +216,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a referral
-         * @description The lead or their supervisor sends the draft. The consent service decides (using up single-use consents) which proposed fields may go; only those are ever shown to the recipient. When none may go, the submit is refused (422) unless `envelopeOnly` is true. Deadlines are set from the urgency. Publishes `referral.submitted`.
+         * @description The lead or a supervisor of the lead organisation sends the draft. The consent service decides (using up single-use consents) which proposed fields may go; only those are ever shown to the recipient. When none may go, the submit is refused (422) unless `envelopeOnly` is true. Deadlines are set from the urgency. Publishes `referral.submitted`.
          */
         post: operations["submitReferral"];
         delete?: never;
@@ -377,7 +377,7 @@ export interface paths {
         put?: never;
         /**
          * Withdraw
-         * @description The lead or their supervisor, any time before completion, with an optional note. Publishes `referral.withdrawn`.
+         * @description The lead or a supervisor of the lead organisation, any time before completion, with an optional note. Publishes `referral.withdrawn`.
          */
         post: operations["withdrawReferral"];
         delete?: never;
@@ -400,7 +400,7 @@ export interface paths {
         put?: never;
         /**
          * Close
-         * @description The lead or their supervisor closes a finished referral (completed, not delivered, declined or withdrawn). Publishes `referral.closed`.
+         * @description The lead or a supervisor of the lead organisation closes a finished referral (completed, not delivered, declined or withdrawn). Publishes `referral.closed`.
          */
         post: operations["closeReferral"];
         delete?: never;

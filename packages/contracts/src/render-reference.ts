@@ -10,11 +10,13 @@
  * documents are regenerated. Deterministic: the same documents always give
  * the same bytes (document order, no dates).
  *
- * "Who may call it" comes from the contract: `security: []` means anyone; an
- * operation's `x-access` text, when present, says who; otherwise the
- * sentences of its description that say who (they open with the role, or
- * with "Only", "Open to"…, or name roles in a parenthesis) are quoted; and
- * when there are none the page says the contract does not say.
+ * "Who may call it" comes from the contract: `security: []` means anyone;
+ * otherwise the operation's `x-access` text says who (roles, and how the
+ * caller's organisation must stand to the resource), as the service's access
+ * policy decides it. Every operation of the hub's contracts carries one
+ * (test/reference.test.ts fails otherwise); a description is never mined for
+ * it, so what the page says is exactly what the contract states. Without
+ * either, the page says the contract does not say.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -34,12 +36,6 @@ type JsonObject = { readonly [key: string]: unknown };
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace'] as const;
 const SCHEMA_REF = '#/components/schemas/';
-
-/** A description's sentence that says who may call: it opens with who (or with "only", "open to"…). */
-const ACCESS_SENTENCE =
-  /^(Only\b|Open to\b|For the\b|Both sides\b|Network coordinators\b|Its own\b|(A|An|The) (network coordinator|administrator|supervisor|caseworker|focal point|lead|owning organisation|referring organisation|recipient organisation)s?\b)/;
-/** A parenthesis naming roles, as in "Adds an organisation (network coordinators)." */
-const ACCESS_PARENTHESIS = /\(([^()]*\b(?:coordinators?|org_admin|administrators?|supervisors?)\b[^()]*)\)/;
 
 function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -185,24 +181,20 @@ export function operationsOf(service: ServiceName, document: OpenApiDocument = o
   return operations;
 }
 
+/** Whether an operation is open to anyone: `security: []` on it, or on the whole document. */
+export function isPublic(document: OpenApiDocument, operation: JsonObject): boolean {
+  const security = operation['security'] ?? document.security;
+  return Array.isArray(security) && security.length === 0;
+}
+
 /**
  * Who may call an operation, as the contract says it (see the file's comment),
- * or `undefined` when it does not say.
+ * or `undefined` when it does not say: only `security: []` and `x-access` count.
  */
 export function accessOf(document: OpenApiDocument, operation: JsonObject): string | undefined {
-  const security = operation['security'] ?? document.security;
-  if (Array.isArray(security) && security.length === 0) return 'Anyone: no token needed.';
-  const stated = text(operation['x-access']);
-  if (stated !== '') return `A bearer token. ${stated}`;
-  const said = text(operation['description'])
-    .replace(/\s+/g, ' ')
-    .split(/(?<=[.!?])\s+(?=[A-Z`(])/)
-    .flatMap((sentence) => {
-      if (ACCESS_SENTENCE.test(sentence)) return [sentence];
-      const parenthesis = ACCESS_PARENTHESIS.exec(sentence)?.[1];
-      return parenthesis === undefined ? [] : [`${parenthesis.charAt(0).toUpperCase()}${parenthesis.slice(1)}.`];
-    });
-  return said.length > 0 ? `A bearer token. ${said.join(' ')}` : undefined;
+  if (isPublic(document, operation)) return 'Anyone: no token needed.';
+  const stated = text(operation['x-access']).trim();
+  return stated === '' ? undefined : `A bearer token. ${stated}`;
 }
 
 function parametersSection(document: OpenApiDocument, pathItem: JsonObject, operation: JsonObject, used: Set<string>): string[] {

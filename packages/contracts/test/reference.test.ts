@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SERVICE_NAMES, openApiDocument } from '../src/index.js';
 import type { OpenApiDocument, ServiceName } from '../src/index.js';
-import { accessOf, operationsOf, renderReference, renderServiceReference, staleReferenceFiles } from '../src/render-reference.js';
+import { accessOf, isPublic, operationsOf, renderReference, renderServiceReference, staleReferenceFiles } from '../src/render-reference.js';
 
 const documents = Object.fromEntries(SERVICE_NAMES.map((s) => [s, openApiDocument(s)])) as Record<ServiceName, OpenApiDocument>;
 const files = renderReference(documents);
@@ -48,7 +48,7 @@ describe('the API reference (docs/api)', () => {
   it('says who may call each operation, the parameters, the request body fields and the problem responses', () => {
     const directory = page('directory.md');
     const hsdsImport = directory.slice(directory.indexOf('<a id="importhsds"></a>'), directory.indexOf('<a id="exporthsds"></a>'));
-    expect(hsdsImport).toContain('**Who may call it.** A bearer token. Network coordinators only.');
+    expect(hsdsImport).toContain('**Who may call it.** A bearer token. A network coordinator.');
     expect(hsdsImport).toContain('| `language` | query | no |');
     expect(hsdsImport).toContain('**Request body** (`application/json`, required): [`HsdsDataset`](#schema-hsdsdataset)');
     expect(hsdsImport).toContain('**Request body** (`multipart/form-data`, required)');
@@ -58,18 +58,33 @@ describe('the API reference (docs/api)', () => {
     expect(consent).toContain('| `caseCode` |');
   });
 
-  it('takes who may call an operation from x-access when the contract gives it, and renders the same bytes every time', () => {
+  it('states who may call every operation of every contract in x-access, unless it is open to anyone', () => {
+    const missing: string[] = [];
+    let stated = 0;
+    for (const service of SERVICE_NAMES) {
+      for (const o of operationsOf(service, documents[service])) {
+        if (isPublic(documents[service], o.operation)) continue;
+        const access = o.operation['x-access'];
+        if (typeof access !== 'string' || access.trim() === '') missing.push(`${service} ${o.method} ${o.path} (${o.operationId})`);
+        else stated += 1;
+      }
+    }
+    expect(missing, 'add `x-access` (who may call it, from the access policy) to these operations').toEqual([]);
+    expect(stated).toBeGreaterThan(50);
+    for (const service of SERVICE_NAMES) expect(page(`${service}.md`)).not.toContain('the contract does not say');
+  });
+
+  it('takes who may call an operation from security and x-access only, and renders the same bytes every time', () => {
     const document = documents.notifications;
     expect(accessOf(document, { security: [] })).toBe('Anyone: no token needed.');
+    expect(accessOf(document, { security: [], 'x-access': 'A network coordinator.' })).toBe('Anyone: no token needed.');
     expect(accessOf(document, { 'x-access': 'Its organisation’s administrators.' })).toBe('A bearer token. Its organisation’s administrators.');
-    expect(accessOf(document, { description: 'Lists things. A supervisor of the owning organisation approves it.' })).toBe(
-      'A bearer token. A supervisor of the owning organisation approves it.',
+    // A description is never mined for who may call: only x-access says it.
+    expect(accessOf(document, { description: 'Lists things. A supervisor of the owning organisation approves it.' })).toBeUndefined();
+    expect(accessOf(document, { description: 'Adds a thing (network coordinators).', 'x-access': '  ' })).toBeUndefined();
+    expect(renderServiceReference('notifications', { ...document, paths: { '/v1/things': { get: { operationId: 'listThings', summary: 'List things', responses: {} } } } })).toContain(
+      '**Who may call it.** A bearer token; the contract does not say which roles or organisations',
     );
-    expect(accessOf(document, { description: 'Adds a thing (its own `org_admin`, or a network coordinator). Publishes an event.' })).toBe(
-      'A bearer token. Its own `org_admin`, or a network coordinator.',
-    );
-    // A description that does not say who is not made to.
-    expect(accessOf(document, { description: 'Names a focal point of the organisation.' })).toBeUndefined();
     expect(renderServiceReference('notifications', document)).toBe(page('notifications.md'));
     expect(renderReference(documents)).toEqual(files);
   });
