@@ -10,3 +10,4 @@ export * from './health/index.js';
 export * from './lifecycle/index.js';
 export * from './service/index.js';
 export * from './audit/index.js';
+export * from './crypto/index.js';

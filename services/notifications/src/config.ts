@@ -1,36 +1,10 @@
-import { ConfigError, envBool, envEnum, envInt, envSchema, envString, envUrl, loadConfig, redisEnv, serviceEnv } from '@referral-hub/platform';
-import type { ConfigIssue } from '@referral-hub/platform';
+import { ConfigError, envBool, envKeyRing, envEnum, envInt, envSchema, envString, envUrl, loadConfig, redisEnv, serviceEnv } from '@referral-hub/platform';
+import type { ConfigIssue, RingKey } from '@referral-hub/platform';
 import type { Env } from '@referral-hub/platform';
-import { z } from 'zod';
+import type { z } from 'zod';
 
-/** One key of the secret key ring. */
-export type SecretKey = { id: string; key: Buffer };
-
-/**
- * `kid:base64key,kid2:base64key2`: AES-256 keys for webhook secrets at rest, the first one encrypting,
- * every one decrypting (by the key id stored with each ciphertext): the same form as referrals'
- * `REFERRAL_PAYLOAD_KEYS`, rotated the same way.
- */
-function envKeyRing() {
-  return z.string().transform((raw, ctx): SecretKey[] => {
-    const keys: SecretKey[] = [];
-    for (const part of raw.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
-      const separator = part.indexOf(':');
-      const id = separator > 0 ? part.slice(0, separator) : '';
-      const key = Buffer.from(part.slice(separator + 1), 'base64');
-      if (!/^[A-Za-z0-9_.-]{1,32}$/.test(id) || key.length !== 32 || keys.some((k) => k.id === id)) {
-        ctx.addIssue({ code: 'custom', message: 'must be a list of distinct kid:base64 entries, each a 32-byte key' });
-        return z.NEVER;
-      }
-      keys.push({ id, key });
-    }
-    if (keys.length === 0) {
-      ctx.addIssue({ code: 'custom', message: 'must hold at least one kid:base64 key' });
-      return z.NEVER;
-    }
-    return keys;
-  });
-}
+/** One key of the key ring (the platform's `RingKey`). */
+export type SecretKey = RingKey;
 
 /** Every variable the notifications service reads; `describeConfig(configSchema)` lists them. */
 export const configSchema = envSchema({

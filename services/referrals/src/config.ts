@@ -1,5 +1,5 @@
-import { envInt, envList, envSchema, envString, envUrl, loadConfig, serviceEnv } from '@referral-hub/platform';
-import type { Env } from '@referral-hub/platform';
+import { envInt, envKeyRing, envList, envSchema, envString, envUrl, loadConfig, serviceEnv } from '@referral-hub/platform';
+import type { Env, RingKey } from '@referral-hub/platform';
 import { z } from 'zod';
 
 /** A duration written as a number and a unit: `90s`, `30m`, `24h`, `7d`. */
@@ -36,34 +36,8 @@ function envDeadlines(defaultValue: string) {
     .prefault(defaultValue);
 }
 
-/** One key of the payload key ring. */
-export type PayloadKey = { id: string; key: Buffer };
-
-/**
- * `kid:base64key,kid2:base64key2`: AES-256 keys for the payload, the first one
- * encrypting, every one decrypting (by the key id stored with each ciphertext),
- * so keys can be rotated by putting a new one first.
- */
-function envKeyRing() {
-  return z.string().transform((raw, ctx): PayloadKey[] => {
-    const keys: PayloadKey[] = [];
-    for (const part of raw.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
-      const separator = part.indexOf(':');
-      const id = separator > 0 ? part.slice(0, separator) : '';
-      const key = Buffer.from(part.slice(separator + 1), 'base64');
-      if (!/^[A-Za-z0-9_.-]{1,32}$/.test(id) || key.length !== 32 || keys.some((k) => k.id === id)) {
-        ctx.addIssue({ code: 'custom', message: 'must be a list of distinct kid:base64 entries, each a 32-byte key' });
-        return z.NEVER;
-      }
-      keys.push({ id, key });
-    }
-    if (keys.length === 0) {
-      ctx.addIssue({ code: 'custom', message: 'must hold at least one kid:base64 key' });
-      return z.NEVER;
-    }
-    return keys;
-  });
-}
+/** One key of the key ring (the platform's `RingKey`). */
+export type PayloadKey = RingKey;
 
 /** Every variable the referrals service reads; `describeConfig(configSchema)` lists them. */
 export const configSchema = envSchema({
