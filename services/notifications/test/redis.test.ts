@@ -76,4 +76,16 @@ describe('the Redis dependency', () => {
     expect(service.redis.client.status).toBe('end');
     await expect.poll(() => proxy.connectionCount(), { timeout: 10_000 }).toBe(0);
   });
+
+  it('on stop, no connection is left behind even when Redis was lost a moment before and its connections were coming back', async () => {
+    await expect.poll(() => proxy.connectionCount(), { timeout: 10_000 }).toBe(0);
+    service = await start({ env: testEnv.env });
+    proxy.cut();
+    await expect.poll(readiness, { timeout: 10_000, interval: 100 }).toEqual({ status: 503, redis: 'failed' });
+    proxy.restore();
+    await service.stop();
+    // A connection still coming back when the service stopped would be here for good.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(proxy.connectionCount()).toBe(0);
+  });
 });

@@ -179,11 +179,21 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     }
   };
 
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, connectionName: 'notifications-worker' });
+  // Only a template: BullMQ opens (and closes) its own duplicates of it. Lazy, so that it never opens a
+  // connection of its own, which after a lost connection would come back with nobody left to close it.
+  const connection = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null, connectionName: 'notifications-worker' });
   connection.on('error', (error: Error & { code?: unknown }) => {
     logger.warn({ component: 'bullmq', code: typeof error.code === 'string' ? error.code : undefined }, 'Worker Redis connection error');
   });
-  const worker = new Worker<DeliveryJobData>(QUEUE_NAME, process, {
+  // The jobs being sent now, so that stop() lets them finish (and log their outcome) before the
+  // database closes.
+  const inFlight = new Set<Promise<void>>();
+  const track = (job: Job<DeliveryJobData>, token?: string): Promise<void> => {
+    const run = process(job, token);
+    inFlight.add(run);
+    return run.finally(() => inFlight.delete(run));
+  };
+  const worker = new Worker<DeliveryJobData>(QUEUE_NAME, track, {
     connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? 5,
@@ -196,9 +206,14 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
   return {
     worker,
     async stop() {
-      // Waits for the jobs in hand to finish, then closes the worker's own (blocking) connection.
-      await worker.close();
-      await connection.quit().catch(() => connection.disconnect());
+      // BullMQ's graceful close (QUIT) of a connection that is reconnecting marks it ended without
+      // stopping it, and it comes back open for good: close its connections at once instead, then let
+      // the jobs in hand finish on their own. Their log rows say what was sent; BullMQ, which did not
+      // hear back, hands such a job out again later, and it finds its row no longer queued and sends
+      // nothing twice.
+      await worker.close(true);
+      await Promise.allSettled([...inFlight]);
+      connection.disconnect();
       await Promise.all(Object.values(options.senders).map((sender) => sender?.close()));
     },
   };

@@ -1,6 +1,6 @@
 import type { ReferralsApi } from '@referral-hub/contracts';
-import { currentRequestId, REQUEST_ID_HEADER } from '@referral-hub/platform';
-import type { ServiceTokenProvider } from '@referral-hub/platform';
+import { createServiceCall } from '@referral-hub/platform';
+import type { ServiceCallOptions } from '@referral-hub/platform';
 import type { ReferralContextSource, ReferralEventFacts } from '../domain/notify-referral-event.js';
 import type { DirectoryNames } from '../domain/messages/render.js';
 import type { Language } from '../domain/messages/templates.js';
@@ -68,34 +68,11 @@ export function toReferralContext(context: NotificationContext): ReferralContext
  * `NOTIFICATION_CLIENT_SUBJECTS`). Any failure throws, so the event is retried
  * by the consumer and dead-lettered after `AMQP_MAX_ATTEMPTS`.
  */
-export function createReferralsContextSource(options: { baseUrl: string; tokens: ServiceTokenProvider; timeoutMs: number }): ReferralContextSource {
+export function createReferralsContextSource(options: ServiceCallOptions): ReferralContextSource {
+  const get = createServiceCall('the referrals service', options, (message, details) => new ReferralsUnavailableError(message, details));
   return {
     async load(event: ReferralEventFacts): Promise<ReferralContext> {
-      let response: Response;
-      try {
-        const token = await options.tokens.getToken();
-        const requestId = currentRequestId();
-        response = await fetch(new URL(`/v1/referrals/${encodeURIComponent(event.referralId)}/notification-context`, options.baseUrl), {
-          headers: {
-            authorization: `Bearer ${token}`,
-            accept: 'application/json',
-            ...(requestId === undefined ? {} : { [REQUEST_ID_HEADER]: requestId }),
-          },
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
-      } catch (error) {
-        throw new ReferralsUnavailableError('The referrals service could not be reached', { cause: error });
-      }
-      if (response.status !== 200) {
-        await response.body?.cancel();
-        throw new ReferralsUnavailableError(`The referrals service answered ${response.status} for a notification context`, { status: response.status });
-      }
-      let body: NotificationContext;
-      try {
-        body = (await response.json()) as NotificationContext;
-      } catch (error) {
-        throw new ReferralsUnavailableError('The referrals service answered with a body that is not JSON', { cause: error });
-      }
+      const body = await get<NotificationContext>(`/v1/referrals/${encodeURIComponent(event.referralId)}/notification-context`);
       if (body.id !== event.referralId) throw new ReferralsUnavailableError('The referrals service answered about another referral');
       return toReferralContext(body);
     },

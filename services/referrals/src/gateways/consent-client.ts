@@ -1,6 +1,6 @@
 import type { ConsentApi } from '@referral-hub/contracts';
-import { currentRequestId, REQUEST_ID_HEADER } from '@referral-hub/platform';
-import type { ServiceTokenProvider } from '@referral-hub/platform';
+import { createServiceCall } from '@referral-hub/platform';
+import type { ServiceCallOptions } from '@referral-hub/platform';
 
 export type DecisionRequest = ConsentApi.components['schemas']['DecisionRequest'];
 export type Decision = ConsentApi.components['schemas']['Decision'];
@@ -14,7 +14,7 @@ export type ConsentGateway = {
 /** The consent service could not give a decision; callers fail closed. */
 export class ConsentUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ConsentUnavailableError';
   }
 }
@@ -24,33 +24,9 @@ export class ConsentUnavailableError extends Error {
  * (client credentials, `system` role) and a time limit, carrying the request
  * id so both services' logs tell one story.
  */
-export function createConsentClient(options: { baseUrl: string; tokens: ServiceTokenProvider; timeoutMs: number }): ConsentGateway {
-  const url = new URL('/v1/decisions', options.baseUrl);
+export function createConsentClient(options: ServiceCallOptions): ConsentGateway {
+  const call = createServiceCall('the consent service', options, (message, details) => new ConsentUnavailableError(message, details));
   return {
-    async decide(request) {
-      let response: Response;
-      try {
-        const token = await options.tokens.getToken();
-        const requestId = currentRequestId();
-        response = await fetch(url, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${token}`,
-            'content-type': 'application/json',
-            ...(requestId === undefined ? {} : { [REQUEST_ID_HEADER]: requestId }),
-          },
-          body: JSON.stringify(request),
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
-      } catch (error) {
-        throw new ConsentUnavailableError('The consent service could not be reached', { cause: error });
-      }
-      if (response.status !== 201) {
-        // The body is a problem document without case data; only its status is kept.
-        await response.body?.cancel();
-        throw new ConsentUnavailableError(`The consent service answered ${response.status}`);
-      }
-      return (await response.json()) as Decision;
-    },
+    decide: (request) => call<Decision>('/v1/decisions', { method: 'POST', body: request, expectStatus: 201 }),
   };
 }

@@ -1,6 +1,6 @@
 import type { DirectoryApi } from '@referral-hub/contracts';
-import { currentRequestId, REQUEST_ID_HEADER } from '@referral-hub/platform';
-import type { ServiceTokenProvider } from '@referral-hub/platform';
+import { createServiceCall } from '@referral-hub/platform';
+import type { ServiceCallOptions } from '@referral-hub/platform';
 
 export type DirectoryOrganization = DirectoryApi.components['schemas']['Organization'];
 export type DirectoryService = DirectoryApi.components['schemas']['Service'];
@@ -31,33 +31,8 @@ export class DirectoryUnavailableError extends Error {
  * credentials, `system` role, the same provider as for consent) and a time
  * limit, carrying the request id when there is one.
  */
-export function createDirectoryClient(options: { baseUrl: string; tokens: ServiceTokenProvider; timeoutMs: number }): DirectoryGateway {
-  const get = async <T>(path: string): Promise<T> => {
-    let response: Response;
-    try {
-      const token = await options.tokens.getToken();
-      const requestId = currentRequestId();
-      response = await fetch(new URL(path, options.baseUrl), {
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-          ...(requestId === undefined ? {} : { [REQUEST_ID_HEADER]: requestId }),
-        },
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-    } catch (error) {
-      throw new DirectoryUnavailableError('The directory could not be reached', { cause: error });
-    }
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      throw new DirectoryUnavailableError(`The directory answered ${response.status}`, { status: response.status });
-    }
-    try {
-      return (await response.json()) as T;
-    } catch (error) {
-      throw new DirectoryUnavailableError('The directory answered with a body that is not JSON', { cause: error });
-    }
-  };
+export function createDirectoryClient(options: ServiceCallOptions): DirectoryGateway {
+  const get = createServiceCall('the directory', options, (message, details) => new DirectoryUnavailableError(message, details));
   return {
     getOrganization: (id) => get<DirectoryOrganization>(`/v1/organizations/${encodeURIComponent(id)}`),
     listFocalPoints: async (id) =>
