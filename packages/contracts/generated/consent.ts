@@ -209,7 +209,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List the overrides of the caller's organisation
+         * @description Pages through the best-interests overrides the caller's organisation requested, newest first: for a supervisor, those awaiting approval (`status=pending`); for the case team, those of a case (`caseCode`). Only the requesting organisation sees an override, justification included; the organisations it names as recipients never do.
+         */
+        get: operations["listOverrides"];
         put?: never;
         /**
          * Request a best-interests override
@@ -298,7 +302,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List sharing agreements
+         * @description Pages through the information-sharing agreements the caller's organisation is a party to (every agreement, for a network coordinator), newest first, each as `getAgreement` gives it.
+         */
+        get: operations["listAgreements"];
         put?: never;
         /**
          * Propose a sharing agreement
@@ -464,6 +472,7 @@ export interface components {
             acceptances: components["schemas"]["AgreementAcceptance"][];
             /** @description Every party accepted it and its review date has not passed. */
             inForce: boolean;
+            status: components["schemas"]["AgreementStatus"];
             createdBy: components["schemas"]["UserId"];
             createdAt: components["schemas"]["Timestamp"];
         };
@@ -472,6 +481,16 @@ export interface components {
             acceptedBy: components["schemas"]["UserId"];
             acceptedAt: components["schemas"]["Timestamp"];
         };
+        /** @description One page of agreements. */
+        AgreementPage: {
+            items: components["schemas"]["Agreement"][];
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * @description `proposed` until every party accepted it, then `in_force`; `expired` once its review date has passed, whether or not every party accepted it.
+         * @enum {string}
+         */
+        AgreementStatus: "proposed" | "in_force" | "expired";
         /**
          * @description Why the caregiver cannot or must not be asked: the child is unaccompanied, the caregiver is the alleged perpetrator, the caregiver cannot be reached, or another reason.
          * @enum {string}
@@ -786,6 +805,11 @@ export interface components {
             revokedBy: components["schemas"]["UserId"] | null;
             revokedAt: components["schemas"]["Timestamp"] | null;
             createdAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of overrides. */
+        OverridePage: {
+            items: components["schemas"]["Override"][];
+            nextCursor: components["schemas"]["NextCursor"];
         };
         /**
          * @description `pending` until a supervisor approves it, then `active` until it expires or is revoked.
@@ -1300,6 +1324,41 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listOverrides: {
+        parameters: {
+            query?: {
+                /** @description Only overrides in this status now (derived at the time of the request). */
+                status?: components["schemas"]["OverrideStatus"];
+                /** @description Only the overrides of this case of the caller's organisation. */
+                caseCode?: components["schemas"]["CaseCode"];
+                /** @description Opaque position returned as `nextCursor` by the previous page. Clients must not build or parse it; it is only valid with the same filters. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Largest number of items to return in one page. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of overrides. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverridePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     requestOverride: {
         parameters: {
             query?: never;
@@ -1425,6 +1484,39 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listAgreements: {
+        parameters: {
+            query?: {
+                /** @description Only agreements in this status now (derived at the time of the request). */
+                status?: components["schemas"]["AgreementStatus"];
+                /** @description Opaque position returned as `nextCursor` by the previous page. Clients must not build or parse it; it is only valid with the same filters. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Largest number of items to return in one page. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of agreements. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

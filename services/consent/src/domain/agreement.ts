@@ -4,6 +4,7 @@ import type { AgreementFacts } from './decide.js';
 
 export type Agreement = ConsentApi.components['schemas']['Agreement'];
 export type NewAgreement = ConsentApi.components['schemas']['NewAgreement'];
+export type AgreementStatus = ConsentApi.components['schemas']['AgreementStatus'];
 
 /** `YYYY-MM-DD` of a `date` column. */
 export function isoDay(date: Date): string {
@@ -27,6 +28,16 @@ export function agreementInForce(row: AgreementRow, now: Date = new Date()): boo
   return isoDay(row.reviewDate) >= isoDay(now) && row.partyOrganizationIds.every((party) => accepted.has(party));
 }
 
+/**
+ * Derived, like {@link agreementInForce}: `expired` once the review date has passed (accepted by
+ * every party or not: it must be reviewed before it counts again), else `in_force` once every
+ * party accepted, else `proposed`. `listAgreementRows` filters by the same rule in SQL.
+ */
+export function agreementStatus(row: AgreementRow, now: Date = new Date()): AgreementStatus {
+  if (isoDay(row.reviewDate) < isoDay(now)) return 'expired';
+  return agreementInForce(row, now) ? 'in_force' : 'proposed';
+}
+
 export function toAgreement(row: AgreementRow, now: Date = new Date()): Agreement {
   return {
     id: row.id,
@@ -42,6 +53,7 @@ export function toAgreement(row: AgreementRow, now: Date = new Date()): Agreemen
       acceptedAt: acceptance.acceptedAt.toISOString(),
     })),
     inForce: agreementInForce(row, now),
+    status: agreementStatus(row, now),
     createdBy: row.createdBy,
     createdAt: row.createdAt.toISOString(),
   };

@@ -3,7 +3,7 @@ import type { Idempotency, Outbox } from '@referral-hub/platform';
 import type { Router } from 'express';
 import type { ConsentDatabase } from '../../data-access/database.js';
 import { acceptAgreement } from '../../domain/accept-agreement.js';
-import type { NewAgreement } from '../../domain/agreement.js';
+import type { AgreementStatus, NewAgreement } from '../../domain/agreement.js';
 import { approveOverride } from '../../domain/approve-override.js';
 import type { CaseContextInput } from '../../domain/case-context.js';
 import { changeNetworkPolicy } from '../../domain/change-network-policy.js';
@@ -17,9 +17,11 @@ import { getConsent } from '../../domain/get-consent.js';
 import { getNetworkPolicy } from '../../domain/get-network-policy.js';
 import { getOverride } from '../../domain/get-override.js';
 import { listCaseConsents } from '../../domain/list-case-consents.js';
+import { listAgreements } from '../../domain/list-agreements.js';
 import { listCaseDecisions } from '../../domain/list-case-decisions.js';
+import { listOverrides } from '../../domain/list-overrides.js';
 import { makeDecision } from '../../domain/make-decision.js';
-import type { NewOverride } from '../../domain/override.js';
+import type { NewOverride, OverrideStatus } from '../../domain/override.js';
 import type { NetworkPolicySettings } from '../../domain/policy.js';
 import { proposeAgreement } from '../../domain/propose-agreement.js';
 import { putCaseContext } from '../../domain/put-case-context.js';
@@ -84,6 +86,11 @@ export function registerRoutes(router: Router, deps: Deps): void {
     res.json(await describeCaseSharing(deps, getPrincipal(req), caseCodeOf(req), lang ?? 'fr'));
   });
 
+  router.get('/v1/overrides', async (req, res) => {
+    const query = getValidatedQuery<{ status?: OverrideStatus; caseCode?: string; limit: number; cursor?: string }>(req);
+    res.json(await listOverrides(deps, getPrincipal(req), query));
+  });
+
   router.post('/v1/overrides', async (req, res) => {
     await deps.idempotency.run(req, res, async () => {
       const override = await requestOverride(deps, getPrincipal(req), req.body as NewOverride);
@@ -104,6 +111,11 @@ export function registerRoutes(router: Router, deps: Deps): void {
   router.post('/v1/overrides/:overrideId/revoke', async (req, res) => {
     const { overrideId } = getValidatedParams<{ overrideId: string }>(req);
     res.json(await revokeOverride(deps, getPrincipal(req), overrideId));
+  });
+
+  router.get('/v1/agreements', async (req, res) => {
+    const query = getValidatedQuery<{ status?: AgreementStatus; limit: number; cursor?: string }>(req);
+    res.json(await listAgreements(deps, getPrincipal(req), query));
   });
 
   router.post('/v1/agreements', async (req, res) => {
