@@ -5,3 +5,4 @@ export * from './tokens.js';
 export * from './service-env.js';
 export * from './event-tap.js';
 export * from './service-checks.js';
+export * from './producer.js';

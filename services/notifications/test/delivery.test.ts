@@ -1,21 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { buildEvent } from '@referral-hub/contracts';
-import { createServiceTestEnv } from '@referral-hub/testkit';
-import type { ServiceTestEnv } from '@referral-hub/testkit';
-import { connect } from 'amqplib';
-import type { ChannelModel, ConfirmChannel } from 'amqplib';
+import type { Producer, ServiceTestEnv } from '@referral-hub/testkit';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReferralContextSource, ReferralEventFacts } from '../src/domain/notify-referral-event.js';
 import type { Contact, ReferralContext } from '../src/domain/recipients.js';
-import { start } from '../src/start.js';
 import type { RunningNotifications } from '../src/start.js';
+import { startNotificationsUnderTest } from './support.js';
+import type { NotificationsUnderTest } from './support.js';
 
-const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const poll = { timeout: 15_000, interval: 50 };
 
 type Received = { to: string; subject: string; text: string; html: string; language: string | undefined };
@@ -52,10 +47,10 @@ function startSmtp(): Promise<{ server: SMTPServer; port: number; received: Rece
 }
 
 let smtp: Awaited<ReturnType<typeof startSmtp>>;
+let running: NotificationsUnderTest | undefined;
 let testEnv: ServiceTestEnv;
 let service: RunningNotifications;
-let connection: ChannelModel;
-let channel: ConfirmChannel;
+let producer: Producer;
 const contexts = new Map<string, ReferralContext>();
 const source: ReferralContextSource = {
   load(event: ReferralEventFacts) {
@@ -66,42 +61,22 @@ const source: ReferralContextSource = {
 
 beforeAll(async () => {
   smtp = await startSmtp();
-  testEnv = await createServiceTestEnv({
-    name: 'notifications-delivery',
-    migrationsDir,
+  running = await startNotificationsUnderTest('notifications-delivery', {
     extraEnv: {
-      REDIS_URL: redisUrl,
       SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
-      NOTIFICATIONS_QUEUE_PREFIX: `test-${randomUUID()}`,
       DELIVERY_ATTEMPTS: '3',
       DELIVERY_BACKOFF_MS: '50',
       REFERRAL_LINK_TEMPLATE: 'https://hub.example.org/r/{referralCode}',
     },
+    contexts: source,
   });
-  service = await start({ env: testEnv.env, contexts: source });
-  await service.consumer?.waitUntilConsuming();
-  connection = await connect(testEnv.amqpUrl);
-  channel = await connection.createConfirmChannel();
+  ({ testEnv, service, producer } = running);
 });
 
 afterAll(async () => {
-  await channel?.close().catch(() => undefined);
-  await connection?.close().catch(() => undefined);
-  await service?.deliveries.queue.obliterate({ force: true }).catch(() => undefined);
-  await service?.stop();
-  await testEnv?.cleanup();
+  await running?.stop();
   await new Promise<void>((resolve) => (smtp ? smtp.server.close(() => resolve()) : resolve()));
 });
-
-async function publish(event: { id: string; type: string }): Promise<void> {
-  channel.publish(testEnv.exchange, event.type, Buffer.from(JSON.stringify(event)), {
-    persistent: true,
-    contentType: 'application/cloudevents+json',
-    messageId: event.id,
-    type: event.type,
-  });
-  await channel.waitForConfirms();
-}
 
 const person = (role: Contact['role'], email: string | null, extra: Partial<Contact> = {}): Contact => ({
   role,
@@ -149,7 +124,7 @@ describe('e-mail delivery', () => {
     const en = `fp-${randomUUID()}@aide-nord.example`;
     const lead = `lead-${randomUUID()}@tde.example`;
     const r = referral({ lead: person('lead', lead), supervisor: null, focalPoints: [person('focal_point', fr), person('focal_point', en, { language: 'en' })] });
-    await publish(r.submitted());
+    await producer.publish(r.submitted());
 
     await expect.poll(() => mailTo(fr).length + mailTo(en).length, poll).toBe(2);
     expect(mailTo(fr)[0]).toMatchObject({ subject: 'Nouveau référencement REF-7K2Q9 pour Soutien psychosocial', language: 'fr' });
@@ -171,7 +146,7 @@ describe('e-mail delivery', () => {
     // The supervisor wants SMS only but has no phone: nothing is e-mailed, and the log says why.
     await service.db.client.preference.create({ data: { userId: supervisor.userId ?? '', organizationId: randomUUID(), channels: ['sms'], language: 'fr' } });
     const r = referral({ lead, supervisor, focalPoints: [person('focal_point', `fp-${randomUUID()}@aide-nord.example`)] });
-    await publish(r.declined());
+    await producer.publish(r.declined());
 
     await expect.poll(() => mailTo(lead.email ?? '').length, poll).toBe(1);
     expect(mailTo(lead.email ?? '')[0]?.subject).toBe('Referral REF-7K2Q9 declined');
@@ -185,9 +160,9 @@ describe('e-mail delivery', () => {
     const r = referral({ lead: null, supervisor: null, focalPoints: [person('focal_point', address)] });
     const event = r.submitted();
     const duplicatesBefore = service.consumer?.stats().duplicates ?? 0;
-    await publish(event);
+    await producer.publish(event);
     await expect.poll(() => mailTo(address).length, poll).toBe(1);
-    await publish(event);
+    await producer.publish(event);
     await expect.poll(() => service.consumer?.stats().duplicates ?? 0, poll).toBe(duplicatesBefore + 1);
     // Planning the same event again (as after a crash before the inbox committed) queues nothing new either.
     await service.deliveries.enqueue(
@@ -201,7 +176,7 @@ describe('e-mail delivery', () => {
   it('a relay refusing twice then accepting ends sent after three attempts', async () => {
     const address = `flaky-${randomUUID()}@aide-nord.example`;
     const r = referral({ lead: null, supervisor: null, focalPoints: [person('focal_point', address)] });
-    await publish(r.submitted());
+    await producer.publish(r.submitted());
     await expect.poll(async () => (await deliveries(r.referralId))[0]?.status, poll).toBe('sent');
     expect((await deliveries(r.referralId))[0]).toMatchObject({ attempts: 3, errorCode: null });
     expect(smtp.attempts.get(address)).toBe(3);
@@ -211,7 +186,7 @@ describe('e-mail delivery', () => {
   it('a relay refusing the address for good ends failed after one attempt, logged and announced', async () => {
     const address = `refused-${randomUUID()}@aide-nord.example`;
     const r = referral({ lead: null, supervisor: null, focalPoints: [person('focal_point', address)] });
-    await publish(r.submitted());
+    await producer.publish(r.submitted());
     await expect.poll(async () => (await deliveries(r.referralId))[0]?.status, poll).toBe('failed');
     const [row] = await deliveries(r.referralId);
     expect(row).toMatchObject({ attempts: 1, errorCode: 'smtp_rejected' });
@@ -229,7 +204,7 @@ describe('the delivery log', () => {
   it('the referring organisation reads what was sent about its referral; anyone else reads nothing', async () => {
     const address = `fp-${randomUUID()}@aide-nord.example`;
     const r = referral({ lead: null, supervisor: null, focalPoints: [person('focal_point', address)] });
-    await publish(r.submitted());
+    await producer.publish(r.submitted());
     await expect.poll(async () => (await deliveries(r.referralId))[0]?.status, poll).toBe('sent');
 
     const mine = await readLog(r.referralId, { sub: 'amina', org: r.referringOrganizationId, roles: ['caseworker'] });

@@ -1,30 +1,21 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { buildEvent } from '@referral-hub/contracts';
-import { createServiceTestEnv } from '@referral-hub/testkit';
+import { openProducer } from '@referral-hub/testkit';
 import type { ServiceTestEnv } from '@referral-hub/testkit';
-import { connect } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start } from '../src/start.js';
 import type { RunningNotifications } from '../src/start.js';
-
-const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
+import { createNotificationsTestEnv, stopNotifications } from './support.js';
 
 let testEnv: ServiceTestEnv;
 let service: RunningNotifications | undefined;
 
 beforeAll(async () => {
-  testEnv = await createServiceTestEnv({
-    name: 'notifications-dev-outbox',
-    migrationsDir,
-    extraEnv: { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', NOTIFICATIONS_QUEUE_PREFIX: `test-${randomUUID()}`, DELIVERY_BACKOFF_MS: '50' },
-  });
+  testEnv = await createNotificationsTestEnv('notifications-dev-outbox', { DELIVERY_BACKOFF_MS: '50' });
 });
 
 afterAll(async () => {
-  await service?.deliveries.queue.obliterate({ force: true }).catch(() => undefined);
-  await service?.stop();
-  await testEnv?.cleanup();
+  await stopNotifications(service, testEnv);
 });
 
 describe('the development catcher', () => {
@@ -63,11 +54,9 @@ describe('the development catcher', () => {
       },
       { source: '/services/referrals', subject: referralId },
     );
-    const connection = await connect(testEnv.amqpUrl);
-    const channel = await connection.createConfirmChannel();
-    channel.publish(testEnv.exchange, event.type, Buffer.from(JSON.stringify(event)), { persistent: true, contentType: 'application/cloudevents+json', messageId: event.id, type: event.type });
-    await channel.waitForConfirms();
-    await connection.close();
+    const producer = await openProducer({ url: testEnv.amqpUrl, exchange: testEnv.exchange });
+    await producer.publish(event);
+    await producer.close();
 
     await expect
       .poll(async () => (await service?.db.client.delivery.findMany({ where: { referralId } }))?.map((d) => d.status), { timeout: 15_000, interval: 50 })

@@ -1,23 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { buildEvent } from '@referral-hub/contracts';
-import { createServiceTestEnv } from '@referral-hub/testkit';
-import type { ServiceTestEnv, TestClaims } from '@referral-hub/testkit';
-import { connect } from 'amqplib';
+import type { Producer, ServiceTestEnv, TestClaims } from '@referral-hub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AddressNotAllowedError, isPublicAddress, publicAddressesOf } from '../src/delivery/address-guard.js';
 import { deliveryId } from '../src/delivery/queue.js';
 import { createSecretCipher, developmentSecretKeys, subscriptionSecret } from '../src/delivery/secret-cipher.js';
 import type { ReferralContextSource } from '../src/domain/notify-referral-event.js';
 import type { ReferralContext } from '../src/domain/recipients.js';
-import { start } from '../src/start.js';
 import type { RunningNotifications } from '../src/start.js';
+import { referralAccepted as accepted, startNotificationsUnderTest } from './support.js';
+import type { NotificationsUnderTest } from './support.js';
 
-const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
 const poll = { timeout: 15_000, interval: 50 };
 
+let running: NotificationsUnderTest | undefined;
 let testEnv: ServiceTestEnv;
 let service: RunningNotifications;
+let producer: Producer;
 const contexts = new Map<string, ReferralContext>();
 const source: ReferralContextSource = {
   load(event) {
@@ -27,27 +25,21 @@ const source: ReferralContextSource = {
 };
 
 beforeAll(async () => {
-  testEnv = await createServiceTestEnv({
-    name: 'notifications-hardening',
-    migrationsDir,
+  running = await startNotificationsUnderTest('notifications-hardening', {
     extraEnv: {
-      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-      NOTIFICATIONS_QUEUE_PREFIX: `test-${randomUUID()}`,
       DELIVERY_ATTEMPTS: '3',
       DELIVERY_BACKOFF_MS: '50',
       // No WEBHOOK_ALLOW_HTTP: the address guard is on. No SMTP_URL: e-mails are caught in the development outbox.
       DELIVERY_SWEEP_INTERVAL_MS: '100',
       DELIVERY_SWEEP_AFTER_MS: '60000',
     },
+    contexts: source,
   });
-  service = await start({ env: testEnv.env, contexts: source });
-  await service.consumer?.waitUntilConsuming();
+  ({ testEnv, service, producer } = running);
 });
 
 afterAll(async () => {
-  await service?.deliveries.queue.obliterate({ force: true }).catch(() => undefined);
-  await service?.stop();
-  await testEnv?.cleanup();
+  await running?.stop();
 });
 
 const admin = (org: string): TestClaims => ({ sub: `admin-${org}`, org, roles: ['org_admin'] });
@@ -58,28 +50,6 @@ async function subscribe(org: string, url: string): Promise<Response> {
     headers: { 'content-type': 'application/json', authorization: await testEnv.authorization(admin(org)) },
     body: JSON.stringify({ url, eventTypes: ['referral.accepted'] }),
   });
-}
-
-function accepted(referringOrganizationId = randomUUID(), recipientOrganizationId = randomUUID()) {
-  const referralId = randomUUID();
-  return buildEvent(
-    'referral.accepted',
-    {
-      referralId,
-      referralCode: 'REF-7K2Q9',
-      caseCode: 'CASE-2027-0042',
-      kind: 'referral',
-      status: 'accepted',
-      previousStatus: 'acknowledged',
-      urgency: 'high',
-      referringOrganizationId,
-      recipientOrganizationId,
-      recipientServiceId: randomUUID(),
-      actor: null,
-      occurredAt: '2027-03-01T08:30:00.000Z',
-    },
-    { source: '/services/referrals', subject: referralId },
-  );
 }
 
 describe('the webhook address guard', () => {
@@ -141,11 +111,7 @@ describe('the webhook address guard', () => {
     });
     const event = accepted(org);
     contexts.set(event.data.referralId, { names: { serviceName: 'S', referringOrganizationName: 'A', recipientOrganizationName: 'B' }, lead: null, supervisor: null, focalPoints: [] });
-    const connection = await connect(testEnv.amqpUrl);
-    const channel = await connection.createConfirmChannel();
-    channel.publish(testEnv.exchange, event.type, Buffer.from(JSON.stringify(event)), { persistent: true, messageId: event.id, type: event.type });
-    await channel.waitForConfirms();
-    await connection.close();
+    await producer.publish(event);
     await expect.poll(async () => (await service.db.client.delivery.findFirst({ where: { referralId: event.data.referralId } }))?.status, poll).toBe('failed');
     expect(await service.db.client.delivery.findFirst({ where: { referralId: event.data.referralId } })).toMatchObject({ attempts: 1, errorCode: 'webhook_address_refused', channel: 'webhook' });
   });

@@ -1,48 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { buildEvent } from '@referral-hub/contracts';
-import { createServiceTestEnv } from '@referral-hub/testkit';
-import type { ServiceTestEnv } from '@referral-hub/testkit';
-import { connect } from 'amqplib';
-import type { ChannelModel, ConfirmChannel } from 'amqplib';
+import type { Producer } from '@referral-hub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { start } from '../src/start.js';
 import type { RunningNotifications } from '../src/start.js';
+import { startNotificationsUnderTest } from './support.js';
+import type { NotificationsUnderTest } from './support.js';
 
-const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-let testEnv: ServiceTestEnv;
+let running: NotificationsUnderTest | undefined;
 let service: RunningNotifications;
-let connection: ChannelModel;
-let channel: ConfirmChannel;
+let producer: Producer;
 
 beforeAll(async () => {
-  testEnv = await createServiceTestEnv({ name: 'notifications-events', migrationsDir, extraEnv: { REDIS_URL: redisUrl, NOTIFICATIONS_QUEUE_PREFIX: `test-${randomUUID()}` } });
-  service = await start({ env: testEnv.env });
-  await service.consumer?.waitUntilConsuming();
-  connection = await connect(testEnv.amqpUrl);
-  channel = await connection.createConfirmChannel();
+  running = await startNotificationsUnderTest('notifications-events');
+  ({ service, producer } = running);
 });
 
 afterAll(async () => {
-  await channel?.close().catch(() => undefined);
-  await connection?.close().catch(() => undefined);
-  // This file's queue keys, under its own prefix.
-  await service?.deliveries.queue.obliterate({ force: true }).catch(() => undefined);
-  await service?.stop();
-  await testEnv?.cleanup();
+  await running?.stop();
 });
-
-async function publish(event: { id: string; type: string }): Promise<void> {
-  channel.publish(testEnv.exchange, event.type, Buffer.from(JSON.stringify(event)), {
-    persistent: true,
-    contentType: 'application/cloudevents+json',
-    messageId: event.id,
-    type: event.type,
-  });
-  await channel.waitForConfirms();
-}
 
 function referralSubmitted(referralId: string) {
   const referringOrganizationId = randomUUID();
@@ -73,8 +48,8 @@ describe('referral events', () => {
     const referralId = randomUUID();
     const event = referralSubmitted(referralId);
     const duplicatesBefore = service.consumer?.stats().duplicates ?? 0;
-    await publish(event);
-    await publish(event);
+    await producer.publish(event);
+    await producer.publish(event);
 
     await expect.poll(() => service.consumer?.stats().duplicates ?? 0, poll).toBe(duplicatesBefore + 1);
     const stored = await service.db.client.referralEvent.findMany({ where: { referralId } });

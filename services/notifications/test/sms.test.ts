@@ -2,20 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { buildEvent } from '@referral-hub/contracts';
-import { createServiceTestEnv } from '@referral-hub/testkit';
-import type { ServiceTestEnv } from '@referral-hub/testkit';
-import { connect } from 'amqplib';
-import type { ChannelModel, ConfirmChannel } from 'amqplib';
+import type { Producer } from '@referral-hub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNotificationsConfig } from '../src/config.js';
 import { DeliveryError } from '../src/delivery/channels.js';
 import { createAfricasTalkingSender, createHttpSmsSender } from '../src/delivery/sms.js';
 import { gsm7Length, isGsm7 } from '../src/domain/messages/gsm7.js';
 import type { ReferralContext } from '../src/domain/recipients.js';
-import { start } from '../src/start.js';
 import type { RunningNotifications } from '../src/start.js';
+import { startNotificationsUnderTest } from './support.js';
+import type { NotificationsUnderTest } from './support.js';
 
 const API_KEY = 'at-test-key';
 
@@ -161,20 +158,14 @@ describe('SMS configuration', () => {
 });
 
 describe('SMS through the service', () => {
-  const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
-  let testEnv: ServiceTestEnv;
+  let running: NotificationsUnderTest | undefined;
   let service: RunningNotifications;
-  let connection: ChannelModel;
-  let channel: ConfirmChannel;
+  let producer: Producer;
   const contexts = new Map<string, ReferralContext>();
 
   beforeAll(async () => {
-    testEnv = await createServiceTestEnv({
-      name: 'notifications-sms',
-      migrationsDir,
+    running = await startNotificationsUnderTest('notifications-sms', {
       extraEnv: {
-        REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-        NOTIFICATIONS_QUEUE_PREFIX: `test-${randomUUID()}`,
         DELIVERY_ATTEMPTS: '3',
         DELIVERY_BACKOFF_MS: '50',
         SMS_PROVIDER: 'africastalking',
@@ -183,22 +174,13 @@ describe('SMS through the service', () => {
         AFRICASTALKING_API_KEY: API_KEY,
         REFERRAL_LINK_TEMPLATE: 'https://hub.example.org/r/{referralCode}',
       },
-    });
-    service = await start({
-      env: testEnv.env,
       contexts: { load: (event) => Promise.resolve(contexts.get(event.referralId) ?? { names: { serviceName: '', referringOrganizationName: '', recipientOrganizationName: '' }, lead: null, supervisor: null, focalPoints: [] }) },
     });
-    await service.consumer?.waitUntilConsuming();
-    connection = await connect(testEnv.amqpUrl);
-    channel = await connection.createConfirmChannel();
+    ({ service, producer } = running);
   });
 
   afterAll(async () => {
-    await channel?.close().catch(() => undefined);
-    await connection?.close().catch(() => undefined);
-    await service?.deliveries.queue.obliterate({ force: true }).catch(() => undefined);
-    await service?.stop();
-    await testEnv?.cleanup();
+    await running?.stop();
   });
 
   it('a lead who chose SMS in French gets one GSM-7 text, after the provider failed twice, logged sent after three attempts', async () => {
@@ -230,8 +212,7 @@ describe('SMS through the service', () => {
       },
       { source: '/services/referrals', subject: referralId },
     );
-    channel.publish(testEnv.exchange, event.type, Buffer.from(JSON.stringify(event)), { persistent: true, contentType: 'application/cloudevents+json', messageId: event.id, type: event.type });
-    await channel.waitForConfirms();
+    await producer.publish(event);
 
     await expect.poll(async () => (await service.db.client.delivery.findFirst({ where: { referralId } }))?.status, { timeout: 15_000, interval: 50 }).toBe('sent');
     const row = await service.db.client.delivery.findFirst({ where: { referralId } });

@@ -2,18 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { buildEvent } from '@referral-hub/contracts';
-import { createServiceTestEnv } from '@referral-hub/testkit';
-import type { ServiceTestEnv, TestClaims } from '@referral-hub/testkit';
-import { connect } from 'amqplib';
-import type { ChannelModel, ConfirmChannel } from 'amqplib';
+import type { Producer, ServiceTestEnv, TestClaims } from '@referral-hub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook, verifyWebhook } from '../src/delivery/webhook.js';
-import { start } from '../src/start.js';
 import type { RunningNotifications } from '../src/start.js';
+import { referralAccepted as accepted, startNotificationsUnderTest } from './support.js';
+import type { NotificationsUnderTest } from './support.js';
 
-const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
 const poll = { timeout: 15_000, interval: 50 };
 
 type Hook = { path: string; headers: IncomingHttpHeaders; body: string };
@@ -38,36 +33,19 @@ function startReceiver(): Promise<{ server: Server; url: string; hooks: Hook[] }
 }
 
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let running: NotificationsUnderTest | undefined;
 let testEnv: ServiceTestEnv;
 let service: RunningNotifications;
-let connection: ChannelModel;
-let channel: ConfirmChannel;
+let producer: Producer;
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  testEnv = await createServiceTestEnv({
-    name: 'notifications-webhooks',
-    migrationsDir,
-    extraEnv: {
-      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-      NOTIFICATIONS_QUEUE_PREFIX: `test-${randomUUID()}`,
-      DELIVERY_ATTEMPTS: '3',
-      DELIVERY_BACKOFF_MS: '50',
-      WEBHOOK_ALLOW_HTTP: 'true',
-    },
-  });
-  service = await start({ env: testEnv.env });
-  await service.consumer?.waitUntilConsuming();
-  connection = await connect(testEnv.amqpUrl);
-  channel = await connection.createConfirmChannel();
+  running = await startNotificationsUnderTest('notifications-webhooks', { extraEnv: { DELIVERY_ATTEMPTS: '3', DELIVERY_BACKOFF_MS: '50', WEBHOOK_ALLOW_HTTP: 'true' } });
+  ({ testEnv, service, producer } = running);
 });
 
 afterAll(async () => {
-  await channel?.close().catch(() => undefined);
-  await connection?.close().catch(() => undefined);
-  await service?.deliveries.queue.obliterate({ force: true }).catch(() => undefined);
-  await service?.stop();
-  await testEnv?.cleanup();
+  await running?.stop();
   await new Promise((resolve) => (receiver ? receiver.server.close(resolve) : resolve(undefined)));
 });
 
@@ -86,33 +64,6 @@ async function subscribe(org: string, path: string, eventTypes: string[]): Promi
   return (await response.json()) as { id: string; secret: string };
 }
 
-function accepted(referringOrganizationId: string, recipientOrganizationId: string) {
-  const referralId = randomUUID();
-  return buildEvent(
-    'referral.accepted',
-    {
-      referralId,
-      referralCode: 'REF-7K2Q9',
-      caseCode: 'CASE-2027-0042',
-      kind: 'referral',
-      status: 'accepted',
-      previousStatus: 'acknowledged',
-      urgency: 'high',
-      referringOrganizationId,
-      recipientOrganizationId,
-      recipientServiceId: randomUUID(),
-      actor: null,
-      occurredAt: '2027-03-01T08:30:00.000Z',
-    },
-    { source: '/services/referrals', subject: referralId },
-  );
-}
-
-async function publish(event: { id: string; type: string }): Promise<void> {
-  channel.publish(testEnv.exchange, event.type, Buffer.from(JSON.stringify(event)), { persistent: true, contentType: 'application/cloudevents+json', messageId: event.id, type: event.type });
-  await channel.waitForConfirms();
-}
-
 const hooksTo = (path: string) => receiver.hooks.filter((hook) => hook.path === path);
 const header = (hook: Hook | undefined, name: string): string => {
   const value = hook?.headers[name];
@@ -128,7 +79,7 @@ describe('webhooks', () => {
     await subscribe(recipient, `/recipient-${recipient}`, ['referral.accepted']);
     await subscribe(stranger, `/stranger-${stranger}`, ['referral.accepted']);
     const event = accepted(referring, recipient);
-    await publish(event);
+    await producer.publish(event);
 
     await expect.poll(() => hooksTo(`/referring-${referring}`).length + hooksTo(`/recipient-${recipient}`).length, poll).toBe(2);
     const [hook] = hooksTo(`/referring-${referring}`);
@@ -155,7 +106,7 @@ describe('webhooks', () => {
     const org = randomUUID();
     await subscribe(org, `/flaky-${org}`, ['referral.accepted']);
     const event = accepted(org, randomUUID());
-    await publish(event);
+    await producer.publish(event);
     await expect.poll(async () => (await service.db.client.delivery.findFirst({ where: { referralId: event.data.referralId } }))?.status, poll).toBe('sent');
     const hooks = hooksTo(`/flaky-${org}`);
     expect(hooks).toHaveLength(3);
@@ -169,7 +120,7 @@ describe('webhooks', () => {
     await service.db.client.webhookSubscription.create({
       data: { id: randomUUID(), organizationId: org, url: `${receiver.url}/legacy-${org}`, eventTypes: ['referral.accepted'], secret, createdBy: 'before-encryption' },
     });
-    await publish(accepted(org, randomUUID()));
+    await producer.publish(accepted(org, randomUUID()));
     await expect.poll(() => hooksTo(`/legacy-${org}`).length, poll).toBe(1);
     const [hook] = hooksTo(`/legacy-${org}`);
     const signed = { id: header(hook, 'webhook-id'), timestamp: header(hook, 'webhook-timestamp'), signature: header(hook, 'webhook-signature') };
@@ -180,7 +131,7 @@ describe('webhooks', () => {
     const org = randomUUID();
     await subscribe(org, `/gone-${org}`, ['referral.accepted']);
     const event = accepted(randomUUID(), org);
-    await publish(event);
+    await producer.publish(event);
     await expect.poll(async () => (await service.db.client.delivery.findFirst({ where: { referralId: event.data.referralId } }))?.status, poll).toBe('failed');
     expect(await service.db.client.delivery.findFirst({ where: { referralId: event.data.referralId } })).toMatchObject({ attempts: 1, errorCode: 'webhook_http_410' });
   });
@@ -190,7 +141,7 @@ describe('webhooks', () => {
     const recipient = randomUUID();
     await subscribe(recipient, `/log-${recipient}`, ['referral.accepted']);
     const event = accepted(referring, recipient);
-    await publish(event);
+    await producer.publish(event);
     await expect.poll(async () => (await service.db.client.delivery.findFirst({ where: { referralId: event.data.referralId } }))?.status, poll).toBe('sent');
     const read = async (org: string) => ((await (await call('GET', `/v1/referrals/${event.data.referralId}/deliveries`, systemOf(org))).json()) as { items: { channel: string }[] }).items;
     expect((await read(recipient)).map((d) => d.channel)).toEqual(['webhook']);

@@ -4,9 +4,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { buildEvent } from '@referral-hub/contracts';
-import { createServiceTestEnv } from '@referral-hub/testkit';
+import { openProducer } from '@referral-hub/testkit';
 import type { ServiceTestEnv, TestClaims } from '@referral-hub/testkit';
-import { connect } from 'amqplib';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { start as startReferrals } from '../../referrals/src/start.js';
 import type { RunningReferrals } from '../../referrals/src/start.js';
 import { start } from '../src/start.js';
 import type { RunningNotifications } from '../src/start.js';
+import { createNotificationsTestEnv } from './support.js';
 
 /**
  * The notifications service with the real referrals service (and the consent
@@ -25,7 +25,6 @@ import type { RunningNotifications } from '../src/start.js';
  * would; who is told what is read where it arrives.
  */
 
-const notificationsMigrations = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
 const referralsMigrations = fileURLToPath(new URL('../../referrals/prisma/migrations', import.meta.url));
 const consentMigrations = fileURLToPath(new URL('../../consent/prisma/migrations', import.meta.url));
 const poll = { timeout: 20_000, interval: 50 };
@@ -77,18 +76,12 @@ let notifications: RunningNotifications;
 beforeAll(async () => {
   smtp = await startSmtp(messages);
   sms = await startSmsGateway(messages);
-  testEnv = await createServiceTestEnv({
-    name: 'notifications-with-referrals',
-    migrationsDir: notificationsMigrations,
-    extraEnv: {
-      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-      NOTIFICATIONS_QUEUE_PREFIX: `test-${randomUUID()}`,
-      DELIVERY_BACKOFF_MS: '50',
-      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
-      SMS_PROVIDER: 'http',
-      SMS_HTTP_URL: sms.url,
-      REFERRAL_LINK_TEMPLATE: 'https://hub.example.org/r/{referralCode}',
-    },
+  testEnv = await createNotificationsTestEnv('notifications-with-referrals', {
+    DELIVERY_BACKOFF_MS: '50',
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+    SMS_PROVIDER: 'http',
+    SMS_HTTP_URL: sms.url,
+    REFERRAL_LINK_TEMPLATE: 'https://hub.example.org/r/{referralCode}',
   });
   consent = await startConsent({ env: await testEnv.envForAnotherService(consentMigrations) });
   referrals = await startReferrals({
@@ -335,11 +328,9 @@ describe('notifications of a referral, with the real referrals service', () => {
       },
       { source: '/services/referrals', subject: referralId },
     );
-    const connection = await connect(testEnv.amqpUrl);
-    const channel = await connection.createConfirmChannel();
-    channel.publish(testEnv.exchange, event.type, Buffer.from(JSON.stringify(event)), { persistent: true, messageId: event.id, type: event.type });
-    await channel.waitForConfirms();
-    await connection.close();
+    const producer = await openProducer({ url: testEnv.amqpUrl, exchange: testEnv.exchange });
+    await producer.publish(event);
+    await producer.close();
     await expect.poll(() => notifications.consumer?.stats().deadLettered ?? 0, poll).toBe(before.deadLettered + 1);
     // AMQP_MAX_ATTEMPTS is 3 in tests: two retries, then the dead-letter queue.
     expect((notifications.consumer?.stats().retried ?? 0) - before.retried).toBe(2);

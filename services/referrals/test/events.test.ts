@@ -3,10 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { buildEvent } from '@referral-hub/contracts';
 import type { CloudEvent } from '@referral-hub/contracts';
 import { listDeadLetters } from '@referral-hub/platform';
-import { createServiceTestEnv } from '@referral-hub/testkit';
-import type { ServiceTestEnv } from '@referral-hub/testkit';
-import { connect } from 'amqplib';
-import type { ChannelModel, ConfirmChannel } from 'amqplib';
+import { createServiceTestEnv, openProducer } from '@referral-hub/testkit';
+import type { Producer, ServiceTestEnv } from '@referral-hub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start } from '../src/start.js';
 import { referralsExtraEnv, testServiceTokens } from './support.js';
@@ -16,8 +14,7 @@ const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.
 
 let testEnv: ServiceTestEnv;
 let service: RunningReferrals;
-let connection: ChannelModel;
-let channel: ConfirmChannel;
+let producer: Producer;
 
 beforeAll(async () => {
   testEnv = await createServiceTestEnv({
@@ -28,27 +25,14 @@ beforeAll(async () => {
   });
   service = await start({ env: testEnv.env, serviceTokens: testServiceTokens(testEnv, randomUUID()) });
   await service.consumer?.waitUntilConsuming();
-  connection = await connect(testEnv.amqpUrl);
-  channel = await connection.createConfirmChannel();
+  producer = await openProducer({ url: testEnv.amqpUrl, exchange: testEnv.exchange });
 });
 
 afterAll(async () => {
-  await channel?.close().catch(() => undefined);
-  await connection?.close().catch(() => undefined);
+  await producer?.close();
   await service?.stop();
   await testEnv?.cleanup();
 });
-
-/** Publishes a message as a producer would: to the exchange, routing key = event type, confirmed. */
-async function publish(event: { id: string; type: string }): Promise<void> {
-  channel.publish(testEnv.exchange, event.type, Buffer.from(JSON.stringify(event)), {
-    persistent: true,
-    contentType: 'application/cloudevents+json',
-    messageId: event.id,
-    type: event.type,
-  });
-  await channel.waitForConfirms();
-}
 
 function organizationChanged(
   organizationId: string,
@@ -75,7 +59,7 @@ describe('the directory read model', () => {
   it('when the directory announces an organisation, it ends up in the read model', async () => {
     const organizationId = randomUUID();
     const event = organizationChanged(organizationId, 1);
-    await publish(event);
+    await producer.publish(event);
 
     await expect.poll(() => readModel(organizationId), poll).not.toBeNull();
     const response = await getKnown(organizationId);
@@ -94,8 +78,8 @@ describe('the directory read model', () => {
     const organizationId = randomUUID();
     const event = organizationChanged(organizationId, 1);
     const duplicatesBefore = service.consumer?.stats().duplicates ?? 0;
-    await publish(event);
-    await publish(event);
+    await producer.publish(event);
+    await producer.publish(event);
 
     await expect.poll(() => service.consumer?.stats().duplicates ?? 0, poll).toBe(duplicatesBefore + 1);
     expect(await inboxRows(event.id)).toBe(1);
@@ -106,9 +90,9 @@ describe('the directory read model', () => {
     const organizationId = randomUUID();
     const newer = organizationChanged(organizationId, 3);
     const older = organizationChanged(organizationId, 2);
-    await publish(newer);
+    await producer.publish(newer);
     await expect.poll(async () => (await readModel(organizationId))?.version, poll).toBe(3);
-    await publish(older);
+    await producer.publish(older);
 
     // Handled (recorded in the inbox) but without effect.
     await expect.poll(() => inboxRows(older.id), poll).toBe(1);
@@ -119,7 +103,7 @@ describe('the directory read model', () => {
 
   it('a change keeps the last fetched name and marks the details as behind, for the refresher to fetch', async () => {
     const organizationId = randomUUID();
-    await publish(organizationChanged(organizationId, 1));
+    await producer.publish(organizationChanged(organizationId, 1));
     await expect.poll(() => readModel(organizationId), poll).not.toBeNull();
     // As the details refresher does once it has fetched version 1 (no directory runs in this file).
     await service.db.client.knownOrganization.update({
@@ -127,7 +111,7 @@ describe('the directory read model', () => {
       data: { name: 'Clinique Espoir', detailsVersion: 1, detailsAttempts: 3, detailsNextAttemptAt: new Date(Date.now() + 3_600_000) },
     });
 
-    await publish(organizationChanged(organizationId, 2));
+    await producer.publish(organizationChanged(organizationId, 2));
     await expect.poll(async () => (await readModel(organizationId))?.version, poll).toBe(2);
     // The directory may be down: the last known name is kept rather than lost, and the new version is due
     // at once, whatever the back-off of earlier failures was.
@@ -142,9 +126,9 @@ describe('the directory read model', () => {
 
   it('when the directory deletes an organisation, it is no longer known here', async () => {
     const organizationId = randomUUID();
-    await publish(organizationChanged(organizationId, 1));
+    await producer.publish(organizationChanged(organizationId, 1));
     await expect.poll(async () => (await getKnown(organizationId)).status, poll).toBe(200);
-    await publish(organizationChanged(organizationId, 2, 'deleted'));
+    await producer.publish(organizationChanged(organizationId, 2, 'deleted'));
     await expect.poll(async () => (await getKnown(organizationId)).status, poll).toBe(404);
   });
 
@@ -160,7 +144,7 @@ describe('messages the service cannot or need not act on', () => {
     const valid = organizationChanged(organizationId, 1);
     // Published raw: a producer bug that would leak a child's name onto the broker.
     const invalid = { ...valid, data: { ...valid.data, childName: 'Amani' } };
-    await publish(invalid);
+    await producer.publish(invalid);
 
     const consumer = `${testEnv.queuePrefix}referrals`;
     await expect
@@ -170,7 +154,7 @@ describe('messages the service cannot or need not act on', () => {
       }, poll)
       .toBe('invalid_event');
     // A quorum queue reports its length with a short lag.
-    await expect.poll(async () => (await channel.checkQueue(`${consumer}.events.dlq`)).messageCount, poll).toBeGreaterThanOrEqual(1);
+    await expect.poll(async () => (await producer.channel.checkQueue(`${consumer}.events.dlq`)).messageCount, poll).toBeGreaterThanOrEqual(1);
     expect(await readModel(organizationId)).toBeNull();
     expect(await inboxRows(invalid.id)).toBe(0);
   });
@@ -193,7 +177,7 @@ describe('messages the service cannot or need not act on', () => {
       { source: '/services/consent', subject: consentId },
     );
     const unhandledBefore = service.consumer?.stats().unhandled ?? 0;
-    await publish(event);
+    await producer.publish(event);
     await expect.poll(() => inboxRows(event.id), poll).toBe(1);
     expect(service.consumer?.stats().unhandled).toBe(unhandledBefore);
   });
@@ -206,7 +190,7 @@ describe('messages the service cannot or need not act on', () => {
       { source: '/services/consent', subject: overrideId },
     );
     const unhandledBefore = service.consumer?.stats().unhandled ?? 0;
-    await publish(event);
+    await producer.publish(event);
     await expect.poll(() => inboxRows(event.id), poll).toBe(1);
     expect(service.consumer?.stats().unhandled).toBe(unhandledBefore);
   });

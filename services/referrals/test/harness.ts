@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { buildEvent } from '@referral-hub/contracts';
-import { createServiceTestEnv, tapEvents } from '@referral-hub/testkit';
-import { connect } from 'amqplib';
+import { createServiceTestEnv, openProducer, tapEvents } from '@referral-hub/testkit';
 import type { EventTap, ServiceTestEnv, TestClaims } from '@referral-hub/testkit';
 import { expect } from 'vitest';
 import { start as startConsent } from '../../consent/src/start.js';
@@ -83,13 +82,11 @@ export async function json<T>(response: Response, status: number): Promise<T> {
 
 /** Publishes a directory event as the directory would, confirmed by the broker. */
 export async function publishAsDirectory(h: Harness, event: { id: string; type: string }): Promise<void> {
-  const connection = await connect(h.testEnv.amqpUrl);
+  const producer = await openProducer({ url: h.testEnv.amqpUrl, exchange: h.testEnv.exchange });
   try {
-    const channel = await connection.createConfirmChannel();
-    channel.publish(h.testEnv.exchange, event.type, Buffer.from(JSON.stringify(event)), { persistent: true, messageId: event.id, type: event.type });
-    await channel.waitForConfirms();
+    await producer.publish(event);
   } finally {
-    await connection.close();
+    await producer.close();
   }
 }
 
