@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { AUDIT_APPEND_ONLY_MESSAGE, AUDIT_CHAIN_COLUMNS, auditChainMigrationSql, verifyAuditChain } from '@referral-hub/platform';
@@ -14,6 +14,7 @@ import type { Override } from '../src/domain/override.js';
 import { DEFAULT_POLICY_SETTINGS } from '../src/domain/policy.js';
 import { start } from '../src/start.js';
 import type { RunningConsent } from '../src/start.js';
+import { as, COORDINATOR, inDays, newCaseCode, SYSTEM } from './support.js';
 
 /**
  * The consent service's audit records are hash-chained (ADR 10): what the
@@ -37,12 +38,6 @@ afterAll(async () => {
   await testEnv?.cleanup();
 });
 
-const DAY_MS = 86_400_000;
-const inDays = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString();
-const newCaseCode = () => `CASE-${randomBytes(5).toString('hex').toUpperCase()}`;
-const as = (role: TestClaims['roles'][number], org: string, sub = `${role}-${randomUUID()}`): TestClaims => ({ sub, org, roles: [role] });
-const SYSTEM: TestClaims = { sub: 'referrals-service', org: randomUUID(), roles: ['system'] };
-const COORDINATOR: TestClaims = { sub: 'coordinator', org: randomUUID(), roles: ['network_coordinator'] };
 
 async function api<T>(method: string, path: string, claims: TestClaims, body: unknown, status: number): Promise<T> {
   const response = await fetch(`${service.url}${path}`, {

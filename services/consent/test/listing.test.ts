@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { encodeCursor } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
@@ -11,6 +11,7 @@ import { proposeAgreement } from '../src/domain/propose-agreement.js';
 import { requestOverride } from '../src/domain/request-override.js';
 import { start } from '../src/start.js';
 import type { RunningConsent } from '../src/start.js';
+import { as, consentApiClient, COORDINATOR, DAY_MS, inDays, newCaseCode } from './support.js';
 
 const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
 
@@ -29,29 +30,7 @@ afterAll(async () => {
 
 type Page<T> = { items: T[]; nextCursor: string | null };
 
-const DAY_MS = 86_400_000;
-const inDays = (days: number, from = Date.now()) => new Date(from + days * DAY_MS).toISOString();
-const newCaseCode = () => `CASE-${randomBytes(5).toString('hex').toUpperCase()}`;
-const as = (role: TestClaims['roles'][number], org: string, sub = `${role}-${randomUUID()}`): TestClaims => ({ sub, org, roles: [role] });
-const COORDINATOR: TestClaims = { sub: 'coordinator', org: randomUUID(), roles: ['network_coordinator'] };
-
-async function api(method: string, path: string, claims: TestClaims, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = { authorization: await testEnv.authorization(claims) };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(`${service.url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-}
-
-async function json<T>(response: Response, status: number): Promise<T> {
-  const body = (await response.json()) as T;
-  expect(response.status, JSON.stringify(body)).toBe(status);
-  return body;
-}
-
-async function problem(response: Response, status: number): Promise<{ detail?: string; fields: string[] }> {
-  expect(response.headers.get('content-type')).toContain('application/problem+json');
-  const body = await json<{ detail?: string; errors?: { field: string }[] }>(response, status);
-  return { ...(body.detail === undefined ? {} : { detail: body.detail }), fields: (body.errors ?? []).map((e) => e.field) };
-}
+const { api, json, problem } = consentApiClient(() => ({ url: service.url, testEnv }));
 
 /** Every page of a list, following `nextCursor` to the end. */
 async function allPages<T>(path: string, claims: TestClaims, limit: number): Promise<T[][]> {

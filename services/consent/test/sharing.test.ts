@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { buildEvent, validateEvent } from '@referral-hub/contracts';
 import { createPublisher } from '@referral-hub/platform';
@@ -13,6 +13,7 @@ import type { NetworkPolicy } from '../src/domain/policy.js';
 import { DEFAULT_POLICY_SETTINGS } from '../src/domain/policy.js';
 import { start } from '../src/start.js';
 import type { RunningConsent } from '../src/start.js';
+import { as, consentApiClient, COORDINATOR, inDays, newCaseCode, SYSTEM } from './support.js';
 
 const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
 
@@ -37,31 +38,7 @@ afterAll(async () => {
   await testEnv?.cleanup();
 });
 
-const DAY_MS = 86_400_000;
-const inDays = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString();
-const newCaseCode = () => `CASE-${randomBytes(5).toString('hex').toUpperCase()}`;
-const as = (role: TestClaims['roles'][number], org: string, sub = `${role}-${randomUUID()}`): TestClaims => ({ sub, org, roles: [role] });
-const SYSTEM: TestClaims = { sub: 'referrals-service', org: randomUUID(), roles: ['system'] };
-const COORDINATOR: TestClaims = { sub: 'coordinator', org: randomUUID(), roles: ['network_coordinator'] };
-
-async function api(method: string, path: string, claims: TestClaims | null, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
-  const headers: Record<string, string> = { ...extraHeaders };
-  if (claims !== null) headers.authorization = await testEnv.authorization(claims);
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(`${service.url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-}
-
-async function json<T>(response: Response, status: number): Promise<T> {
-  const body = (await response.json()) as T;
-  expect(response.status, JSON.stringify(body)).toBe(status);
-  return body;
-}
-
-async function problem(response: Response, status: number): Promise<{ detail?: string; fields: string[] }> {
-  expect(response.headers.get('content-type')).toContain('application/problem+json');
-  const body = await json<{ detail?: string; errors?: { field: string }[] }>(response, status);
-  return { ...(body.detail === undefined ? {} : { detail: body.detail }), fields: (body.errors ?? []).map((e) => e.field) };
-}
+const { api, json, problem } = consentApiClient(() => ({ url: service.url, testEnv }));
 
 /** Two organisations with an agreement in force for identity, protection and health, for referrals. */
 async function network(): Promise<{ owner: string; recipient: string; agreement: Agreement }> {
