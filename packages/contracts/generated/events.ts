@@ -513,7 +513,7 @@ export interface components {
             actor: components["schemas"]["Actor"] | null;
             /** @description When it happened. */
             occurredAt: components["schemas"]["Timestamp"];
-            /** @description The consents whose end removed the access. */
+            /** @description The consents, or best-interests overrides, whose end removed the access. */
             consentIds: components["schemas"]["Uuid"][];
             /** @description The field catalogue keys the recipient can no longer read. */
             fieldKeys: components["schemas"]["ShareableFieldKey"][];

@@ -103,7 +103,8 @@ function changesFor(
       sharedFieldKeys: shared,
       envelopeOnly: shared.length === 0,
       decisionId: decision?.id ?? null,
-      consentIds: decision?.basis.consentIds ?? [],
+      // What the sharing rests on: consents and best-interests overrides (either ending revokes it).
+      consentIds: decision === null ? [] : [...decision.basis.consentIds, ...decision.basis.overrideIds],
     };
   }
   if (action === 'accept' && row.kind === 'transfer') {

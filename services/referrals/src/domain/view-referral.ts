@@ -64,7 +64,8 @@ export async function allowedNow(deps: ReferralDeps, row: ReferralRow): Promise<
       allowedKeys: keys,
       decisionId: decision.id,
       validUntil: decision.validUntil === null ? null : new Date(decision.validUntil),
-      consentIds: decision.basis.consentIds,
+      // What the access rests on: consents and best-interests overrides (either ending revokes it).
+      consentIds: [...decision.basis.consentIds, ...decision.basis.overrideIds],
     });
   }
   return { keys, decisionId: decision.id };

@@ -68,6 +68,21 @@ export function eventHandlers(deps: Pick<ReferralDeps, 'outbox' | 'consent'>): R
       ctx.logger.info({ consentId: data.consentId, revoked }, 'Consent expired: recipients lose the fields it covered');
     },
 
+    // A revoked override ends what it allowed, like a withdrawn consent: the referrals resting on it
+    // learn which fields their recipient lost.
+    'consent.override_revoked': async (event, tx, ctx) => {
+      const { data, correlationid } = expectEvent(event, 'consent.override_revoked');
+      const revoked = await applyConsentChange(deps, tx, {
+        consentId: data.overrideId,
+        caseCode: data.caseCode,
+        organizationId: data.organizationId,
+        ended: true,
+        at: new Date(data.revokedAt),
+        ...(correlationid === undefined ? {} : { correlationId: correlationid }),
+      });
+      ctx.logger.info({ overrideId: data.overrideId, revoked }, 'Override revoked: recipients lose the fields it covered');
+    },
+
     // Any other consent change (granted, consumed, an override approved or revoked) may widen
     // or narrow what a recipient may read: the case's cached decisions are dropped so the next
     // read asks again.
