@@ -13,15 +13,18 @@
  * so that what is measured is this service: consumer, planning, queue, workers, providers' calls.
  *
  * Options (flag or variable):
- *   --events=N         BENCH_EVENTS       events in the first run (default 2000)
- *   --dup-events=N     BENCH_DUP_EVENTS   distinct events of the duplicated run, each sent twice (default events / 4)
- *   --concurrency=N    BENCH_CONCURRENCY  delivery jobs sent at once in all (default 5, the service's worker;
- *                                         above 5 a second worker on the same queue takes the rest, as a replica would)
- *   --prefetch=N       BENCH_PREFETCH     events handled at once by the consumer (`AMQP_PREFETCH`, default 20)
- *   --smtp-pool=N      BENCH_SMTP_POOL    e-mail through a pooled SMTP transport of N connections instead of
- *                                         the service's one-connection-per-message sender (default 0: the service's)
- *   --rate=N           BENCH_RATE         events published per second (default 0: all at once)
- *   --timeout=S        BENCH_TIMEOUT_S    give up waiting for a run after S seconds (default 120)
+ *   --events=N         BENCH_EVENTS            events in the first run (default 2000)
+ *   --dup-events=N     BENCH_DUP_EVENTS        distinct events of the duplicated run, each sent twice (default events / 4)
+ *   --concurrency=N    DELIVERY_CONCURRENCY    deliveries sent at once by the service (its variable; default
+ *                                              the service's, 10)
+ *   --smtp-pool=N      SMTP_POOL_CONNECTIONS   SMTP connections the service keeps open and reuses (its variable;
+ *                                              default the service's, 5)
+ *   --prefetch=N       BENCH_PREFETCH          events handled at once by the consumer (`AMQP_PREFETCH`, default 20)
+ *   --rate=N           BENCH_RATE              events published per second (default 0: all at once)
+ *   --timeout=S        BENCH_TIMEOUT_S         give up waiting for a run after S seconds (default 120)
+ *
+ * The first two go to the service as its own variables, so it is measured as it would be deployed with them;
+ * the service's configuration checks them (out of bounds, it does not start).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -37,13 +40,10 @@ import type { CloudEvent, EventType } from '@referral-hub/contracts';
 import { createServiceTestEnv } from '@referral-hub/testkit';
 import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
-import { createTransport } from 'nodemailer';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import type { ChannelSender } from '../src/delivery/channels.js';
-import { DeliveryError } from '../src/delivery/channels.js';
 import { createEmailSender } from '../src/delivery/email.js';
-import { startDeliveryWorker } from '../src/delivery/queue.js';
 import { createHttpSmsSender } from '../src/delivery/sms.js';
 import type { ReferralContextSource } from '../src/domain/notify-referral-event.js';
 import type { Contact, ReferralContext } from '../src/domain/recipients.js';
@@ -67,13 +67,18 @@ const option = (flag: string | undefined, variable: string, fallback: number): n
 };
 const EVENTS = option(flags.events, 'BENCH_EVENTS', 2000);
 const DUP_EVENTS = option(flags['dup-events'], 'BENCH_DUP_EVENTS', Math.ceil(EVENTS / 4));
-const CONCURRENCY = Math.max(1, option(flags.concurrency, 'BENCH_CONCURRENCY', 5));
 const PREFETCH = Math.max(1, option(flags.prefetch, 'BENCH_PREFETCH', 20));
-const SMTP_POOL = option(flags['smtp-pool'], 'BENCH_SMTP_POOL', 0);
+/** The service's own variables, passed on as given (its configuration checks them); unset, its defaults. */
+const serviceOption = (flag: string | undefined, variable: string): Record<string, string> => {
+  const value = flag ?? process.env[variable];
+  return value === undefined ? {} : { [variable]: value };
+};
+const SERVICE_OPTIONS = {
+  ...serviceOption(flags.concurrency, 'DELIVERY_CONCURRENCY'),
+  ...serviceOption(flags['smtp-pool'], 'SMTP_POOL_CONNECTIONS'),
+};
 const RATE = option(flags.rate, 'BENCH_RATE', 0);
 const TIMEOUT_S = option(flags.timeout, 'BENCH_TIMEOUT_S', 120);
-/** What `startDeliveryWorker` uses when `start` builds it (the service does not expose it). */
-const SERVICE_WORKER_CONCURRENCY = 5;
 const TEAMS = 20;
 const FROM = 'Referral hub <no-reply@referral-hub.invalid>';
 // A full collection before each memory reading, so that "after" is what is retained, not garbage not yet collected.
@@ -124,26 +129,6 @@ function startSmsGateway(): Promise<{ server: Server; url: string }> {
     });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms` })));
-}
-
-/** E-mail over a pooled nodemailer transport (`--smtp-pool`): what pooling would change; the service's sender opens a connection per message. */
-function pooledEmailSender(smtpUrl: string, connections: number): ChannelSender {
-  const transport = createTransport({ url: smtpUrl, pool: true, maxConnections: connections });
-  return {
-    async send(message) {
-      if (message.channel !== 'email') throw new DeliveryError('wrong_channel', 'E-mail only', { permanent: true });
-      try {
-        const info = await transport.sendMail({ from: FROM, to: message.to, subject: message.subject, text: message.text, html: message.html, headers: { 'Content-Language': message.language, 'Auto-Submitted': 'auto-generated' } });
-        return { providerMessageId: typeof info.messageId === 'string' ? info.messageId : null };
-      } catch (error) {
-        throw new DeliveryError('smtp_unavailable', 'The mail relay could not take the message now', { permanent: false, cause: error });
-      }
-    },
-    close() {
-      transport.close();
-      return Promise.resolve();
-    },
-  };
 }
 
 // ---------------------------------------------------------------- who is told (from memory)
@@ -281,35 +266,15 @@ const env = await createServiceTestEnv({
     SMS_PROVIDER: 'http',
     SMS_HTTP_URL: sms.url,
     REFERRAL_LINK_TEMPLATE: 'https://hub.example.org/r/{referralCode}',
+    ...SERVICE_OPTIONS,
   },
 });
 const db = new pg.Pool({ connectionString: env.database.url, max: 2 });
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 try {
-  const service = await start({
-    env: env.env,
-    contexts: source,
-    ...(SMTP_POOL > 0 ? { senders: { email: pooledEmailSender(env.env.SMTP_URL as string, SMTP_POOL) } } : {}),
-  });
-  // Above the service's own worker, a second one on the same queue, as a second replica would add.
-  const extra =
-    CONCURRENCY > SERVICE_WORKER_CONCURRENCY
-      ? await startDeliveryWorker({
-          redisUrl,
-          prefix: queuePrefix,
-          attempts: service.config.DELIVERY_ATTEMPTS,
-          backoffMs: service.config.DELIVERY_BACKOFF_MS,
-          concurrency: CONCURRENCY - SERVICE_WORKER_CONCURRENCY,
-          db: service.db,
-          outbox: service.outbox,
-          senders: {
-            email: SMTP_POOL > 0 ? pooledEmailSender(env.env.SMTP_URL as string, SMTP_POOL) : createEmailSender({ smtpUrl: env.env.SMTP_URL as string, from: FROM }),
-            sms: createHttpSmsSender({ url: sms.url }),
-          },
-          logger: service.logger,
-        })
-      : undefined;
+  const service = await start({ env: env.env, contexts: source });
+  const { DELIVERY_CONCURRENCY: concurrency, SMTP_POOL_CONNECTIONS: smtpPool } = service.config;
   await service.consumer?.waitUntilConsuming();
 
   // Preferences as people set them (PUT /v1/me/preferences, the work contact from their token).
@@ -446,22 +411,33 @@ try {
     };
   };
 
-  // What one provider call costs alone, one after another (the senders the service builds, same servers).
-  const probe = async (sender: ChannelSender, message: Parameters<ChannelSender['send']>[0]) => {
+  // What one provider call costs alone, the median of 30 one after another (the senders the service builds,
+  // same servers): e-mail over a connection of the pool (the first call opens it), and over a new connection
+  // each time (a new sender per call: the handshake and the relay's greeting that the pool saves).
+  const median = async (call: () => Promise<unknown>) => {
     const times: number[] = [];
     for (let i = 0; i < 30; i += 1) {
       const t = performance.now();
-      await sender.send(message, { deliveryId: randomUUID() });
+      await call();
       times.push(performance.now() - t);
     }
-    await sender.close();
     return times.sort((a, b) => a - b)[15] ?? Number.NaN;
   };
-  const emailAlone = await probe(
-    SMTP_POOL > 0 ? pooledEmailSender(env.env.SMTP_URL as string, SMTP_POOL) : createEmailSender({ smtpUrl: env.env.SMTP_URL as string, from: FROM }),
-    { channel: 'email', to: 'probe@tde.example', language: 'fr', subject: 'Probe', text: 'Probe', html: '<p>Probe</p>' },
-  );
-  const smsAlone = await probe(createHttpSmsSender({ url: sms.url }), { channel: 'sms', to: '+22670000000', text: 'Probe' });
+  const smtpUrl = env.env.SMTP_URL as string;
+  const probeMail = { channel: 'email', to: 'probe@tde.example', language: 'fr', subject: 'Probe', text: 'Probe', html: '<p>Probe</p>' } as const;
+  const pooled = createEmailSender({ smtpUrl, from: FROM, poolConnections: smtpPool });
+  const emailPooled = await median(() => pooled.send(probeMail, { deliveryId: randomUUID() }));
+  await pooled.close();
+  const fresh: ChannelSender[] = [];
+  const emailNewConnection = await median(() => {
+    const sender = createEmailSender({ smtpUrl, from: FROM, poolConnections: 1 });
+    fresh.push(sender);
+    return sender.send(probeMail, { deliveryId: randomUUID() });
+  });
+  await Promise.all(fresh.map((sender) => sender.close()));
+  const smsSender = createHttpSmsSender({ url: sms.url });
+  const smsAlone = await median(() => smsSender.send({ channel: 'sms', to: '+22670000000', text: 'Probe' }, { deliveryId: randomUUID() }));
+  await smsSender.close();
 
   // A short warm-up (connections, compiled validators, JIT), not counted.
   await run('warm-up', makeEvents(50), 1);
@@ -473,10 +449,9 @@ try {
 
   const cpus = os.cpus();
   console.log(`\nmachine: ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average at start ${loadAtStart}`);
-  console.log(`worker concurrency ${CONCURRENCY}${extra === undefined ? '' : ` (service worker ${SERVICE_WORKER_CONCURRENCY} + second worker ${CONCURRENCY - SERVICE_WORKER_CONCURRENCY})`}, consumer prefetch ${PREFETCH}, ` +
-    `e-mail ${SMTP_POOL > 0 ? `pooled SMTP (${SMTP_POOL} connections)` : 'one SMTP connection per message (the service\'s sender)'}, publish ${RATE > 0 ? `${RATE} events/s` : 'all at once'}`);
+  console.log(`DELIVERY_CONCURRENCY ${concurrency}, SMTP_POOL_CONNECTIONS ${smtpPool}, consumer prefetch ${PREFETCH}, publish ${RATE > 0 ? `${RATE} events/s` : 'all at once'}`);
   const ms = (value: number) => (Number.isNaN(value) ? '—' : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(0)} ms`);
-  console.log(`one provider call alone (median of 30): e-mail ${emailAlone.toFixed(1)} ms, SMS ${smsAlone.toFixed(1)} ms`);
+  console.log(`one provider call alone (median of 30): e-mail ${emailPooled.toFixed(1)} ms pooled, ${emailNewConnection.toFixed(1)} ms on a new connection; SMS ${smsAlone.toFixed(1)} ms`);
   const columns: [string, (r: RunResult) => string][] = [
     ['messages published (distinct events)', (r) => `${r.published} (${r.distinct})`],
     ['distinct events consumed / s', (r) => r.consumedPerS.toFixed(0)],
@@ -504,7 +479,6 @@ try {
   }
   if (!exact(single) || !exact(doubled)) process.exitCode = 1;
 
-  await extra?.stop();
   await queue.obliterate({ force: true }).catch(() => undefined);
   await service.stop();
 } finally {

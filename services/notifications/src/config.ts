@@ -17,8 +17,18 @@ export const configSchema = envSchema({
   DELIVERY_ATTEMPTS: envInt({ min: 1, max: 50, default: 8 }),
   /** Delay before the first retry of a message; each next retry waits twice as long. */
   DELIVERY_BACKOFF_MS: envInt({ min: 1, max: 3_600_000, default: 30_000 }),
+  /**
+   * Deliveries sent at once by this instance (its BullMQ worker's concurrency). Each one mostly waits on a
+   * provider, so more than the cores; replicas add theirs. Above the SMTP pool, e-mails wait for a connection.
+   */
+  DELIVERY_CONCURRENCY: envInt({ min: 1, max: 100, default: 10 }),
   /** The mail relay e-mail notifications go through. Without it, no e-mail is sent (logged `channel_unavailable`). */
   SMTP_URL: envUrl({ protocols: ['smtp', 'smtps'] }).optional(),
+  /**
+   * SMTP connections kept open to the relay and reused, rather than one opened per message (a handshake
+   * and the relay's greeting delay each time). Per instance: mind the relay's limit on connections per client.
+   */
+  SMTP_POOL_CONNECTIONS: envInt({ min: 1, max: 50, default: 5 }),
   /** The `From` of notification e-mails. */
   MAIL_FROM: envString({ default: 'Referral hub <no-reply@referral-hub.invalid>' }),
   /**

@@ -73,7 +73,7 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
     enqueue: (jobs) => deliveries.enqueue(jobs),
   });
   const senders: Partial<Record<'email' | 'sms' | 'webhook', ChannelSender>> = {
-    ...(config.SMTP_URL === undefined ? {} : { email: createEmailSender({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) }),
+    ...(config.SMTP_URL === undefined ? {} : { email: createEmailSender({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, poolConnections: config.SMTP_POOL_CONNECTIONS }) }),
     ...smsSenderFrom(config),
     ...options.senders,
   };
@@ -106,6 +106,7 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
     background: async (context) => {
       const worker = await startDeliveryWorker({
         ...queueOptions,
+        concurrency: config.DELIVERY_CONCURRENCY,
         db: context.db,
         outbox: context.outbox,
         senders: {

@@ -5,6 +5,9 @@ import type { Producer, ServiceTestEnv } from '@referral-hub/testkit';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChannelSender, OutgoingMessage } from '../src/delivery/channels.js';
+import { DeliveryError } from '../src/delivery/channels.js';
+import { createEmailSender } from '../src/delivery/email.js';
 import type { ReferralContextSource, ReferralEventFacts } from '../src/domain/notify-referral-event.js';
 import type { Contact, ReferralContext } from '../src/domain/recipients.js';
 import type { RunningNotifications } from '../src/start.js';
@@ -15,19 +18,25 @@ const poll = { timeout: 15_000, interval: 50 };
 
 type Received = { to: string; subject: string; text: string; html: string; language: string | undefined };
 
-/** A real SMTP server: records what it takes; `flaky-` addresses are refused (451) twice, `refused-` ones for good (550). */
-function startSmtp(): Promise<{ server: SMTPServer; port: number; received: Received[]; attempts: Map<string, number> }> {
+/**
+ * A real SMTP server: records what it takes and over which connection each address came; `flaky-`
+ * addresses are refused (451) twice, `refused-` ones for good (550), `badseq-` ones with 503 once.
+ */
+function startSmtp(): Promise<{ server: SMTPServer; port: number; received: Received[]; attempts: Map<string, number>; sessions: Map<string, string[]> }> {
   const received: Received[] = [];
   const attempts = new Map<string, number>();
+  const sessions = new Map<string, string[]>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
-    onRcptTo(address, _session, callback) {
+    onRcptTo(address, session, callback) {
       const to = address.address;
       attempts.set(to, (attempts.get(to) ?? 0) + 1);
+      sessions.set(to, [...(sessions.get(to) ?? []), session.id]);
       if (to.startsWith('refused-')) return callback(Object.assign(new Error('No such mailbox'), { responseCode: 550 }));
       if (to.startsWith('flaky-') && (attempts.get(to) ?? 0) <= 2) return callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
+      if (to.startsWith('badseq-') && (attempts.get(to) ?? 0) <= 1) return callback(Object.assign(new Error('Bad sequence of commands'), { responseCode: 503 }));
       callback();
     },
     onData(stream, _session, callback) {
@@ -42,7 +51,7 @@ function startSmtp(): Promise<{ server: SMTPServer; port: number; received: Rece
     },
   });
   return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.server.address() as AddressInfo).port, received, attempts }));
+    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.server.address() as AddressInfo).port, received, attempts, sessions }));
   });
 }
 
@@ -194,6 +203,38 @@ describe('e-mail delivery', () => {
     const failed = await service.db.client.outboxMessage.findMany({ where: { eventType: 'notification.failed', subject: r.referralId } });
     expect(failed).toHaveLength(1);
     expect(failed[0]?.payload).toMatchObject({ data: { notificationId: row?.id, channel: 'email', attempts: 1, errorCode: 'smtp_rejected' } });
+  });
+});
+
+describe('the e-mail sender over a pooled connection', () => {
+  const message = (to: string): OutgoingMessage => ({ channel: 'email', to, subject: 'Referral REF-7K2Q9', text: 'text', html: '<p>html</p>', language: 'en' });
+  const outcome = (sender: ChannelSender, to: string) =>
+    sender.send(message(to), { deliveryId: randomUUID() }).then(
+      () => 'sent',
+      (error: unknown) => (error instanceof DeliveryError ? `${error.code} ${error.permanent ? 'permanent' : 'retried'}` : 'unexpected'),
+    );
+
+  it('keeps classifying refusals after one, and sends the next message over the same connection', async () => {
+    const sender = createEmailSender({ smtpUrl: `smtp://127.0.0.1:${smtp.port}`, from: 'Referral hub <no-reply@referral-hub.invalid>', poolConnections: 1 });
+    try {
+      const id = randomUUID();
+      const [refused, flaky, badseq, ok] = ['refused', 'flaky', 'badseq', 'ok'].map((kind) => `${kind}-${id}@aide-nord.example`) as [string, string, string, string];
+      // One after another: each refusal leaves the session reset and the connection in the pool.
+      expect(await outcome(sender, refused)).toBe('smtp_rejected permanent');
+      expect(await outcome(sender, flaky)).toBe('smtp_451 retried');
+      // 503 is the session's state, not the message: retried, and accepted the next time.
+      expect(await outcome(sender, badseq)).toBe('smtp_503 retried');
+      expect(await outcome(sender, badseq)).toBe('sent');
+      expect(await outcome(sender, flaky)).toBe('smtp_451 retried');
+      expect(await outcome(sender, flaky)).toBe('sent');
+      expect(await outcome(sender, ok)).toBe('sent');
+      await expect.poll(() => mailTo(ok).length + mailTo(flaky).length + mailTo(badseq).length, poll).toBe(3);
+      expect(mailTo(refused)).toHaveLength(0);
+      const used = new Set([refused, flaky, badseq, ok].flatMap((address) => smtp.sessions.get(address) ?? []));
+      expect(used.size).toBe(1);
+    } finally {
+      await sender.close();
+    }
   });
 });
 

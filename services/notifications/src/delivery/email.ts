@@ -9,19 +9,33 @@ export type EmailSenderOptions = {
   from: string;
   /** Give up on an unresponsive relay after this long (default 30 s). */
   timeoutMs?: number;
+  /**
+   * SMTP connections kept open and reused (`SMTP_POOL_CONNECTIONS`, default 5). Messages beyond them wait
+   * for a free connection.
+   */
+  poolConnections?: number;
 };
 
 type SmtpError = Error & { responseCode?: unknown; code?: unknown };
 
 /**
- * E-mail through an SMTP relay with nodemailer. A 5xx reply (address or
- * message refused) is permanent; a 4xx reply, a timeout or a lost connection
- * is retried.
+ * E-mail through an SMTP relay with nodemailer, over a pool of connections
+ * kept open: a new connection per message costs a TCP handshake and the
+ * relay's greeting (which relays delay on purpose), about 100 ms each.
+ *
+ * A 5xx reply (address or message refused) is permanent; a 4xx reply, a
+ * timeout or a lost connection is retried. So is 503 (bad sequence of
+ * commands): it says the session was in the wrong state, not that the
+ * message was refused. After a refused message nodemailer resets the session
+ * (RSET) before reusing the connection, and closes it if that fails; a message
+ * not yet begun on a connection the relay had dropped goes out over another.
  */
 export function createEmailSender(options: EmailSenderOptions): ChannelSender {
   const timeout = options.timeoutMs ?? 30_000;
   const transport = createTransport({
     url: options.smtpUrl,
+    pool: true,
+    maxConnections: options.poolConnections ?? 5,
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
@@ -42,7 +56,7 @@ export function createEmailSender(options: EmailSenderOptions): ChannelSender {
         return { providerMessageId: id };
       } catch (error) {
         const responseCode = (error as SmtpError).responseCode;
-        if (typeof responseCode === 'number' && responseCode >= 500) {
+        if (typeof responseCode === 'number' && responseCode >= 500 && responseCode !== 503) {
           throw new DeliveryError('smtp_rejected', `The mail relay refused the message (${responseCode})`, { permanent: true, cause: error });
         }
         if ((error as SmtpError).code === 'EAUTH') {
@@ -52,6 +66,7 @@ export function createEmailSender(options: EmailSenderOptions): ChannelSender {
         throw new DeliveryError(code, 'The mail relay could not take the message now', { permanent: false, cause: error });
       }
     },
+    /** Closes the pool's connections (after the worker has stopped: no message is in hand). */
     close() {
       transport.close();
       return Promise.resolve();
