@@ -1,3 +1,4 @@
+import type { EventDataMap } from '@referral-hub/contracts';
 import type { EventHandler } from '@referral-hub/platform';
 import type { Tx } from '../../data-access/database.js';
 import type { ReferralDeps } from '../../domain/deps.js';
@@ -13,6 +14,30 @@ import { expectEvent } from './events.js';
  * effect; handlers only translate the event into a use case.
  */
 export function eventHandlers(deps: Pick<ReferralDeps, 'outbox' | 'consent'>): Record<string, EventHandler<Tx>> {
+  /** The end of a basis of sharing (a consent or an override), whichever event announces it. */
+  const ended =
+    <T extends 'consent.withdrawn' | 'consent.expired' | 'consent.override_revoked'>(
+      type: T,
+      basisOf: (data: EventDataMap[T]) => { basisId: string; at: string },
+      what: string,
+    ): EventHandler<Tx> =>
+    async (event, tx, ctx) => {
+      const received = expectEvent(event, type);
+      // The event was checked against the schema of `type`; TypeScript cannot narrow a generic's data.
+      const data = received.data as EventDataMap[T];
+      const { correlationid } = received;
+      const { basisId, at } = basisOf(data);
+      const revoked = await applyConsentChange(deps, tx, {
+        consentId: basisId,
+        caseCode: data.caseCode,
+        organizationId: data.organizationId,
+        ended: true,
+        at: new Date(at),
+        ...(correlationid === undefined ? {} : { correlationId: correlationid }),
+      });
+      ctx.logger.info({ basisId, revoked }, `${what}: recipients lose the fields it covered`);
+    };
+
   return {
     'directory.organization.changed': async (event, tx, ctx) => {
       const { data, time } = expectEvent(event, 'directory.organization.changed');
@@ -42,49 +67,14 @@ export function eventHandlers(deps: Pick<ReferralDeps, 'outbox' | 'consent'>): R
       ctx.logger.debug({ serviceId: data.serviceId, version: data.version, outcome }, 'Directory service change recorded');
     },
 
-    'consent.withdrawn': async (event, tx, ctx) => {
-      const { data, correlationid } = expectEvent(event, 'consent.withdrawn');
-      const revoked = await applyConsentChange(deps, tx, {
-        consentId: data.consentId,
-        caseCode: data.caseCode,
-        organizationId: data.organizationId,
-        ended: true,
-        at: new Date(data.withdrawnAt),
-        ...(correlationid === undefined ? {} : { correlationId: correlationid }),
-      });
-      ctx.logger.info({ consentId: data.consentId, revoked }, 'Consent withdrawn: recipients lose the fields it covered');
-    },
+    // A withdrawn or expired consent, or a revoked override, ends what it allowed: the referrals
+    // resting on it learn which fields their recipient lost.
+    'consent.withdrawn': ended('consent.withdrawn', (d) => ({ basisId: d.consentId, at: d.withdrawnAt }), 'Consent withdrawn'),
+    'consent.expired': ended('consent.expired', (d) => ({ basisId: d.consentId, at: d.expiredAt }), 'Consent expired'),
+    'consent.override_revoked': ended('consent.override_revoked', (d) => ({ basisId: d.overrideId, at: d.revokedAt }), 'Override revoked'),
 
-    'consent.expired': async (event, tx, ctx) => {
-      const { data, correlationid } = expectEvent(event, 'consent.expired');
-      const revoked = await applyConsentChange(deps, tx, {
-        consentId: data.consentId,
-        caseCode: data.caseCode,
-        organizationId: data.organizationId,
-        ended: true,
-        at: new Date(data.expiredAt),
-        ...(correlationid === undefined ? {} : { correlationId: correlationid }),
-      });
-      ctx.logger.info({ consentId: data.consentId, revoked }, 'Consent expired: recipients lose the fields it covered');
-    },
-
-    // A revoked override ends what it allowed, like a withdrawn consent: the referrals resting on it
-    // learn which fields their recipient lost.
-    'consent.override_revoked': async (event, tx, ctx) => {
-      const { data, correlationid } = expectEvent(event, 'consent.override_revoked');
-      const revoked = await applyConsentChange(deps, tx, {
-        consentId: data.overrideId,
-        caseCode: data.caseCode,
-        organizationId: data.organizationId,
-        ended: true,
-        at: new Date(data.revokedAt),
-        ...(correlationid === undefined ? {} : { correlationId: correlationid }),
-      });
-      ctx.logger.info({ overrideId: data.overrideId, revoked }, 'Override revoked: recipients lose the fields it covered');
-    },
-
-    // Any other consent change (granted, consumed, an override approved or revoked) may widen
-    // or narrow what a recipient may read: the case's cached decisions are dropped so the next
+    // Any other consent change (granted, consumed, an override approved) may widen or narrow
+    // what a recipient may read: the case's cached decisions are dropped so the next
     // read asks again.
     'consent.#': async (event, tx) => {
       const data = event.data as { consentId?: string; overrideId?: string; caseCode: string; organizationId: string };
