@@ -7,7 +7,7 @@ import { findCachedAccess, findReferralsOfCase, invalidateAccessOfCase } from '.
 import type { ConsentGateway } from '../gateways/consent-client.js';
 import type { ReferralDeps } from './deps.js';
 import { REFERRALS_SOURCE } from './deps.js';
-import { purposeOf } from './view-referral.js';
+import { decisionRequestFor } from './view-referral.js';
 
 /** A consent of a case changed; `ended` when it was withdrawn or expired. */
 export type ConsentChange = {
@@ -49,16 +49,7 @@ export async function applyConsentChange(
     const previous = before.get(row.id) ?? row.sharedFieldKeys;
     let allowed: string[] = [];
     if (row.sharedFieldKeys.length > 0) {
-      const decision = await deps.consent.decide({
-        caseCode: row.caseCode,
-        ownerOrganizationId: row.referringOrganizationId,
-        recipientOrganizationId: row.recipientOrganizationId,
-        ...(row.recipientServiceType === null ? {} : { recipientServiceType: row.recipientServiceType }),
-        purpose: purposeOf(row),
-        fields: row.sharedFieldKeys,
-        caseCategories: row.caseCategories as NonNullable<Parameters<ConsentGateway['decide']>[0]['caseCategories']>,
-        referralId: row.id,
-      });
+      const decision = await deps.consent.decide(decisionRequestFor(row, row.sharedFieldKeys));
       allowed = decision.allowed;
     }
     const lost = previous.filter((key) => !allowed.includes(key));

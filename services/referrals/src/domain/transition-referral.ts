@@ -16,7 +16,7 @@ import { decideTransition, EVENT_OF_ACTION } from './lifecycle.js';
 import type { ReferralAction, ReferralStatus } from './lifecycle.js';
 import { eventData, partiesOf } from './referral.js';
 import type { ReferralView, Urgency } from './referral.js';
-import { purposeOf, viewReferral } from './view-referral.js';
+import { decisionRequestFor, viewReferral } from './view-referral.js';
 
 /** What an action may carry; each action reads only its own part. */
 export type TransitionInput = {
@@ -57,17 +57,7 @@ async function decideSharing(deps: ReferralDeps, row: ReferralRow, envelopeOnly:
     return null;
   }
   try {
-    return await deps.consent.decide({
-      caseCode: row.caseCode,
-      ownerOrganizationId: row.referringOrganizationId,
-      recipientOrganizationId: row.recipientOrganizationId,
-      ...(row.recipientServiceType === null ? {} : { recipientServiceType: row.recipientServiceType }),
-      purpose: purposeOf(row),
-      fields: row.proposedFieldKeys,
-      caseCategories: row.caseCategories as NonNullable<Parameters<ReferralDeps['consent']['decide']>[0]['caseCategories']>,
-      consume: true,
-      referralId: row.id,
-    });
+    return await deps.consent.decide(decisionRequestFor(row, row.proposedFieldKeys, { consume: true }));
   } catch (error) {
     if (error instanceof ConsentUnavailableError) {
       throw serviceUnavailable('The consent service could not decide what may be shared; nothing was sent. Try again shortly.');

@@ -19,6 +19,23 @@ export function purposeOf(row: ReferralRow): 'referral' | 'case_transfer' {
   return row.kind === 'transfer' ? 'case_transfer' : 'referral';
 }
 
+type DecisionRequest = Parameters<ReferralDeps['consent']['decide']>[0];
+
+/** The sharing question a referral asks consent, for `fields` (at submit, on a read, when a basis ends). */
+export function decisionRequestFor(row: ReferralRow, fields: readonly string[], options: { consume?: boolean } = {}): DecisionRequest {
+  return {
+    caseCode: row.caseCode,
+    ownerOrganizationId: row.referringOrganizationId,
+    recipientOrganizationId: row.recipientOrganizationId,
+    ...(row.recipientServiceType === null ? {} : { recipientServiceType: row.recipientServiceType }),
+    purpose: purposeOf(row),
+    fields: [...fields],
+    caseCategories: row.caseCategories as NonNullable<DecisionRequest['caseCategories']>,
+    ...(options.consume === true ? { consume: true } : {}),
+    referralId: row.id,
+  };
+}
+
 function openPayload(deps: ReferralDeps, row: ReferralRow): Record<string, unknown> {
   if (row.payloadKeyId === null || row.payloadCiphertext === null) return {};
   const opened = deps.cipher.open({ keyId: row.payloadKeyId, ciphertext: Buffer.from(row.payloadCiphertext) }, row.id);
@@ -46,16 +63,7 @@ export async function allowedNow(deps: ReferralDeps, row: ReferralRow): Promise<
   if (cached !== null && cached.decisionId !== null && cached.allowedKeys !== null && (cached.validUntil === null || cached.validUntil > now)) {
     return { keys: row.sharedFieldKeys.filter((k) => cached.allowedKeys?.includes(k)), decisionId: cached.decisionId };
   }
-  const decision = await deps.consent.decide({
-    caseCode: row.caseCode,
-    ownerOrganizationId: row.referringOrganizationId,
-    recipientOrganizationId: row.recipientOrganizationId,
-    ...(row.recipientServiceType === null ? {} : { recipientServiceType: row.recipientServiceType }),
-    purpose: purposeOf(row),
-    fields: row.sharedFieldKeys,
-    caseCategories: row.caseCategories as NonNullable<Parameters<ReferralDeps['consent']['decide']>[0]['caseCategories']>,
-    referralId: row.id,
-  });
+  const decision = await deps.consent.decide(decisionRequestFor(row, row.sharedFieldKeys));
   const keys = row.sharedFieldKeys.filter((k) => decision.allowed.includes(k));
   if (cached !== null) {
     await cacheAccess(deps.db.client, {
