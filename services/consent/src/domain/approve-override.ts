@@ -1,12 +1,11 @@
-import { buildEvent } from '@referral-hub/contracts';
-import { conflict, currentRequestId, forbidden, notFound } from '@referral-hub/platform';
+import { conflict, forbidden, notFound } from '@referral-hub/platform';
 import type { Outbox, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { findOverride, markApproved } from '../data-access/overrides.js';
 import { mayAct, ownerRelationship } from './access.js';
 import { overrideStatus, toOverride } from './override.js';
 import type { Override } from './override.js';
-import { CONSENT_SOURCE } from './record-consent.js';
+import { announce } from './announce.js';
 
 /**
  * A supervisor of the organisation that requested the override approves it (four eyes: never
@@ -41,21 +40,13 @@ export async function approveOverride(
     }
     const updated = await findOverride(tx, id);
     if (updated === null) throw notFound('No override has this id.');
-    const correlationId = currentRequestId();
-    await deps.outbox.enqueueEvent(
-      tx,
-      buildEvent(
-        'consent.override_approved',
-        {
-          overrideId: updated.id,
-          caseCode: updated.caseCode,
-          organizationId: updated.organizationId,
-          approvedAt: now.toISOString(),
-          expiresAt: updated.expiresAt.toISOString(),
-        },
-        { source: CONSENT_SOURCE, subject: updated.id, ...(correlationId === undefined ? {} : { correlationId }) },
-      ),
-    );
+    await announce(deps.outbox, tx, 'consent.override_approved', {
+      overrideId: updated.id,
+      caseCode: updated.caseCode,
+      organizationId: updated.organizationId,
+      approvedAt: now.toISOString(),
+      expiresAt: updated.expiresAt.toISOString(),
+    }, updated.id);
     return toOverride(updated, now);
   });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { buildEvent, expandFieldSelectors } from '@referral-hub/contracts';
-import { currentRequestId, forbidden, validationError } from '@referral-hub/platform';
+import { expandFieldSelectors } from '@referral-hub/contracts';
+import { forbidden, validationError } from '@referral-hub/platform';
 import type { FieldError, Outbox, Principal } from '@referral-hub/platform';
 import { findAgreementsBetween } from '../data-access/agreements.js';
 import { findCaseContext } from '../data-access/case-context.js';
@@ -17,7 +17,7 @@ import { decide } from './decide.js';
 import { toDecision } from './decision.js';
 import type { Decision, DecisionRequest } from './decision.js';
 import { toOverrideFacts } from './override.js';
-import { CONSENT_SOURCE } from './record-consent.js';
+import { announce } from './announce.js';
 
 /**
  * Decides which of the requested fields may go to the recipient for the purpose now, stores the
@@ -118,15 +118,13 @@ export async function makeDecision(
       requestedByOrganizationId: principal.organizationId,
       createdAt: now,
     });
-    const correlationId = currentRequestId();
     for (const consentId of consumed) {
-      await deps.outbox.enqueueEvent(
+      await announce(
+        deps.outbox,
         tx,
-        buildEvent(
-          'consent.consumed',
-          { consentId, caseCode: input.caseCode, organizationId: owner, decisionId: id, consumedAt: now.toISOString() },
-          { source: CONSENT_SOURCE, subject: consentId, ...(correlationId === undefined ? {} : { correlationId }) },
-        ),
+        'consent.consumed',
+        { consentId, caseCode: input.caseCode, organizationId: owner, decisionId: id, consumedAt: now.toISOString() },
+        consentId,
       );
     }
     return toDecision(row);

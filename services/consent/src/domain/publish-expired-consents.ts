@@ -2,7 +2,7 @@ import { buildEvent } from '@referral-hub/contracts';
 import type { Outbox } from '@referral-hub/platform';
 import { claimExpiredConsents } from '../data-access/consents.js';
 import type { ConsentDatabase } from '../data-access/database.js';
-import { CONSENT_SOURCE } from './record-consent.js';
+import { CONSENT_SOURCE } from './announce.js';
 
 /**
  * Announces `consent.expired` once for every consent whose expiry has passed: claims a batch

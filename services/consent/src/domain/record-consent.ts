@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { buildEvent, expandFieldSelectors } from '@referral-hub/contracts';
-import { currentRequestId, validationError } from '@referral-hub/platform';
+import { expandFieldSelectors } from '@referral-hub/contracts';
+import { validationError } from '@referral-hub/platform';
 import type { Outbox, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { insertConsent } from '../data-access/consents.js';
 import { assertMayAct } from './access.js';
+import { announce } from './announce.js';
 import { toConsent } from './consent.js';
 import type { Consent, NewConsent } from './consent.js';
 import { currentPolicy } from './current-policy.js';
 import { checkFieldSelectors, checkValidity } from './scope.js';
-
-export const CONSENT_SOURCE = '/services/consent';
 
 /**
  * Records a consent (or assent) for a case of the caller's own organisation,
@@ -76,24 +75,22 @@ export async function recordConsent(
       singleUse: input.singleUse ?? false,
       recordedBy: principal.userId,
     });
-    const correlationId = currentRequestId();
-    await deps.outbox.enqueueEvent(
+    await announce(
+      deps.outbox,
       tx,
-      buildEvent(
-        'consent.granted',
-        {
-          consentId: row.id,
-          caseCode: row.caseCode,
-          organizationId: row.organizationId,
-          kind: input.kind,
-          purposes: input.scope.purposes,
-          recipientOrganizationIds: row.recipientOrganizationIds,
-          validFrom: row.validFrom.toISOString(),
-          expiresAt: row.expiresAt.toISOString(),
-          singleUse: row.singleUse,
-        },
-        { source: CONSENT_SOURCE, subject: row.id, ...(correlationId === undefined ? {} : { correlationId }) },
-      ),
+      'consent.granted',
+      {
+        consentId: row.id,
+        caseCode: row.caseCode,
+        organizationId: row.organizationId,
+        kind: input.kind,
+        purposes: input.scope.purposes,
+        recipientOrganizationIds: row.recipientOrganizationIds,
+        validFrom: row.validFrom.toISOString(),
+        expiresAt: row.expiresAt.toISOString(),
+        singleUse: row.singleUse,
+      },
+      row.id,
     );
     return toConsent(row, now);
   });

@@ -1,12 +1,11 @@
-import { buildEvent } from '@referral-hub/contracts';
-import { conflict, currentRequestId, notFound } from '@referral-hub/platform';
+import { conflict, notFound } from '@referral-hub/platform';
 import type { Outbox, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { findOverride, markRevoked } from '../data-access/overrides.js';
 import { assertMayAct, mayAct, ownerRelationship } from './access.js';
 import { toOverride } from './override.js';
 import type { Override } from './override.js';
-import { CONSENT_SOURCE } from './record-consent.js';
+import { announce } from './announce.js';
 
 /**
  * The owning organisation ends an override before its expiry; from the next decision on it is
@@ -32,14 +31,12 @@ export async function revokeOverride(
     }
     const updated = await findOverride(tx, id);
     if (updated === null) throw notFound('No override has this id.');
-    const correlationId = currentRequestId();
-    await deps.outbox.enqueueEvent(
+    await announce(
+      deps.outbox,
       tx,
-      buildEvent(
-        'consent.override_revoked',
-        { overrideId: updated.id, caseCode: updated.caseCode, organizationId: updated.organizationId, revokedAt: now.toISOString() },
-        { source: CONSENT_SOURCE, subject: updated.id, ...(correlationId === undefined ? {} : { correlationId }) },
-      ),
+      'consent.override_revoked',
+      { overrideId: updated.id, caseCode: updated.caseCode, organizationId: updated.organizationId, revokedAt: now.toISOString() },
+      updated.id,
     );
     return toOverride(updated, now);
   });

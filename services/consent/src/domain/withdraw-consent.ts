@@ -1,12 +1,12 @@
-import { buildEvent, CONSENT_WITHDRAWAL_REASONS } from '@referral-hub/contracts';
-import { conflict, currentRequestId, notFound, validationError } from '@referral-hub/platform';
+import { CONSENT_WITHDRAWAL_REASONS } from '@referral-hub/contracts';
+import { conflict, notFound, validationError } from '@referral-hub/platform';
 import type { Outbox, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { findConsent, markWithdrawn } from '../data-access/consents.js';
 import { assertMayAct, mayAct, ownerRelationship } from './access.js';
 import { toConsent } from './consent.js';
 import type { Consent, ConsentWithdrawalReason } from './consent.js';
-import { CONSENT_SOURCE } from './record-consent.js';
+import { announce } from './announce.js';
 
 export type ConsentWithdrawal = { reasonCode: ConsentWithdrawalReason; note?: string };
 
@@ -37,20 +37,12 @@ export async function withdrawConsent(
     }
     const row = await markWithdrawn(tx, { id, by: principal.userId, reason: input.reasonCode, note: input.note ?? null, at: now });
     if (row === null) throw conflict('This consent is already withdrawn.', { currentStatus: 'withdrawn' });
-    const correlationId = currentRequestId();
-    await deps.outbox.enqueueEvent(
+    await announce(
+      deps.outbox,
       tx,
-      buildEvent(
-        'consent.withdrawn',
-        {
-          consentId: row.id,
-          caseCode: row.caseCode,
-          organizationId: row.organizationId,
-          withdrawnAt: now.toISOString(),
-          reasonCode: input.reasonCode,
-        },
-        { source: CONSENT_SOURCE, subject: row.id, ...(correlationId === undefined ? {} : { correlationId }) },
-      ),
+      'consent.withdrawn',
+      { consentId: row.id, caseCode: row.caseCode, organizationId: row.organizationId, withdrawnAt: now.toISOString(), reasonCode: input.reasonCode },
+      row.id,
     );
     return toConsent(row, now);
   });
