@@ -10,7 +10,7 @@
 # Prisma clients, TypeScript build) → deploy (one service with its production
 # dependencies only) → runtime (that folder, non-root, nothing else).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:20.19.5-bookworm-slim
 
 # ---------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS base

@@ -79,7 +79,49 @@ const COMMON_ENV = [
   'AUTH_JWKS_URL',
 ] as const;
 
+/** Settings compose takes from .env (with a default) that `npm start` passes on from the environment as they are. */
+const FORWARDED_FROM_ENV = [
+  'MAIL_FROM',
+  'REFERRAL_LINK_TEMPLATE',
+  'SMS_PROVIDER',
+  'AFRICASTALKING_BASE_URL',
+  'AFRICASTALKING_USERNAME',
+  'AFRICASTALKING_API_KEY',
+  'AFRICASTALKING_SENDER_ID',
+  'SMS_HTTP_URL',
+  'SMS_HTTP_TOKEN',
+  'WEBHOOK_ALLOW_HTTP',
+] as const;
+
+/** The variables a `${NAME…}` in the compose file reads from .env. */
+function variablesRead(): Set<string> {
+  const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+  return new Set([...text.matchAll(/\$\{([A-Z0-9_]+)/g)].map((match) => match[1] ?? ''));
+}
+
 describe('docker-compose.yml', () => {
+  it('pins every image it pulls to a version (no floating or latest tags)', () => {
+    const floating: string[] = [];
+    for (const { name, raw } of compose.values()) {
+      if (raw.build !== undefined) continue;
+      const image = typeof raw.image === 'string' ? raw.image : '';
+      const tag = image.includes(':') ? image.slice(image.lastIndexOf(':') + 1) : '';
+      // A full release: major.minor.patch (PostgreSQL numbers its releases major.minor), e.g. 15.10-bookworm, 3.13.7-management, v1.21.8.
+      const release = image.startsWith('postgres:') ? /^\d+\.\d+(-[a-z0-9.]+)?$/ : /^v?\d+\.\d+\.\d+(-[a-z0-9.]+)?$/;
+      if (!release.test(tag)) floating.push(`${name}: ${image}`);
+    }
+    expect(floating).toEqual([]);
+  });
+
+  it('lets .env set what the runbook says it sets: broker password, mail relay, SMS provider, links, webhooks', () => {
+    const read = variablesRead();
+    const expected = ['RABBITMQ_HUB_PASSWORD', 'COMPOSE_SMTP_URL', 'HUB_PUBLIC_URL', ...FORWARDED_FROM_ENV.filter((key) => key !== 'REFERRAL_LINK_TEMPLATE')];
+    expect(expected.filter((key) => !read.has(key))).toEqual([]);
+    const example = readFileSync(join(root, 'infra', '.env.example'), 'utf8');
+    const undocumented = [...read].filter((key) => !new RegExp(`^#? ?${key}=`, 'm').test(example));
+    expect(undocumented).toEqual([]);
+  });
+
   it.each(appNames)('gives %s every variable its configuration reads', (name) => {
     const { environment } = service(compose, name);
     const missing = [...COMMON_ENV, ...(REQUIRED_ENV[name] ?? [])].filter((key) => !environment[key]);
@@ -191,8 +233,10 @@ describe('docker-compose.yml', () => {
     const spec = SERVICES.find((candidate) => candidate.name === name);
     if (!spec) throw new Error(`no local spec for ${name}`);
     // Locally, without SMTP_URL, notifications keep mail in the browsable
-    // development outbox; in Docker, mailpit is the relay.
-    const localOnlyOptional = new Set(['SMTP_URL']);
+    // development outbox; in Docker, mailpit is the relay. The provider and
+    // link settings compose forwards from .env reach a local run through the
+    // environment it inherits (.env is loaded by scripts/hub.mjs).
+    const localOnlyOptional = new Set(['SMTP_URL', ...FORWARDED_FROM_ENV]);
     const local = Object.keys(serviceEnv(spec)).sort();
     const docker = Object.keys(service(compose, name).environment)
       .filter((key) => !localOnlyOptional.has(key) || local.includes(key))

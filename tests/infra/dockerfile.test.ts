@@ -26,4 +26,14 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/ARG SERVICE/);
     expect(dockerfile).toMatch(/directory\|consent\|referrals\|notifications/);
   });
+
+  it('builds on a pinned Node.js release, the one package.json asks for', () => {
+    const image = /^ARG NODE_IMAGE=node:(\S+)$/m.exec(dockerfile)?.[1] ?? '';
+    expect(image).toMatch(/^20\.\d+\.\d+-bookworm-slim$/);
+    const engines = (JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { engines: { node: string } }).engines.node;
+    const [major, minor] = image.split('.').map(Number);
+    const [needMajor, needMinor] = engines.replace('>=', '').split('.').map(Number);
+    expect(major).toBe(needMajor);
+    expect(minor ?? 0).toBeGreaterThanOrEqual(needMinor ?? 0);
+  });
 });
