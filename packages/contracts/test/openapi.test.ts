@@ -160,6 +160,51 @@ describe.each(SERVICE_NAMES)('the %s OpenAPI document', (service) => {
     expect(unbounded).toEqual([]);
   });
 
+  // A body under the size limit still holds tens of thousands of short items: validating (uniqueItems
+  // is quadratic) and handling them blocked a whole service for seconds. Every array has a bound.
+  it('bounds every array (maxItems)', () => {
+    const unbounded: string[] = [];
+    walkObjects(document, (node, pointer) => {
+      // `items` under `properties` is a property of that name, not an array's items.
+      const isArray = hasType(node, 'array') || (node['items'] !== undefined && !pointer.endsWith('/properties'));
+      if (isArray && node['maxItems'] === undefined) unbounded.push(pointer);
+    });
+    expect(unbounded).toEqual([]);
+  });
+
+  // A number past PostgreSQL's integer range reached the database and answered 500 instead of 400.
+  it('bounds every integer a request carries (maximum)', () => {
+    const unbounded: string[] = [];
+    const visited = new Set<unknown>();
+    const check = (schema: unknown, where: string): void => {
+      if (!isObject(schema) || visited.has(schema)) return;
+      visited.add(schema);
+      if (typeof schema['$ref'] === 'string') {
+        check(resolvePointer(document, schema['$ref']), schema['$ref']);
+        return;
+      }
+      if (hasType(schema, 'integer') && schema['maximum'] === undefined && schema['enum'] === undefined) unbounded.push(where);
+      const properties = isObject(schema['properties']) ? schema['properties'] : {};
+      for (const [name, property] of Object.entries(properties)) check(property, `${where}.${name}`);
+      check(schema['items'], `${where}[]`);
+      for (const keyword of ['allOf', 'anyOf', 'oneOf']) {
+        const branches = schema[keyword];
+        if (Array.isArray(branches)) branches.forEach((branch, index) => check(branch, `${where}.${keyword}[${index}]`));
+      }
+    };
+    for (const { path, method, operation, parameters } of operationsOf(document)) {
+      const where = `${method.toUpperCase()} ${path}`;
+      for (const parameter of parameters) check(parameter['schema'], `${where} ${String(parameter['name'])}`);
+      const body = deref(document, operation['requestBody']);
+      if (!isObject(body)) continue;
+      const content = isObject(body['content']) ? body['content'] : {};
+      for (const [mediaType, media] of Object.entries(content)) {
+        check(isObject(media) ? media['schema'] : undefined, `${where} ${mediaType}`);
+      }
+    }
+    expect(unbounded).toEqual([]);
+  });
+
   it('refuses unknown properties in every object of every request body', () => {
     const loose: string[] = [];
     const visited = new Set<unknown>();
