@@ -95,49 +95,53 @@ export function listReferralsOfOrganization(
   });
 }
 
-/** Referrals of a case of an organisation whose recipient can still read something. */
-export function findReferralsOfCase(tx: Tx, organizationId: string, caseCode: string): Promise<ReferralRow[]> {
-  return tx.referral.findMany({
-    where: { referringOrganizationId: organizationId, caseCode, status: { notIn: ['draft', 'closed'] } },
-    orderBy: { id: 'asc' },
-  });
+/** The referrals with these ids, in id order. */
+export function findReferralsById(tx: Tx, ids: readonly string[]): Promise<ReferralRow[]> {
+  return tx.referral.findMany({ where: { id: { in: [...ids] } }, orderBy: { id: 'asc' } });
+}
+
+/*
+ * What the recipient of a referral may have read and was not yet told it lost (`access_allowed_keys`,
+ * NULL meaning the keys shared at submit), and `access_generation`, moved on at each recorded loss.
+ * A read only widens it; the end of a basis (`revoke-access.ts`) narrows it under a row lock.
+ */
+
+/**
+ * Adds the keys a fresh decision allowed and the bases it rested on, unless a loss of access was
+ * recorded since `generation` was read (so a read that asked consent before a withdrawal cannot
+ * widen it again afterwards). Writes nothing when both are already held.
+ */
+export async function widenReadableKeys(
+  tx: Tx,
+  change: { id: string; generation: number; keys: readonly string[]; basisIds: readonly string[] },
+): Promise<void> {
+  const keys = [...change.keys];
+  const basisIds = [...change.basisIds];
+  await tx.$executeRaw`
+    UPDATE referral SET
+      access_allowed_keys = ARRAY(SELECT DISTINCT unnest(COALESCE(access_allowed_keys, shared_field_keys) || ${keys}::text[])),
+      consent_ids = ARRAY(SELECT DISTINCT unnest(consent_ids || ${basisIds}::uuid[]))
+    WHERE id = ${change.id}::uuid AND access_generation = ${change.generation}
+      AND NOT (COALESCE(access_allowed_keys, shared_field_keys) @> ${keys}::text[] AND consent_ids @> ${basisIds}::uuid[])`;
 }
 
 /**
- * Drops the cached access of every referral of the case and moves its
- * generation on, so that a read that fetched a decision before this moment
- * cannot store it afterwards.
+ * Locks (`FOR UPDATE`, in id order) the referrals of a case whose recipient may still read
+ * something, and gives what each recipient may have read: of two ends of bases handled at once,
+ * the second waits for the first and sees what it left.
  */
-export function invalidateAccessOfCase(tx: Tx, organizationId: string, caseCode: string): Promise<number> {
-  return tx.$executeRaw`
-    UPDATE referral SET access_generation = access_generation + 1, access_allowed_keys = NULL,
-      access_decision_id = NULL, access_valid_until = NULL
-    WHERE referring_organization_id = ${organizationId}::uuid AND case_code = ${caseCode}`;
+export async function lockReadableKeysOfCase(tx: Tx, organizationId: string, caseCode: string): Promise<{ id: string; readable: string[] }[]> {
+  return tx.$queryRaw<{ id: string; readable: string[] }[]>`
+    SELECT id::text AS id, COALESCE(access_allowed_keys, shared_field_keys) AS readable FROM referral
+    WHERE referring_organization_id = ${organizationId}::uuid AND case_code = ${caseCode} AND status NOT IN ('draft', 'closed')
+    ORDER BY id FOR UPDATE`;
 }
 
-/** Stores the recipient's current access only if no consent event came since `generation` was read. */
-export async function cacheAccess(
-  tx: Tx,
-  change: { id: string; generation: number; allowedKeys: readonly string[]; decisionId: string; validUntil: Date | null; consentIds: readonly string[] },
-): Promise<void> {
+/** Records what the recipient may still read after a loss, and moves the generation on (the row is locked). */
+export async function narrowReadableKeys(tx: Tx, id: string, readable: readonly string[]): Promise<void> {
   await tx.$executeRaw`
-    UPDATE referral SET access_allowed_keys = ${[...change.allowedKeys]}::text[], access_decision_id = ${change.decisionId}::uuid,
-      access_valid_until = ${change.validUntil}::timestamptz,
-      consent_ids = ARRAY(SELECT DISTINCT unnest(consent_ids || ${[...change.consentIds]}::uuid[]))
-    WHERE id = ${change.id}::uuid AND access_generation = ${change.generation}`;
-}
-
-/** The cached access as the table holds it (the generated type cannot say NULL for an array). */
-export async function findCachedAccess(
-  tx: Tx,
-  id: string,
-): Promise<{ generation: number; allowedKeys: string[] | null; decisionId: string | null; validUntil: Date | null } | null> {
-  const rows = await tx.$queryRaw<{ access_generation: number; access_allowed_keys: string[] | null; access_decision_id: string | null; access_valid_until: Date | null }[]>`
-    SELECT access_generation, access_allowed_keys, access_decision_id::text AS access_decision_id, access_valid_until
-    FROM referral WHERE id = ${id}::uuid`;
-  const row = rows[0];
-  if (row === undefined) return null;
-  return { generation: row.access_generation, allowedKeys: row.access_allowed_keys, decisionId: row.access_decision_id, validUntil: row.access_valid_until };
+    UPDATE referral SET access_allowed_keys = ${[...readable]}::text[], access_generation = access_generation + 1
+    WHERE id = ${id}::uuid`;
 }
 
 /** Claims referrals whose deadline for `stage` passed and was not announced, skipping rows other instances hold. */

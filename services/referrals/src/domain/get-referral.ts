@@ -2,7 +2,7 @@ import type { Principal } from '@referral-hub/platform';
 import type { ReferralDeps } from './deps.js';
 import { findVisibleReferral } from './find-visible-referral.js';
 import type { ReferralView } from './referral.js';
-import { viewReferral } from './view-referral.js';
+import { viewReferral } from './what-a-reader-sees.js';
 
 /**
  * Reads a referral: projected to what the caller may see now, and recorded in

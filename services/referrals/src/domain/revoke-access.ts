@@ -3,56 +3,61 @@ import { buildEvent } from '@referral-hub/contracts';
 import type { EventDataMap } from '@referral-hub/contracts';
 import type { Tx } from '../data-access/database.js';
 import { insertHistory } from '../data-access/history.js';
-import { findCachedAccess, findReferralsOfCase, invalidateAccessOfCase } from '../data-access/referrals.js';
+import { findReferralsById, lockReadableKeysOfCase, narrowReadableKeys } from '../data-access/referrals.js';
 import type { ConsentGateway } from '../gateways/consent-client.js';
 import type { ReferralDeps } from './deps.js';
 import { REFERRALS_SOURCE } from './deps.js';
-import { decisionRequestFor } from './view-referral.js';
+import { decisionRequestFor, RECIPIENT_DONE } from './what-a-reader-sees.js';
 
-/** A consent of a case changed; `ended` when it was withdrawn or expired. */
-export type ConsentChange = {
-  consentId: string;
+/** A basis of sharing of a case ended: a consent withdrawn or expired, or an override revoked. */
+export type BasisEnded = {
+  /** The consent's or the override's id. */
+  basisId: string;
   caseCode: string;
   organizationId: string;
-  ended: boolean;
   at: Date;
   correlationId?: string;
 };
 
 /**
- * Applies a `consent.*` event, inside the consumer's inbox transaction. Any
- * change drops the case's cached decisions, so the next read asks consent
- * again. A withdrawal or expiry also tells each referral resting on that
- * consent which fields its recipient lost: kept in the history and published
- * as `referral.access_revoked` (ids and field keys only).
+ * One loss of access, one notice. Applies the end of a basis of sharing, inside the consumer's
+ * inbox transaction. Reads never wait for this (they ask consent every time: `what-a-reader-sees.ts`);
+ * this only records the loss and tells the lead.
  *
- * The fields lost are what the recipient could read before (the cached
- * decision, else what was shared at submit) minus what a fresh decision
- * allows. If consent cannot be asked, this throws and the event is retried;
- * meanwhile reads already see the cache dropped and ask consent themselves.
+ * Each referral of the case resting on that basis is locked (`FOR UPDATE`) and consent is asked
+ * afresh. The fields lost are those the recipient may have read and was not yet told it lost
+ * (`access_allowed_keys`) minus what the decision allows now. When some were lost: one
+ * `access_revoked` history entry and one `referral.access_revoked` event with those keys, and the
+ * remembered set shrinks, in the same transaction. When none were (a second basis ending at the
+ * same instant, after the first's event already recorded everything; a referral its recipient
+ * declined; a basis that covered nothing read), nothing is written or published.
+ *
+ * If consent cannot be asked, this throws and the event is retried.
  *
  * @returns how many referrals lost access.
  */
-export async function applyConsentChange(
-  deps: Pick<ReferralDeps, 'outbox'> & { consent: ConsentGateway },
-  tx: Tx,
-  change: ConsentChange,
-): Promise<number> {
-  const referrals = change.ended ? await findReferralsOfCase(tx, change.organizationId, change.caseCode) : [];
-  const before = new Map<string, string[] | null>();
-  for (const row of referrals) before.set(row.id, (await findCachedAccess(tx, row.id))?.allowedKeys ?? null);
-  await invalidateAccessOfCase(tx, change.organizationId, change.caseCode);
+export async function applyEndOfBasis(deps: Pick<ReferralDeps, 'outbox'> & { consent: ConsentGateway }, tx: Tx, change: BasisEnded): Promise<number> {
+  const locked = await lockReadableKeysOfCase(tx, change.organizationId, change.caseCode);
+  const readableOf = new Map(locked.map((r) => [r.id, r.readable]));
+  const rows = await findReferralsById(
+    tx,
+    locked.map((r) => r.id),
+  );
 
   let revoked = 0;
-  for (const row of referrals) {
-    if (!row.consentIds.includes(change.consentId)) continue;
-    const previous = before.get(row.id) ?? row.sharedFieldKeys;
-    let allowed: string[] = [];
-    if (row.sharedFieldKeys.length > 0) {
-      const decision = await deps.consent.decide(decisionRequestFor(row, row.sharedFieldKeys));
-      allowed = decision.allowed;
-    }
-    const lost = previous.filter((key) => !allowed.includes(key));
+  for (const row of rows) {
+    if (!row.consentIds.includes(change.basisId)) continue;
+    // A recipient that declined, or whose referral was withdrawn, reads no field anyway: nothing to lose.
+    const readable = RECIPIENT_DONE.has(row.status) ? [] : (readableOf.get(row.id) ?? []);
+    if (!row.sharedFieldKeys.some((key) => readable.includes(key))) continue;
+    const decision = await deps.consent.decide(decisionRequestFor(row, row.sharedFieldKeys));
+    const lost = row.sharedFieldKeys.filter((key) => readable.includes(key) && !decision.allowed.includes(key));
+    if (lost.length === 0) continue;
+    await narrowReadableKeys(
+      tx,
+      row.id,
+      readable.filter((key) => !lost.includes(key)),
+    );
     await insertHistory(tx, {
       id: randomUUID(),
       referralId: row.id,
@@ -63,7 +68,7 @@ export async function applyConsentChange(
       actorOrganizationId: null,
       reasonCode: null,
       fieldKeys: lost,
-      consentIds: [change.consentId],
+      consentIds: [change.basisId],
       occurredAt: change.at,
     });
     const data: EventDataMap['referral.access_revoked'] = {
@@ -79,7 +84,7 @@ export async function applyConsentChange(
       recipientServiceId: row.recipientServiceId,
       actor: null,
       occurredAt: change.at.toISOString(),
-      consentIds: [change.consentId],
+      consentIds: [change.basisId],
       fieldKeys: lost as EventDataMap['referral.access_revoked']['fieldKeys'],
     };
     await deps.outbox.enqueueEvent(

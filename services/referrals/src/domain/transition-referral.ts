@@ -16,7 +16,7 @@ import { decideTransition, EVENT_OF_ACTION } from './lifecycle.js';
 import type { ReferralAction, ReferralStatus } from './lifecycle.js';
 import { eventData, partiesOf } from './referral.js';
 import type { ReferralView, Urgency } from './referral.js';
-import { decisionRequestFor, viewReferral } from './view-referral.js';
+import { decisionRequestFor, viewReferral } from './what-a-reader-sees.js';
 
 /** What an action may carry; each action reads only its own part. */
 export type TransitionInput = {
@@ -95,6 +95,8 @@ function changesFor(
       decisionId: decision?.id ?? null,
       // What the sharing rests on: consents and best-interests overrides (either ending revokes it).
       consentIds: decision === null ? [] : [...decision.basis.consentIds, ...decision.basis.overrideIds],
+      // What the recipient may read from now on, until a loss of access is recorded (`revoke-access.ts`).
+      accessAllowedKeys: shared,
     };
   }
   if (action === 'accept' && row.kind === 'transfer') {

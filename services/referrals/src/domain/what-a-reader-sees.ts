@@ -2,17 +2,38 @@ import { randomUUID } from 'node:crypto';
 import { currentRequestId } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import { insertAccessLog } from '../data-access/history.js';
-import { cacheAccess, findCachedAccess } from '../data-access/referrals.js';
+import { widenReadableKeys } from '../data-access/referrals.js';
 import type { ReferralRow } from '../data-access/referrals.js';
 import { ConsentUnavailableError } from '../gateways/consent-client.js';
 import type { ReferralDeps } from './deps.js';
 import { toReferralEnvelope } from './referral.js';
 import type { ReferralView } from './referral.js';
 
+/*
+ * What a reader of a referral sees: the rule in one place.
+ *
+ * - The referring organisation sees what its lead proposed (unless a transfer moved the lead role away).
+ * - The receiving organisation sees the envelope plus only the shared fields the consent service
+ *   allows AT THE MOMENT OF THE READ: every read asks consent for a fresh, non-consuming decision
+ *   (one round trip, nothing cached). So once consent has answered a withdrawal (or an expiry has
+ *   passed, or an override was revoked), no read started afterwards returns a field it covered,
+ *   whether or not the `consent.*` event has reached this service (ADR 7). When consent cannot be
+ *   asked, the read fails closed to the envelope.
+ * - Every read from outside the referring organisation is written to the access log with exactly
+ *   the keys returned and the decision they rest on.
+ *
+ * The events only drive what follows a loss of access (history, `referral.access_revoked`, the
+ * lead's notice): `revoke-access.ts`. A read tells it what the recipient could read
+ * (`widenReadableKeys`), so a later loss names every field lost, once.
+ *
+ * Faster reads later: validate a cached decision against a per-case version owned by consent, in
+ * the same single round trip, inside `allowedNow`; nothing else here needs to change.
+ */
+
 type Access = ReferralView['access'];
 
 /** Statuses in which the recipient no longer needs the case fields: it declined, or the lead withdrew or closed. */
-const RECIPIENT_DONE = new Set(['declined', 'withdrawn', 'closed']);
+export const RECIPIENT_DONE: ReadonlySet<string> = new Set(['declined', 'withdrawn', 'closed']);
 
 /** The purpose a referral's sharing serves, in the consent service's words. */
 export function purposeOf(row: ReferralRow): 'referral' | 'case_transfer' {
@@ -49,43 +70,33 @@ function pick(payload: Record<string, unknown>, keys: readonly string[]): Record
 }
 
 /**
- * The keys the recipient may read now, among those shared at submit: the
- * cached decision while no `consent.*` event for the case has come and it has
- * not expired, or else a fresh (non-consuming) decision, cached unless a
- * consent event came in the meantime.
+ * The keys the recipient may read now, among those shared at submit, from a fresh
+ * (non-consuming) decision asked at this moment; never from a cache.
+ *
+ * What the decision allows and rests on is remembered on the referral (only ever widened here,
+ * and only if no loss of access was recorded since `row` was read), so that the end of any of
+ * those bases is recognised as a loss of exactly those fields.
  *
  * @throws ConsentUnavailableError when the consent service cannot be asked.
  */
 export async function allowedNow(deps: ReferralDeps, row: ReferralRow): Promise<{ keys: string[]; decisionId: string | null }> {
   if (row.sharedFieldKeys.length === 0) return { keys: [], decisionId: row.decisionId };
-  const now = deps.now();
-  const cached = await findCachedAccess(deps.db.client, row.id);
-  if (cached !== null && cached.decisionId !== null && cached.allowedKeys !== null && (cached.validUntil === null || cached.validUntil > now)) {
-    return { keys: row.sharedFieldKeys.filter((k) => cached.allowedKeys?.includes(k)), decisionId: cached.decisionId };
-  }
   const decision = await deps.consent.decide(decisionRequestFor(row, row.sharedFieldKeys));
   const keys = row.sharedFieldKeys.filter((k) => decision.allowed.includes(k));
-  if (cached !== null) {
-    await cacheAccess(deps.db.client, {
-      id: row.id,
-      generation: cached.generation,
-      allowedKeys: keys,
-      decisionId: decision.id,
-      validUntil: decision.validUntil === null ? null : new Date(decision.validUntil),
-      // What the access rests on: consents and best-interests overrides (either ending revokes it).
-      consentIds: [...decision.basis.consentIds, ...decision.basis.overrideIds],
-    });
-  }
+  await widenReadableKeys(deps.db.client, {
+    id: row.id,
+    generation: row.accessGeneration,
+    keys,
+    // What the access rests on: consents and best-interests overrides (either ending revokes it).
+    basisIds: [...decision.basis.consentIds, ...decision.basis.overrideIds],
+  });
   return { keys, decisionId: decision.id };
 }
 
 /**
- * The referral as `principal` may see it. The referring organisation sees
- * what its lead proposed (unless a transfer moved the lead role away); the
- * receiving organisation sees the envelope plus only the fields the consent
- * service allows at this moment, failing closed to the envelope when it
- * cannot be asked. Every read from outside the referring organisation is
- * written to the access log with exactly the keys returned.
+ * The referral as `principal` may see it, by the rule above, and (for a read from outside the
+ * referring organisation) its access log entry. With `read: false` (the answer to a step) the
+ * receiving side gets the envelope alone and nothing is logged.
  *
  * The caller has already established that the principal is on one side of the referral.
  */

@@ -15,7 +15,7 @@ import { listReferrals } from '../../domain/list-referrals.js';
 import type { ListReferralsQuery } from '../../domain/list-referrals.js';
 import { transitionReferral } from '../../domain/transition-referral.js';
 import type { TransitionInput } from '../../domain/transition-referral.js';
-import { viewReferral } from '../../domain/view-referral.js';
+import { viewReferral } from '../../domain/what-a-reader-sees.js';
 
 /** Each action's route segment. */
 const ACTION_ROUTES: Record<string, ReferralAction> = {

@@ -4,7 +4,7 @@ import type { Tx } from '../../data-access/database.js';
 import type { ReferralDeps } from '../../domain/deps.js';
 import { recordOrganizationChange } from '../../domain/record-organization-change.js';
 import { recordServiceChange } from '../../domain/record-service-change.js';
-import { applyConsentChange } from '../../domain/revoke-access.js';
+import { applyEndOfBasis } from '../../domain/revoke-access.js';
 import { expectEvent } from './events.js';
 
 /**
@@ -27,15 +27,14 @@ export function eventHandlers(deps: Pick<ReferralDeps, 'outbox' | 'consent'>): R
       const data = received.data as EventDataMap[T];
       const { correlationid } = received;
       const { basisId, at } = basisOf(data);
-      const revoked = await applyConsentChange(deps, tx, {
-        consentId: basisId,
+      const revoked = await applyEndOfBasis(deps, tx, {
+        basisId,
         caseCode: data.caseCode,
         organizationId: data.organizationId,
-        ended: true,
         at: new Date(at),
         ...(correlationid === undefined ? {} : { correlationId: correlationid }),
       });
-      ctx.logger.info({ basisId, revoked }, `${what}: recipients lose the fields it covered`);
+      ctx.logger.info({ basisId, revoked }, `${what}: recipients lost the fields it alone covered`);
     };
 
   return {
@@ -73,18 +72,12 @@ export function eventHandlers(deps: Pick<ReferralDeps, 'outbox' | 'consent'>): R
     'consent.expired': ended('consent.expired', (d) => ({ basisId: d.consentId, at: d.expiredAt }), 'Consent expired'),
     'consent.override_revoked': ended('consent.override_revoked', (d) => ({ basisId: d.overrideId, at: d.revokedAt }), 'Override revoked'),
 
-    // Any other consent change (granted, consumed, an override approved) may widen or narrow
-    // what a recipient may read: the case's cached decisions are dropped so the next
-    // read asks again.
-    'consent.#': async (event, tx) => {
-      const data = event.data as { consentId?: string; overrideId?: string; caseCode: string; organizationId: string };
-      await applyConsentChange(deps, tx, {
-        consentId: data.consentId ?? data.overrideId ?? '',
-        caseCode: data.caseCode,
-        organizationId: data.organizationId,
-        ended: false,
-        at: new Date(),
-      });
+    // Any other consent change (granted, consumed, an override approved) needs nothing here:
+    // every recipient read asks consent afresh (`what-a-reader-sees.ts`), and a widening is
+    // remembered by the first read that sees it.
+    'consent.#': (event, _tx, ctx) => {
+      ctx.logger.debug({ type: event.type }, 'Consent change: reads ask consent afresh, nothing to do');
+      return Promise.resolve();
     },
   };
 }
