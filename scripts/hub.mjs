@@ -34,6 +34,8 @@ Commands:
   migrate                create the per-service databases and roles, apply migrations
   services               make sure PostgreSQL, Redis and RabbitMQ answer on localhost
   install                install dependencies and generate the Prisma clients
+  pnpm <args…>           run the pinned pnpm (installed into .hub/tools when it is not on PATH),
+                         e.g. node scripts/hub.mjs pnpm --filter @referral-hub/referrals start
 
 Environment (all optional; a .env file at the repository root is read too):
   HUB_POSTGRES_URL       admin connection (default postgresql://postgres@127.0.0.1:5432/postgres)
@@ -201,7 +203,7 @@ function printBanner(services, ready, withIdentity) {
   }
   lines.push(
     '',
-    `  Get a token:   TOKEN=$(npm run -s token -- --org <organisation-uuid> --roles caseworker --user <user-id>)`,
+    `  Get a token:   TOKEN=$(npm run -s token -- --org <organisation id or acronym, e.g. ATPE> --roles caseworker --user <user-id>)`,
     `  Use it:        curl -H "Authorization: Bearer $TOKEN" http://${LOCAL_HOST}:4010/...`,
     `  Sent mail/SMS: http://${LOCAL_HOST}:4041/ (the development outbox, when no SMTP relay or SMS provider is set)`,
     `  Health:        /livez and /readyz on every service`,
@@ -221,7 +223,7 @@ async function main(argv) {
     console.log(USAGE);
     return 0;
   }
-  const known = ['start', 'test', 'migrate', 'services', 'install'];
+  const known = ['start', 'test', 'migrate', 'services', 'install', 'pnpm'];
   if (!known.includes(command)) {
     error(`unknown command "${command}"`);
     console.log(USAGE);
@@ -243,6 +245,8 @@ async function main(argv) {
   }
 
   const pnpm = await ensurePnpm(root);
+  // The pinned pnpm for a command of the reader's own (npm run pnpm -- …, and the root package scripts).
+  if (command === 'pnpm') return run(pnpm.command, rest, { cwd: process.cwd(), env: pnpm.env });
   if (pnpm.source === 'local') info(`using pnpm ${pnpm.version} from .hub/tools`);
 
   switch (command) {

@@ -86,6 +86,19 @@ describe('hub hsds import', () => {
     expect(run.stderr).toContain('network_coordinator');
   });
 
+  it('mints a token for an organisation named by its name or acronym, as the directory lists it', async () => {
+    const token = await mintDevToken({ dir: identityDir, issuer: DEV_ISSUER_DEFAULT, audience: DEV_AUDIENCE_DEFAULT, organizationId: '00000000-0000-4000-8000-00000000a0b1', roles: ['network_coordinator'], userId: 'op', expiresIn: '5m' });
+    const listed = (await (await fetch(`${directory.url}/v1/organizations?limit=100`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: { id: string; name: string }[] };
+    const example = listed.items.find((o) => o.name === 'Example Organization Inc.');
+    expect(example).toBeDefined();
+    const run = await runHub(['token', '--org', 'example organization inc.', '--role', 'caseworker', '--sub', 'amina', '--json'], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(jsonOf<{ claims: { org: string; roles: string[] } }>(run).claims).toMatchObject({ org: example?.id, roles: ['caseworker'] });
+    const unknown = await runHub(['token', '--org', 'No Such Agency'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no organisation of the directory has that acronym or name');
+  });
+
   it('refuses what is not a dataset before calling anyone (exit code 2), and says when the directory is not there (exit code 1)', async () => {
     await writeFile(join(work, 'list.json'), '[1, 2]');
     const [notDataset, missing, down] = await Promise.all([

@@ -44,12 +44,22 @@ describe('hub token', () => {
     await expect(verify(token)).rejects.toMatchObject({ status: 401 });
   });
 
-  it('refuses an unknown role or a bad organisation id with exit code 2, saying which', async () => {
-    const [role, org] = await Promise.all([runHub(['token', '--dir', dir, '--role', 'superuser']), runHub(['token', '--dir', dir, '--org', 'not-a-uuid'])]);
+  it('refuses an unknown role or a malformed organisation id with exit code 2, saying which', async () => {
+    const [role, org] = await Promise.all([
+      runHub(['token', '--dir', dir, '--role', 'superuser']),
+      runHub(['token', '--dir', dir, '--org', '6f1c1f8e-0000-4000-8000-00000000000']),
+    ]);
     expect(role.code).toBe(2);
     expect(role.stdout).toBe('');
     expect(role.stderr).toContain('unknown role(s): superuser');
     expect(org.code).toBe(2);
-    expect(org.stderr).toContain('--org must be a UUID');
+    expect(org.stderr).toContain('--org must be a UUID, an acronym or a name');
+  });
+
+  it('says, with exit code 1 and no token, when an organisation named by acronym cannot be looked up', async () => {
+    const run = await runHub(['token', '--dir', dir, '--org', 'ATPE', '--directory-url', 'http://127.0.0.1:9']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('--org ATPE: the directory is not reachable');
   });
 });

@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readVitestReport } from '../../scripts/lib/checks.mjs';
 import { emitDeclarations, readCommittedDeclarations } from '../../scripts/lib/declarations.mjs';
 import { readPackageManager } from '../../scripts/lib/pnpm.mjs';
+import { DEMO_ORGANIZATIONS } from '../../scripts/demo/network.js';
 import { formatLogLine } from '../../scripts/lib/pretty.mjs';
 
 const noColour = (_name: string, text: string): string => text;
@@ -90,10 +92,55 @@ describe('the pinned pnpm', () => {
     expect(readPackageManager(dir)).toEqual({ name: 'pnpm', version });
   });
 
+  it('is what `npm run pnpm -- …` runs, with no pnpm on PATH (as on a fresh machine)', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const path = (process.env.PATH ?? '')
+      .split(':')
+      .filter((dir) => !readdirSafe(dir).includes('pnpm'))
+      .join(':');
+    const printed = execFileSync(process.execPath, [join(root, 'scripts', 'hub.mjs'), 'pnpm', '--version'], {
+      cwd: root,
+      env: { ...process.env, PATH: path, HUB_PRETTY: '0' },
+      encoding: 'utf8',
+    });
+    expect(printed.trim().split('\n').at(-1)).toBe(readPackageManager(root).version);
+  });
+
+  it('is never called bare by a root package script or a command the READMEs show (it is not on a fresh PATH)', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const bare = Object.entries(scripts).filter(([, command]) => /(^|&&\s*|;\s*)pnpm\s/.test(command));
+    expect(bare).toEqual([]);
+    const readmes = ['README.md', 'infra/README.md', 'docs/README.md', 'docs/runbook.md', ...['packages', 'services'].flatMap((dir) => readdirSync(join(root, dir)).map((name) => `${dir}/${name}/README.md`))];
+    const shown: string[] = [];
+    for (const readme of readmes) {
+      let text: string;
+      try {
+        text = readFileSync(join(root, readme), 'utf8');
+      } catch {
+        continue;
+      }
+      // A command line in a code block or inline code that starts with pnpm (after an optional VAR=value prefix).
+      const lines = text.split('\n').filter((line) => /^\s*(?:[A-Z_]+=\S+\s+)*pnpm\s/.test(line) || /`pnpm\s/.test(line) || /\\?\s+pnpm\s--filter/.test(line));
+      for (const line of lines) shown.push(`${readme}: ${line.trim()}`);
+    }
+    expect(shown).toEqual([]);
+  });
+
   it('refuses a repository that pins another package manager', () => {
     const dir = mkdtempSync(join(scratch, 'pkg-'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ packageManager: 'yarn@4.1.0' }));
     expect(() => readPackageManager(dir)).toThrow(/must pin pnpm/);
+  });
+});
+
+describe('the README', () => {
+  it('mints its example token for an organisation the demo network has', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const examples = [...readme.matchAll(/npm run --silent token -- --org (\S+)/g)].map((match) => match[1] ?? '');
+    expect(examples.length).toBeGreaterThan(0);
+    const known = new Set(DEMO_ORGANIZATIONS.flatMap((organization) => [organization.acronym, organization.name].filter((name) => name !== undefined)));
+    expect(examples.filter((org) => !known.has(org))).toEqual([]);
   });
 });
 
@@ -105,3 +152,11 @@ describe('the type declarations of the hub helpers', () => {
     for (const [name, text] of fresh) expect(committed.get(name), name).toBe(text);
   });
 });
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}

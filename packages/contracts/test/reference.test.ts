@@ -16,7 +16,7 @@ describe('the API reference (docs/api)', () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('matches the contracts (run `pnpm contracts:generate` if not)', () => {
+  it('matches the contracts (run `npm run contracts:generate` if not)', () => {
     expect(staleReferenceFiles()).toEqual([]);
   });
 
