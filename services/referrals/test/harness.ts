@@ -132,7 +132,7 @@ export async function announceService(
  */
 export async function givenConsentedCase(
   h: Harness,
-  options: { fields?: string[]; purposes?: string[]; owner?: string; recipient?: string; singleUse?: boolean } = {},
+  options: { fields?: string[]; purposes?: string[]; owner?: string; recipient?: string; singleUse?: boolean; expiresAt?: string } = {},
 ): Promise<{ owner: string; recipient: string; caseCode: string; consentIds: string[]; serviceId: string }> {
   const consentApi = client(() => ({ testEnv: h.testEnv, url: h.consent.url }));
   const owner = options.owner ?? randomUUID();
@@ -155,7 +155,7 @@ export async function givenConsentedCase(
   const caseworker = as('caseworker', owner);
   await json(await consentApi('PUT', `/v1/cases/${caseCode}/context`, caseworker, { childAge: 12, caregiverCanBeAsked: true }), 200);
   const scope = { recipientOrganizationIds: [recipient], fields: options.fields ?? ['identity', 'protection.riskLevel'], purposes };
-  const base = { caseCode, method: 'written', explainedInLanguage: 'fr', scope, expiresAt: inDays(60), ...(options.singleUse === undefined ? {} : { singleUse: options.singleUse }) };
+  const base = { caseCode, method: 'written', explainedInLanguage: 'fr', scope, expiresAt: options.expiresAt ?? inDays(60), ...(options.singleUse === undefined ? {} : { singleUse: options.singleUse }) };
   const caregiver = await json<{ id: string }>(
     await consentApi('POST', '/v1/consents', caseworker, { ...base, givenBy: 'caregiver', caregiverRelationship: 'mother', kind: 'consent' }),
     201,

@@ -126,15 +126,17 @@ export async function widenReadableKeys(
 }
 
 /**
- * Locks (`FOR UPDATE`, in id order) the referrals of a case whose recipient may still read
- * something, and gives what each recipient may have read: of two ends of bases handled at once,
- * the second waits for the first and sees what it left.
+ * Locks (in id order) the referrals of a case whose recipient may still read something, and gives
+ * what each recipient may have read: of two ends of bases handled at once, the second waits for
+ * the first and sees what it left. `FOR NO KEY UPDATE`, the row lock an UPDATE takes: it excludes
+ * another such lock and any UPDATE, but not the key-share lock an access log insert takes on its
+ * referral, so reads never wait for the consent call made under this lock.
  */
 export async function lockReadableKeysOfCase(tx: Tx, organizationId: string, caseCode: string): Promise<{ id: string; readable: string[] }[]> {
   return tx.$queryRaw<{ id: string; readable: string[] }[]>`
     SELECT id::text AS id, COALESCE(access_allowed_keys, shared_field_keys) AS readable FROM referral
     WHERE referring_organization_id = ${organizationId}::uuid AND case_code = ${caseCode} AND status NOT IN ('draft', 'closed')
-    ORDER BY id FOR UPDATE`;
+    ORDER BY id FOR NO KEY UPDATE`;
 }
 
 /** Records what the recipient may still read after a loss, and moves the generation on (the row is locked). */
