@@ -1,5 +1,6 @@
 export * from './context.js';
 export * from './errors.js';
+export * from './messages/index.js';
 export * from './config/index.js';
 export * from './logging/index.js';
 export * from './http/index.js';

@@ -6,7 +6,9 @@ export { HTTP_METHODS, matchOperation, readOperations, toExpressPath } from './o
 export type { HttpMethod, OpenApiDocument, SecurityRequirement } from './openapi.js';
 export {
   PROBLEM_CONTENT_TYPE,
+  PROBLEM_LIMITS,
   PROBLEM_TYPE_BASE,
+  clamp,
   malformedJson,
   methodNotAllowed,
   notImplemented,
@@ -16,7 +18,9 @@ export {
   toAppError,
   toProblem,
 } from './problem.js';
-export type { ProblemDocument } from './problem.js';
+export type { ProblemDocument, ProblemFieldError, RenderingGaps } from './problem.js';
+export { checkProblem, clearProblemDefects, forceProblemChecks, problemChecksEnabled, problemDefects } from './problem-check.js';
+export type { ProblemDefect } from './problem-check.js';
 export {
   assertRole,
   findPrincipal,

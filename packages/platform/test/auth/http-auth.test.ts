@@ -22,7 +22,10 @@ afterAll(async () => {
 });
 
 function get(token: string | undefined, target = path): Promise<Response> {
-  return fetch(`${server.baseUrl}${target}`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+  // English wording, compared with AUTH_FAILURES; French (the default) is covered in problems.test.ts.
+  const headers: Record<string, string> = { 'accept-language': 'en' };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  return fetch(`${server.baseUrl}${target}`, { headers });
 }
 
 async function expectUnauthenticated(response: Response, detail: string): Promise<void> {
@@ -96,7 +99,7 @@ describe('bearer authentication over HTTP', () => {
 
   it('refuses another scheme', async () => {
     const token = await issuer.sign(claims);
-    const response = await fetch(`${server.baseUrl}${path}`, { headers: { authorization: `Basic ${token}` } });
+    const response = await fetch(`${server.baseUrl}${path}`, { headers: { authorization: `Basic ${token}`, 'accept-language': 'en' } });
     await expectUnauthenticated(response, AUTH_FAILURES.scheme);
   });
 

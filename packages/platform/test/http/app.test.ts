@@ -44,6 +44,8 @@ afterAll(async () => {
 function call(path: string, init: RequestInit & { auth?: boolean } = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   if (init.auth !== false) headers.set('authorization', `Bearer ${token}`);
+  // These tests read the English wording; French (the default) is covered in problems.test.ts.
+  if (!headers.has('accept-language')) headers.set('accept-language', 'en');
   return fetch(`${server.baseUrl}${path}`, { ...init, headers });
 }
 
