@@ -33,3 +33,4 @@ export type {
   PrismaNativeType,
   PrismaScalarType,
 } from './prisma-schema.js';
+export { clientErrorForDatabaseError, databaseErrorCode, isUniqueViolation } from './database-errors.js';

@@ -12,6 +12,8 @@ import { matchOperation, readOperations } from './openapi.js';
 import type { OpenApiDocument, OperationSpec, ParameterSpec, PathSpec } from './openapi.js';
 import { methodNotAllowed, notImplemented, problemErrorHandler } from './problem.js';
 import { getOperation, setRequestState } from './request-state.js';
+import { clientErrorForDatabaseError } from '../db/database-errors.js';
+import { nulCharactersInJson, nulCharactersInQuery } from './nul-characters.js';
 import { compileValidators, toFieldErrors } from './validation.js';
 import type { CompiledValidators } from './validation.js';
 
@@ -221,6 +223,11 @@ export function createHttpApp(options: HttpAppOptions): Express {
     // Declared in the contract (the matcher let it through) but no handler answered.
     throw matched.has(req) ? notImplemented() : notFound();
   });
+  // What the database refused because of the request (a NUL character, a number
+  // out of range, a row another request created first) is the client's 4xx.
+  app.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => {
+    next(clientErrorForDatabaseError(error) ?? error);
+  });
   app.use(problemErrorHandler(logger));
   return app;
 }
@@ -244,7 +251,15 @@ function validateRequest(
     query: {},
     headers: {},
   };
-  let query: Map<string, string[]> | undefined;
+  // U+0000 anywhere (PostgreSQL cannot store it in text) is refused before any
+  // schema or handler sees it, naming the field.
+  const query = queryValues(req);
+  const nul = nulCharactersInQuery(query);
+  for (const [name, raw] of Object.entries(rawParams)) {
+    if (/%00/.test(raw)) nul.push({ field: `path.${name}`, message: 'must not contain the NUL character (U+0000)', code: 'nul_character' });
+  }
+  if (operation.requestBody?.acceptsJson === true && req.body !== undefined) nul.push(...nulCharactersInJson('body', req.body));
+  if (nul.length > 0) throw validationError(nul);
 
   for (const group of compiled?.groups ?? []) {
     let values: Record<string, unknown>;
@@ -260,9 +275,7 @@ function validateRequest(
         }
       }
     } else if (group.location === 'query') {
-      query ??= queryValues(req);
-      const available = query;
-      values = readParameterValues(group.parameters, (parameter) => available.get(parameter.name));
+      values = readParameterValues(group.parameters, (parameter) => query.get(parameter.name));
     } else {
       values = readParameterValues(group.parameters, (parameter) => req.headers[parameter.name.toLowerCase()]);
     }

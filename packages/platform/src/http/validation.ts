@@ -28,6 +28,36 @@ function addOpenApiFormats(ajv: Ajv2020): void {
   ajv.addFormat('byte', /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
 }
 
+/** Keywords that look at every item of an array: `uniqueItems` compares every pair. */
+const PER_ITEM_KEYWORDS = ['items', 'prefixItems', 'contains', 'uniqueItems'] as const;
+
+/**
+ * A copy of the document in which an array's items are only looked at once its
+ * `maxItems` holds. Ajv (with `allErrors`) checks every keyword even after
+ * `maxItems` failed: a 30,000-item array under the body limit meant 30,000
+ * item errors, and `uniqueItems` over objects compares every pair (46 s for
+ * 30,000). Wrapped in `if: { maxItems } then: { items… }`, an overlong array
+ * costs one comparison and is reported once, as `maxItems`.
+ */
+export function guardArrayItems<T>(node: T): T {
+  if (Array.isArray(node)) return node.map((item: unknown) => guardArrayItems(item)) as T;
+  if (typeof node !== 'object' || node === null) return node;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) copy[key] = guardArrayItems(value);
+  const maxItems = copy.maxItems;
+  if (typeof maxItems !== 'number' || !PER_ITEM_KEYWORDS.some((keyword) => copy[keyword] !== undefined)) return copy as T;
+  const perItem: Record<string, unknown> = {};
+  for (const keyword of PER_ITEM_KEYWORDS) {
+    if (copy[keyword] === undefined) continue;
+    perItem[keyword] = copy[keyword];
+    delete copy[keyword];
+  }
+  const guard = { if: { maxItems }, then: perItem };
+  const allOf = Array.isArray(copy.allOf) ? copy.allOf : [];
+  copy.allOf = [...allOf, guard];
+  return copy as T;
+}
+
 function createAjv(document: OpenApiDocument, coerce: boolean): Ajv2020 {
   const ajv = new Ajv2020({
     allErrors: true,
@@ -39,7 +69,7 @@ function createAjv(document: OpenApiDocument, coerce: boolean): Ajv2020 {
   addOpenApiFormats(ajv);
   // The whole document is registered once so `#/components/...` refs resolve
   // wherever they appear; it is never compiled as a schema itself.
-  ajv.addSchema({ ...document, $id: DOCUMENT_ID });
+  ajv.addSchema({ ...guardArrayItems(document), $id: DOCUMENT_ID });
   return ajv;
 }
 
