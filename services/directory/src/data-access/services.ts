@@ -20,6 +20,16 @@ export function findServiceByHsdsId(tx: Tx, hsdsId: string): Promise<ServiceRow 
   return tx.service.findUnique({ where: { hsdsId } });
 }
 
+/** The service row alone (without its locations). */
+export function findServiceById(tx: Tx, id: string): Promise<ServiceRow | null> {
+  return tx.service.findUnique({ where: { id } });
+}
+
+/** Sets when the service last changed (an import keeps the date the dataset gives for a service it creates). */
+export async function setServiceUpdatedAt(tx: Tx, id: string, updatedAt: Date): Promise<void> {
+  await tx.service.update({ where: { id }, data: { updatedAt } });
+}
+
 export function findServicesByIds(tx: Tx, ids: readonly string[]): Promise<ServiceWithLocations[]> {
   return tx.service.findMany({ where: { id: { in: [...ids] } }, include: withLocations });
 }

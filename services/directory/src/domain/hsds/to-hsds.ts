@@ -3,6 +3,8 @@ import type { LocationRow } from '../../data-access/locations.js';
 import type { OrganizationRow } from '../../data-access/organizations.js';
 import type { AdminAreaRow, TaxonomyTermRow } from '../../data-access/reference-data.js';
 import type { ServiceWithLocations } from '../../data-access/services.js';
+import { HUB_EXTENSION } from './hub-extension.js';
+import type { ContactExtension, OrganizationExtension, ServiceExtension, TermExtension } from './hub-extension.js';
 import { stableUuid } from './stable-id.js';
 
 type Json = Record<string, unknown>;
@@ -43,6 +45,7 @@ export function hsdsTaxonomyTerm(term: TaxonomyTermRow): Json {
     taxonomy_id: TAXONOMY_ID,
     taxonomy_detail: hsdsTaxonomy(),
     language: 'en',
+    [HUB_EXTENSION]: { label_fr: term.labelFr, label_en: term.labelEn, has_description: term.description !== null } satisfies TermExtension,
   });
 }
 
@@ -70,7 +73,7 @@ export function hsdsLocation(location: LocationRow, organization: OrganizationRo
         ? []
         : [
             {
-              id: stableUuid('address', location.id),
+              id: stableUuid('address', hsdsIdOf(location)),
               address_1: location.address,
               city: names.city,
               state_province: names.province,
@@ -82,6 +85,7 @@ export function hsdsLocation(location: LocationRow, organization: OrganizationRo
   });
 }
 
+/** Focal points as HSDS contacts (the import finds them again by id: a focal point's id is its contact id). */
 function hsdsContacts(focalPoints: FocalPointRow[]): Json[] {
   return focalPoints.map((fp) =>
     compact({
@@ -90,6 +94,7 @@ function hsdsContacts(focalPoints: FocalPointRow[]): Json[] {
       title: fp.title,
       email: fp.email,
       phones: fp.phone === null ? [] : [{ id: stableUuid('phone', fp.id), number: fp.phone, languages: fp.languages.map((code) => ({ id: stableUuid('language', fp.id, code), code })) }],
+      [HUB_EXTENSION]: { focal_point: true, notification_language: fp.notificationLanguage, languages: fp.languages } satisfies ContactExtension,
     }),
   );
 }
@@ -102,10 +107,12 @@ export function hsdsOrganization(organization: OrganizationRow, locations: Locat
     description: organization.description ?? organization.name,
     email: organization.email,
     website: organization.website,
-    phones: organization.phone === null ? [] : [{ id: stableUuid('phone', organization.id), number: organization.phone }],
+    phones: organization.phone === null ? [] : [{ id: stableUuid('phone', hsdsIdOf(organization)), number: organization.phone }],
     contacts: hsdsContacts(context.focalPoints.filter((fp) => fp.organizationId === organization.id && fp.serviceId === null)),
     locations: locations.filter(context.showLocation).map((l) => hsdsLocation(l, organization, context)),
     ...(services === undefined ? {} : { services }),
+    // HSDS requires a description: without one the name stands in, and the extension says so.
+    [HUB_EXTENSION]: { type: organization.type, area_codes: organization.areaCodes, has_description: organization.description !== null } satisfies OrganizationExtension,
   });
 }
 
@@ -113,12 +120,13 @@ const STATUS: Record<string, string> = { temporarily_closed: 'temporarily closed
 
 export function hsdsService(service: ServiceWithLocations, context: HsdsContext): Json {
   const organization = context.organizations.get(service.organizationId);
+  const id = hsdsIdOf(service);
   const eligibility = [
     service.sexes.length === 0 ? null : `Sexes: ${service.sexes.join(', ')}.`,
     service.eligibilityNote,
   ].filter((part): part is string => part !== null);
   return compact({
-    id: hsdsIdOf(service),
+    id,
     organization_id: organization === undefined ? null : hsdsIdOf(organization),
     name: service.nameFr ?? service.nameEn,
     alternate_name: service.nameFr !== null ? service.nameEn : null,
@@ -132,26 +140,46 @@ export function hsdsService(service: ServiceWithLocations, context: HsdsContext)
     last_modified: service.updatedAt.toISOString(),
     alert: service.acceptsReferrals ? null : 'Does not take referrals through the hub at the moment.',
     wait_time: service.capacityStatus === 'available' ? null : `Capacity: ${service.capacityStatus}${service.capacityNote === null ? '' : ` (${service.capacityNote})`}`,
-    languages: service.languages.map((code) => ({ id: stableUuid('language', service.id, code), code })),
-    schedules: service.openingHours === null ? [] : [{ id: stableUuid('schedule', service.id), description: service.openingHours }],
-    service_areas: service.areaCodes.map((code) => compact({ id: stableUuid('service_area', service.id, code), name: context.areas.get(code)?.nameFr ?? code, extent: code, extent_type: 'admin_area_code' })),
+    languages: service.languages.map((code) => ({ id: stableUuid('language', id, code), code })),
+    schedules: service.openingHours === null ? [] : [{ id: stableUuid('schedule', id), description: service.openingHours }],
+    service_areas: service.areaCodes.map((code) => compact({ id: stableUuid('service_area', id, code), name: context.areas.get(code)?.nameFr ?? code, extent: code, extent_type: 'admin_area_code' })),
     attributes: service.types.flatMap((code) => {
       const term = context.terms.get(code);
       return term === undefined
         ? []
-        : [{ id: stableUuid('attribute', service.id, code), link_id: hsdsIdOf(service), link_type: 'service_type', link_entity: 'service', taxonomy_term_id: termHsdsId(term), taxonomy_term: hsdsTaxonomyTerm(term) }];
+        : [{ id: stableUuid('attribute', id, code), link_id: id, link_type: 'service_type', link_entity: 'service', taxonomy_term_id: termHsdsId(term), taxonomy_term: hsdsTaxonomyTerm(term) }];
     }),
     contacts: hsdsContacts(context.focalPoints.filter((fp) => fp.serviceId === service.id)),
     service_at_locations: service.locations
       .filter((link) => context.showLocation(link.location))
-      .map((link) => compact({ id: link.hsdsId ?? stableUuid('service_at_location', service.id, link.locationId), location: hsdsLocation(link.location, organization, context) })),
+      .sort((a, b) => byHsdsId(a.location, b.location))
+      .map((link) => compact({ id: serviceAtLocationId(service, link), location: hsdsLocation(link.location, organization, context) })),
+    [HUB_EXTENSION]: {
+      name: { fr: service.nameFr, en: service.nameEn },
+      description: { fr: service.descriptionFr, en: service.descriptionEn },
+      sexes: service.sexes,
+      eligibility_note: service.eligibilityNote,
+      accepts_referrals: service.acceptsReferrals,
+      capacity: { status: service.capacityStatus, note: service.capacityNote, set_at: service.capacitySetAt.toISOString() },
+      verified_at: service.verifiedAt?.toISOString() ?? null,
+    } satisfies ServiceExtension,
   });
 }
+
+/** Orders rows by their HSDS id, so that every export lists the same records in the same order. */
+export const byHsdsId = (a: { id: string; hsdsId: string | null }, b: { id: string; hsdsId: string | null }): number => {
+  const x = hsdsIdOf(a);
+  const y = hsdsIdOf(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+const serviceAtLocationId = (service: ServiceWithLocations, link: ServiceWithLocations['locations'][number]): string =>
+  link.hsdsId ?? stableUuid('service_at_location', hsdsIdOf(service), hsdsIdOf(link.location));
 
 export function hsdsServiceAtLocation(service: ServiceWithLocations, link: ServiceWithLocations['locations'][number], context: HsdsContext): Json {
   const organization = context.organizations.get(service.organizationId);
   return compact({
-    id: link.hsdsId ?? stableUuid('service_at_location', service.id, link.locationId),
+    id: serviceAtLocationId(service, link),
     service_id: hsdsIdOf(service),
     location_id: hsdsIdOf(link.location),
     location: hsdsLocation(link.location, organization, context),
