@@ -91,7 +91,7 @@ export async function createTestIssuer(
     const { sub, ...rest } = claims;
     const payload: JWTPayload = { ...rest, roles: [...claims.roles] };
     const jwt = new SignJWT(payload)
-      .setProtectedHeader({ typ: 'JWT', kid: pair.kid, ...signOptions.header, alg: 'ES256' })
+      .setProtectedHeader({ typ: 'at+jwt', kid: pair.kid, ...signOptions.header, alg: 'ES256' })
       .setSubject(sub)
       .setIssuer(signOptions.issuer ?? issuer)
       .setAudience(signOptions.audience ?? audience)

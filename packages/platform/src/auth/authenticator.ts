@@ -38,6 +38,14 @@ export type AuthenticatorOptions = {
   jwksCooldownMs?: number;
   /** Remote JWKS: fetch timeout. Default 5 s. */
   jwksTimeoutMs?: number;
+  /**
+   * The JOSE header `typ` values an access token may carry, compared without
+   * case and without an `application/` prefix. Default `at+jwt` (RFC 9068) and
+   * `JWT` (what most providers put on access tokens); a token without `typ`
+   * passes only when `JWT` is listed. A provider that marks its access tokens
+   * `at+jwt` should be configured with that alone.
+   */
+  accessTokenTypes?: readonly string[];
 };
 
 /** Safe, distinct explanations; they help a client developer and reveal nothing about keys. */
@@ -55,7 +63,36 @@ export const AUTH_FAILURES = {
   claims: 'The token claims are invalid.',
   subject: 'The token names no user.',
   organization: 'The token names no organisation.',
+  tokenType: 'The token is not an access token (an ID token or another kind of token was sent).',
 } as const;
+
+/** Default accepted `typ` headers of access tokens (see {@link AuthenticatorOptions.accessTokenTypes}). */
+export const DEFAULT_ACCESS_TOKEN_TYPES: readonly string[] = ['at+jwt', 'JWT'];
+
+/** Claims only an OpenID Connect ID token carries (OIDC Core 2, 3.1.3.6, 3.3.2.11): a token with one is never an access token. */
+const ID_TOKEN_CLAIMS = ['nonce', 'at_hash', 'c_hash', 's_hash'] as const;
+
+function normaliseType(type: string): string {
+  return type.trim().toLowerCase().replace(/^application\//, '');
+}
+
+/**
+ * Refuses what is not an access token: a `typ` header outside the accepted
+ * list, a claim that only ID tokens carry, or Keycloak's `typ: ID` claim. An ID
+ * token is signed by the same provider, for a client whose id may equal the
+ * hub's audience, and names the same user: without this check it would pass
+ * every other test.
+ */
+function checkAccessTokenType(headerType: unknown, payload: JWTPayload, accepted: ReadonlySet<string>): void {
+  if (headerType === undefined) {
+    if (!accepted.has('jwt')) throw unauthenticated(AUTH_FAILURES.tokenType);
+  } else if (typeof headerType !== 'string' || !accepted.has(normaliseType(headerType))) {
+    throw unauthenticated(AUTH_FAILURES.tokenType);
+  }
+  if (ID_TOKEN_CLAIMS.some((claim) => payload[claim] !== undefined)) throw unauthenticated(AUTH_FAILURES.tokenType);
+  const typeClaim = payload.typ;
+  if (typeof typeClaim === 'string' && normaliseType(typeClaim) === 'id') throw unauthenticated(AUTH_FAILURES.tokenType);
+}
 
 // A compact JWS: three base64url parts. Bounded so a huge header costs nothing.
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -172,6 +209,8 @@ export function principalFromClaims(payload: JWTPayload): Principal {
   if (supervisorUserId !== undefined) principal.supervisorUserId = supervisorUserId;
   const tokenId = optionalString(payload, 'jti');
   if (tokenId !== undefined) principal.tokenId = tokenId;
+  const clientId = optionalString(payload, 'client_id');
+  if (clientId !== undefined) principal.clientId = clientId;
   return principal;
 }
 
@@ -185,13 +224,16 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const { getKey, remote } = keySource(options);
   const audience = typeof options.audience === 'string' ? options.audience : [...options.audience];
   const clockTolerance = options.clockToleranceSeconds ?? 5;
+  const acceptedTypes = new Set((options.accessTokenTypes ?? DEFAULT_ACCESS_TOKEN_TYPES).map(normaliseType));
+  if (acceptedTypes.size === 0) throw new Error('createAuthenticator: at least one access token type is required');
 
   return {
     async authenticate(authorizationHeader) {
       const token = bearerToken(authorizationHeader);
       let alg: unknown;
+      let headerType: unknown;
       try {
-        alg = decodeProtectedHeader(token).alg;
+        ({ alg, typ: headerType } = decodeProtectedHeader(token));
       } catch {
         throw unauthenticated(AUTH_FAILURES.malformed);
       }
@@ -207,6 +249,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
           clockTolerance,
           requiredClaims: ['exp'],
         });
+        checkAccessTokenType(headerType, payload, acceptedTypes);
         return principalFromClaims(payload);
       } catch (error) {
         throw translateJoseError(error, remote);
@@ -223,6 +266,7 @@ export type AuthEnvConfig = {
   AUTH_JWKS_URL?: string | undefined;
   AUTH_JWKS_FILE?: string | undefined;
   AUTH_CLOCK_TOLERANCE_S: number;
+  AUTH_ACCESS_TOKEN_TYPES?: readonly string[] | undefined;
 };
 
 function isJwks(value: unknown): value is JSONWebKeySet {
@@ -245,6 +289,7 @@ export async function createAuthenticatorFromConfig(config: AuthEnvConfig): Prom
     audience: config.AUTH_AUDIENCE,
     algorithms: config.AUTH_ALGORITHMS,
     clockToleranceSeconds: config.AUTH_CLOCK_TOLERANCE_S,
+    ...(config.AUTH_ACCESS_TOKEN_TYPES === undefined ? {} : { accessTokenTypes: config.AUTH_ACCESS_TOKEN_TYPES }),
   };
   if (config.AUTH_JWKS_FILE !== undefined && config.AUTH_JWKS_URL === undefined) {
     const parsed: unknown = JSON.parse(await readFile(config.AUTH_JWKS_FILE, 'utf8'));

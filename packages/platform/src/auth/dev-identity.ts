@@ -192,8 +192,8 @@ export async function startDevIdentityServer(options: DevIdentityServerOptions =
     if (credentials === undefined || client === undefined || !sameSecret(client.secret, credentials.secret)) {
       return { status: 401, body: { error: 'invalid_client' } };
     }
-    const token = await new SignJWT({ org: client.organizationId, roles: [...client.roles] })
-      .setProtectedHeader({ alg: DEV_IDENTITY_ALGORITHM, kid: identity.kid, typ: 'JWT' })
+    const token = await new SignJWT({ org: client.organizationId, roles: [...client.roles], client_id: client.clientId })
+      .setProtectedHeader({ alg: DEV_IDENTITY_ALGORITHM, kid: identity.kid, typ: 'at+jwt' })
       .setIssuer(issuer)
       .setAudience(form.get('audience') ?? options.audience ?? DEV_AUDIENCE_DEFAULT)
       .setSubject(client.clientId)
@@ -305,7 +305,7 @@ export async function mintDevToken(options: MintDevTokenOptions): Promise<string
   const expiresIn = options.expiresIn ?? '1h';
 
   return new SignJWT(claims)
-    .setProtectedHeader({ alg: DEV_IDENTITY_ALGORITHM, kid: identity.kid, typ: 'JWT' })
+    .setProtectedHeader({ alg: DEV_IDENTITY_ALGORITHM, kid: identity.kid, typ: 'at+jwt' })
     .setIssuer(options.issuer ?? DEV_ISSUER_DEFAULT)
     .setAudience(options.audience ?? DEV_AUDIENCE_DEFAULT)
     .setSubject(options.userId)

@@ -60,6 +60,8 @@ export const authEnv = {
   AUTH_JWKS_URL: envUrl({ protocols: ['http', 'https'] }).optional(),
   AUTH_JWKS_FILE: envString().optional(),
   AUTH_CLOCK_TOLERANCE_S: envInt({ min: 0, max: 300, default: 5 }),
+  /** JOSE `typ` headers an access token may carry; ID tokens are refused whatever this says (ADR 5). */
+  AUTH_ACCESS_TOKEN_TYPES: envList({ default: ['at+jwt', 'JWT'] }),
 };
 
 export const redisEnv = {

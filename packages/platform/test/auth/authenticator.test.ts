@@ -57,6 +57,34 @@ describe('createAuthenticator', () => {
     expect((await failure(strict.authenticate(`Bearer ${justExpired}`))).detail).toBe(AUTH_FAILURES.expired);
   });
 
+  it('refuses an ID token, even one signed by the same provider for a client whose id is the audience (issue: ID tokens were accepted)', async () => {
+    const authenticator = createAuthenticator(issuer.authConfig);
+    const claims = { sub: 'u', org, roles: ['caseworker'] };
+    // What an OpenID Connect provider puts in an ID token and never in an access token.
+    for (const extra of [{ nonce: 'n-0S6_WzA2Mj' }, { at_hash: 'HK6E_P6Dh8Y93mRNtsDB1Q' }, { c_hash: 'LDktKdoQak3Pk0cnXxCltA' }, { s_hash: 'x' }, { typ: 'ID' }]) {
+      const error = await failure(authenticator.authenticate(`Bearer ${await issuer.sign({ ...claims, ...extra })}`));
+      expect(error.status, JSON.stringify(extra)).toBe(401);
+      expect(error.detail).toBe(AUTH_FAILURES.tokenType);
+    }
+    // A JOSE typ that names another kind of token.
+    const logout = await failure(authenticator.authenticate(`Bearer ${await issuer.sign(claims, { header: { typ: 'logout+jwt' } })}`));
+    expect(logout.detail).toBe(AUTH_FAILURES.tokenType);
+    // Access tokens as providers mark them: RFC 9068's at+jwt (also as a media type), JWT, or no typ at all.
+    for (const typ of ['at+jwt', 'application/at+jwt', 'JWT', undefined]) {
+      await expect(authenticator.authenticate(`Bearer ${await issuer.sign(claims, { header: { typ } })}`), String(typ)).resolves.toMatchObject({ userId: 'u' });
+    }
+  });
+
+  it('requires typ at+jwt when configured so, for a provider that marks its access tokens', async () => {
+    const strict = createAuthenticator({ ...issuer.authConfig, accessTokenTypes: ['at+jwt'] });
+    const claims = { sub: 'u', org, roles: [] };
+    await expect(strict.authenticate(`Bearer ${await issuer.sign(claims)}`)).resolves.toMatchObject({ userId: 'u' });
+    for (const typ of ['JWT', undefined]) {
+      expect((await failure(strict.authenticate(`Bearer ${await issuer.sign(claims, { header: { typ } })}`))).detail).toBe(AUTH_FAILURES.tokenType);
+    }
+    expect(() => createAuthenticator({ ...issuer.authConfig, accessTokenTypes: [] })).toThrow(/access token type/);
+  });
+
   it('refuses garbage that is not a compact JWS', async () => {
     const authenticator = createAuthenticator(issuer.authConfig);
     expect((await failure(authenticator.authenticate('Bearer not.a-jwt'))).detail).toBe(AUTH_FAILURES.malformed);
