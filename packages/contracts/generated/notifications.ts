@@ -96,7 +96,7 @@ export interface paths {
         };
         /**
          * The delivery log of a referral
-         * @description Every notification about the referral, one per recipient and channel: queued, sent (with the provider's message id) or failed (with a code), and how many attempts were made. Oldest first. The referring organisation sees all of it but other organisations' webhooks; the recipient organisation sees its own webhooks only; anyone else gets an empty list, exactly as for an unknown referral.
+         * @description Every notification about the referral, one per recipient and channel: queued, sending, sent (with the provider's message id) or failed (with a code), and how many attempts were made. Oldest first. The referring organisation sees all of it but other organisations' webhooks; the recipient organisation sees its own webhooks only; anyone else gets an empty list, exactly as for an unknown referral.
          */
         get: operations["listReferralDeliveries"];
         put?: never;
@@ -178,8 +178,11 @@ export interface components {
             channel: "email" | "sms" | "webhook";
             /** @description The message's language; null for a webhook, which carries the event itself. */
             language: components["schemas"]["Language"] | null;
-            /** @enum {string} */
-            status: "queued" | "sent" | "failed";
+            /**
+             * @description `sending` while a worker holds the delivery (claimed, leased); back to `queued` between attempts. A delivery whose worker died while sending stays `sending` until its lease runs out, then is sent again with the same message id.
+             * @enum {string}
+             */
+            status: "queued" | "sending" | "sent" | "failed";
             attempts: number;
             providerMessageId: string | null;
             /** @description Why the last attempt failed (`smtp_rejected`, `no_address`, `channel_unavailable`…); null once sent. */
@@ -305,7 +308,7 @@ export interface components {
          * @description A referral event type a subscription may choose.
          * @enum {string}
          */
-        WebhookEventType: "referral.submitted" | "referral.acknowledged" | "referral.accepted" | "referral.declined" | "referral.started" | "referral.completed" | "referral.not_delivered" | "referral.access_revoked" | "referral.overdue" | "referral.withdrawn" | "referral.closed";
+        WebhookEventType: "referral.submitted" | "referral.acknowledged" | "referral.accepted" | "referral.declined" | "referral.started" | "referral.completed" | "referral.not_delivered" | "referral.access_revoked" | "referral.overdue" | "referral.escalated" | "referral.withdrawn" | "referral.closed";
     };
     responses: {
         /** @description The request is malformed or a parameter or body field is invalid; `errors` names each bad field. */

@@ -425,12 +425,12 @@ try {
   };
   const smtpUrl = env.env.SMTP_URL as string;
   const probeMail = { channel: 'email', to: 'probe@tde.example', language: 'fr', subject: 'Probe', text: 'Probe', html: '<p>Probe</p>' } as const;
-  const pooled = createEmailSender({ smtpUrl, from: FROM, poolConnections: smtpPool });
+  const pooled = createEmailSender({ smtpUrl, from: FROM, messageIdDomain: 'referral-hub.invalid', poolConnections: smtpPool });
   const emailPooled = await median(() => pooled.send(probeMail, { deliveryId: randomUUID() }));
   await pooled.close();
   const fresh: ChannelSender[] = [];
   const emailNewConnection = await median(() => {
-    const sender = createEmailSender({ smtpUrl, from: FROM, poolConnections: 1 });
+    const sender = createEmailSender({ smtpUrl, from: FROM, messageIdDomain: 'referral-hub.invalid', poolConnections: 1 });
     fresh.push(sender);
     return sender.send(probeMail, { deliveryId: randomUUID() });
   });

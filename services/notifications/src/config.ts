@@ -15,6 +15,11 @@ export const configSchema = envSchema({
   NOTIFICATIONS_QUEUE_PREFIX: envString({ default: 'notifications' }),
   /** Attempts per message (the first included) before it is logged `failed`. */
   DELIVERY_ATTEMPTS: envInt({ min: 1, max: 50, default: 8 }),
+  /**
+   * How long a worker holds a delivery it is sending (renewed every third of it while it sends). After a
+   * crash, a delivery claimed by the dead worker is sent again once this has run out.
+   */
+  DELIVERY_LEASE_MS: envInt({ min: 100, max: 3_600_000, default: 60_000 }),
   /** Delay before the first retry of a message; each next retry waits twice as long. */
   DELIVERY_BACKOFF_MS: envInt({ min: 1, max: 3_600_000, default: 30_000 }),
   /**
@@ -32,6 +37,13 @@ export const configSchema = envSchema({
   /** The `From` of notification e-mails. */
   MAIL_FROM: envString({ default: 'Referral hub <no-reply@referral-hub.invalid>' }),
   /**
+   * The domain of every e-mail's `Message-ID`, `<delivery id@domain>`: the same on every attempt of a
+   * delivery, so that mail systems drop a copy sent again after a crash. The domain of `MAIL_FROM` by default.
+   */
+  MAIL_MESSAGE_ID_DOMAIN: envString()
+    .refine((value) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/.test(value), 'must be a domain name (e.g. hub.example.org)')
+    .optional(),
+  /**
    * The link every message carries, with `{referralId}` and/or `{referralCode}`: the hub's web app or an
    * agency's own system. Checked at start to leave room for it in a 160-character SMS.
    */
@@ -43,7 +55,10 @@ export const configSchema = envSchema({
    * 4041 when `NODE_ENV=development`; never served in production.
    */
   DEV_OUTBOX_PORT: envInt({ min: 0, max: 65_535 }).optional(),
-  /** Accept `http://` webhook URLs (development only: webhooks should travel over TLS). */
+  /**
+   * Development only (refused with `NODE_ENV=production`): accept `http://` webhook URLs and hosts on
+   * loopback, private or link-local addresses, so that a subscriber on the developer's machine receives.
+   */
   WEBHOOK_ALLOW_HTTP: envBool({ default: false }),
   /** Which SMS provider texts go through: none (SMS logged `channel_unavailable`), Africa's Talking, or a generic HTTP gateway. */
   SMS_PROVIDER: envEnum(['none', 'africastalking', 'http'], { default: 'none' }),
@@ -87,6 +102,14 @@ export const REFERRALS_CLIENT_VARIABLES = ['REFERRALS_URL', 'AUTH_CLIENT_TOKEN_U
 
 export type NotificationsConfig = z.output<typeof configSchema>;
 
+/** The domain of e-mails' `Message-ID`: `MAIL_MESSAGE_ID_DOMAIN`, else the domain of `MAIL_FROM`'s address. */
+export function messageIdDomain(config: Pick<NotificationsConfig, 'MAIL_FROM' | 'MAIL_MESSAGE_ID_DOMAIN'>): string {
+  if (config.MAIL_MESSAGE_ID_DOMAIN !== undefined) return config.MAIL_MESSAGE_ID_DOMAIN;
+  const address = /<([^<>]+)>\s*$/.exec(config.MAIL_FROM)?.[1] ?? config.MAIL_FROM;
+  const domain = address.slice(address.lastIndexOf('@') + 1).trim();
+  return /^[A-Za-z0-9.-]+$/.test(domain) && domain.includes('.') ? domain : 'referral-hub.invalid';
+}
+
 /** Validates the environment once, at start; throws naming every bad variable. */
 export function loadNotificationsConfig(env: Env = process.env): NotificationsConfig {
   const config = loadConfig(configSchema, env);
@@ -110,6 +133,10 @@ export function loadNotificationsConfig(env: Env = process.env): NotificationsCo
   // Secrets stored under a key anyone can derive would be no secret: production brings its own.
   if (config.NODE_ENV === 'production' && config.NOTIFICATIONS_SECRET_KEYS === undefined) {
     issues.push({ variable: 'NOTIFICATIONS_SECRET_KEYS', message: 'is required in production' });
+  }
+  // The address guard keeps administrators' URLs off the hub's own network: never lifted in production.
+  if (config.NODE_ENV === 'production' && config.WEBHOOK_ALLOW_HTTP) {
+    issues.push({ variable: 'WEBHOOK_ALLOW_HTTP', message: 'is for development only and must not be true in production' });
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return config;

@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { openApiDocument, validateEvent } from '@referral-hub/contracts';
 import { createClientCredentialsProvider, readPackageVersion, startPeriodicJob, startService } from '@referral-hub/platform';
 import type { Env, Logger, RunningService, ServiceTokenProvider } from '@referral-hub/platform';
-import { loadNotificationsConfig } from './config.js';
+import { loadNotificationsConfig, messageIdDomain } from './config.js';
 import type { NotificationsConfig } from './config.js';
 import { createNotificationsDatabase } from './data-access/database.js';
 import type { Tx } from './data-access/database.js';
@@ -73,7 +73,7 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
     enqueue: (jobs) => deliveries.enqueue(jobs),
   });
   const senders: Partial<Record<'email' | 'sms' | 'webhook', ChannelSender>> = {
-    ...(config.SMTP_URL === undefined ? {} : { email: createEmailSender({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, poolConnections: config.SMTP_POOL_CONNECTIONS }) }),
+    ...(config.SMTP_URL === undefined ? {} : { email: createEmailSender({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, messageIdDomain: messageIdDomain(config), poolConnections: config.SMTP_POOL_CONNECTIONS }) }),
     ...smsSenderFrom(config),
     ...options.senders,
   };
@@ -107,6 +107,7 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
       const worker = await startDeliveryWorker({
         ...queueOptions,
         concurrency: config.DELIVERY_CONCURRENCY,
+        leaseMs: config.DELIVERY_LEASE_MS,
         db: context.db,
         outbox: context.outbox,
         senders: {
@@ -119,7 +120,7 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
         },
         logger: context.logger,
       });
-      // Deliveries still queued whose job Redis lost are queued again (same job ids: idempotent).
+      // Deliveries still queued (or claimed by a worker that died) whose job Redis lost are queued again.
       const sweep = startPeriodicJob({
         name: 'lost delivery sweep',
         intervalMs: config.DELIVERY_SWEEP_INTERVAL_MS,

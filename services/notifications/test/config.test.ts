@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError, describeConfig } from '@referral-hub/platform';
 import { describeServiceConfig } from '@referral-hub/testkit';
 import { describe, expect, it } from 'vitest';
-import { configSchema, loadNotificationsConfig } from '../src/config.js';
+import { configSchema, loadNotificationsConfig, messageIdDomain } from '../src/config.js';
 
 const valid = {
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/hub_notifications',
@@ -77,6 +77,20 @@ describe('notifications configuration', () => {
     expect(short).not.toThrow(/c2hvcnQta2V5/);
   });
 
+  it('never lifts the webhook address guard in production', () => {
+    const production = { ...valid, NODE_ENV: 'production', NOTIFICATIONS_SECRET_KEYS: `k1:${randomBytes(32).toString('base64')}` };
+    expect(loadNotificationsConfig(production).WEBHOOK_ALLOW_HTTP).toBe(false);
+    expect(() => loadNotificationsConfig({ ...production, WEBHOOK_ALLOW_HTTP: 'true' })).toThrow(/WEBHOOK_ALLOW_HTTP/);
+    expect(loadNotificationsConfig({ ...valid, NODE_ENV: 'development', WEBHOOK_ALLOW_HTTP: 'true' }).WEBHOOK_ALLOW_HTTP).toBe(true);
+  });
+
+  it("makes e-mails' Message-ID domain from MAIL_FROM unless given one", () => {
+    expect(messageIdDomain(loadNotificationsConfig(valid))).toBe('referral-hub.invalid');
+    expect(messageIdDomain(loadNotificationsConfig({ ...valid, MAIL_FROM: 'Hub <alerts@hub.example.org>' }))).toBe('hub.example.org');
+    expect(messageIdDomain(loadNotificationsConfig({ ...valid, MAIL_FROM: 'alerts@mail.example.org' }))).toBe('mail.example.org');
+    expect(messageIdDomain(loadNotificationsConfig({ ...valid, MAIL_MESSAGE_ID_DOMAIN: 'ids.example.org' }))).toBe('ids.example.org');
+    expect(() => loadNotificationsConfig({ ...valid, MAIL_MESSAGE_ID_DOMAIN: 'not a domain' })).toThrow(/MAIL_MESSAGE_ID_DOMAIN/);
+  });
 });
 
 describeServiceConfig({

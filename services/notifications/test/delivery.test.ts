@@ -215,7 +215,7 @@ describe('the e-mail sender over a pooled connection', () => {
     );
 
   it('keeps classifying refusals after one, and sends the next message over the same connection', async () => {
-    const sender = createEmailSender({ smtpUrl: `smtp://127.0.0.1:${smtp.port}`, from: 'Referral hub <no-reply@referral-hub.invalid>', poolConnections: 1 });
+    const sender = createEmailSender({ smtpUrl: `smtp://127.0.0.1:${smtp.port}`, from: 'Referral hub <no-reply@referral-hub.invalid>', messageIdDomain: 'referral-hub.invalid', poolConnections: 1 });
     try {
       const id = randomUUID();
       const [refused, flaky, badseq, ok] = ['refused', 'flaky', 'badseq', 'ok'].map((kind) => `${kind}-${id}@aide-nord.example`) as [string, string, string, string];

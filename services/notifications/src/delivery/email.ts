@@ -7,6 +7,8 @@ export type EmailSenderOptions = {
   smtpUrl: string;
   /** The `From` address of every notification. */
   from: string;
+  /** The domain of every `Message-ID`, `<delivery id@domain>` (`MAIL_MESSAGE_ID_DOMAIN`). */
+  messageIdDomain: string;
   /** Give up on an unresponsive relay after this long (default 30 s). */
   timeoutMs?: number;
   /**
@@ -15,6 +17,11 @@ export type EmailSenderOptions = {
    */
   poolConnections?: number;
 };
+
+/** The `Message-ID` of a delivery's e-mail: `<delivery id@domain>`, the same on every attempt. */
+export function deliveryMessageId(deliveryId: string, domain: string): string {
+  return `<${deliveryId}@${domain}>`;
+}
 
 type SmtpError = Error & { responseCode?: unknown; code?: unknown };
 
@@ -29,6 +36,11 @@ type SmtpError = Error & { responseCode?: unknown; code?: unknown };
  * message was refused. After a refused message nodemailer resets the session
  * (RSET) before reusing the connection, and closes it if that fails; a message
  * not yet begun on a connection the relay had dropped goes out over another.
+ *
+ * Every attempt of a delivery carries the same `Message-ID`, made from the
+ * delivery id: a message sent again (the relay took it but the log could not
+ * say so before a crash, or its answer was lost to a timeout) is the same
+ * message to the mail systems that drop duplicates by it.
  */
 export function createEmailSender(options: EmailSenderOptions): ChannelSender {
   const timeout = options.timeoutMs ?? 30_000;
@@ -41,13 +53,14 @@ export function createEmailSender(options: EmailSenderOptions): ChannelSender {
     socketTimeout: timeout,
   });
   return {
-    async send(message: OutgoingMessage): Promise<SendResult> {
+    async send(message: OutgoingMessage, context: { deliveryId: string }): Promise<SendResult> {
       if (message.channel !== 'email') throw new DeliveryError('wrong_channel', 'The e-mail sender only sends e-mail', { permanent: true });
       try {
         const info = await transport.sendMail({
           from: options.from,
           to: message.to,
           subject: message.subject,
+          messageId: deliveryMessageId(context.deliveryId, options.messageIdDomain),
           text: message.text,
           html: message.html,
           headers: { 'Content-Language': message.language, 'Auto-Submitted': 'auto-generated' },

@@ -5,12 +5,12 @@ import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { NotificationsDatabase } from '../data-access/database.js';
-import { findDelivery, updateQueuedDelivery } from '../data-access/deliveries.js';
-import type { ChannelSender, OutgoingMessage } from './channels.js';
+import { claimDelivery, extendDeliveryLease, findDelivery, updateClaimedDelivery } from '../data-access/deliveries.js';
+import type { ChannelSender, OutgoingMessage, SendResult } from './channels.js';
 import { DeliveryError, errorCodeOf } from './channels.js';
 
-/** What a delivery job carries: the log row it updates and the rendered message. */
-export type DeliveryJobData = { deliveryId: string; eventId: string; referralId: string; message: OutgoingMessage };
+/** What a delivery job carries: the log row it updates and the rendered message (`referralId` null for a subscription's test). */
+export type DeliveryJobData = { deliveryId: string; eventId: string; referralId: string | null; message: OutgoingMessage };
 
 export type DeliveryQueueOptions = {
   redisUrl: string;
@@ -112,70 +112,137 @@ export type DeliveryWorkerOptions = DeliveryQueueOptions & {
   outbox: Outbox;
   senders: Partial<Record<OutgoingMessage['channel'], ChannelSender>>;
   logger: Logger;
+  /**
+   * How long a claimed delivery is held by its worker (`DELIVERY_LEASE_MS`), renewed every third of it while
+   * the provider is being called: after a crash, how long until the delivery may be sent again.
+   */
+  leaseMs: number;
 };
 
+/** Tries of recording an outcome the provider already gave, before leaving the row to its lease. */
+const RECORD_TRIES = 5;
+const RECORD_RETRY_MS = 200;
+
 /**
- * Sends delivery jobs and keeps the delivery log: attempts, then `sent` with
- * the provider's message id, or `failed` with a code once a permanent error
- * or the last attempt is reached, each final outcome published
- * (`notification.delivered` / `notification.failed`) in the same transaction.
+ * Sends delivery jobs and keeps the delivery log. Each attempt first claims
+ * its row (`queued` → `sending`, attempt counted, leased: `claimDelivery`), so
+ * that only one worker ever calls the provider for a delivery, however often
+ * its job is handed out (BullMQ re-hands a job whose lock it lost, the sweep
+ * queues a lost one again). A worker handed a delivery another holds waits
+ * for that lease, without spending an attempt. The outcome is written by the
+ * claiming attempt only: `sent` with the provider's message id, `failed` with
+ * a code once a permanent error or the last attempt is reached (each final
+ * outcome published, `notification.delivered` / `notification.failed`, in the
+ * same transaction), or back to `queued` for a retry.
+ *
+ * What cannot be closed: a worker that dies (or cannot reach its database)
+ * after the provider took the message and before the log says so leaves the
+ * row `sending`; when the lease has run out the message is sent again, with
+ * the same Message-ID, `webhook-id` or `Idempotency-Key`, for the receiver to
+ * drop. See docs/adr/0013-delivery-at-least-once.md.
  */
 export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promise<{ stop(): Promise<void>; worker: Worker<DeliveryJobData> }> {
-  const { db, outbox, logger } = options;
+  const { db, outbox, logger, leaseMs } = options;
 
-  const finish = async (job: Job<DeliveryJobData>, attempts: number, outcome: { sent: true; providerMessageId: string | null } | { sent: false; errorCode: string }) => {
+  type Outcome = { sent: true; providerMessageId: string | null } | { sent: false; errorCode: string; final: boolean };
+  /** Writes the outcome of the attempt that holds the row; false when it no longer does (nothing written). */
+  const record = async (job: Job<DeliveryJobData>, attempt: number, outcome: Outcome): Promise<boolean> => {
     const now = new Date();
     const { deliveryId: id, eventId, referralId, message } = job.data;
-    await db.transaction(async (tx) => {
-      const changed = await updateQueuedDelivery(
+    if (!outcome.sent && !outcome.final) {
+      return updateClaimedDelivery(db.client, id, attempt, { status: 'queued', errorCode: outcome.errorCode, updatedAt: now });
+    }
+    return db.transaction(async (tx) => {
+      const changed = await updateClaimedDelivery(
         tx,
         id,
+        attempt,
         outcome.sent
-          ? { status: 'sent', attempts, providerMessageId: outcome.providerMessageId, errorCode: null, sentAt: now, updatedAt: now }
-          : { status: 'failed', attempts, errorCode: outcome.errorCode, failedAt: now, updatedAt: now },
+          ? { status: 'sent', providerMessageId: outcome.providerMessageId, errorCode: null, sentAt: now, updatedAt: now }
+          : { status: 'failed', errorCode: outcome.errorCode, failedAt: now, updatedAt: now },
       );
-      if (!changed) return;
-      const base = { notificationId: id, eventId, referralId, channel: message.channel, attempts };
+      // A test delivery (no referral) is in the log only: the events are about referrals' notifications.
+      if (!changed || referralId === null) return changed;
+      const base = { notificationId: id, eventId, referralId, channel: message.channel, attempts: attempt };
       const event = outcome.sent
         ? buildEvent('notification.delivered', { ...base, ...(outcome.providerMessageId === null ? {} : { providerMessageId: outcome.providerMessageId }) }, { source: SOURCE, subject: referralId, time: now })
         : buildEvent('notification.failed', { ...base, errorCode: outcome.errorCode }, { source: SOURCE, subject: referralId, time: now });
       await outbox.enqueueEvent(tx, event);
+      return true;
     });
   };
 
-  const process = async (job: Job<DeliveryJobData>, token?: string): Promise<void> => {
-    const row = await findDelivery(db.client, job.data.deliveryId);
-    if (row === null) {
-      // Queued from the consumer's transaction, which has not committed yet (or rolled back, and the
-      // event will come again): look again shortly, without spending one of the message's attempts,
-      // waiting longer as time passes, and giving up once the event has had time for all its retries.
-      const waited = Date.now() - job.timestamp;
-      if (waited > NOT_PLANNED_GIVE_UP_MS) throw new UnrecoverableError('not_planned');
-      await job.moveToDelayed(Date.now() + Math.min(30_000, Math.max(NOT_PLANNED_YET_DELAY_MS, waited / 2)), token);
-      throw new DelayedError();
+  /**
+   * The provider has answered: its answer must reach the log, or the lease runs out and the message goes
+   * again. A database error is tried again for a while rather than taken for the provider's.
+   */
+  const recordSurely = async (job: Job<DeliveryJobData>, attempt: number, outcome: Outcome): Promise<boolean> => {
+    for (let tries = 1; ; tries += 1) {
+      try {
+        return await record(job, attempt, outcome);
+      } catch (error) {
+        if (tries >= RECORD_TRIES) throw error;
+        logger.warn({ deliveryId: job.data.deliveryId, attempt, tries, err: { name: error instanceof Error ? error.name : 'unknown' } }, 'The outcome of a delivery could not be logged yet; trying again');
+        await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_MS * tries));
+      }
     }
-    if (row.status !== 'queued') return;
+  };
+
+  /** Puts the job back without spending one of its attempts, to be looked at again at `until`. */
+  const later = async (job: Job<DeliveryJobData>, until: number, token: string | undefined): Promise<never> => {
+    await job.moveToDelayed(until, token);
+    throw new DelayedError();
+  };
+
+  const process = async (job: Job<DeliveryJobData>, token?: string): Promise<void> => {
+    const claimed = await claimDelivery(db.client, job.data.deliveryId, leaseMs);
+    if (claimed === null) {
+      const row = await findDelivery(db.client, job.data.deliveryId);
+      if (row === null) {
+        // Queued from the consumer's transaction, which has not committed yet (or rolled back, and the
+        // event will come again): look again shortly, without spending one of the message's attempts,
+        // waiting longer as time passes, and giving up once the event has had time for all its retries.
+        const waited = Date.now() - job.timestamp;
+        if (waited > NOT_PLANNED_GIVE_UP_MS) throw new UnrecoverableError('not_planned');
+        return later(job, Date.now() + Math.min(30_000, Math.max(NOT_PLANNED_YET_DELAY_MS, waited / 2)), token);
+      }
+      // Another worker holds it (this job was handed out twice): never a second send; look again once its
+      // lease is over, when it will be sent, failed, queued for a retry, or free because that worker died.
+      if (row.status === 'sending') return later(job, Math.max(Date.now(), row.leaseUntil?.getTime() ?? 0) + NOT_PLANNED_YET_DELAY_MS, token);
+      // Queued again between the two reads (the holder's retry): claim on the next turn.
+      if (row.status === 'queued') return later(job, Date.now() + NOT_PLANNED_YET_DELAY_MS, token);
+      return; // sent or failed: final
+    }
     // Counted in the log rather than by BullMQ, so that the log says how often the provider was tried.
-    const attempt = row.attempts + 1;
+    const attempt = claimed.attempts;
     const sender = options.senders[job.data.message.channel];
+    // While the provider is called, the lease is renewed: only a worker that is gone lets it run out.
+    const heartbeat = setInterval(() => {
+      extendDeliveryLease(db.client, claimed.id, attempt, leaseMs).catch(() => undefined);
+    }, Math.max(50, Math.floor(leaseMs / 3)));
+    let result: SendResult;
     try {
       if (sender === undefined) throw new DeliveryError('channel_unavailable', `No ${job.data.message.channel} provider is configured`, { permanent: true });
-      const result = await sender.send(job.data.message, { deliveryId: row.id });
-      await finish(job, attempt, { sent: true, providerMessageId: result.providerMessageId });
+      result = await sender.send(job.data.message, { deliveryId: claimed.id });
     } catch (error) {
+      clearInterval(heartbeat);
       const permanent = error instanceof DeliveryError && error.permanent;
       const last = permanent || attempt >= (job.opts.attempts ?? 1) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const code = errorCodeOf(error);
-      logger.warn({ deliveryId: row.id, channel: row.channel, attempt, code, final: last }, 'Delivery attempt failed');
-      if (last) {
-        await finish(job, attempt, { sent: false, errorCode: code });
-      } else {
-        const now = new Date();
-        await updateQueuedDelivery(db.client, row.id, { attempts: attempt, errorCode: code, updatedAt: now });
-      }
+      logger.warn({ deliveryId: claimed.id, channel: claimed.channel, attempt, code, final: last }, 'Delivery attempt failed');
+      await recordSurely(job, attempt, { sent: false, errorCode: code, final: last });
       // Never the provider's message: it may quote the address.
       if (permanent) throw new UnrecoverableError(code);
       throw new Error(code);
+    }
+    clearInterval(heartbeat);
+    try {
+      await recordSurely(job, attempt, { sent: true, providerMessageId: result.providerMessageId });
+    } catch (error) {
+      // Sent, but the log cannot say so: the row stays `sending` until its lease runs out, then the message
+      // goes again (same Message-ID / webhook-id / Idempotency-Key). The one window that cannot be closed.
+      logger.error({ deliveryId: claimed.id, channel: claimed.channel, attempt, err: { name: error instanceof Error ? error.name : 'unknown' } }, 'Delivered, but the delivery log could not be updated: it will be sent again after its lease');
+      throw new Error('log_unavailable');
     }
   };
 
@@ -209,8 +276,8 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
       // BullMQ's graceful close (QUIT) of a connection that is reconnecting marks it ended without
       // stopping it, and it comes back open for good: close its connections at once instead, then let
       // the jobs in hand finish on their own. Their log rows say what was sent; BullMQ, which did not
-      // hear back, hands such a job out again later, and it finds its row no longer queued and sends
-      // nothing twice.
+      // hear back, hands such a job out again later, and it finds its row sent (or failed, or queued for
+      // its next attempt) and sends nothing twice.
       await worker.close(true);
       await Promise.allSettled([...inFlight]);
       connection.disconnect();

@@ -20,6 +20,9 @@ import type { SecretCipher } from './secret-cipher.js';
 
 const SECRET_PREFIX = 'whsec_';
 
+/** Every webhook's body is one CloudEvent in the JSON format, structured content mode (CloudEvents HTTP binding 3.2). */
+export const WEBHOOK_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
+
 /** A new signing secret: `whsec_` and 32 random bytes in base64. */
 export function generateWebhookSecret(): string {
   return `${SECRET_PREFIX}${randomBytes(32).toString('base64')}`;
@@ -129,7 +132,8 @@ export function createWebhookSender(options: {
         status = await post(
           url,
           {
-            'content-type': 'application/json',
+            // The CloudEvent in structured mode: what CloudEvents SDKs expect of a whole event as the body.
+            'content-type': WEBHOOK_CONTENT_TYPE,
             'webhook-id': context.deliveryId,
             'webhook-timestamp': String(timestamp),
             'webhook-signature': signWebhook(secret, context.deliveryId, timestamp, message.body),

@@ -1,7 +1,6 @@
 import { buildEvent } from '@referral-hub/contracts';
 import type { EventEnvelope, Logger, Outbox } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
-import { updateQueuedDelivery } from '../data-access/deliveries.js';
 import type { DeliveryRow } from '../data-access/deliveries.js';
 import { findReferralEvent } from '../data-access/referral-events.js';
 import type { DeliveryJobData } from '../delivery/queue.js';
@@ -25,13 +24,14 @@ export type SweepDeps = {
 const SOURCE = '/services/notifications';
 
 /**
- * Queues again the deliveries still `queued` in the log whose BullMQ job is
- * gone (Redis lost its data, or was flushed): without this, they would stay
+ * Queues again the deliveries still `queued` in the log (or `sending` with a
+ * lease run out: their worker died) whose BullMQ job is gone (Redis lost its data, or was flushed): without this, they would stay
  * queued for ever and nobody would be told. The event they came from is
  * planned again from the envelope kept in `referral_event`, and only the jobs
  * of the lost rows are added, with the same ids, so a job that turns up
  * meanwhile is not duplicated (BullMQ ignores an id it holds) and several
- * instances may sweep at once. A lost row the new plan no longer has (the
+ * instances may sweep at once. Queueing a job again never sends twice: the
+ * worker claims the row before sending (see `startDeliveryWorker`). A lost row the new plan no longer has (the
  * person changed their channels, the subscription was removed) or whose event
  * was not kept ends `failed` with `job_lost` (announced when it had been attempted). An
  * event whose recipients cannot be had now is left for the next sweep.
@@ -41,7 +41,13 @@ const SOURCE = '/services/notifications';
 export async function sweepLostDeliveries(deps: SweepDeps): Promise<{ requeued: number; failed: number }> {
   const now = (deps.now ?? (() => new Date()))();
   const candidates = await deps.db.client.delivery.findMany({
-    where: { status: 'queued', queuedAt: { lt: new Date(now.getTime() - deps.olderThanMs) } },
+    where: {
+      OR: [
+        { status: 'queued', queuedAt: { lt: new Date(now.getTime() - deps.olderThanMs) } },
+        // Claimed by a worker that died while sending: its job may be gone too.
+        { status: 'sending', leaseUntil: { lt: now } },
+      ],
+    },
     orderBy: [{ queuedAt: 'asc' }, { id: 'asc' }],
     take: deps.batchSize ?? 200,
   });
@@ -76,13 +82,17 @@ export async function sweepLostDeliveries(deps: SweepDeps): Promise<{ requeued: 
   return { requeued, failed };
 }
 
-/** Ends a lost delivery `failed` (`job_lost`), if it is still queued, and announces it if it was ever attempted. */
+/** Ends a lost delivery `failed` (`job_lost`), if it is still as the sweep found it, and announces it if it was ever attempted. */
 async function failLost(deps: SweepDeps, row: DeliveryRow, now: Date): Promise<boolean> {
   return deps.db.transaction(async (tx) => {
-    const changed = await updateQueuedDelivery(tx, row.id, { status: 'failed', errorCode: 'job_lost', failedAt: now, updatedAt: now });
-    if (!changed) return false;
-    // As for `no_address`: a delivery never attempted is in the log only (the event counts attempts from 1).
-    if (row.attempts < 1) return true;
+    const { count } = await tx.delivery.updateMany({
+      where: { id: row.id, status: row.status, attempts: row.attempts, ...(row.status === 'sending' ? { leaseUntil: { lt: now } } : {}) },
+      data: { status: 'failed', errorCode: 'job_lost', failedAt: now, updatedAt: now, leaseUntil: null },
+    });
+    if (count !== 1) return false;
+    // As for `no_address`: a delivery never attempted is in the log only (the event counts attempts from 1);
+    // a test delivery (no referral) is in the log only.
+    if (row.attempts < 1 || row.referralId === null) return true;
     const event = buildEvent(
       'notification.failed',
       { notificationId: row.id, eventId: row.eventId, referralId: row.referralId, channel: row.channel as 'email' | 'sms' | 'webhook', attempts: row.attempts, errorCode: 'job_lost' },
