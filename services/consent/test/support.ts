@@ -31,7 +31,8 @@ export function consentApiClient(target: () => { url: string; testEnv: ServiceTe
   return {
     async api(method, path, claims, body, extraHeaders = {}) {
       const { url, testEnv } = target();
-      const headers: Record<string, string> = { ...extraHeaders };
+      // Problems are read in English here (French is the default; the platform's problems.test.ts covers it).
+      const headers: Record<string, string> = { 'accept-language': 'en', ...extraHeaders };
       if (claims !== null) headers.authorization = await testEnv.authorization(claims);
       if (body !== undefined) headers['content-type'] = 'application/json';
       return fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });

@@ -63,6 +63,20 @@ export const fr = {
   'The server built an error that does not match the Problem schema.':
     'Le serveur a produit une erreur non conforme au schéma Problem.',
 
+  // Messaging and database (rarely seen by a caller, but they may reach one)
+  'Invalid database URL': 'Adresse de base de données invalide',
+  'The database connection string must be a postgres:// or postgresql:// URL.':
+    'La chaîne de connexion à la base de données doit être une adresse postgres:// ou postgresql://.',
+  'Unsupported database URL scheme "{scheme}".': 'Schéma d’adresse de base de données non pris en charge « {scheme} ».',
+  'The database URL names no database.': 'L’adresse de base de données ne désigne aucune base.',
+  'Give event ids to replay, or all: true.': 'Donnez les identifiants des événements à rejouer, ou all: true.',
+  'Nothing to replay.': 'Rien à rejouer.',
+  'Event {type} does not match its schema: {fields}.': 'L’événement {type} ne respecte pas son schéma : {fields}.',
+  'Message refused by the broker': 'Message refusé par le courtier de messages',
+  'Broker timeout': 'Délai dépassé chez le courtier de messages',
+  '{what} timed out after {ms} ms.': '{what} : délai dépassé après {ms} ms.',
+  'The event could not be published.': 'L’événement n’a pas pu être publié.',
+
   // Authentication (AUTH_FAILURES)
   'A bearer token is required.': 'Un jeton d’accès (bearer) est requis.',
   'Use the Bearer authorization scheme.': 'Utilisez le schéma d’autorisation Bearer.',
@@ -194,8 +208,6 @@ export const fr = {
     'Seul un travailleur social ou un superviseur peut lire le relevé des partages d’un dossier.',
   'Only a caseworker or a supervisor can list the decisions of a case.':
     'Seul un travailleur social ou un superviseur peut lister les décisions d’un dossier.',
-  'Only a caseworker or a supervisor can list the consents of a case.':
-    'Seul un travailleur social ou un superviseur peut lister les consentements d’un dossier.',
   'Only a caseworker or a supervisor can revoke an override.': 'Seul un travailleur social ou un superviseur peut révoquer une dérogation.',
   'Only a caseworker or a supervisor can read consents.': 'Seul un travailleur social ou un superviseur peut lire les consentements.',
   'Only a caseworker or a supervisor can record a consent.': 'Seul un travailleur social ou un superviseur peut enregistrer un consentement.',
@@ -213,7 +225,10 @@ export const fr = {
     'Seul un administrateur d’une partie peut accepter un protocole de partage pour sa structure.',
   'Only the network coordinator can change the sharing rules.': 'Seul le coordinateur du réseau peut modifier les règles de partage.',
   'Only members of the network can read its sharing rules.': 'Seuls les membres du réseau peuvent lire ses règles de partage.',
-  'Only a network coordinator can propose a sharing agreement.': 'Seul un coordinateur du réseau peut proposer un protocole de partage.',
+  'Only the network coordinator, or an administrator of one of the parties, can propose a sharing agreement.':
+    'Seul le coordinateur du réseau, ou un administrateur de l’une des parties, peut proposer un protocole de partage.',
+  'Only a network coordinator, or an administrator, caseworker, supervisor or focal point of an organisation, can list sharing agreements.':
+    'Seul un coordinateur du réseau, ou un administrateur, travailleur social, superviseur ou point focal d’une structure, peut lister les protocoles de partage.',
   'is neither a field key nor a group of the field catalogue': 'n’est ni une clé ni un groupe du catalogue des champs',
   'is strictly confidential and can never be shared': 'est strictement confidentiel et ne peut jamais être partagé',
   'must be later than validFrom': 'doit être postérieur à validFrom',

@@ -1,5 +1,5 @@
 import { forbidden } from '@referral-hub/platform';
-import type { Principal, Role } from '@referral-hub/platform';
+import type { Phrase, Principal, Role } from '@referral-hub/platform';
 
 /** Everything a caller can ask of the consent service. */
 export const ACTIONS = [
@@ -91,7 +91,7 @@ export function assertMayAct(
   principal: Pick<Principal, 'roles'>,
   action: Action,
   relationships: readonly Relationship[],
-  detail: string,
+  detail: Phrase,
 ): void {
   if (!mayAct(principal, action, relationships)) throw forbidden(detail);
 }
