@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { openApiDocument, validateEvent } from '@referral-hub/contracts';
-import { createClientCredentialsProvider, readPackageVersion, startService } from '@referral-hub/platform';
+import { createClientCredentialsProvider, createKeyRingCipher, readPackageVersion, startService } from '@referral-hub/platform';
 import type { Env, Logger, RunningService, ServiceContext, ServiceTokenProvider } from '@referral-hub/platform';
 import { loadReferralsConfig } from './config.js';
 import type { ReferralsConfig } from './config.js';
@@ -9,6 +9,7 @@ import type { Tx } from './data-access/database.js';
 import type { PrismaClient } from './data-access/generated/prisma/client.js';
 import type { ReferralDeps } from './domain/deps.js';
 import { createPayloadCipher } from './domain/payload-cipher.js';
+import { sealLegacyNeedTexts } from './domain/seal-legacy-need-texts.js';
 import { registerRoutes } from './entry-points/http/routes.js';
 import { eventHandlers } from './entry-points/messaging/handlers.js';
 import { startDeadlineScheduler } from './entry-points/scheduler/deadlines.js';
@@ -61,9 +62,13 @@ export async function start(options: StartOptions = {}): Promise<RunningReferral
     validator: validateEvent,
     database: createReferralsDatabase,
     idempotentRequests: true,
+    // Answers hold the payload and the need: kept for replays sealed with the payload key ring.
+    idempotencyCipher: createKeyRingCipher(config.REFERRAL_PAYLOAD_KEYS, 'Payload'),
     routes: (router, context) => registerRoutes(router, (deps ??= depsOf(context)), context.idempotency),
     consumer: { service: 'referrals', handlers: (context) => eventHandlers((deps ??= depsOf(context))) },
-    background: (context) => {
+    background: async (context) => {
+      const sealed = await sealLegacyNeedTexts((deps ??= depsOf(context)));
+      if (sealed > 0) context.logger.info({ sealed }, 'Sealed need texts stored in clear before they were sealed at rest');
       const deadlines = startDeadlineScheduler({
         deps: (deps ??= depsOf(context)),
         logger: context.logger,
@@ -74,11 +79,11 @@ export async function start(options: StartOptions = {}): Promise<RunningReferral
         logger: context.logger,
         intervalMs: config.DIRECTORY_REFRESH_INTERVAL_MS,
       });
-      return Promise.resolve({
+      return {
         async stop() {
           await Promise.all([deadlines.stop(), details.stop()]);
         },
-      });
+      };
     },
     publishes: true,
     ...(options.logger ? { logger: options.logger } : {}),

@@ -1,7 +1,7 @@
 export { createHttpApp } from './app.js';
 export type { HttpAppOptions } from './app.js';
-export { IDEMPOTENCY_RETENTION_MS, createIdempotency } from './idempotency.js';
-export type { Idempotency, StoredResponse } from './idempotency.js';
+export { IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_RETENTION_MS, createIdempotency } from './idempotency.js';
+export type { Idempotency, IdempotencyOptions, IdempotentAttempt, StoredResponse } from './idempotency.js';
 export { HTTP_METHODS, matchOperation, readOperations, toExpressPath } from './openapi.js';
 export type { HttpMethod, OpenApiDocument, SecurityRequirement } from './openapi.js';
 export {
@@ -32,5 +32,7 @@ export {
   requireRole,
 } from './request-state.js';
 export type { MatchedOperation } from './request-state.js';
-export { startHttpServer } from './server.js';
-export type { RunningHttpServer } from './server.js';
+export { DEFAULT_HTTP_TIMEOUTS, startHttpServer } from './server.js';
+export type { HttpServerTimeouts, RunningHttpServer } from './server.js';
+export { clientKey, createMemoryRateLimitStore, createRateLimiter, createRedisRateLimitStore, tooManyRequests } from './rate-limit.js';
+export type { RateLimitStore, RateLimiter, RateLimiterOptions, WindowCount } from './rate-limit.js';

@@ -1,4 +1,4 @@
-import { amqpEnv, authEnv, databaseEnv, envString, httpEnv, logEnv } from '../config/index.js';
+import { amqpEnv, authEnv, databaseEnv, envInt, envString, httpEnv, httpProtectionEnv, logEnv } from '../config/index.js';
 import type { z } from 'zod';
 
 /**
@@ -13,6 +13,7 @@ export function serviceEnv(defaultPort: number) {
   return {
     ...logEnv,
     ...httpEnv(defaultPort),
+    ...httpProtectionEnv,
     ...databaseEnv,
     ...amqpEnv,
     /**
@@ -20,6 +21,11 @@ export function serviceEnv(defaultPort: number) {
      * unique one per file so parallel runs never share a queue.
      */
     AMQP_QUEUE_PREFIX: envString().optional(),
+    /**
+     * How long an `Idempotency-Key` claim holds before a retry may take it over
+     * (the process that made it may have died): 30 s by default.
+     */
+    IDEMPOTENCY_LEASE_MS: envInt({ min: 100, max: 3_600_000, default: 30_000 }),
     ...authEnv,
   };
 }

@@ -4,9 +4,10 @@ import { forbidden, hasRole, unprocessable, validationError } from '@referral-hu
 import type { Principal } from '@referral-hub/platform';
 import { insertHistory } from '../data-access/history.js';
 import { findKnownService } from '../data-access/known-services.js';
-import { insertReferral } from '../data-access/referrals.js';
+import { findReferral, insertReferral } from '../data-access/referrals.js';
 import type { ReferralRow } from '../data-access/referrals.js';
 import type { ReferralDeps } from './deps.js';
+import { sealNeedText } from './need-text.js';
 import type { ReferralKind, Urgency } from './referral.js';
 
 /** What the lead sends to create a draft (validated against the contract before it gets here). */
@@ -23,6 +24,14 @@ export type NewReferral = {
   payload?: Record<string, unknown>;
 };
 
+/** How a create runs under an `Idempotency-Key` (the platform's `IdempotentAttempt`). */
+export type CreateAttempt = {
+  /** The id to give the referral: the key's claim id, the same for every run under the key. */
+  id: string | null;
+  /** Set when an earlier run under the key may have committed before its process died. */
+  resumedFrom: Date | null;
+};
+
 const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** `REF-` and five characters without look-alikes (no I, L, O, U), read out on the phone. */
@@ -37,13 +46,27 @@ function isUniqueViolation(error: unknown): boolean {
 /**
  * Creates a draft. The caller becomes the lead caseworker, with the work
  * contact their token carries. The payload is checked against the field
- * catalogue and sealed before it is stored; nothing is shared before submit.
+ * catalogue and sealed before it is stored, and so is the need's free text;
+ * nothing is shared before submit.
+ *
+ * Under an `Idempotency-Key` the referral takes the key's claim id, so a retry
+ * that takes the key over after a crash finds the draft the first run committed
+ * and answers it instead of creating a second one.
  *
  * @throws AppError 403 for a role that does not refer, 400 naming each bad payload field,
  *   422 for a referral to the caller's own organisation.
  */
-export async function createReferral(deps: ReferralDeps, principal: Principal, input: NewReferral): Promise<ReferralRow> {
+export async function createReferral(
+  deps: ReferralDeps,
+  principal: Principal,
+  input: NewReferral,
+  attempt: CreateAttempt = { id: null, resumedFrom: null },
+): Promise<ReferralRow> {
   if (!hasRole(principal, 'caseworker', 'supervisor', 'system')) throw forbidden('Only caseworkers, supervisors and case-management systems refer.');
+  if (attempt.id !== null && attempt.resumedFrom !== null) {
+    const committed = await findReferral(deps.db.client, attempt.id);
+    if (committed !== null && committed.referringOrganizationId === principal.organizationId) return committed;
+  }
   const payload = input.payload ?? {};
   const errors = validatePayload(payload).map((e) => ({
     // Named as the contract validator names them: keys hold dots, so they are bracketed.
@@ -75,7 +98,7 @@ export async function createReferral(deps: ReferralDeps, principal: Principal, i
       },
     ]);
   }
-  const id = randomUUID();
+  const id = attempt.id ?? randomUUID();
   const now = deps.now();
   const sealed = deps.cipher.seal(payload, id);
   const caseCategories = [...new Set([input.need.category, ...(input.caseCategories ?? [])])];
@@ -102,7 +125,7 @@ export async function createReferral(deps: ReferralDeps, principal: Principal, i
           leadSupervisorUserId: input.supervisorUserId ?? principal.supervisorUserId ?? null,
           createdBy: principal.userId,
           needCategory: input.need.category,
-          needText: input.need.text,
+          ...sealNeedText(deps.cipher, input.need.text, id),
           caseCategories,
           proposedFieldKeys: Object.keys(payload),
           payloadKeyId: sealed.keyId,

@@ -39,8 +39,11 @@ export function toReferralSummary(row: ReferralRow): Required<ReferralSummary> {
   };
 }
 
-/** The envelope with the need and the lead's work contact, before any case field. */
-export function toReferralEnvelope(row: ReferralRow): Omit<ReferralView, 'payload' | 'access'> {
+/**
+ * The envelope with the need and the lead's work contact, before any case field;
+ * `needText` is the need's text opened from the row (`openNeedText`: it is sealed at rest).
+ */
+export function toReferralEnvelope(row: ReferralRow, needText: string | null): Omit<ReferralView, 'payload' | 'access'> {
   return {
     ...toReferralSummary(row),
     leadOrganizationId: row.leadOrganizationId ?? row.referringOrganizationId,
@@ -51,7 +54,7 @@ export function toReferralEnvelope(row: ReferralRow): Omit<ReferralView, 'payloa
       phone: row.leadPhone,
       language: row.leadLanguage as 'fr' | 'en' | null,
     },
-    need: { category: (row.needCategory ?? null) as ReferralView['need']['category'], text: row.needText ?? null },
+    need: { category: (row.needCategory ?? null) as ReferralView['need']['category'], text: needText },
     caseCategories: row.caseCategories as ReferralView['caseCategories'],
   };
 }

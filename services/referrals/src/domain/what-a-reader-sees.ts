@@ -6,6 +6,7 @@ import { widenReadableKeys } from '../data-access/referrals.js';
 import type { ReferralRow } from '../data-access/referrals.js';
 import { ConsentUnavailableError } from '../gateways/consent-client.js';
 import type { ReferralDeps } from './deps.js';
+import { openNeedText } from './need-text.js';
 import { toReferralEnvelope } from './referral.js';
 import type { ReferralView } from './referral.js';
 
@@ -106,7 +107,7 @@ export async function viewReferral(
   row: ReferralRow,
   options: { read: boolean } = { read: true },
 ): Promise<ReferralView> {
-  const envelope = toReferralEnvelope(row);
+  const envelope = toReferralEnvelope(row, openNeedText(deps.cipher, row));
   const shared = row.sharedFieldKeys;
   const fromReferringOrg = principal.organizationId === row.referringOrganizationId;
 

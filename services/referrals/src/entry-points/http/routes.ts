@@ -13,6 +13,7 @@ import { getRecipientContacts } from '../../domain/recipient-focal-points.js';
 import type { ReferralAction } from '../../domain/lifecycle.js';
 import { listReferrals } from '../../domain/list-referrals.js';
 import type { ListReferralsQuery } from '../../domain/list-referrals.js';
+import { stepTakenBefore } from '../../domain/resume-step.js';
 import { transitionReferral } from '../../domain/transition-referral.js';
 import type { TransitionInput } from '../../domain/transition-referral.js';
 import { viewReferral } from '../../domain/what-a-reader-sees.js';
@@ -41,9 +42,9 @@ export function registerRoutes(router: Router, deps: ReferralDeps, idempotency: 
   });
 
   router.post('/v1/referrals', async (req, res) => {
-    await idempotency.run(req, res, async () => {
+    await idempotency.run(req, res, async (attempt) => {
       const principal = getPrincipal(req);
-      const row = await createReferral(deps, principal, req.body as NewReferral);
+      const row = await createReferral(deps, principal, req.body as NewReferral, { id: attempt.claimId, resumedFrom: attempt.resumedFrom });
       return { status: 201, body: await viewReferral(deps, principal, row), location: `/v1/referrals/${row.id}` };
     });
   });
@@ -77,10 +78,12 @@ export function registerRoutes(router: Router, deps: ReferralDeps, idempotency: 
   for (const [segment, action] of Object.entries(ACTION_ROUTES)) {
     router.post(`/v1/referrals/:referralId/${segment}`, async (req, res) => {
       const { referralId } = getValidatedParams<{ referralId: string }>(req);
-      await idempotency.run(req, res, async () => ({
-        status: 200,
-        body: await transitionReferral(deps, getPrincipal(req), referralId, action, (req.body ?? {}) as TransitionInput),
-      }));
+      await idempotency.run(req, res, async (attempt) => {
+        const principal = getPrincipal(req);
+        // A retry that took over the key of a run that died: the step may have committed.
+        const committed = attempt.resumedFrom === null ? null : await stepTakenBefore(deps, principal, referralId, action, attempt.resumedFrom);
+        return { status: 200, body: committed ?? (await transitionReferral(deps, principal, referralId, action, (req.body ?? {}) as TransitionInput)) };
+      });
     });
   }
 
