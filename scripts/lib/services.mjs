@@ -151,8 +151,9 @@ export function serviceEnv(service) {
     env.AUTH_CLIENT_ID = process.env.AUTH_CLIENT_ID ?? 'referrals-service';
     env.AUTH_CLIENT_SECRET = process.env.AUTH_CLIENT_SECRET ?? secrets.referralsClientSecret;
     env.REFERRAL_PAYLOAD_KEYS = process.env.REFERRAL_PAYLOAD_KEYS ?? secrets.referralPayloadKeys;
-    // ...and lets the notifications service (its client's `sub`) read who to tell about a referral.
+    // ...and lets the notifications service (its client id, of the hub's organisation) read who to tell about a referral.
     env.NOTIFICATION_CLIENT_SUBJECTS = process.env.NOTIFICATION_CLIENT_SUBJECTS ?? 'notifications-service';
+    env.HUB_ORGANIZATION_ID = process.env.HUB_ORGANIZATION_ID ?? HUB_ORGANIZATION_ID;
   }
   if (service.name === 'notifications') {
     const secrets = devSecrets();

@@ -221,6 +221,41 @@ describe('HSDS export then import is an identity', () => {
     }
   });
 
+  it('a dataset’s contacts become focal points only when the hub’s extension marks them, and never take over another organisation’s focal point; links import once', async () => {
+    const ids = (n: number) => `5b0e9c1a-3f4d-4c8e-8a6b-00000000000${n}`;
+    const theirs = await source.service.db.client.focalPoint.findFirstOrThrow({ where: { name: 'Point focal' } });
+    const dataset = {
+      taxonomy_terms: [{ id: ids(1), code: 'mhpss', name: 'MHPSS', description: 'Mental health and psychosocial support' }],
+      organizations: [
+        {
+          id: ids(2),
+          name: 'Contacts org',
+          description: 'Has contacts.',
+          contacts: [
+            { id: ids(3), name: 'Receptionist', email: 'desk@example.org' },
+            { id: theirs.id, name: 'Impostor', 'x-referral-hub': { focal_point: true, notification_language: 'en', languages: [] } },
+            { id: ids(4), name: 'Real focal point', 'x-referral-hub': { focal_point: true, notification_language: 'en', languages: ['sw'] } },
+          ],
+        },
+      ],
+      locations: [{ id: ids(5), location_type: 'physical', organization_id: ids(2), name: 'Office' }],
+      services: [{ id: ids(6), organization_id: ids(2), name: 'Support', status: 'active', attributes: [{ id: ids(7), taxonomy_term_id: ids(1) }] }],
+      service_at_locations: [{ id: ids(8), service_id: ids(6), location_id: ids(5) }],
+    };
+    const first = await source.call<ImportResult>('POST', '/v1/hsds/import?language=en', coordinator(), dataset);
+    expect(first.body.rejected).toEqual([{ entity: 'contact', id: theirs.id, reason: expect.stringMatching(/another organisation/) }]);
+    const db = source.service.db.client;
+    expect(await db.focalPoint.count({ where: { id: ids(3) } })).toBe(0);
+    expect(await db.focalPoint.findUnique({ where: { id: theirs.id } })).toMatchObject({ name: 'Point focal', organizationId: theirs.organizationId });
+    expect(await db.focalPoint.findUnique({ where: { id: ids(4) } })).toMatchObject({ name: 'Real focal point', languages: ['sw'], notificationLanguage: 'en' });
+    const service = await db.service.findUniqueOrThrow({ where: { hsdsId: ids(6) }, include: { locations: true } });
+    expect(service.locations.map((l) => l.hsdsId)).toEqual([ids(8)]);
+
+    const again = await source.call<ImportResult>('POST', '/v1/hsds/import?language=en', coordinator(), dataset);
+    expect(again.body).toMatchObject({ created: 0, updated: 0 });
+    expect((await db.service.findUniqueOrThrow({ where: { hsdsId: ids(6) } })).version).toBe(service.version);
+  });
+
   it('HSDS service_areas are read on import: by area code, or by the area’s name; an unknown area is reported and the service still imports', async () => {
     const dataset = {
       taxonomy_terms: [{ id: '7a1c2a8e-1d1f-4b0e-9d53-2f1e0b7a0c01', code: 'mhpss', name: 'MHPSS', description: 'Mental health and psychosocial support' }],

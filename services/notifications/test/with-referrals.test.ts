@@ -96,6 +96,7 @@ beforeAll(async () => {
       AUTH_CLIENT_SECRET: 'not-used-in-tests',
       REFERRAL_PAYLOAD_KEYS: `test1:${Buffer.alloc(32, 3).toString('base64')}`,
       NOTIFICATION_CLIENT_SUBJECTS: 'notifications-service',
+      HUB_ORGANIZATION_ID: HUB_ORG,
     },
     serviceTokens: { getToken: () => testEnv.issuer.sign({ sub: 'referrals-service', org: HUB_ORG, roles: ['system'] }) },
   });
@@ -108,7 +109,7 @@ beforeAll(async () => {
       AUTH_CLIENT_SECRET: 'not-used-in-tests',
     },
     // The token the identity provider would give the notifications-service client.
-    serviceTokens: { getToken: () => testEnv.issuer.sign({ sub: 'notifications-service', org: HUB_ORG, roles: ['system'] }) },
+    serviceTokens: { getToken: () => testEnv.issuer.sign({ sub: 'notifications-service', client_id: 'notifications-service', org: HUB_ORG, roles: ['system'] }) },
   });
   await notifications.consumer?.waitUntilConsuming();
 });

@@ -181,6 +181,7 @@ export async function startE2eHub(name: string): Promise<E2eHub> {
         AUTH_CLIENT_SECRET: secrets.referrals,
         REFERRAL_PAYLOAD_KEYS: `e2e1:${randomBytes(32).toString('base64')}`,
         NOTIFICATION_CLIENT_SUBJECTS: 'notifications-service',
+        HUB_ORGANIZATION_ID,
       },
       notifications: {
         ...common,

@@ -73,6 +73,10 @@ export async function setServiceLocations(tx: Tx, serviceId: string, locationIds
   if (missing.length > 0) await tx.serviceLocation.createMany({ data: missing.map((locationId) => ({ serviceId, locationId })) });
 }
 
+export function findServiceLocation(tx: Tx, serviceId: string, locationId: string): Promise<ServiceLocation | null> {
+  return tx.serviceLocation.findUnique({ where: { serviceId_locationId: { serviceId, locationId } } });
+}
+
 /** Links a service to a location under an HSDS service_at_location id (import). */
 export async function linkServiceLocation(tx: Tx, serviceId: string, locationId: string, hsdsId: string | null): Promise<void> {
   await tx.serviceLocation.upsert({

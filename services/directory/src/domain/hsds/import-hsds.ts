@@ -7,7 +7,7 @@ import type { LocationRow } from '../../data-access/locations.js';
 import { bumpOrganization, findOrganization, insertOrganization, updateOrganizationIfVersion } from '../../data-access/organizations.js';
 import { findTaxonomyTerm, insertTaxonomyTerm, listAdminAreas, updateTaxonomyTermIfVersion } from '../../data-access/reference-data.js';
 import type { AdminAreaRow } from '../../data-access/reference-data.js';
-import { findService, insertService, linkServiceLocation, setServiceUpdatedAt, updateServiceIfVersion } from '../../data-access/services.js';
+import { bumpService, findService, findServiceLocation, insertService, linkServiceLocation, setServiceUpdatedAt, updateServiceIfVersion } from '../../data-access/services.js';
 import { authorize } from '../access.js';
 import { focalPointChanged } from '../focal-point-changes.js';
 import { changedKeys, organizationChanged, recordHistory, serviceChanged } from '../record-change.js';
@@ -16,7 +16,7 @@ import { findLocationOfHsdsId, findOrganizationOfHsdsId, findServiceOfHsdsId, fi
 import { validateHsds } from './schemas.js';
 import type { HsdsEntity } from './schemas.js';
 import { isTabular, tabularToDataset } from './tabular.js';
-import { termHsdsId } from './to-hsds.js';
+import { serviceAtLocationId, termHsdsId } from './to-hsds.js';
 
 type Row = Record<string, unknown>;
 
@@ -208,7 +208,8 @@ export async function importHsds(
         location = await findLocationOfHsdsId(tx, String(link.location_id));
       }
       if (location === null) throw new Rejection('location_id does not match an imported location');
-      await linkServiceLocation(tx, service.id, location.id, str(link.id));
+      if (!(await link_(tx, service, location, str(link.id)))) return 'unchanged';
+      await serviceLinksChanged(tx, ctx, service.id);
       return 'updated';
     });
   }
@@ -216,6 +217,27 @@ export async function importHsds(
 }
 
 type Context = { outbox: Outbox; principal: Principal; areas: Areas; options: ImportOptions };
+
+/**
+ * Offers the service at the location under the HSDS id `hsdsLinkId`; false
+ * when it already was, under that id (or under the id the export derives for
+ * a link without one of its own).
+ */
+async function link_(tx: Tx, service: { id: string; hsdsId: string | null; organizationId: string }, location: LocationRow, hsdsLinkId: string | null): Promise<boolean> {
+  // As through the API: a service is offered only at its own organisation's locations.
+  if (location.organizationId !== service.organizationId) throw new Rejection('the location is not one of the service’s organisation');
+  const current = await findServiceLocation(tx, service.id, location.id);
+  if (current !== null && (hsdsLinkId === null || hsdsLinkId === serviceAtLocationId(service, { hsdsId: current.hsdsId, location }))) return false;
+  await linkServiceLocation(tx, service.id, location.id, hsdsLinkId);
+  return true;
+}
+
+/** A service offered at a new place changed: its version moves, its history and event name `locationIds` (as the API's). */
+async function serviceLinksChanged(tx: Tx, ctx: Context, serviceId: string): Promise<void> {
+  const service = await bumpService(tx, serviceId);
+  const organization = await findOrganization(tx, service.organizationId);
+  await serviceChanged(tx, ctx.outbox, ctx.principal, service, organization?.type ?? 'other', 'updated', ['locationIds']);
+}
 
 async function importTerm(tx: Tx, principal: Principal, term: Row): Promise<Outcome> {
   const hsdsId = String(term.id);
@@ -407,15 +429,15 @@ async function importService(tx: Tx, ctx: Context, record: Row, report: Report):
   const existing = await findServiceOfHsdsId(tx, hsdsId);
   // Who verified stays in the hub that knows them: an import names itself, and only when the verification is new.
   const verifiedBy = verifiedAt === null ? null : clip(str(record.assurer_email), 200) ?? 'hsds-import';
-  let serviceId: string;
+  let service: { id: string; hsdsId: string | null; organizationId: string };
   let outcome: Outcome;
   if (existing === null) {
-    serviceId = randomUUID();
-    const row = await insertService(tx, { id: serviceId, organizationId: organization.id, hsdsId, ...fields, verifiedBy });
+    const row = await insertService(tx, { id: randomUUID(), organizationId: organization.id, hsdsId, ...fields, verifiedBy });
     await serviceChanged(tx, ctx.outbox, ctx.principal, row, organization.type, 'created', defined(fields));
+    service = row;
     outcome = 'created';
   } else {
-    serviceId = existing.id;
+    service = existing;
     const changed = changedKeys({ ...existing }, fields);
     outcome = 'unchanged';
     if (changed.length > 0) {
@@ -425,6 +447,7 @@ async function importService(tx: Tx, ctx: Context, record: Row, report: Report):
       outcome = 'updated';
     }
   }
+  let linked = false;
   for (const link of rows(record.service_at_locations)) {
     const nested = typeof link.location === 'object' && link.location !== null ? (link.location as Row) : null;
     if (nested === null || str(nested.id) === null) continue;
@@ -436,18 +459,20 @@ async function importService(tx: Tx, ctx: Context, record: Row, report: Report):
     }
     try {
       const { row } = await importLocation(tx, ctx, nested, organization.id, report);
-      await linkServiceLocation(tx, serviceId, row.id, str(link.id));
+      if (await link_(tx, service, row, str(link.id))) linked = true;
     } catch (error) {
       if (!(error instanceof Rejection)) throw error;
       report({ entity: 'location', id: str(nested.id), reason: error.message });
     }
   }
-  const focalPointsChanged = await importFocalPoints(tx, ctx, record.contacts, { organizationId: organization.id, serviceId }, report);
+  // A new service's places are part of its creation; an existing one offered somewhere new has changed.
+  if (linked && outcome !== 'created') await serviceLinksChanged(tx, ctx, service.id);
+  const focalPointsChanged = await importFocalPoints(tx, ctx, record.contacts, { organizationId: organization.id, serviceId: service.id }, report);
   const lastModified = str(record.last_modified) === null ? null : new Date(String(record.last_modified));
   // A service the import creates last changed when the dataset says, not now (its focal points included).
-  if (outcome === 'created' && lastModified !== null && !Number.isNaN(lastModified.getTime())) await setServiceUpdatedAt(tx, serviceId, lastModified);
-  if ((await findService(tx, serviceId)) === null) throw new Error('service vanished inside its own transaction');
-  return outcome === 'unchanged' && focalPointsChanged ? 'updated' : outcome;
+  if (outcome === 'created' && lastModified !== null && !Number.isNaN(lastModified.getTime())) await setServiceUpdatedAt(tx, service.id, lastModified);
+  if ((await findService(tx, service.id)) === null) throw new Error('service vanished inside its own transaction');
+  return outcome === 'unchanged' && (focalPointsChanged || linked) ? 'updated' : outcome;
 }
 
 /**

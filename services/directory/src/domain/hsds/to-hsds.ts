@@ -173,8 +173,11 @@ export const byHsdsId = (a: { id: string; hsdsId: string | null }, b: { id: stri
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
-const serviceAtLocationId = (service: ServiceWithLocations, link: ServiceWithLocations['locations'][number]): string =>
-  link.hsdsId ?? stableUuid('service_at_location', hsdsIdOf(service), hsdsIdOf(link.location));
+/** A service_at_location's HSDS id: the one it was imported with, else one derived from its service's and location's. */
+export const serviceAtLocationId = (
+  service: { id: string; hsdsId: string | null },
+  link: { hsdsId: string | null; location: { id: string; hsdsId: string | null } },
+): string => link.hsdsId ?? stableUuid('service_at_location', hsdsIdOf(service), hsdsIdOf(link.location));
 
 export function hsdsServiceAtLocation(service: ServiceWithLocations, link: ServiceWithLocations['locations'][number], context: HsdsContext): Json {
   const organization = context.organizations.get(service.organizationId);
