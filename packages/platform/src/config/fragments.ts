@@ -22,6 +22,30 @@ export function httpEnv(defaultPort: number) {
   };
 }
 
+/**
+ * Protection of the HTTP listener: a per-client request limit (counted in
+ * Redis when `REDIS_URL` is set, so replicas share it; in the instance's memory
+ * otherwise) and the time a connection may take over a request.
+ */
+export const httpProtectionEnv = {
+  /** Where request counts are kept, shared by every replica. Unset: each instance counts alone. */
+  REDIS_URL: envUrl({ protocols: ['redis', 'rediss'] }).optional(),
+  /** Requests one client (a token's organisation and subject, or an address) may make per window; 0 turns the limit off. */
+  RATE_LIMIT_REQUESTS: envInt({ min: 0, max: 1_000_000, default: 600 }),
+  /** The window of `RATE_LIMIT_REQUESTS`. */
+  RATE_LIMIT_WINDOW_MS: envInt({ min: 1000, max: 3_600_000, default: 60_000 }),
+  /** Token subjects never limited: the hub's own services, whose calls carry many people's work. */
+  RATE_LIMIT_EXEMPT_SUBJECTS: envList({ minItems: 0, default: ['referrals-service', 'notifications-service'] }),
+  /** Until a request's headers are all received; a slower client gets a 408 and is disconnected. */
+  HTTP_HEADERS_TIMEOUT_MS: envInt({ min: 100, max: 600_000, default: 10_000 }),
+  /** Until a whole request (body included) is received; a slower client gets a 408 and is disconnected. */
+  HTTP_REQUEST_TIMEOUT_MS: envInt({ min: 100, max: 3_600_000, default: 60_000 }),
+  /** How long an idle keep-alive connection waits for its next request (keep it above a load balancer's). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: envInt({ min: 100, max: 600_000, default: 5_000 }),
+  /** A connection with no traffic either way for this long is closed. */
+  HTTP_IDLE_TIMEOUT_MS: envInt({ min: 100, max: 3_600_000, default: 60_000 }),
+};
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

@@ -9,6 +9,7 @@ export {
   authEnv,
   databaseEnv,
   httpEnv,
+  httpProtectionEnv,
   logEnv,
   redisEnv,
 } from './fragments.js';

@@ -5,12 +5,14 @@ import { REQUEST_ID_HEADER, acceptOrCreateRequestId, runWithContext } from '../c
 import { notFound, unsupportedMediaType, validationError } from '../errors.js';
 import type { FieldError } from '../errors.js';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { Principal } from '../auth/principal.js';
 import { DEFAULT_HEALTH_TIMEOUT_MS, runHealthChecks } from '../health/run.js';
 import type { HealthCheck } from '../health/types.js';
 import type { Logger } from '../logging/logger.js';
 import { matchOperation, readOperations } from './openapi.js';
 import type { OpenApiDocument, OperationSpec, ParameterSpec, PathSpec } from './openapi.js';
 import { methodNotAllowed, notImplemented, problemErrorHandler } from './problem.js';
+import type { RateLimiter } from './rate-limit.js';
 import { getOperation, setRequestState } from './request-state.js';
 import { clientErrorForDatabaseError } from '../db/database-errors.js';
 import { nulCharactersInJson, nulCharactersInQuery } from './nul-characters.js';
@@ -31,6 +33,12 @@ export type HttpAppOptions = {
   healthTimeoutMs?: number;
   /** Largest JSON body accepted (`256kb` by default). */
   bodyLimit?: string;
+  /**
+   * Per-client request limit (see `createRateLimiter`), counted after authentication so a
+   * client is its token's organisation and subject; anonymous and unauthenticated requests
+   * count against their address. The probes and the document are never limited.
+   */
+  rateLimiter?: RateLimiter;
   /** Registers the service's handlers; paths use Express syntax (see `toExpressPath`). */
   routes: (router: Router) => void;
 };
@@ -181,15 +189,25 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   app.use(operationMatcher(paths, matched));
 
-  app.use(async (req: Request, _res: Response, next: NextFunction) => {
+  const { rateLimiter } = options;
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
     const entry = matched.get(req);
-    if (entry === undefined || options.authenticator === undefined) return next();
+    if (entry === undefined) return next();
     const { auth } = entry.operation;
     const header = req.headers.authorization;
+    let principal: Principal | undefined;
     // Optional security (`{}` among the requirements) still identifies a caller who sends a token.
-    if (auth === 'required' || (auth === 'optional' && header !== undefined)) {
-      setRequestState(req, { principal: await options.authenticator.authenticate(header) });
+    if (options.authenticator !== undefined && (auth === 'required' || (auth === 'optional' && header !== undefined))) {
+      try {
+        principal = await options.authenticator.authenticate(header);
+      } catch (error) {
+        // A caller without a valid token is still counted, by address: bad tokens are no way around the limit.
+        await rateLimiter?.check(req, res, undefined);
+        throw error;
+      }
+      setRequestState(req, { principal });
     }
+    await rateLimiter?.check(req, res, principal);
     next();
   });
 

@@ -32,5 +32,7 @@ export {
   requireRole,
 } from './request-state.js';
 export type { MatchedOperation } from './request-state.js';
-export { startHttpServer } from './server.js';
-export type { RunningHttpServer } from './server.js';
+export { DEFAULT_HTTP_TIMEOUTS, startHttpServer } from './server.js';
+export type { HttpServerTimeouts, RunningHttpServer } from './server.js';
+export { clientKey, createMemoryRateLimitStore, createRateLimiter, createRedisRateLimitStore, tooManyRequests } from './rate-limit.js';
+export type { RateLimitStore, RateLimiter, RateLimiterOptions, WindowCount } from './rate-limit.js';

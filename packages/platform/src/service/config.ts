@@ -1,4 +1,4 @@
-import { amqpEnv, authEnv, databaseEnv, envInt, envString, httpEnv, logEnv } from '../config/index.js';
+import { amqpEnv, authEnv, databaseEnv, envInt, envString, httpEnv, httpProtectionEnv, logEnv } from '../config/index.js';
 import type { z } from 'zod';
 
 /**
@@ -13,6 +13,7 @@ export function serviceEnv(defaultPort: number) {
   return {
     ...logEnv,
     ...httpEnv(defaultPort),
+    ...httpProtectionEnv,
     ...databaseEnv,
     ...amqpEnv,
     /**

@@ -5,8 +5,15 @@ import { createPool, databaseHealthCheck } from '../db/index.js';
 import type { SqlClient, TransactionRunner } from '../db/index.js';
 import type { KeyRingCipher } from '../crypto/index.js';
 import type { HealthCheck } from '../health/index.js';
-import { createHttpApp, createIdempotency, startHttpServer } from '../http/index.js';
-import type { Idempotency, OpenApiDocument } from '../http/index.js';
+import {
+  createHttpApp,
+  createIdempotency,
+  createMemoryRateLimitStore,
+  createRateLimiter,
+  createRedisRateLimitStore,
+  startHttpServer,
+} from '../http/index.js';
+import type { Idempotency, OpenApiDocument, RateLimiter } from '../http/index.js';
 import { createLifecycle } from '../lifecycle/index.js';
 import type { Lifecycle } from '../lifecycle/index.js';
 import { createLogger } from '../logging/index.js';
@@ -202,6 +209,22 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
     }
 
     const authenticator = await createAuthenticatorFromConfig(config);
+    let rateLimiter: RateLimiter | undefined;
+    if (config.RATE_LIMIT_REQUESTS > 0) {
+      const store =
+        config.REDIS_URL === undefined
+          ? createMemoryRateLimitStore()
+          : createRedisRateLimitStore({ url: config.REDIS_URL, prefix: `ratelimit:${definition.name}:`, logger });
+      rateLimiter = createRateLimiter({
+        store,
+        limit: config.RATE_LIMIT_REQUESTS,
+        windowMs: config.RATE_LIMIT_WINDOW_MS,
+        exemptSubjects: config.RATE_LIMIT_EXEMPT_SUBJECTS,
+        logger,
+      });
+      const limiter = rateLimiter;
+      lifecycle.onStop('rate limiter', () => limiter.close());
+    }
     const app = createHttpApp({
       service: definition.name,
       version: definition.version,
@@ -209,6 +232,7 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
       openapi: definition.openapi,
       authenticator,
       bodyLimit: config.HTTP_BODY_LIMIT,
+      ...(rateLimiter === undefined ? {} : { rateLimiter }),
       healthChecks: [
         databaseHealthCheck(pool),
         amqp.healthCheck(),
@@ -217,7 +241,12 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
       ],
       routes: (router) => definition.routes(router, context),
     });
-    const http = await startHttpServer(app, config.PORT, definition.host);
+    const http = await startHttpServer(app, config.PORT, definition.host, {
+      headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      idleTimeoutMs: config.HTTP_IDLE_TIMEOUT_MS,
+    });
     lifecycle.onStop('http server', () => http.close());
     logger.info({ port: http.port }, `${definition.name} listening`);
 
