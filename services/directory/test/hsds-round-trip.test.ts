@@ -146,8 +146,9 @@ describe('HSDS export then import is an identity', () => {
     const imported = await source.call<ImportResult>('POST', '/v1/hsds/import?language=fr', coordinator(), first.body);
     expect(imported.status).toBe(200);
     expect(imported.body.rejected).toEqual([]);
-    expect(imported.body).toMatchObject({ created: 0, updated: 0 });
-    expect(imported.body.unchanged).toBeGreaterThan(0);
+    // Every record of the file (terms, organisations, locations, services) is matched to itself.
+    const records = ['taxonomy_terms', 'organizations', 'locations', 'services'].reduce((n, table) => n + (first.body[table]?.length ?? 0), 0);
+    expect(imported.body).toEqual({ created: 0, updated: 0, unchanged: records, rejected: [] });
     expect(await tableCounts(source)).toEqual(before);
     const second = await source.call<Dataset>('GET', '/v1/hsds/export', admin);
     expect(JSON.stringify(second.body)).toBe(JSON.stringify(first.body));
