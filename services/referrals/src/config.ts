@@ -74,10 +74,21 @@ export const configSchema = envSchema({
   /** How long one call to the directory may take. */
   DIRECTORY_TIMEOUT_MS: envInt({ min: 100, max: 60_000, default: 5_000 }),
   /**
-   * Token subjects (`sub`) of the machine clients allowed to read a referral's notification context (the
-   * notifications service): staff work contacts of both sides, for any organisation's referrals. Unset: nobody.
+   * Client ids (token claim `client_id`, not `sub`) of the machine clients allowed to read a referral's
+   * notification context (the notifications service): staff work contacts of both sides, for any
+   * organisation's referrals. The token must also carry the `system` role and `HUB_ORGANIZATION_ID` as
+   * `org`. Unset: nobody. (The name is kept from when the token subject was compared.)
    */
   NOTIFICATION_CLIENT_SUBJECTS: envList({ minItems: 0 }).optional(),
+  /**
+   * The network hub's own organisation (the `org` claim of the hub's machine clients): a client listed in
+   * `NOTIFICATION_CLIENT_SUBJECTS` is trusted only with this organisation. Unset: nobody reads notification contexts.
+   */
+  HUB_ORGANIZATION_ID: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID')
+    .transform((id) => id.toLowerCase())
+    .optional(),
 });
 
 export type ReferralsConfig = z.output<typeof configSchema>;

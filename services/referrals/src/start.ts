@@ -50,7 +50,7 @@ export async function start(options: StartOptions = {}): Promise<RunningReferral
     consent,
     deadlines: { acknowledge: config.REFERRAL_ACKNOWLEDGE_WITHIN, decide: config.REFERRAL_DECIDE_WITHIN },
     pollSettleMs: config.REFERRAL_POLL_SETTLE_MS,
-    notificationClients: config.NOTIFICATION_CLIENT_SUBJECTS ?? [],
+    notificationClients: { clientIds: config.NOTIFICATION_CLIENT_SUBJECTS ?? [], organizationId: config.HUB_ORGANIZATION_ID ?? null },
     now,
   });
   let deps: ReferralDeps | undefined;

@@ -7,14 +7,18 @@ import type { Harness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness('referrals-notification-context', { extraEnv: { NOTIFICATION_CLIENT_SUBJECTS: 'notifications-service, another-listed' } });
+  h = await startHarness('referrals-notification-context', {
+    extraEnv: { NOTIFICATION_CLIENT_SUBJECTS: 'notifications-service, another-listed', HUB_ORGANIZATION_ID: HUB_ORG },
+  });
 });
 afterAll(async () => {
   await h?.close();
 });
 
 const api = client(() => ({ testEnv: h.testEnv, url: h.referrals.url }));
-const notifications = as('system', HUB_ORG, 'notifications-service');
+/** The notifications service's client-credentials token: its client id, the system role, the hub's organisation. */
+const machine = (clientId: string, org: string = HUB_ORG, sub: string = clientId) => as('system', org, sub, { client_id: clientId });
+const notifications = machine('notifications-service');
 
 /** A submitted referral with a payload full of personal data, its names and focal points in the read model. */
 async function givenReferral() {
@@ -79,9 +83,11 @@ describe('GET /v1/referrals/{id}/notification-context', () => {
     expect(await h.referrals.db.client.accessLogEntry.count({ where: { referralId: r.id } })).toBe(0);
   });
 
-  it('any subject listed may read it; an unknown referral is then a 404 and a malformed id a 400', async () => {
+  it('any client listed may read it; an unknown referral is then a 404 and a malformed id a 400', async () => {
     const r = await givenReferral();
-    await json(await api('GET', `/v1/referrals/${r.id}/notification-context`, as('system', HUB_ORG, 'another-listed')), 200);
+    await json(await api('GET', `/v1/referrals/${r.id}/notification-context`, machine('another-listed')), 200);
+    // Identified by its client id, not its subject (a provider may give a service account another `sub`).
+    await json(await api('GET', `/v1/referrals/${r.id}/notification-context`, machine('notifications-service', HUB_ORG, randomUUID())), 200);
     await json(await api('GET', `/v1/referrals/${randomUUID()}/notification-context`, notifications), 404);
     await json(await api('GET', '/v1/referrals/not-a-uuid/notification-context', notifications), 400);
   });
@@ -95,15 +101,44 @@ describe('GET /v1/referrals/{id}/notification-context', () => {
     await json(await api('GET', path, as('supervisor', r.owner, 'supervisor-fatou')), 403);
     await json(await api('GET', path, as('focal_point', r.recipient)), 403);
     await json(await api('GET', path, as('caseworker', HUB_ORG, 'notifications-service')), 403);
+    await json(await api('GET', path, as('caseworker', HUB_ORG, 'notifications-service', { client_id: 'notifications-service' })), 403);
     // The same answer for a referral that does not exist: a refused caller learns nothing.
     await json(await api('GET', `/v1/referrals/${randomUUID()}/notification-context`, as('system', r.owner)), 403);
     expect((await api('GET', path, null)).status).toBe(401);
+  });
+
+  it('trusts the token subject alone nowhere: a user token or another organisation\'s client with sub notifications-service is refused', async () => {
+    const r = await givenReferral();
+    const path = `/v1/referrals/${r.id}/notification-context`;
+    // A user token (no client id), even with the system role, the subject and the hub's organisation.
+    await json(await api('GET', path, as('system', HUB_ORG, 'notifications-service')), 403);
+    // Another organisation's machine client named like the notifications service, by subject and client id.
+    await json(await api('GET', path, machine('notifications-service', r.owner)), 403);
+    await json(await api('GET', path, machine('notifications-service', randomUUID())), 403);
+    // An unlisted client whose subject is the notifications service's.
+    await json(await api('GET', path, machine('ngo-case-system', HUB_ORG, 'notifications-service')), 403);
+    // The real one, for contrast.
+    await json(await api('GET', path, notifications), 200);
+  });
+});
+
+describe('HUB_ORGANIZATION_ID unset', () => {
+  it('lets nobody read a notification context, even a listed client', async () => {
+    const other = await startHarness('referrals-notification-context-no-hub', { extraEnv: { NOTIFICATION_CLIENT_SUBJECTS: 'notifications-service' } });
+    try {
+      const response = await fetch(`${other.referrals.url}/v1/referrals/${randomUUID()}/notification-context`, {
+        headers: { authorization: await other.testEnv.authorization(notifications) },
+      });
+      expect(response.status).toBe(403);
+    } finally {
+      await other.close();
+    }
   });
 });
 
 describe('NOTIFICATION_CLIENT_SUBJECTS unset', () => {
   it('lets nobody read a notification context', async () => {
-    const other = await startHarness('referrals-notification-context-off');
+    const other = await startHarness('referrals-notification-context-off', { extraEnv: { HUB_ORGANIZATION_ID: HUB_ORG } });
     try {
       const response = await fetch(`${other.referrals.url}/v1/referrals/${randomUUID()}/notification-context`, {
         headers: { authorization: await other.testEnv.authorization(notifications) },

@@ -24,6 +24,11 @@ export type Principal = {
   supervisorUserId?: string;
   /** The token's `jti`. */
   tokenId?: string;
+  /**
+   * The OAuth client the token was issued to (claim `client_id`, RFC 9068): how a machine client
+   * is identified, rather than by `sub` alone (absent from most user tokens).
+   */
+  clientId?: string;
 };
 
 /** Narrows a string to a known role. */

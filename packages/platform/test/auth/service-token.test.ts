@@ -34,7 +34,7 @@ describe('client-credentials tokens', () => {
     const token = await provider.getToken();
     const authenticator = createAuthenticator({ issuer: server.issuer, audience: 'referral-hub', algorithms: ['ES256'], jwks: server.identity.jwks });
     const principal = await authenticator.authenticate(`Bearer ${token}`);
-    expect(principal).toMatchObject({ userId: 'referrals-service', organizationId: hubOrg, roles: ['system'] });
+    expect(principal).toMatchObject({ userId: 'referrals-service', clientId: 'referrals-service', organizationId: hubOrg, roles: ['system'] });
   });
 
   it('keeps the token until shortly before it expires, then fetches a new one; concurrent callers share one request', async () => {

@@ -18,8 +18,8 @@ export const REFERRALS_ACCESS = {
   listReferrals: ['caseworker', 'supervisor', 'focal_point', 'system'],
   // The directory is the network's shared map: every member may read it.
   readDirectory: ROLES,
-  // Staff contacts of both sides, for any referral: a machine client only, and only one listed by subject
-  // (`NOTIFICATION_CLIENT_SUBJECTS`, checked in `get-notification-context.ts`): the notifications service.
+  // Staff contacts of both sides, for any referral: a machine client only, and only one listed by client id
+  // and of the hub's organisation (checked in `get-notification-context.ts`): the notifications service.
   readNotificationContext: ['system'],
 } as const satisfies Record<ReferralsAction, readonly Role[]>;
 

@@ -13,8 +13,8 @@ export type ReferralDeps = {
   deadlines: { acknowledge: DeadlinesByUrgency; decide: DeadlinesByUrgency };
   /** How long `order=asc` lists hold back the newest changes (see `REFERRAL_POLL_SETTLE_MS`). */
   pollSettleMs: number;
-  /** Token subjects of the machine clients that may read notification contexts (`NOTIFICATION_CLIENT_SUBJECTS`). */
-  notificationClients: readonly string[];
+  /** Who may read notification contexts: client ids (`NOTIFICATION_CLIENT_SUBJECTS`) of the hub's organisation (`HUB_ORGANIZATION_ID`, null: nobody). */
+  notificationClients: { clientIds: readonly string[]; organizationId: string | null };
   /** The clock; tests move it. */
   now: () => Date;
 };

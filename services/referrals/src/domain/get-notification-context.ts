@@ -3,10 +3,12 @@ import { forbidden, notFound } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import type { ReferralsDatabase } from '../data-access/database.js';
 import { listFocalPointsFor } from '../data-access/directory-details.js';
+import { listFormerLeads } from '../data-access/former-leads.js';
 import { findKnownOrganization } from '../data-access/known-organizations.js';
 import { findKnownService } from '../data-access/known-services.js';
 import { findReferral } from '../data-access/referrals.js';
 import { mayAct } from './access.js';
+import type { ReferralDeps } from './deps.js';
 
 /** What the notifications service needs to tell people about a referral (see the contract). */
 export type NotificationContext = ReferralsApi.components['schemas']['NotificationContext'];
@@ -23,26 +25,41 @@ function localizedName(value: unknown): { fr: string | null; en: string | null }
   return { fr: pick('fr'), en: pick('en') };
 }
 
+/** The notifications service's machine client: listed client id, `system` role, the hub's organisation. */
+export function isNotificationsService(principal: Principal, trusted: ReferralDeps['notificationClients']): boolean {
+  return (
+    mayAct(principal, 'readNotificationContext') &&
+    principal.clientId !== undefined &&
+    trusted.clientIds.includes(principal.clientId) &&
+    trusted.organizationId !== null &&
+    principal.organizationId === trusted.organizationId
+  );
+}
+
 /**
  * `GET /v1/referrals/{id}/notification-context`: who to tell about a referral
  * and how to name it, for the notifications service. The answer is built field
  * by field from the envelope and the directory read model, so the payload,
  * the need and the notes can never be part of it.
  *
- * The caller must be a `system` client whose token subject is listed in
- * `NOTIFICATION_CLIENT_SUBJECTS`: the contacts of both sides of any
- * organisation's referral are not for an organisation's own system. Anyone
- * else gets 403 before the referral is looked up, so it learns nothing of
- * which referrals exist.
+ * The caller must be the notifications service, identified as a machine
+ * client in full (issuer, audience and signature being the authenticator's):
+ * its token's `client_id` claim listed in `NOTIFICATION_CLIENT_SUBJECTS`, the
+ * `system` role, and the network hub's own organisation (`HUB_ORGANIZATION_ID`)
+ * as `org`. The subject alone proves nothing: a user token, or another
+ * organisation's client, may carry `sub: notifications-service`. The contacts
+ * of both sides of any organisation's referral are not for an organisation's
+ * own system. Anyone else gets 403 before the referral is looked up, so it
+ * learns nothing of which referrals exist.
  *
  * @throws AppError 403 for any other caller; 404 for an unknown referral.
  */
 export async function getNotificationContext(
-  deps: { db: ReferralsDatabase; notificationClients: readonly string[] },
+  deps: { db: ReferralsDatabase; notificationClients: ReferralDeps['notificationClients'] },
   principal: Principal,
   id: string,
 ): Promise<NotificationContext> {
-  if (!mayAct(principal, 'readNotificationContext') || !deps.notificationClients.includes(principal.userId)) {
+  if (!isNotificationsService(principal, deps.notificationClients)) {
     throw forbidden('Only the notifications service may read who to tell about a referral.');
   }
   const row = UUID.test(id) ? await findReferral(deps.db.client, id.toLowerCase()) : null;
@@ -82,6 +99,17 @@ export async function getNotificationContext(
       phone: fp.phone,
       // The directory only accepts a language the hub speaks here.
       preferredLanguage: fp.preferredLanguage as NotificationContext['focalPoints'][number]['preferredLanguage'],
+    })),
+    // Who led before a transfer: events carry who held each role then (`parties`), these are their contacts.
+    formerLeads: (await listFormerLeads(deps.db.client, row.id)).map((former) => ({
+      userId: former.userId,
+      organizationId: former.organizationId,
+      name: former.name,
+      email: former.email,
+      phone: former.phone,
+      language: former.language === 'fr' || former.language === 'en' ? former.language : null,
+      supervisorUserId: former.supervisorUserId,
+      until: former.until.toISOString(),
     })),
   };
 }
