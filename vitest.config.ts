@@ -9,7 +9,7 @@ export default defineConfig({
   resolve: { conditions: ['@referral-hub/source'] },
   ssr: { resolve: { conditions: ['@referral-hub/source'] } },
   test: {
-    projects: ['packages/*', 'services/*', 'tests/*'],
+    projects: ['packages/*', 'services/*', 'apps/*', 'tests/*'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -4,8 +4,13 @@
  * services can verify tokens minted by `npm run token`. Never for production.
  */
 import { fileURLToPath } from 'node:url';
-import { isRole, startDevIdentityServer } from '@referral-hub/platform';
+import { isRole, mintDevToken, startDevIdentityServer } from '@referral-hub/platform';
 import type { DevClient } from '@referral-hub/platform';
+import { createDevLogin } from '@referral-hub/platform/dev-login';
+import type { DevLoginClient, DevPerson } from '@referral-hub/platform/dev-login';
+import { DEMO_PEOPLE } from './demo/case.js';
+import { demoOrganization } from './demo/network.js';
+import { findDemoOrganizations } from './demo/seed.js';
 
 const dir = process.env.DEV_IDENTITY_DIR ?? fileURLToPath(new URL('../.hub/dev-identity/', import.meta.url));
 const port = Number(process.env.DEV_IDENTITY_PORT ?? 4400);
@@ -29,12 +34,70 @@ function clientsFromEnv(raw: string | undefined): DevClient[] {
   });
 }
 
+/**
+ * Applications people sign in to, from DEV_IDENTITY_LOGIN_CLIENTS:
+ * `[{ "clientId", "secret", "redirectUris": [...], "postLogoutRedirectUris": [...] }]`.
+ * Without any, the identity only serves keys and client-credentials tokens.
+ */
+function loginClientsFromEnv(raw: string | undefined): DevLoginClient[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const parsed: unknown = JSON.parse(raw);
+  if (!Array.isArray(parsed)) throw new Error('DEV_IDENTITY_LOGIN_CLIENTS must be a JSON array');
+  return parsed.map((entry: unknown, index) => {
+    const client = entry as Partial<Record<keyof DevLoginClient, unknown>>;
+    const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+    if (typeof client.clientId !== 'string' || typeof client.secret !== 'string' || strings(client.redirectUris).length === 0) {
+      throw new Error(`DEV_IDENTITY_LOGIN_CLIENTS[${index}] needs clientId, secret and redirectUris`);
+    }
+    return { clientId: client.clientId, secret: client.secret, redirectUris: strings(client.redirectUris), postLogoutRedirectUris: strings(client.postLogoutRedirectUris) };
+  });
+}
+
+const loginClients = loginClientsFromEnv(process.env.DEV_IDENTITY_LOGIN_CLIENTS);
+const directoryUrl = process.env.DEV_IDENTITY_DIRECTORY_URL;
+
+/**
+ * The demo network's people, once the directory holds its organisations (their
+ * ids are the directory's, known only after the seed): asked again until found.
+ */
+function demoPeople(issuer: string): () => Promise<readonly DevPerson[]> {
+  let found: readonly DevPerson[] | undefined;
+  return async () => {
+    if (found !== undefined || directoryUrl === undefined) return found ?? [];
+    const organizations = await findDemoOrganizations({
+      directoryUrl,
+      token: (claims) =>
+        mintDevToken({ dir, issuer, organizationId: claims.org, roles: claims.roles, userId: claims.sub, expiresIn: '5m', ...(claims.name === undefined ? {} : { name: claims.name }) }),
+    }).catch(() => null);
+    if (organizations === null) return [];
+    found = Object.values(DEMO_PEOPLE).map((person) => ({
+      userId: person.userId,
+      name: person.name,
+      organizationId: organizations[person.organizationKey],
+      organizationName: demoOrganization(person.organizationKey).name,
+      roles: person.roles,
+      title: person.title,
+      email: person.email,
+      ...(person.phone === null ? {} : { phoneNumber: person.phone }),
+      locale: person.locale,
+      ...(person.supervisorUserId === undefined ? {} : { supervisorUserId: person.supervisorUserId }),
+    }));
+    return found;
+  };
+}
+
 const server = await startDevIdentityServer({
   dir,
   port,
   host,
   clients: clientsFromEnv(process.env.DEV_IDENTITY_CLIENTS),
   ...(process.env.AUTH_ISSUER ? { issuer: process.env.AUTH_ISSUER } : {}),
+  ...(loginClients.length === 0
+    ? {}
+    : {
+        otherwise: async ({ issuer, identity }) =>
+          (await createDevLogin({ issuer, identity, clients: loginClients, people: demoPeople(issuer), audience: process.env.AUTH_AUDIENCE ?? 'referral-hub' })).handle,
+      }),
 });
 process.stdout.write(`development identity: ${server.issuer}/.well-known/jwks.json\n`);
 const stop = (): void => {

@@ -10,6 +10,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
@@ -131,6 +132,11 @@ export type DevIdentityServerOptions = {
   clients?: readonly DevClient[];
   /** Audience of client-credentials tokens when the request names none. Default `referral-hub`. */
   audience?: string;
+  /**
+   * Handles every other request, discovery included (the people's sign-in of
+   * `dev-login.ts`); made once the issuer and key are known.
+   */
+  otherwise?: (context: { issuer: string; identity: DevIdentity }) => Promise<(req: IncomingMessage, res: ServerResponse) => void>;
 };
 
 /** A machine client of the development identity server. */
@@ -204,8 +210,13 @@ export async function startDevIdentityServer(options: DevIdentityServerOptions =
     return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: CLIENT_TOKEN_LIFETIME_S } };
   };
 
+  let otherwise: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (otherwise !== undefined && path !== '/token' && path !== '/.well-known/jwks.json') {
+      otherwise(req, res);
+      return;
+    }
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'max-age=60' });
       res.end(req.method === 'HEAD' ? undefined : JSON.stringify(body));
@@ -263,6 +274,7 @@ export async function startDevIdentityServer(options: DevIdentityServerOptions =
   const origin = `http://${publicHost}:${port}`;
   if (issuer === '') issuer = origin;
   jwksUrl = `${origin}/.well-known/jwks.json`;
+  if (options.otherwise !== undefined) otherwise = await options.otherwise({ issuer, identity });
 
   return {
     issuer,
