@@ -11,7 +11,7 @@ import { CONSENT_SOURCE } from './announce.js';
  * several instances at once. Returns how many were announced.
  *
  * A consent's status never waits for this: a decision treats a consent as expired from the
- * instant of its end. The event tells the referrals service to drop what it cached.
+ * instant of its end. The event tells the referrals service to record what recipients lost.
  */
 export async function publishExpiredConsents(
   deps: { db: ConsentDatabase; outbox: Outbox },

@@ -9,7 +9,7 @@ import { announce } from './announce.js';
 
 /**
  * The owning organisation ends an override before its expiry; from the next decision on it is
- * no basis for sharing, and `consent.override_revoked` (same transaction) tells recipients' caches so.
+ * no basis for sharing, and `consent.override_revoked` (same transaction) tells the referrals resting on it, which record what their recipients lost (reads ask afresh anyway).
  *
  * @throws AppError 403 for a role that may not, 404 for another organisation's or an unknown
  * override, 409 when already revoked.
