@@ -222,6 +222,25 @@ describe('HSDS export then import is an identity', () => {
     }
   });
 
+  it('an export edited and imported back updates the records it changed, and only those, with what the extension says', async () => {
+    const exported = await source.call<Dataset>('GET', '/v1/hsds/export', admin);
+    const edited = structuredClone(exported.body);
+    const listening = edited.services?.find((s) => s.name === 'Écoute') as Record<string, unknown> & { 'x-referral-hub': Record<string, unknown> };
+    listening['x-referral-hub'] = {
+      ...listening['x-referral-hub'],
+      accepts_referrals: true,
+      capacity: { status: 'full', note: null, set_at: '2026-12-01T08:00:00.000Z' },
+      name: { fr: 'Écoute active', en: 'Active listening' },
+    };
+    const result = await source.call<ImportResult>('POST', '/v1/hsds/import?language=fr', coordinator(), edited);
+    expect(result.body).toMatchObject({ created: 0, updated: 1, rejected: [] });
+    const row = await source.service.db.client.service.findUniqueOrThrow({ where: { id: String(listening.id) } });
+    expect(row).toMatchObject({ nameFr: 'Écoute active', nameEn: 'Active listening', acceptsReferrals: true, capacityStatus: 'full', capacityNote: null });
+    expect(row.capacitySetAt.toISOString()).toBe('2026-12-01T08:00:00.000Z');
+    const history = await source.service.db.client.changeHistory.findFirst({ where: { entityId: row.id }, orderBy: { at: 'desc' } });
+    expect(history?.changedFields).toEqual(['acceptsReferrals', 'capacityNote', 'capacitySetAt', 'capacityStatus', 'nameEn', 'nameFr']);
+  });
+
   it('a dataset’s contacts become focal points only when the hub’s extension marks them, and never take over another organisation’s focal point; links import once', async () => {
     const ids = (n: number) => `5b0e9c1a-3f4d-4c8e-8a6b-00000000000${n}`;
     const theirs = await source.service.db.client.focalPoint.findFirstOrThrow({ where: { name: 'Point focal' } });
