@@ -1,4 +1,4 @@
-import { conflict, forbidden, notFound } from '@referral-hub/platform';
+import { conflict, forbidden, notFound, t } from '@referral-hub/platform';
 import type { Outbox, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { findOverride, markApproved } from '../data-access/overrides.js';
@@ -34,7 +34,7 @@ export async function approveOverride(
       throw forbidden('The person who requested an override cannot approve it; another supervisor must.');
     }
     const status = overrideStatus(row, now);
-    if (status !== 'pending') throw conflict(`This override is ${status}, not pending approval.`, { currentStatus: status });
+    if (status !== 'pending') throw conflict(t('This override is {status}, not pending approval.', { status }), { currentStatus: status });
     if (!(await markApproved(tx, { id, by: principal.userId, at: now }))) {
       throw conflict('This override changed meanwhile; read it again.');
     }

@@ -1,4 +1,5 @@
 import { expandFieldSelectors, isShareable } from '@referral-hub/contracts';
+import { t } from '@referral-hub/platform';
 import type { FieldError } from '@referral-hub/platform';
 
 const DAY_MS = 86_400_000;
@@ -42,7 +43,7 @@ export function checkValidity(options: {
     return [{ field: 'body.expiresAt', message: `must be in the future: ${options.what} that has ended cannot be recorded`, code: 'range' }];
   }
   if (expiresAt.getTime() - validFrom.getTime() > maxDays * DAY_MS) {
-    return [{ field: 'body.expiresAt', message: `must be at most ${maxDays} days after the start (the network's maximum)`, code: 'max_validity' }];
+    return [{ field: 'body.expiresAt', message: t("must be at most {maxDays} days after the start (the network's maximum)", { maxDays }), code: 'max_validity' }];
   }
   return [];
 }

@@ -1,5 +1,5 @@
 import { CONSENT_WITHDRAWAL_REASONS } from '@referral-hub/contracts';
-import { conflict, notFound, validationError } from '@referral-hub/platform';
+import { conflict, notFound, t, validationError } from '@referral-hub/platform';
 import type { Outbox, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { findConsent, markWithdrawn } from '../data-access/consents.js';
@@ -28,7 +28,7 @@ export async function withdrawConsent(
   assertMayAct(principal, 'consent.withdraw', ['owner'], 'Only a caseworker or a supervisor can withdraw a consent.');
   const requiresNote = CONSENT_WITHDRAWAL_REASONS.find((reason) => reason.code === input.reasonCode)?.requiresNote ?? true;
   if (requiresNote && (input.note ?? '').trim() === '') {
-    throw validationError([{ field: 'body.note', message: `is required when the reason is ${input.reasonCode}`, code: 'required' }]);
+    throw validationError([{ field: 'body.note', message: t('is required when the reason is {reason}', { reason: input.reasonCode }), code: 'required' }]);
   }
   return deps.db.transaction(async (tx) => {
     const existing = await findConsent(tx, id);

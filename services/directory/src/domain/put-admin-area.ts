@@ -1,4 +1,4 @@
-import { conflict, unprocessable, validationError } from '@referral-hub/platform';
+import { conflict, t, unprocessable, validationError } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import type { DirectoryDatabase } from '../data-access/database.js';
 import { findAdminArea, insertAdminArea, listAdminAreas, renameAdminAreaIfVersion } from '../data-access/reference-data.js';
@@ -33,7 +33,7 @@ export async function putAdminArea(
         const parent = await findAdminArea(tx, parentCode);
         if (parent === null) throw unprocessable('The parent area does not exist.', [{ field: 'body.parentCode', message: 'is not a known area code', code: 'unknown_area' }]);
         if (parent.level >= MAX_AREA_LEVEL) {
-          throw unprocessable('Areas have at most four levels.', [{ field: 'body.parentCode', message: `is already at level ${MAX_AREA_LEVEL}`, code: 'too_deep' }]);
+          throw unprocessable('Areas have at most four levels.', [{ field: 'body.parentCode', message: t('is already at level {level}', { level: MAX_AREA_LEVEL }), code: 'too_deep' }]);
         }
         ancestors = [...parent.ancestors, code];
         level = parent.level + 1;

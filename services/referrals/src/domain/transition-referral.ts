@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { buildEvent, DECLINE_REASONS, NOT_DELIVERED_REASONS } from '@referral-hub/contracts';
 import type { EventDataMap } from '@referral-hub/contracts';
-import { AppError, conflict, currentRequestId, forbidden, serviceUnavailable, unprocessable, validationError } from '@referral-hub/platform';
+import { AppError, conflict, currentRequestId, forbidden, serviceUnavailable, t, unprocessable, validationError } from '@referral-hub/platform';
 import type { FieldError, Principal } from '@referral-hub/platform';
 import type { Prisma } from '../data-access/generated/prisma/client.js';
 import { insertHistory } from '../data-access/history.js';
@@ -36,7 +36,7 @@ function checkInput(action: ReferralAction, input: TransitionInput): void {
   if (action === 'decline' || action === 'not_delivered') {
     if (input.reasonCode === undefined) errors.push({ field: 'body.reasonCode', message: 'is required', code: 'required' });
     else if (NOTE_REQUIRED[action].has(input.reasonCode) && (input.note ?? '').trim() === '') {
-      errors.push({ field: 'body.note', message: `is required when the reason is ${input.reasonCode}`, code: 'required' });
+      errors.push({ field: 'body.note', message: t('is required when the reason is {reason}', { reason: input.reasonCode }), code: 'required' });
     }
   }
   if (errors.length > 0) throw validationError(errors);
@@ -165,8 +165,8 @@ export async function transitionReferral(
   const row = await findVisibleReferral(deps, principal, id);
   const outcome = decideTransition(partiesOf(row), principal, action);
   if (!outcome.ok) {
-    if (outcome.reason === 'forbidden') throw forbidden(`You cannot ${action.replace('_', ' ')} this referral.`);
-    throw conflict(`A referral that is ${row.status} cannot be taken this step.`, { currentStatus: row.status, allowedFrom: outcome.allowedFrom });
+    if (outcome.reason === 'forbidden') throw forbidden(t('You cannot {action} this referral.', { action: action.replace('_', ' ') }));
+    throw conflict(t('A referral that is {status} cannot be taken this step.', { status: row.status }), { currentStatus: row.status, allowedFrom: outcome.allowedFrom });
   }
   checkInput(action, input);
   const decision = action === 'submit' ? await decideSharing(deps, row, input.envelopeOnly === true) : null;
