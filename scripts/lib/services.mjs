@@ -139,6 +139,8 @@ export function serviceEnv(service) {
     DATABASE_URL: serviceDatabaseUrl(service),
     AMQP_URL: process.env.AMQP_URL ?? `amqp://guest:guest@${LOCAL_HOST}:5672`,
     AMQP_EXCHANGE: process.env.AMQP_EXCHANGE ?? 'hub.events',
+    // Every service keeps its per-client request counts there (notifications its delivery jobs too).
+    REDIS_URL: process.env.REDIS_URL ?? `redis://${LOCAL_HOST}:6379`,
     ...authEnv(),
   };
   if (service.name === 'referrals') {
@@ -157,7 +159,6 @@ export function serviceEnv(service) {
   }
   if (service.name === 'notifications') {
     const secrets = devSecrets();
-    env.REDIS_URL = process.env.REDIS_URL ?? `redis://${LOCAL_HOST}:6379`;
     // Who to tell about a referral comes from the referrals service, asked with
     // this service's own client-credentials token. The client id and secret are
     // this service's own: a shell's AUTH_CLIENT_ID (the referrals service's) must
@@ -171,6 +172,8 @@ export function serviceEnv(service) {
     // Without a relay, notifications keep what they would send in a local
     // outbox that a person can browse (its page is printed at start).
     if (process.env.SMTP_URL) env.SMTP_URL = process.env.SMTP_URL;
+    // A webhook subscriber on this machine (http://127.0.0.1:…) can receive; refused in production.
+    if (env.NODE_ENV !== 'production') env.WEBHOOK_ALLOW_HTTP = process.env.WEBHOOK_ALLOW_HTTP ?? 'true';
   }
   return env;
 }

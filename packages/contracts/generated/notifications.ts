@@ -122,7 +122,7 @@ export interface paths {
         put?: never;
         /**
          * Subscribe my organisation's system to referral events
-         * @description Webhooks go to `url` for the chosen event types, about referrals the organisation sends or receives, and never about others. Each is signed per the Standard Webhooks specification (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with the secret returned here, once.
+         * @description Webhooks go to `url` for the chosen event types, about referrals the organisation sends or receives, and never about others. Each is the event as a CloudEvent in structured mode (`Content-Type: application/cloudevents+json; charset=utf-8`), signed per the Standard Webhooks specification (`webhook-id`, the same on every attempt; `webhook-timestamp`; `webhook-signature`) with the secret returned here, once. A webhook may come more than once (after a crash of the sender): drop a `webhook-id` already seen.
          */
         post: operations["createSubscription"];
         delete?: never;
@@ -146,6 +146,26 @@ export interface paths {
          * @description Webhooks already queued for it fail (`subscription_deleted`) instead of being sent.
          */
         delete: operations["deleteSubscription"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions/{subscriptionId}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one of my organisation's subscriptions a signed test webhook
+         * @description Queues a test delivery to the subscription's URL through the same path as every webhook (signed per the Standard Webhooks specification, the address guard, retries, the delivery log): a CloudEvent of type `notification.test`, sent as `application/cloudevents+json; charset=utf-8`, whose data names the subscription only (no referral, nothing about a child). `notification.test` is a webhook-only type: it is never published on the event bus. Answers at once with the delivery's id and the event being sent; the delivery is logged like any other (without a referral) and its `webhook-id` is the delivery id.
+         */
+        post: operations["testSubscription"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -298,6 +318,32 @@ export interface components {
         };
         SubscriptionList: {
             items: components["schemas"]["Subscription"][];
+        };
+        /** @description A test delivery, queued. */
+        SubscriptionTest: {
+            /** @description The delivery (its `webhook-id` header); logged like every webhook delivery. */
+            deliveryId: components["schemas"]["Id"];
+            /** @enum {string} */
+            status: "queued";
+            event: components["schemas"]["SubscriptionTestEvent"];
+        };
+        /** @description The body of a test webhook: a CloudEvent (JSON format, structured mode) of the webhook-only type `notification.test`, whose data names the subscription only. */
+        SubscriptionTestEvent: {
+            /** @constant */
+            specversion: "1.0";
+            id: components["schemas"]["Id"];
+            /** @constant */
+            source: "/services/notifications";
+            /** @constant */
+            type: "notification.test";
+            /** @description The subscription's id. */
+            subject: components["schemas"]["Id"];
+            time: components["schemas"]["Timestamp"];
+            /** @constant */
+            datacontenttype: "application/json";
+            data: {
+                subscriptionId: components["schemas"]["Id"];
+            };
         };
         /**
          * Format: date-time
@@ -646,6 +692,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    testSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The subscription's id. */
+                subscriptionId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The test delivery is queued. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionTest"];
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];

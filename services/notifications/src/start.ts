@@ -84,7 +84,7 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
     openapi: openApiDocument('notifications'),
     validator: validateEvent,
     database: createNotificationsDatabase,
-    routes: (router, context) => registerRoutes(router, { ...context, cipher }),
+    routes: (router, context) => registerRoutes(router, { ...context, cipher, enqueue: (jobs) => deliveries.enqueue(jobs) }),
     consumer: { service: 'notifications', handlers: () => eventHandlers({ notify: notify() }) },
     // Redis and the queue are connected before the consumer starts handing
     // them work, and closed after the consumer and the workers have stopped.

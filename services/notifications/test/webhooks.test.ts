@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Producer, ServiceTestEnv, TestClaims } from '@referral-hub/testkit';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook, verifyWebhook } from '../src/delivery/webhook.js';
 import type { RunningNotifications } from '../src/start.js';
@@ -49,6 +50,7 @@ afterAll(async () => {
   await new Promise((resolve) => (receiver ? receiver.server.close(resolve) : resolve(undefined)));
 });
 
+const secretOf = new Map<string, string>();
 const systemOf = (org: string, roles: string[] = ['system']): TestClaims => ({ sub: `client-${org}`, org, roles });
 
 async function call(method: string, path: string, claims: TestClaims | null, body?: unknown): Promise<Response> {
@@ -65,6 +67,12 @@ async function subscribe(org: string, path: string, eventTypes: string[]): Promi
 }
 
 const hooksTo = (path: string) => receiver.hooks.filter((hook) => hook.path === path);
+/** The three Standard Webhooks headers of a received call, as the reference library takes them. */
+const standardHeaders = (hook: Hook | undefined): Record<string, string> => ({
+  'webhook-id': header(hook, 'webhook-id'),
+  'webhook-timestamp': header(hook, 'webhook-timestamp'),
+  'webhook-signature': header(hook, 'webhook-signature'),
+});
 const header = (hook: Hook | undefined, name: string): string => {
   const value = hook?.headers[name];
   return typeof value === 'string' ? value : '';
@@ -87,6 +95,11 @@ describe('webhooks', () => {
     const signed = { id: header(hook, 'webhook-id'), timestamp: header(hook, 'webhook-timestamp'), signature: header(hook, 'webhook-signature') };
     expect(signed.signature).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
     expect(verifyWebhook(mine.secret, signed, hook?.body ?? '')).toBe(true);
+    // The Standard Webhooks reference library verifies it too, and reads back the CloudEvent.
+    expect(new Webhook(mine.secret).verify(hook?.body ?? '', standardHeaders(hook))).toMatchObject({ id: event.id, type: 'referral.accepted' });
+    expect(() => new Webhook(mine.secret).verify((hook?.body ?? '').replace('REF-7K2Q9', 'REF-00000'), standardHeaders(hook))).toThrow(WebhookVerificationError);
+    // The whole CloudEvent is the body (structured mode), typed as such for CloudEvents SDKs.
+    expect(header(hook, 'content-type')).toBe('application/cloudevents+json; charset=utf-8');
     // A tampered body, or another subscriber's secret, does not verify.
     expect(verifyWebhook(mine.secret, signed, (hook?.body ?? '').replace('REF-7K2Q9', 'REF-00000'))).toBe(false);
     const other = (await call('POST', '/v1/subscriptions', systemOf(randomUUID()), { url: `${receiver.url}/x`, eventTypes: ['referral.closed'] }).then((r) => r.json())) as { secret: string };
@@ -104,13 +117,15 @@ describe('webhooks', () => {
 
   it('a subscriber failing twice gets the webhook on the third attempt, with the same id each time', async () => {
     const org = randomUUID();
-    await subscribe(org, `/flaky-${org}`, ['referral.accepted']);
+    secretOf.set(org, (await subscribe(org, `/flaky-${org}`, ['referral.accepted'])).secret);
     const event = accepted(org, randomUUID());
     await producer.publish(event);
     await expect.poll(async () => (await service.db.client.delivery.findFirst({ where: { referralId: event.data.referralId } }))?.status, poll).toBe('sent');
     const hooks = hooksTo(`/flaky-${org}`);
     expect(hooks).toHaveLength(3);
     expect(new Set(hooks.map((hook) => header(hook, 'webhook-id'))).size).toBe(1);
+    // Each attempt is signed anew, and each verifies with the reference library.
+    for (const hook of hooks) expect(new Webhook(secretOf.get(org) ?? '').verify(hook.body, standardHeaders(hook))).toMatchObject({ id: event.id });
     expect(await service.db.client.delivery.findFirst({ where: { referralId: event.data.referralId } })).toMatchObject({ attempts: 3, channel: 'webhook', recipientRole: 'subscriber' });
   });
 
@@ -172,6 +187,51 @@ describe('subscriptions', () => {
   });
 });
 
+describe('a subscription test', () => {
+  it("sends the subscription a signed notification.test CloudEvent through the delivery path, logged without a referral", async () => {
+    const org = randomUUID();
+    const subscription = await subscribe(org, `/test-${org}`, ['referral.accepted']);
+    const response = await call('POST', `/v1/subscriptions/${subscription.id}/test`, systemOf(org, ['org_admin']));
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as { deliveryId: string; status: string; event: { id: string; type: string; subject: string; data: unknown } };
+    expect(body).toMatchObject({ status: 'queued', event: { type: 'notification.test', subject: subscription.id, data: { subscriptionId: subscription.id } } });
+
+    await expect.poll(() => hooksTo(`/test-${org}`).length, poll).toBe(1);
+    const [hook] = hooksTo(`/test-${org}`);
+    expect(header(hook, 'webhook-id')).toBe(body.deliveryId);
+    expect(header(hook, 'content-type')).toBe('application/cloudevents+json; charset=utf-8');
+    // What a subscriber does with the reference library: verify, then read the event.
+    expect(new Webhook(subscription.secret).verify(hook?.body ?? '', standardHeaders(hook))).toEqual(body.event);
+    expect(() => new Webhook(subscription.secret).verify(`${hook?.body ?? ''} `, standardHeaders(hook))).toThrow(WebhookVerificationError);
+
+    await expect.poll(async () => (await service.db.client.delivery.findUnique({ where: { id: body.deliveryId } }))?.status, poll).toBe('sent');
+    expect(await service.db.client.delivery.findUnique({ where: { id: body.deliveryId } })).toMatchObject({
+      eventId: body.event.id,
+      eventType: 'notification.test',
+      referralId: null,
+      channel: 'webhook',
+      recipientKey: `subscription:${subscription.id}`,
+      subscriberOrganizationId: org,
+      attempts: 1,
+    });
+    // Not a notification about a referral: nothing is published for it.
+    const published = await service.db.client.outboxMessage.findMany({ where: { eventType: { startsWith: 'notification.' } } });
+    expect(published.filter((m) => JSON.stringify(m.payload).includes(body.deliveryId))).toEqual([]);
+  });
+
+  it('is for those who manage the subscription only', async () => {
+    const org = randomUUID();
+    const subscription = await subscribe(org, `/test-refused-${org}`, ['referral.accepted']);
+    expect((await call('POST', `/v1/subscriptions/${subscription.id}/test`, systemOf(org, ['caseworker']))).status).toBe(403);
+    expect((await call('POST', `/v1/subscriptions/${subscription.id}/test`, systemOf(randomUUID()))).status).toBe(404);
+    expect((await call('POST', `/v1/subscriptions/${randomUUID()}/test`, systemOf(org))).status).toBe(404);
+    expect((await call('POST', `/v1/subscriptions/${subscription.id}/test`, null)).status).toBe(401);
+    // A system client of the organisation may, as an administrator may.
+    expect((await call('POST', `/v1/subscriptions/${subscription.id}/test`, systemOf(org))).status).toBe(202);
+    await expect.poll(() => hooksTo(`/test-refused-${org}`).length, poll).toBe(1);
+  });
+});
+
 describe('Standard Webhooks signatures', () => {
   it('match the specification’s published example', () => {
     // From the Standard Webhooks reference test vectors.
@@ -182,5 +242,13 @@ describe('Standard Webhooks signatures', () => {
     expect(verifyWebhook(secret, { id, timestamp: '1614265330', signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' }, body, { nowS: 1614265330 })).toBe(true);
     // Too old: a replay.
     expect(verifyWebhook(secret, { id, timestamp: '1614265330', signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' }, body, { nowS: 1614265330 + 600 })).toBe(false);
+  });
+
+  it('are those of the reference library', () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const id = randomUUID();
+    const timestamp = Math.floor(Date.now() / 1000);
+    const body = '{"type":"notification.test"}';
+    expect(signWebhook(secret, id, timestamp, body)).toBe(new Webhook(secret).sign(id, new Date(timestamp * 1000), body));
   });
 });

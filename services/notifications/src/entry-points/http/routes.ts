@@ -1,15 +1,23 @@
 import { getPrincipal } from '@referral-hub/platform';
 import type { Router } from 'express';
 import type { NotificationsDatabase } from '../../data-access/database.js';
+import type { DeliveryJobData } from '../../delivery/queue.js';
 import type { SecretCipher } from '../../delivery/secret-cipher.js';
 import { getMyPreferences } from '../../domain/get-my-preferences.js';
 import { listReferralDeliveries } from '../../domain/list-referral-deliveries.js';
+import { sendSubscriptionTest } from '../../domain/send-subscription-test.js';
 import { createSubscription, deleteSubscription, listSubscriptions } from '../../domain/subscriptions.js';
 import type { SubscriptionCreate } from '../../domain/subscriptions.js';
 import type { PreferencesUpdate } from '../../domain/preferences.js';
 import { updateMyPreferences } from '../../domain/update-my-preferences.js';
 
-type Deps = { db: NotificationsDatabase; cipher: SecretCipher; config: { WEBHOOK_ALLOW_HTTP: boolean } };
+type Deps = {
+  db: NotificationsDatabase;
+  cipher: SecretCipher;
+  config: { WEBHOOK_ALLOW_HTTP: boolean };
+  /** Queues delivery jobs (the delivery queue): a subscription's test goes the way of every webhook. */
+  enqueue(jobs: DeliveryJobData[]): Promise<void>;
+};
 
 /**
  * HTTP entry points of the notifications service. Requests reach these
@@ -37,6 +45,10 @@ export function registerRoutes(router: Router, deps: Deps): void {
   router.delete('/v1/subscriptions/:subscriptionId', async (req, res) => {
     await deleteSubscription(deps, getPrincipal(req), String(req.params.subscriptionId));
     res.status(204).end();
+  });
+
+  router.post('/v1/subscriptions/:subscriptionId/test', async (req, res) => {
+    res.status(202).json(await sendSubscriptionTest(deps, getPrincipal(req), String(req.params.subscriptionId)));
   });
 
   router.get('/v1/referrals/:referralId/deliveries', async (req, res) => {
