@@ -55,6 +55,11 @@ export type E2eHub = {
   mailbox: Mailbox;
   token: TokenSource;
   seed: DemoSeedResult;
+  /** Each service's database, for tests that look at what is kept at rest. */
+  databaseUrls: Readonly<Record<HubServiceName, string>>;
+  /** The prefix of every Redis key this hub's notifications service writes (its BullMQ queues). */
+  redisUrl: string;
+  redisPrefix: string;
   /** The environment a process was last started with. */
   envOf(name: HubProcessName): Record<string, string>;
   process(name: HubProcessName): RunningProcess;
@@ -255,6 +260,9 @@ export async function startE2eHub(name: string): Promise<E2eHub> {
       mailbox: catcherMailbox(smtp, sms),
       token,
       seed,
+      databaseUrls: { directory: databases.directory.url, consent: databases.consent.url, referrals: databases.referrals.url, notifications: databases.notifications.url },
+      redisUrl: REDIS_URL,
+      redisPrefix: notificationsQueuePrefix,
       envOf: (processName) => ({ ...(envs.get(processName) ?? {}) }),
       process: (processName) => {
         const running = processes.get(processName);
