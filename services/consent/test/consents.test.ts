@@ -143,6 +143,19 @@ describe('recording a consent', () => {
     expect(await storedFor(input.caseCode)).toEqual({ consents: 0, events: 0 });
   });
 
+  it('when a field key is unknown, the problem lists the allowed selectors within the schema’s 500 characters, in French by default', async () => {
+    const input = buildNewConsent();
+    const response = await post({ ...input, scope: { ...input.scope, fields: ['child.shoeSize'] } }, caseworker());
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-language')).toBe('fr');
+    const problem = (await response.json()) as { code: string; title: string; errors: { field: string; message: string; code: string }[] };
+    expect(problem).toMatchObject({ code: 'validation_failed', title: 'Requête invalide' });
+    const selector = problem.errors.find((e) => e.field === 'body.scope.fields[0]' && e.code === 'enum');
+    // The catalogue's selectors made this message 701 characters; the Problem schema allows 500.
+    expect(selector?.message).toMatch(/^doit valoir l’une de ces valeurs : "/);
+    expect(selector?.message.length).toBeLessThanOrEqual(500);
+  });
+
   it('when a field is strictly confidential, the problem names it and nothing is written', async () => {
     const input = buildNewConsent();
     const body = { ...input, scope: { ...input.scope, fields: ['confidential.notes'] } };
