@@ -26,7 +26,7 @@ export async function waitUntilDeliveriesSettle(demo: DemoCase, recipient: Recip
   await demo.waitFor(`the deliveries of the referral to the ${recipient} to settle`, async () => {
     const deliveries = await demo.deliveries(recipient);
     const toLead = deliveries.filter((d) => d.recipientRole === 'lead').length;
-    return toLead >= leadOutcomes * 2 && deliveries.every((d) => d.status !== 'queued') ? true : undefined;
+    return toLead >= leadOutcomes * 2 && deliveries.every((d) => d.status === 'sent' || d.status === 'failed') ? true : undefined;
   });
 }
 
