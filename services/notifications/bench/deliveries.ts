@@ -348,7 +348,7 @@ try {
       peak.backlog = Math.max(peak.backlog, backlog);
       const { rows } = await db.query<{ events: string; final: string }>(
         `SELECT (SELECT count(*) FROM referral_event WHERE event_id = ANY($1)) AS events,
-                (SELECT count(*) FROM delivery WHERE event_id = ANY($1) AND status <> 'queued') AS final`,
+                (SELECT count(*) FROM delivery WHERE event_id = ANY($1) AND status IN ('sent', 'failed')) AS final`,
         [ids],
       );
       if (Number(rows[0]?.events) === events.length && Number(rows[0]?.final) >= total && backlog === 0) {
@@ -405,7 +405,7 @@ try {
       smsSent: texts.count - smsBefore.count, smsDistinct: texts.distinct.size - smsBefore.distinct,
       sent: sentRows.length,
       failed: deliveries.filter((d) => d.status === 'failed').length,
-      queued: deliveries.filter((d) => d.status === 'queued').length,
+      queued: deliveries.filter((d) => d.status === 'queued' || d.status === 'sending').length,
       inbox: Number(inbox[0]?.n ?? 0),
       complete,
     };

@@ -54,16 +54,6 @@ export async function updateClaimedDelivery(
   return count === 1;
 }
 
-/** Records an outcome on a delivery not yet claimed; only a delivery still queued changes (sent and failed are final). */
-export async function updateQueuedDelivery(
-  tx: Tx,
-  id: string,
-  change: Partial<Pick<Delivery, 'status' | 'attempts' | 'providerMessageId' | 'errorCode' | 'sentAt' | 'failedAt' | 'updatedAt'>>,
-): Promise<boolean> {
-  const { count } = await tx.delivery.updateMany({ where: { id, status: 'queued' }, data: change });
-  return count === 1;
-}
-
 /**
  * The delivery log of a referral as `organizationId` may see it, oldest
  * first: everything when it referred, except other organisations' webhooks;
