@@ -70,6 +70,17 @@ export interface components {
             userId: string;
             organizationId: components["schemas"]["Uuid"];
         };
+        /** @description The identity provider's subject identifier of a person or machine client. */
+        UserId: string;
+        /** @description Who held each role on the referral when the event happened, by id only: the lead caseworker, the lead organisation and the lead's supervisor. Consumers tell these people, not whoever holds the role when they read the event. */
+        Parties: {
+            /** @description The lead caseworker; null when the referral records none. */
+            leadUserId: components["schemas"]["UserId"] | null;
+            /** @description The organisation holding the lead role. */
+            leadOrganizationId: components["schemas"]["Uuid"];
+            /** @description The lead's supervisor, when the lead's token named one. */
+            leadSupervisorUserId: components["schemas"]["UserId"] | null;
+        };
         /**
          * @description What happened to the resource.
          * @enum {string}
@@ -247,6 +258,8 @@ export interface components {
             recipientServiceId: components["schemas"]["Uuid"];
             /** @description Who made it happen; null when the hub itself did (deadlines, consent changes). */
             actor: components["schemas"]["Actor"] | null;
+            /** @description Who held the lead, lead organisation and supervisor roles when this happened (after it, for a transfer's acceptance). Always set by the referrals service; absent only on events published before it carried them. */
+            parties?: components["schemas"]["Parties"];
             /** @description When it happened. */
             occurredAt: components["schemas"]["Timestamp"];
         };
@@ -273,6 +286,8 @@ export interface components {
             recipientServiceId: components["schemas"]["Uuid"];
             /** @description Who made it happen; null when the hub itself did (deadlines, consent changes). */
             actor: components["schemas"]["Actor"] | null;
+            /** @description Who held the lead, lead organisation and supervisor roles when this happened (after it, for a transfer's acceptance). Always set by the referrals service; absent only on events published before it carried them. */
+            parties?: components["schemas"]["Parties"];
             /** @description When it happened. */
             occurredAt: components["schemas"]["Timestamp"];
         };
@@ -299,6 +314,10 @@ export interface components {
             recipientServiceId: components["schemas"]["Uuid"];
             /** @description Who made it happen; null when the hub itself did (deadlines, consent changes). */
             actor: components["schemas"]["Actor"] | null;
+            /** @description Who held the lead, lead organisation and supervisor roles when this happened (after it, for a transfer's acceptance). Always set by the referrals service; absent only on events published before it carried them. */
+            parties?: components["schemas"]["Parties"];
+            /** @description For a transfer: who held the roles on the sending side until this acceptance handed the case over. Absent for a referral. */
+            transferredFrom?: components["schemas"]["Parties"];
             /** @description When it happened. */
             occurredAt: components["schemas"]["Timestamp"];
         };
@@ -325,6 +344,8 @@ export interface components {
             recipientServiceId: components["schemas"]["Uuid"];
             /** @description Who made it happen; null when the hub itself did (deadlines, consent changes). */
             actor: components["schemas"]["Actor"] | null;
+            /** @description Who held the lead, lead organisation and supervisor roles when this happened (after it, for a transfer's acceptance). Always set by the referrals service; absent only on events published before it carried them. */
+            parties?: components["schemas"]["Parties"];
             /** @description When it happened. */
             occurredAt: components["schemas"]["Timestamp"];
             reasonCode: components["schemas"]["DeclineReason"];
@@ -354,6 +375,8 @@ export interface components {
             recipientServiceId: components["schemas"]["Uuid"];
             /** @description Who made it happen; null when the hub itself did (deadlines, consent changes). */
             actor: components["schemas"]["Actor"] | null;
+            /** @description Who held the lead, lead organisation and supervisor roles when this happened (after it, for a transfer's acceptance). Always set by the referrals service; absent only on events published before it carried them. */
+            parties?: components["schemas"]["Parties"];
             /** @description When it happened. */
             occurredAt: components["schemas"]["Timestamp"];
         };
@@ -380,6 +403,8 @@ export interface components {
             recipientServiceId: components["schemas"]["Uuid"];
             /** @description Who made it happen; null when the hub itself did (deadlines, consent changes). */
             actor: components["schemas"]["Actor"] | null;
+            /** @description Who held the lead, lead organisation and supervisor roles when this happened (after it, for a transfer's acceptance). Always set by the referrals service; absent only on events published before it carried them. */
+            parties?: components["schemas"]["Parties"];
             /** @description When it happened. */
             occurredAt: components["schemas"]["Timestamp"];
         };
@@ -406,6 +431,8 @@ export interface components {
             recipientServiceId: components["schemas"]["Uuid"];
             /** @description Who made it happen; null when the hub itself did (deadlines, consent changes). */
             actor: components["schemas"]["Actor"] | null;
+            /** @description Who held the lead, lead organisation and supervisor roles when this happened (after it, for a transfer's acceptance). Always set by the referrals service; absent only on events published before it carried them. */
+            parties?: components["schemas"]["Parties"];
             /** @description When it happened. */
             occurredAt: components["schemas"]["Timestamp"];
             reasonCode: components["schemas"]["NotDeliveredReason"];
@@ -433,6 +460,8 @@ export interface components {
             recipientServiceId: components["schemas"]["Uuid"];
             /** @description Who made it happen; null when the hub itself did (deadlines, consent changes). */
             actor: components["schemas"]["Actor"] | null;
+            /** @description Who held the lead, lead organisation and supervisor roles when this happened (after it, for a transfer's acceptance). Always set by the referrals service; absent only on events published before it carried them. */
+            parties?: components["schemas"]["Parties"];
             /** @description When it happened. */
             occurredAt: components["schemas"]["Timestamp"];
         };
@@ -459,6 +488,8 @@ export interface components {
             recipientServiceId: components["schemas"]["Uuid"];
             /** @description Who made it happen; null when the hub itself did (deadlines, consent changes). */
             actor: components["schemas"]["Actor"] | null;
+            /** @description Who held the lead, lead organisation and supervisor roles when this happened (after it, for a transfer's acceptance). Always set by the referrals service; absent only on events published before it carried them. */
+            parties?: components["schemas"]["Parties"];
             /** @description When it happened. */
             occurredAt: components["schemas"]["Timestamp"];
         };
@@ -485,6 +516,39 @@ export interface components {
             recipientServiceId: components["schemas"]["Uuid"];
             /** @description Who made it happen; null when the hub itself did (deadlines, consent changes). */
             actor: components["schemas"]["Actor"] | null;
+            /** @description Who held the lead, lead organisation and supervisor roles when this happened (after it, for a transfer's acceptance). Always set by the referrals service; absent only on events published before it carried them. */
+            parties?: components["schemas"]["Parties"];
+            /** @description When it happened. */
+            occurredAt: components["schemas"]["Timestamp"];
+            stage: components["schemas"]["OverdueStage"];
+            /** @description The deadline that passed. */
+            dueAt: components["schemas"]["Timestamp"];
+        };
+        /** @description A referral was still overdue at its acknowledgement or decision stage a further interval (the network's escalation setting) after the reminder: it is escalated once per stage, to the lead's supervisor and the receiving organisation's administrators as well as those reminded. It stays in its status. */
+        "referral.escalated": {
+            /** @description The referral. */
+            referralId: components["schemas"]["Uuid"];
+            referralCode: components["schemas"]["ReferralCode"];
+            caseCode: components["schemas"]["CaseCode"];
+            kind: components["schemas"]["ReferralKind"];
+            /**
+             * @description The status the referral is still in.
+             * @enum {string}
+             */
+            status: "submitted" | "acknowledged";
+            /** @description The status before this event; null when it had none. */
+            previousStatus: components["schemas"]["ReferralStatus"] | null;
+            urgency: components["schemas"]["Urgency"];
+            /** @description The organisation that sent the referral (the lead agency). */
+            referringOrganizationId: components["schemas"]["Uuid"];
+            /** @description The organisation the referral is addressed to. */
+            recipientOrganizationId: components["schemas"]["Uuid"];
+            /** @description The service of the recipient organisation. */
+            recipientServiceId: components["schemas"]["Uuid"];
+            /** @description Who made it happen; null when the hub itself did (deadlines, consent changes). */
+            actor: components["schemas"]["Actor"] | null;
+            /** @description Who held the lead, lead organisation and supervisor roles when this happened (after it, for a transfer's acceptance). Always set by the referrals service; absent only on events published before it carried them. */
+            parties?: components["schemas"]["Parties"];
             /** @description When it happened. */
             occurredAt: components["schemas"]["Timestamp"];
             stage: components["schemas"]["OverdueStage"];
@@ -511,6 +575,8 @@ export interface components {
             recipientServiceId: components["schemas"]["Uuid"];
             /** @description Who made it happen; null when the hub itself did (deadlines, consent changes). */
             actor: components["schemas"]["Actor"] | null;
+            /** @description Who held the lead, lead organisation and supervisor roles when this happened (after it, for a transfer's acceptance). Always set by the referrals service; absent only on events published before it carried them. */
+            parties?: components["schemas"]["Parties"];
             /** @description When it happened. */
             occurredAt: components["schemas"]["Timestamp"];
             /** @description The consents, or best-interests overrides, whose end removed the access. */

@@ -588,6 +588,22 @@ export interface components {
             } | null;
             /** @description The focal points named for the recipient service, then those of the recipient organisation itself. */
             focalPoints: components["schemas"]["NotificationFocalPoint"][];
+            /** @description Who held the lead role before a transfer handed the case over, with the work contact their token carried and their supervisor's user id. Events carry the ids of who held each role when they happened (`parties`, `transferredFrom`); these are the contacts of the former ones. */
+            formerLeads?: {
+                userId: components["schemas"]["UserId"];
+                organizationId: components["schemas"]["OrganizationId"];
+                name: string | null;
+                email: string | null;
+                phone: string | null;
+                /** @enum {string|null} */
+                language: "fr" | "en" | null;
+                supervisorUserId: components["schemas"]["UserId"] | null;
+                /**
+                 * Format: date-time
+                 * @description When the lead role left them.
+                 */
+                until: string;
+            }[];
         };
         /** @description A receiving focal point's work contact, as the directory publishes it. */
         NotificationFocalPoint: {

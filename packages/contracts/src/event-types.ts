@@ -21,6 +21,7 @@ export const EVENT_TYPES = [
   'referral.withdrawn',
   'referral.closed',
   'referral.overdue',
+  'referral.escalated',
   'referral.access_revoked',
   'notification.delivered',
   'notification.failed',

@@ -87,7 +87,14 @@ export const SAMPLE_DATA: EventDataMap = {
     actor: { userId: 'caseworker-17', organizationId: ids.organization },
   },
   'referral.acknowledged': { ...referral, status: 'acknowledged' },
-  'referral.accepted': { ...referral, status: 'accepted', previousStatus: 'acknowledged' },
+  'referral.accepted': {
+    ...referral,
+    kind: 'transfer',
+    status: 'accepted',
+    previousStatus: 'acknowledged',
+    parties: { leadUserId: 'auth0|5f7c8ec7c33c6c004bbafe82', leadOrganizationId: ids.recipient, leadSupervisorUserId: null },
+    transferredFrom: { leadUserId: 'caseworker-17', leadOrganizationId: ids.organization, leadSupervisorUserId: 'supervisor-3' },
+  },
   'referral.declined': {
     ...referral,
     status: 'declined',
@@ -120,6 +127,15 @@ export const SAMPLE_DATA: EventDataMap = {
     previousStatus: null,
     actor: null,
     stage: 'acknowledgement',
+    dueAt: '2026-11-23T09:00:00Z',
+  },
+  'referral.escalated': {
+    ...referral,
+    status: 'acknowledged',
+    previousStatus: null,
+    actor: null,
+    parties: { leadUserId: 'caseworker-17', leadOrganizationId: ids.organization, leadSupervisorUserId: 'supervisor-3' },
+    stage: 'decision',
     dueAt: '2026-11-23T09:00:00Z',
   },
   'referral.access_revoked': {

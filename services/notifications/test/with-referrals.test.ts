@@ -339,3 +339,88 @@ describe('notifications of a referral, with the real referrals service', () => {
     expect(await notifications.db.client.referralEvent.count({ where: { referralId } })).toBe(0);
   });
 });
+
+describe('messages go to the people who held each role when it happened', () => {
+  let n: Network;
+  beforeAll(async () => {
+    n = await givenNetwork();
+  });
+
+  async function draftOf(kind: 'referral' | 'transfer'): Promise<{ id: string; code: string }> {
+    const draft = await ok<{ id: string; code: string }>(
+      await call(referrals, 'POST', '/v1/referrals', n.lead, {
+        kind,
+        caseCode: `CASE-${randomUUID().slice(0, 8).toUpperCase()}`,
+        recipientOrganizationId: n.recipient,
+        recipientServiceId: n.serviceId,
+        urgency: 'high',
+        need: { category: 'psychosocial_distress', text: 'Besoin confidentiel' },
+        payload: PAYLOAD,
+      }),
+      201,
+    );
+    await ok(await call(referrals, 'POST', `/v1/referrals/${draft.id}/submit`, n.lead, { envelopeOnly: true }));
+    return draft;
+  }
+
+  // Sent or failed: a delivery being sent (`sending`) is not done yet.
+  const done = async (referralId: string, count: number) => {
+    await expect.poll(async () => (await deliveriesOf(referralId)).filter((d) => d.status === 'sent' || d.status === 'failed').length, poll).toBe(count);
+  };
+
+  const told = async (referralId: string) =>
+    (await deliveriesOf(referralId))
+      .filter((d) => d.channel !== 'webhook' && d.eventType !== 'referral.submitted')
+      .map((d) => `${d.messageKind} ${d.recipientKey} ${d.channel}`)
+      .sort();
+
+  it('a referral acknowledged and accepted back to back tells the lead and supervisor of each, and the focal point nothing of her own steps', async () => {
+    const r = await draftOf('referral');
+    await done(r.id, 3);
+    // No wait between the two steps: both events are processed after the second has happened.
+    await ok(await call(referrals, 'POST', `/v1/referrals/${r.id}/acknowledge`, n.receiver, {}));
+    await ok(await call(referrals, 'POST', `/v1/referrals/${r.id}/accept`, n.receiver, {}));
+    await done(r.id, 9);
+    const lead = `user:${n.lead.sub}`;
+    const supervisor = `user:${n.supervisor.sub}`;
+    expect(await told(r.id)).toEqual(
+      [`acknowledged ${lead} email`, `acknowledged ${lead} sms`, `acknowledged ${supervisor} sms`, `accepted ${lead} email`, `accepted ${lead} sms`, `accepted ${supervisor} sms`].sort(),
+    );
+  });
+
+  it('a transfer acknowledged and accepted back to back tells the sending lead and supervisor of both, and the new lead that the case is now theirs', async () => {
+    const r = await draftOf('transfer');
+    await done(r.id, 3);
+    await ok(await call(referrals, 'POST', `/v1/referrals/${r.id}/acknowledge`, n.receiver, {}));
+    await ok(await call(referrals, 'POST', `/v1/referrals/${r.id}/accept`, n.receiver, {}));
+    const lead = `user:${n.lead.sub}`;
+    const supervisor = `user:${n.supervisor.sub}`;
+    const newLead = `user:${n.receiver.sub}`;
+    // The new lead (Mariam, a focal point with no stored preferences) is told by e-mail at the address her token gave.
+    await done(r.id, 10);
+    expect(await told(r.id)).toEqual(
+      [
+        `acknowledged ${lead} email`,
+        `acknowledged ${lead} sms`,
+        `acknowledged ${supervisor} sms`,
+        `accepted ${lead} email`,
+        `accepted ${lead} sms`,
+        `accepted ${supervisor} sms`,
+        `transfer_received ${newLead} email`,
+      ].sort(),
+    );
+    expect(sentTo(emailOf(n.lead)).filter((m) => m.text.includes(r.code)).map((m) => m.subject).sort()).toEqual(
+      [`Referral ${r.code} accepted`, `Referral ${r.code} acknowledged`].sort(),
+    );
+    const mariam = sentTo(n.focal.mariam.email).filter((m) => m.text.includes(r.code)).map((m) => m.subject);
+    // Her token named no language and she chose none: French, the network's working language.
+    expect(mariam).toContain(`Transfert de dossier ${r.code} : vous en êtes responsable`);
+    expect(mariam.some((subject) => subject.includes('acknowledged') || subject.includes(' accepted'))).toBe(false);
+
+    // After the hand-over, the new lead is told of the case's next steps; the sending side no longer is.
+    await ok(await call(referrals, 'POST', `/v1/referrals/${r.id}/start`, n.receiver, {}));
+    await done(r.id, 11);
+    const started = (await deliveriesOf(r.id)).filter((d) => d.eventType === 'referral.started').map((d) => d.recipientKey);
+    expect(started).toEqual([newLead]);
+  });
+});

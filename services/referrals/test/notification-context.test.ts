@@ -74,6 +74,7 @@ describe('GET /v1/referrals/{id}/notification-context', () => {
         { id: r.forService.id, serviceId: r.serviceId, name: 'Mariam Coulibaly', email: 'mariam@aide-nord.example', phone: '+223 71 00 00 01', preferredLanguage: 'en' },
         { id: r.forOrganization.id, serviceId: null, name: 'Ibrahim Traoré', email: null, phone: '+223 71 00 00 02', preferredLanguage: 'fr' },
       ],
+      formerLeads: [],
     });
     expect(context).not.toHaveProperty('payload');
     expect(context).not.toHaveProperty('need');

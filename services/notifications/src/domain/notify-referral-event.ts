@@ -8,6 +8,8 @@ import type { DeliveryJobData } from '../delivery/queue.js';
 import { deliveryId } from '../delivery/queue.js';
 import { messageFacts, renderEmail, renderSms } from './messages/render.js';
 import type { Language, MessageStatus } from './messages/templates.js';
+import { asOfEvent } from './people-of-the-moment.js';
+import type { EventPeople } from './people-of-the-moment.js';
 import { AUDIENCES, planDeliveries } from './recipients.js';
 import type { ReferralContext, StoredPreference } from './recipients.js';
 
@@ -22,6 +24,8 @@ export type ReferralEventFacts = {
   referringOrganizationId: string;
   recipientOrganizationId: string;
   recipientServiceId: string;
+  /** Who held each role when it happened (absent on events published before events carried it). */
+  people: EventPeople;
   /** The event as received (a CloudEvent of identifiers and codes only): the body of webhooks. */
   envelope: unknown;
 };
@@ -42,6 +46,10 @@ export function referralEventFacts(event: CloudEvent<ReferralEventType>): Referr
     referringOrganizationId: data.referringOrganizationId,
     recipientOrganizationId: data.recipientOrganizationId,
     recipientServiceId: data.recipientServiceId,
+    people: {
+      ...(data.parties === undefined ? {} : { parties: data.parties }),
+      ...('transferredFrom' in data && data.transferredFrom !== undefined ? { transferredFrom: data.transferredFrom } : {}),
+    },
     envelope: event,
   };
 }
@@ -101,8 +109,11 @@ function row(event: ReferralEventFacts, fields: Omit<NewDeliveryRow, 'eventId' |
 async function planForPeople(linkTemplate: string, contexts: ReferralContextSource, tx: Tx, event: ReferralEventFacts, now: Date): Promise<Plan> {
   const plan: Plan = { rows: [], jobs: [] };
   if (AUDIENCES[event.eventType].length === 0) return plan;
-  const context = await contexts.load(event);
-  const contacts = [context.lead, context.supervisor, ...context.focalPoints].filter((c) => c !== null);
+  // The people who held the roles when it happened, not those holding them now.
+  const context = asOfEvent(await contexts.load(event), event.people);
+  const contacts = [context.lead, context.supervisor, context.sender?.lead ?? null, context.sender?.supervisor ?? null, ...context.focalPoints, ...(context.orgAdmins ?? [])].filter(
+    (c) => c !== null,
+  );
   const stored = await findPreferencesOf(tx, {
     userIds: contacts.flatMap((c) => (c.userId === null ? [] : [c.userId])),
     emails: contacts.flatMap((c) => (c.userId === null && c.email !== null ? [c.email] : [])),

@@ -1,9 +1,13 @@
 import type { DirectoryNames } from './messages/render.js';
 import type { Language, MessageKind } from './messages/templates.js';
 import type { ReferralEventType } from '../entry-points/messaging/events.js';
+import type { FormerLead } from './people-of-the-moment.js';
 
 /** In which capacity someone is told. */
-export type RecipientRole = 'lead' | 'supervisor' | 'focal_point';
+export type RecipientRole = 'lead' | 'supervisor' | 'focal_point' | 'org_admin';
+
+/** Whom an audience names: a role of the event's moment, or the sending side of a transfer's acceptance. */
+export type AudienceRole = RecipientRole | 'sending_lead' | 'sending_supervisor';
 export type DeliveryChannel = 'email' | 'sms';
 
 /**
@@ -30,6 +34,12 @@ export type ReferralContext = {
   lead: Contact | null;
   supervisor: Contact | null;
   focalPoints: Contact[];
+  /** Who led before a transfer, with their contacts (to reach the lead an older event names). */
+  formerLeads?: FormerLead[];
+  /** For a transfer's acceptance: the lead and supervisor who handed the case over. */
+  sender?: { lead: Contact | null; supervisor: Contact | null };
+  /** The receiving organisation's administrators (told of escalations). */
+  orgAdmins?: Contact[];
 };
 
 /**
@@ -40,7 +50,9 @@ export type ReferralContext = {
 export type StoredPreference = { channels: readonly string[]; language: string; chosen?: boolean; email?: string | null; phone?: string | null };
 
 /** Who is told of each event, and with which message. */
-export const AUDIENCES: Record<ReferralEventType, readonly { roles: readonly RecipientRole[]; kind: MessageKind }[]> = {
+export type Audience = { roles: readonly AudienceRole[]; kind: MessageKind };
+
+export const AUDIENCES: Record<ReferralEventType, readonly Audience[]> = {
   'referral.submitted': [{ roles: ['focal_point'], kind: 'submitted' }],
   'referral.acknowledged': [{ roles: ['lead', 'supervisor'], kind: 'acknowledged' }],
   'referral.accepted': [{ roles: ['lead', 'supervisor'], kind: 'accepted' }],
@@ -53,10 +65,48 @@ export const AUDIENCES: Record<ReferralEventType, readonly { roles: readonly Rec
     { roles: ['focal_point'], kind: 'overdue_reminder' },
     { roles: ['lead'], kind: 'overdue_lead' },
   ],
+  // Still overdue after the reminder: those reminded again, and above them the lead's supervisor and the recipient's administrators.
+  'referral.escalated': [
+    { roles: ['focal_point', 'org_admin'], kind: 'escalated_receiver' },
+    { roles: ['lead', 'supervisor'], kind: 'escalated_lead' },
+  ],
   'referral.withdrawn': [{ roles: ['focal_point'], kind: 'withdrawn' }],
   // The lead closes the referral: nobody needs telling.
   'referral.closed': [],
 };
+
+/**
+ * Who is told of this event: {@link AUDIENCES}, except a transfer's acceptance, which is told
+ * both to the side that handed the case over (its lead and supervisor: "accepted") and to the new
+ * lead and their supervisor ("you are now the lead").
+ */
+export function audiencesFor(eventType: ReferralEventType, context: Pick<ReferralContext, 'sender'>): readonly Audience[] {
+  if (eventType === 'referral.accepted' && context.sender !== undefined) {
+    return [
+      { roles: ['sending_lead', 'sending_supervisor'], kind: 'accepted' },
+      { roles: ['lead', 'supervisor'], kind: 'transfer_received' },
+    ];
+  }
+  return AUDIENCES[eventType];
+}
+
+function contactsOf(role: AudienceRole, context: ReferralContext): Contact[] {
+  const one = (contact: Contact | null | undefined): Contact[] => (contact === null || contact === undefined ? [] : [contact]);
+  switch (role) {
+    case 'focal_point':
+      return context.focalPoints;
+    case 'org_admin':
+      return context.orgAdmins ?? [];
+    case 'lead':
+      return one(context.lead);
+    case 'supervisor':
+      return one(context.supervisor);
+    case 'sending_lead':
+      return one(context.sender?.lead);
+    case 'sending_supervisor':
+      return one(context.sender?.supervisor);
+  }
+}
 
 /** One message to send: a recipient on a channel, or the reason it cannot be sent. */
 export type PlannedDelivery = {
@@ -104,10 +154,8 @@ export function planDeliveries(
   preferencesByEmail: ReadonlyMap<string, StoredPreference> = new Map(),
 ): PlannedDelivery[] {
   const planned = new Map<string, PlannedDelivery>();
-  for (const audience of AUDIENCES[eventType]) {
-    const contacts = audience.roles.flatMap((role) =>
-      role === 'focal_point' ? context.focalPoints : [role === 'lead' ? context.lead : context.supervisor].filter((c): c is Contact => c !== null),
-    );
+  for (const audience of audiencesFor(eventType, context)) {
+    const contacts = audience.roles.flatMap((role) => contactsOf(role, context));
     for (const contact of contacts) {
       const key = recipientKey(contact);
       const stored = preferenceOf(contact, preferences, preferencesByEmail);

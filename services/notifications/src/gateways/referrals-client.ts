@@ -58,6 +58,16 @@ export function toReferralContext(context: NotificationContext): ReferralContext
     // Known by id only: the address comes from what the person's token gave this service (their preferences).
     supervisor: context.supervisor === null ? null : { role: 'supervisor', userId: context.supervisor.userId, focalPointId: null, email: null, phone: null, language: null },
     focalPoints: receivingFocalPoints(context),
+    formerLeads: (context.formerLeads ?? []).map((former) => ({
+      role: 'lead',
+      userId: former.userId,
+      focalPointId: null,
+      email: former.email,
+      phone: former.phone,
+      language: former.language,
+      organizationId: former.organizationId,
+      supervisorUserId: former.supervisorUserId,
+    })),
   };
 }
 

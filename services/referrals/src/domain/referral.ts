@@ -80,6 +80,23 @@ export function eventData(
     recipientOrganizationId: row.recipientOrganizationId,
     recipientServiceId: row.recipientServiceId,
     actor,
+    parties: partiesAt(row),
     occurredAt: occurredAt.toISOString(),
   };
 }
+
+/**
+ * Who holds the lead, lead organisation and supervisor roles on `row` (ids only): every event
+ * carries them as of its moment, so that it is told to those people, not to whoever holds the
+ * roles when a consumer reads it (a transfer accepted a moment later changes the lead).
+ */
+export function partiesAt(row: Pick<ReferralRow, 'leadUserId' | 'leadOrganizationId' | 'referringOrganizationId' | 'leadSupervisorUserId'>): EventParties {
+  return {
+    leadUserId: row.leadUserId,
+    leadOrganizationId: row.leadOrganizationId ?? row.referringOrganizationId,
+    leadSupervisorUserId: row.leadSupervisorUserId,
+  };
+}
+
+/** The `parties` of a referral event (common.json `Parties`). */
+export type EventParties = NonNullable<CommonEventData['parties']>;

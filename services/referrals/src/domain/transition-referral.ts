@@ -4,6 +4,7 @@ import type { EventDataMap } from '@referral-hub/contracts';
 import { AppError, conflict, currentRequestId, forbidden, serviceUnavailable, t, unprocessable, validationError } from '@referral-hub/platform';
 import type { FieldError, Principal } from '@referral-hub/platform';
 import type { Prisma } from '../data-access/generated/prisma/client.js';
+import { insertFormerLead } from '../data-access/former-leads.js';
 import { insertHistory } from '../data-access/history.js';
 import { updateReferralIfVersion } from '../data-access/referrals.js';
 import type { ReferralRow } from '../data-access/referrals.js';
@@ -14,7 +15,7 @@ import { REFERRALS_SOURCE } from './deps.js';
 import { findVisibleReferral } from './find-visible-referral.js';
 import { decideTransition, EVENT_OF_ACTION } from './lifecycle.js';
 import type { ReferralAction, ReferralStatus } from './lifecycle.js';
-import { eventData, partiesOf } from './referral.js';
+import { eventData, partiesAt, partiesOf } from './referral.js';
 import type { ReferralView, Urgency } from './referral.js';
 import { decisionRequestFor, viewReferral } from './what-a-reader-sees.js';
 
@@ -99,7 +100,7 @@ function changesFor(
       accessAllowedKeys: shared,
     };
   }
-  if (action === 'accept' && row.kind === 'transfer') {
+  if (handsOver(action, row)) {
     // The receiving agency takes over the whole case: the accepting person becomes the lead.
     return {
       leadOrganizationId: principal.organizationId,
@@ -114,7 +115,13 @@ function changesFor(
   return {};
 }
 
-function eventFor(action: ReferralAction, row: ReferralRow, previous: ReferralStatus, principal: Principal, input: TransitionInput, now: Date) {
+/** Whether this step hands the whole case over: a transfer's acceptance makes the accepter the lead. */
+function handsOver(action: ReferralAction, row: ReferralRow): boolean {
+  return action === 'accept' && row.kind === 'transfer';
+}
+
+function eventFor(action: ReferralAction, row: ReferralRow, before: ReferralRow, principal: Principal, input: TransitionInput, now: Date) {
+  const previous = before.status as ReferralStatus;
   const data = eventData(row, previous, { userId: principal.userId, organizationId: principal.organizationId }, now);
   const correlationId = currentRequestId();
   const options = { source: REFERRALS_SOURCE, subject: row.id, time: now, ...(correlationId === undefined ? {} : { correlationId }) };
@@ -127,6 +134,13 @@ function eventFor(action: ReferralAction, row: ReferralRow, previous: ReferralSt
           reasonCode: input.reasonCode as EventDataMap['referral.declined']['reasonCode'],
           ...(input.suggestedServiceId === undefined ? {} : { suggestedServiceId: input.suggestedServiceId }),
         },
+        options,
+      );
+    case 'accept':
+      // A transfer's acceptance is told to the sending side too: who led it until now.
+      return buildEvent(
+        'referral.accepted',
+        { ...(data as EventDataMap['referral.accepted']), ...(handsOver(action, before) ? { transferredFrom: partiesAt(before) } : {}) },
         options,
       );
     case 'not_delivered':
@@ -194,7 +208,21 @@ export async function transitionReferral(
       consentIds: action === 'submit' ? next.consentIds : [],
       occurredAt: now,
     });
-    await deps.outbox.enqueueEvent(tx, eventFor(action, next, previous, principal, input, now));
+    if (handsOver(action, row) && row.leadUserId !== null) {
+      // The sending lead's contact is kept: events of their time are still told to them.
+      await insertFormerLead(tx, {
+        referralId: row.id,
+        userId: row.leadUserId,
+        organizationId: row.leadOrganizationId ?? row.referringOrganizationId,
+        name: row.leadName,
+        email: row.leadEmail,
+        phone: row.leadPhone,
+        language: row.leadLanguage,
+        supervisorUserId: row.leadSupervisorUserId,
+        until: now,
+      });
+    }
+    await deps.outbox.enqueueEvent(tx, eventFor(action, next, row, principal, input, now));
     return next;
   });
   if (updated === null) {

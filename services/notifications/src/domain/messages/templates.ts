@@ -24,6 +24,9 @@ export const MESSAGE_KINDS = [
   'access_revoked',
   'overdue_reminder',
   'overdue_lead',
+  'escalated_receiver',
+  'escalated_lead',
+  'transfer_received',
   'withdrawn',
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
@@ -186,6 +189,24 @@ export const WORDING: Record<Language, Record<MessageKind, Wording>> = {
       action: 'They have been reminded. You may contact them or refer elsewhere.',
       sms: (s) => `Referral ${s.code} (case ${s.caseCode}) to ${s.to} (${s.service}) is overdue. ${s.link}`,
     },
+    escalated_receiver: {
+      subject: (s) => `Escalation: referral ${s.code} is still overdue`,
+      headline: (s) => `The referral from ${s.from} to ${s.service} is still unanswered after a reminder (status: ${s.status}); it has been escalated to your organisation's administrators and the referring supervisor.`,
+      action: 'Please acknowledge it, then accept or decline it, in the referral hub now.',
+      sms: (s) => `Escalation: referral ${s.code} (case ${s.caseCode}) for ${s.service} from ${s.from} still overdue. ${s.link}`,
+    },
+    escalated_lead: {
+      subject: (s) => `Escalation: referral ${s.code} is still overdue`,
+      headline: (s) => `${s.to} has still not answered the referral to ${s.service} after a reminder (status: ${s.status}); it has been escalated to their administrators.`,
+      action: 'Contact them, or refer elsewhere if the child cannot wait.',
+      sms: (s) => `Escalation: referral ${s.code} (case ${s.caseCode}) to ${s.to} (${s.service}) still overdue. ${s.link}`,
+    },
+    transfer_received: {
+      subject: (s) => `Case transfer ${s.code}: you are now the lead`,
+      headline: (s) => `The case transferred by ${s.from} to ${s.to} (${s.service}) is now yours: you are its lead caseworker.`,
+      action: 'Open the case in the referral hub; its history, access log and deliveries are now your organisation’s to follow.',
+      sms: (s) => `Case transfer ${s.code} (case ${s.caseCode}) from ${s.from}: you are now the lead. ${s.link}`,
+    },
     withdrawn: {
       subject: (s) => `Referral ${s.code} withdrawn`,
       headline: (s) => `${s.from} has withdrawn its referral to ${s.service}.`,
@@ -253,6 +274,24 @@ export const WORDING: Record<Language, Record<MessageKind, Wording>> = {
       headline: (s) => `${s.to} n’a pas répondu à temps à votre référencement vers ${s.service} (statut : ${s.status}).`,
       action: 'Un rappel lui a été envoyé. Vous pouvez le contacter ou référer ailleurs.',
       sms: (s) => `Référencement ${s.code} (dossier ${s.caseCode}) vers ${s.to} (${s.service}) en retard. ${s.link}`,
+    },
+    escalated_receiver: {
+      subject: (s) => `Escalade : le référencement ${s.code} est toujours en retard`,
+      headline: (s) => `Le référencement de ${s.from} vers ${s.service} est toujours sans réponse après un rappel (statut : ${s.status}) ; il a été signalé aux administrateurs de votre organisation et au superviseur référent.`,
+      action: 'Merci d’en accuser réception, puis de l’accepter ou de le refuser, dans le hub de référencement dès maintenant.',
+      sms: (s) => `Escalade : ${s.code} (dossier ${s.caseCode}) pour ${s.service}, de ${s.from}, toujours en retard. ${s.link}`,
+    },
+    escalated_lead: {
+      subject: (s) => `Escalade : le référencement ${s.code} est toujours en retard`,
+      headline: (s) => `${s.to} n’a toujours pas répondu au référencement vers ${s.service} après un rappel (statut : ${s.status}) ; il a été signalé à ses administrateurs.`,
+      action: 'Contactez-les, ou référez ailleurs si l’enfant ne peut pas attendre.',
+      sms: (s) => `Escalade : référencement ${s.code} (dossier ${s.caseCode}) vers ${s.to} (${s.service}) toujours en retard. ${s.link}`,
+    },
+    transfer_received: {
+      subject: (s) => `Transfert de dossier ${s.code} : vous en êtes responsable`,
+      headline: (s) => `Le dossier transféré par ${s.from} à ${s.to} (${s.service}) est désormais le vôtre : vous en êtes le travailleur social référent.`,
+      action: 'Ouvrez le dossier dans le hub de référencement ; son historique, son journal d’accès et ses envois relèvent maintenant de votre organisation.',
+      sms: (s) => `Transfert ${s.code} (dossier ${s.caseCode}) de ${s.from} : vous en etes responsable. ${s.link}`,
     },
     withdrawn: {
       subject: (s) => `Référencement ${s.code} retiré`,
