@@ -34,6 +34,8 @@ const CONTEXTS = [
   new RegExp(String.raw`\b(?:${HELPERS})\(\s*${LITERAL}`, 'g'),
   new RegExp(String.raw`\bnew AppError\(\s*'[a-z_]+',\s*\d+,\s*${LITERAL}`, 'g'),
   new RegExp(String.raw`\b(?:message|detail):\s*${LITERAL}`, 'g'),
+  // Either branch of a chosen text: `message: cond ? 'a' : 'b'`, `const message = cond ? 'a' : 'b'`.
+  new RegExp(String.raw`\b(?:message|detail)\s*[:=]\s*[^\n;]*?\?\s*${LITERAL}\s*:\s*${LITERAL}`, 'g'),
   new RegExp(String.raw`\bvalidationError\((?:errors|\[[^\n]*?\]),\s*${LITERAL}`, 'g'),
   // The reason given to a four-argument assertMayAct (principal, action, relationships, reason).
   new RegExp(String.raw`\bassertMayAct\([^;,]*,[^;,]*,[^;]*?,\s*${LITERAL},?\s*\)`, 'g'),
@@ -42,10 +44,10 @@ const CONTEXTS = [
 /** Files where `message:` is not an error text (logs, events, zod issues). */
 const ERROR_FILE = /FieldError|validationError|unprocessable|AppError|forbidden\(|assertMayAct/;
 
-/** The literal's text, with each `${…}` of a template literal standing for some value. */
+/** The literal's text, with each `${…}` of a template literal standing for a value (`1`: numeric placeholders accept it). */
 function textOf(literal: string): string {
   const body = literal.slice(1, -1);
-  if (literal.startsWith('`')) return body.replace(/\$\{[^}]*(?:\{[^}]*\}[^}]*)*\}/g, 'x');
+  if (literal.startsWith('`')) return body.replace(/\$\{[^}]*(?:\{[^}]*\}[^}]*)*\}/g, '1');
   return body.replace(/\\(['"\\])/g, '$1');
 }
 
@@ -57,8 +59,9 @@ function errorTexts(): { file: string; text: string }[] {
       if (!ERROR_FILE.test(source)) continue;
       for (const pattern of CONTEXTS) {
         for (const match of source.matchAll(pattern)) {
-          const literal = match[1];
-          if (literal !== undefined) texts.push({ file: relative(ROOT, path), text: textOf(literal) });
+          for (const literal of match.slice(1)) {
+            if (literal !== undefined) texts.push({ file: relative(ROOT, path), text: textOf(literal) });
+          }
         }
       }
     }

@@ -49,7 +49,7 @@ export function methodNotAllowed(allow: readonly string[]): AppError {
 
 export function payloadTooLarge(limit?: string): AppError {
   return new AppError('payload_too_large', 413, 'Payload too large', {
-    detail: limit === undefined ? 'The request body is too large.' : t('The request body exceeds the {limit} limit.', { limit }),
+    detail: limit === undefined ? 'The request body is too large.' : t('The request body exceeds the {size} limit.', { size: limit }),
   });
 }
 

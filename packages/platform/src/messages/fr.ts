@@ -45,7 +45,7 @@ export const fr = {
   'A dependency is unavailable; try again shortly.': 'Un service dont celui-ci dépend est indisponible ; réessayez dans un instant.',
   'This resource supports {methods}.': 'Cette ressource accepte {methods}.',
   'The request body is too large.': 'Le corps de la requête est trop volumineux.',
-  'The request body exceeds the {limit} limit.': 'Le corps de la requête dépasse la limite de {limit}.',
+  'The request body exceeds the {size} limit.': 'Le corps de la requête dépasse la limite de {size}.',
   'This operation is part of the API but not available on this server yet.':
     'Cette opération fait partie de l’API mais n’est pas encore disponible sur ce serveur.',
   'The request body is not valid JSON.': 'Le corps de la requête n’est pas du JSON valide.',
@@ -71,7 +71,7 @@ export const fr = {
   'The database URL names no database.': 'L’adresse de base de données ne désigne aucune base.',
   'Give event ids to replay, or all: true.': 'Donnez les identifiants des événements à rejouer, ou all: true.',
   'Nothing to replay.': 'Rien à rejouer.',
-  'Event {type} does not match its schema: {fields}.': 'L’événement {type} ne respecte pas son schéma : {fields}.',
+  'Event {eventType} does not match its schema: {fields}.': 'L’événement {eventType} ne respecte pas son schéma : {fields}.',
   'Message refused by the broker': 'Message refusé par le courtier de messages',
   'Broker timeout': 'Délai dépassé chez le courtier de messages',
   '{what} timed out after {ms} ms.': '{what} : délai dépassé après {ms} ms.',
@@ -292,5 +292,8 @@ export const fr = {
     'Seul l’administrateur d’une structure ou son système gère ses webhooks.',
   'must start with {schemes}': 'doit commencer par {schemes}',
   'must not carry credentials': 'ne doit pas contenir d’identifiants de connexion',
-  'must name a host whose addresses are all public': 'doit désigner un hôte dont toutes les adresses sont publiques',
+  'must start with https:// or http://': 'doit commencer par https:// ou http://',
+  'must be a host with public addresses only (not loopback, private or link-local)':
+    'doit désigner un hôte aux adresses uniquement publiques (ni boucle locale, ni privées, ni lien local)',
+  'must be a host name that resolves': 'doit être un nom d’hôte qui se résout',
 } as const;

@@ -63,6 +63,23 @@ type Pattern = { key: Phrase; names: string[]; regex: RegExp };
 
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/**
+ * What some placeholders can hold when read back from a plain string, so a
+ * generic key cannot swallow a sentence it does not describe (`must be {type}`
+ * reads `must be integer`, never `must be a host name that resolves`).
+ */
+const PARAM_SHAPES: Readonly<Record<string, string>> = {
+  type: '[a-z]+(?:,[a-z]+)*',
+  limit: '-?\\d+(?:\\.\\d+)?',
+  multiple: '-?\\d+(?:\\.\\d+)?',
+  level: '\\d+',
+  maxDays: '\\d+',
+  bytes: '\\d+',
+  ms: '\\d+',
+  seconds: '\\d+',
+  min: '\\d+',
+};
+
 /** Keys with placeholders, as patterns; the most literal first so `must be >= {limit}` wins over `must be {type}`. */
 const PATTERNS: readonly Pattern[] = (Object.keys(fr) as Phrase[])
   .filter((key) => placeholdersOf(key).length > 0)
@@ -70,7 +87,7 @@ const PATTERNS: readonly Pattern[] = (Object.keys(fr) as Phrase[])
     const names = placeholdersOf(key);
     const source = key
       .split(PLACEHOLDER)
-      .map((part, index) => (index % 2 === 0 ? escapeRegex(part) : '([\\s\\S]+?)'))
+      .map((part, index) => (index % 2 === 0 ? escapeRegex(part) : `(${PARAM_SHAPES[part] ?? '[\\s\\S]+?'})`))
       .join('');
     return { key, names, regex: new RegExp(`^${source}$`) };
   })

@@ -33,14 +33,18 @@ export function checkValidity(options: {
   validFromGiven: boolean;
   now: Date;
   maxDays: number;
-  what: string;
+  what: 'a consent' | 'an override';
 }): FieldError[] {
   const { validFrom, expiresAt, now, maxDays } = options;
   if (expiresAt.getTime() <= validFrom.getTime()) {
     return [{ field: 'body.expiresAt', message: options.validFromGiven ? 'must be later than validFrom' : 'must be later than now', code: 'range' }];
   }
   if (expiresAt.getTime() <= now.getTime()) {
-    return [{ field: 'body.expiresAt', message: `must be in the future: ${options.what} that has ended cannot be recorded`, code: 'range' }];
+    const message =
+      options.what === 'a consent'
+        ? 'must be in the future: a consent that has ended cannot be recorded'
+        : 'must be in the future: an override that has ended cannot be recorded';
+    return [{ field: 'body.expiresAt', message, code: 'range' }];
   }
   if (expiresAt.getTime() - validFrom.getTime() > maxDays * DAY_MS) {
     return [{ field: 'body.expiresAt', message: t("must be at most {maxDays} days after the start (the network's maximum)", { maxDays }), code: 'max_validity' }];
