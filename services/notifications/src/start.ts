@@ -130,7 +130,7 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
             db: context.db,
             outbox: context.outbox,
             notify: notify(),
-            jobExists: async (id) => (await deliveries.queue.getJob(id)) !== undefined,
+            jobExists: (id) => deliveries.jobWillRun(id),
             olderThanMs: config.DELIVERY_SWEEP_AFTER_MS,
             logger: context.logger,
           });

@@ -255,4 +255,22 @@ describe('the window that cannot be closed', () => {
     // The crashed attempt counts: the log says the relay was tried twice.
     expect(await rowOf(referralId)).toMatchObject({ status: 'sent', attempts: 2, leaseUntil: null });
   });
+
+  it('a delivery left sending whose job BullMQ has ended (as after stalling twice) is queued again by the sweep, and sent once more', async () => {
+    const { service } = up();
+    const address = `fp-${randomUUID()}@aide-nord.example`;
+    const referralId = await submitTo(address);
+    await expect.poll(async () => (await rowOf(referralId))?.status, poll).toBe('sent');
+    const id = (await rowOf(referralId))?.id ?? '';
+    await expect.poll(async () => service.deliveries.queue.getJobState(id), poll).toBe('completed');
+    // The dead worker's claim, its lease over; its job ended in BullMQ (it fails a job that stalled twice).
+    await service.db.client.delivery.update({ where: { id }, data: { status: 'sending', sentAt: null, leaseUntil: new Date(Date.now() - 1_000) } });
+
+    await expect.poll(() => mailTo(address).length, poll).toBe(2);
+    expect(mailTo(address)[1]?.messageId).toBe(`<${id}@${MESSAGE_ID_DOMAIN}>`);
+    await expect.poll(async () => (await rowOf(referralId))?.status, poll).toBe('sent');
+    expect(await rowOf(referralId)).toMatchObject({ attempts: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(mailTo(address)).toHaveLength(2);
+  });
 });

@@ -47,6 +47,12 @@ export type DeliveryQueue = {
   connect(logger: Logger): Promise<void>;
   /** Adds the jobs; a job whose id exists already (same event, recipient, channel) is not added again. */
   enqueue(jobs: DeliveryJobData[]): Promise<void>;
+  /**
+   * Whether BullMQ will still run the job of this delivery (waiting, delayed, active…). A job that has
+   * ended (completed, or failed: every attempt used, or stalled more often than BullMQ allows) is removed,
+   * so that the sweep can queue it again under the same id; false too when there is none.
+   */
+  jobWillRun(id: string): Promise<boolean>;
   healthCheck(): HealthCheck;
   /** Closes the queue and its connection; call after the workers have stopped. */
   close(): Promise<void>;
@@ -91,6 +97,14 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
     async enqueue(jobs) {
       if (jobs.length === 0) return;
       await opened().addBulk(jobs.map((data) => ({ name: data.message.channel, data, opts: { jobId: data.deliveryId } })));
+    },
+    async jobWillRun(id) {
+      const job = await opened().getJob(id);
+      if (job === undefined) return false;
+      const state = await job.getState();
+      if (state !== 'completed' && state !== 'failed') return true;
+      await job.remove();
+      return false;
     },
     healthCheck: () => ({
       name: 'delivery-queue',

@@ -12,7 +12,11 @@ export type SweepDeps = {
   db: NotificationsDatabase;
   outbox: Outbox;
   notify: Pick<NotifyDeps, 'contexts' | 'linkTemplate' | 'enqueue'>;
-  /** Whether BullMQ still holds a job with this id (waiting, delayed, active, completed or failed). */
+  /**
+   * Whether BullMQ will still run a job with this id (waiting, delayed, active). One that has ended while
+   * its row is still pending (failed after stalling twice, as when its worker was killed twice) is removed
+   * by it and counts as lost.
+   */
   jobExists(id: string): Promise<boolean>;
   /** Queued rows younger than this are left alone: their job is surely just queued. */
   olderThanMs: number;
