@@ -17,7 +17,7 @@ import { migrateAll } from './lib/db.mjs';
 import { install } from './lib/install.mjs';
 import { ensurePnpm } from './lib/pnpm.mjs';
 import { onPath, run } from './lib/proc.mjs';
-import { IDENTITY, LOCAL_HOST, SERVICES, identityBaseUrl, identityEnv, serviceEnv } from './lib/services.mjs';
+import { CONSOLE, IDENTITY, LOCAL_HOST, SERVICES, consoleBaseUrl, consoleEnv, identityBaseUrl, identityEnv, serviceEnv } from './lib/services.mjs';
 import { Supervisor } from './lib/supervisor.mjs';
 import { HubError, error, info, paint, step, warn } from './lib/ui.mjs';
 
@@ -59,6 +59,32 @@ async function ensureServices() {
   step('checking PostgreSQL, Redis and RabbitMQ');
   const code = await run('bash', [join(root, 'infra', 'scripts', 'ensure-services.sh')], { cwd: root });
   if (code !== 0) throw new HubError('the backing services are not available (see above)', code);
+}
+
+/** Where the console's browser tests find Chromium (Debian's package). */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Makes sure Chromium is there for the console's browser tests, installing
+ * Debian's package as root when it is missing (as ensure-services.sh does for
+ * PostgreSQL); quiet when it is already there.
+ */
+async function ensureChromium() {
+  if (existsSync(CHROMIUM) || process.env.HUB_SKIP_CHROMIUM === '1') return;
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (process.platform !== 'linux' || !root || !onPath('apt-get')) {
+    warn(`Chromium is not at ${CHROMIUM}: the console's browser tests will fail. Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH`);
+    return;
+  }
+  step('installing Chromium for the browser tests (apt-get install chromium)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const args = ['install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-dejavu-core'];
+  let code = await run('apt-get', args, { env });
+  if (code !== 0) {
+    await run('apt-get', ['update', '-qq'], { env });
+    code = await run('apt-get', args, { env });
+  }
+  if (code !== 0) throw new HubError('Chromium could not be installed (see above); the console\'s browser tests need it', code);
 }
 
 /**
@@ -137,7 +163,22 @@ async function start(baseEnv) {
   }
   if (services.length === 0) throw new HubError('no service has a src/start.ts yet: nothing to start');
 
-  const all = identity ? [identity, ...services] : services;
+  /** @type {import('./lib/supervisor.mjs').ProcessSpec | undefined} */
+  let consoleApp;
+  const consoleDir = join(root, 'apps', 'console');
+  if (identity && existsSync(join(consoleDir, 'src', 'start.ts'))) {
+    consoleApp = {
+      name: CONSOLE.name,
+      colour: CONSOLE.colour,
+      command: process.execPath,
+      args: [...NODE_SOURCE_ARGS, 'src/start.ts'],
+      cwd: consoleDir,
+      env: { ...baseEnv, ...consoleEnv() },
+      readyUrl: `http://${LOCAL_HOST}:${CONSOLE.port}/livez`,
+    };
+  }
+
+  const all = [...(identity ? [identity] : []), ...services, ...(consoleApp ? [consoleApp] : [])];
   await assertPortsFree(all);
 
   const pretty = process.env.HUB_PRETTY !== undefined ? process.env.HUB_PRETTY === '1' : Boolean(process.stdout.isTTY);
@@ -166,7 +207,12 @@ async function start(baseEnv) {
   const ready = await Promise.all(services.map((spec) => supervisor.waitReady(spec, 120_000)));
 
   if (!supervisor.stopping && identity && ready.every(Boolean)) await seedDemoNetwork(baseEnv);
-  if (!supervisor.stopping) printBanner(services, ready, identity !== undefined);
+  let consoleReady = false;
+  if (consoleApp && !supervisor.stopping) {
+    supervisor.start(consoleApp);
+    consoleReady = await supervisor.waitReady(consoleApp, 60_000);
+  }
+  if (!supervisor.stopping) printBanner(services, ready, identity !== undefined, consoleApp === undefined ? undefined : consoleReady);
   return supervisor.done;
 }
 
@@ -190,8 +236,9 @@ async function seedDemoNetwork(baseEnv) {
  * @param {import('./lib/supervisor.mjs').ProcessSpec[]} services
  * @param {boolean[]} ready
  * @param {boolean} withIdentity
+ * @param {boolean | undefined} consoleReady  undefined when the console was not started
  */
-function printBanner(services, ready, withIdentity) {
+function printBanner(services, ready, withIdentity, consoleReady) {
   const lines = ['', paint('bold', 'The referral hub is running.'), ''];
   services.forEach((spec, index) => {
     const base = new URL(spec.readyUrl).origin;
@@ -200,6 +247,10 @@ function printBanner(services, ready, withIdentity) {
   });
   if (withIdentity) {
     lines.push(`  ${paint('yellow', 'identity'.padEnd(14))} ${identityBaseUrl()}   keys: ${identityBaseUrl()}/.well-known/jwks.json`);
+  }
+  if (consoleReady !== undefined) {
+    const state = consoleReady ? '' : paint('yellow', '  (not ready yet: see its log)');
+    lines.push(`  ${paint('brightCyan', 'console'.padEnd(14))} ${consoleBaseUrl()}   sign in as one of the demo network's people${state}`);
   }
   lines.push(
     '',
@@ -261,6 +312,7 @@ async function main(argv) {
     case 'test': {
       await install(root, pnpm);
       await ensureServices();
+      await ensureChromium();
       const testsOnly = rest.includes('--tests-only');
       return runChecks(root, pnpm, { testsOnly, vitestArgs: rest.filter((arg) => arg !== '--tests-only') });
     }

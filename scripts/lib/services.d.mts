@@ -1,4 +1,6 @@
 // Generated from services.mjs by scripts/lib/declarations.mjs; do not edit.
+/** @returns {string} where people open the console locally */
+export function consoleBaseUrl(): string;
 /** Default admin connection used for creating databases and roles (trust auth locally). */
 export function adminDatabaseUrl(): string;
 /**
@@ -34,6 +36,11 @@ export function serviceEnv(service: ServiceSpec): Record<string, string>;
  */
 export function identityEnv(): Record<string, string>;
 /**
+ * Environment for the console (apps/console) started by `hub start`.
+ * @returns {Record<string, string>}
+ */
+export function consoleEnv(): Record<string, string>;
+/**
  * @typedef {object} ServiceSpec
  * @property {'directory' | 'consent' | 'referrals' | 'notifications'} name
  * @property {number} port
@@ -46,6 +53,12 @@ export const IDENTITY: Readonly<{
     name: "identity";
     port: 4400;
     colour: "yellow";
+}>;
+/** The console (apps/console): people's web app, signed in through the identity provider. */
+export const CONSOLE: Readonly<{
+    name: "console";
+    port: 4300;
+    colour: "brightCyan";
 }>;
 export const LOCAL_HOST: "127.0.0.1";
 /** The `org` claim of the hub's own machine clients (referrals calling consent, notifications calling referrals). */
@@ -76,4 +89,8 @@ export type DevSecrets = {
      * NOTIFICATIONS_SECRET_KEYS: the key webhook secrets are encrypted with
      */
     notificationsSecretKeys: string;
+    /**
+     * the console's client secret at the identity provider
+     */
+    consoleClientSecret: string;
 };

@@ -24,6 +24,14 @@ export const SERVICES = Object.freeze([
 
 export const IDENTITY = Object.freeze({ name: 'identity', port: 4400, colour: 'yellow' });
 
+/** The console (apps/console): people's web app, signed in through the identity provider. */
+export const CONSOLE = Object.freeze({ name: 'console', port: 4300, colour: 'brightCyan' });
+
+/** @returns {string} where people open the console locally */
+export function consoleBaseUrl() {
+  return process.env.CONSOLE_PUBLIC_URL ?? `http://${LOCAL_HOST}:${CONSOLE.port}`;
+}
+
 export const LOCAL_HOST = '127.0.0.1';
 
 /** Default admin connection used for creating databases and roles (trust auth locally). */
@@ -60,6 +68,7 @@ export const HUB_ORGANIZATION_ID = '00000000-0000-4000-8000-00000000a0b1';
  * @property {string} referralPayloadKeys        REFERRAL_PAYLOAD_KEYS: the key referral payloads are encrypted with
  * @property {string} notificationsClientSecret  the notifications service's client secret at the identity provider
  * @property {string} notificationsSecretKeys    NOTIFICATIONS_SECRET_KEYS: the key webhook secrets are encrypted with
+ * @property {string} consoleClientSecret        the console's client secret at the identity provider
  */
 
 /**
@@ -72,6 +81,7 @@ const MAKE_DEV_SECRET = Object.freeze({
   referralPayloadKeys: () => `dev1:${randomBytes(32).toString('base64')}`,
   notificationsClientSecret: () => randomBytes(24).toString('base64url'),
   notificationsSecretKeys: () => `dev1:${randomBytes(32).toString('base64')}`,
+  consoleClientSecret: () => randomBytes(24).toString('base64url'),
 });
 
 /**
@@ -105,6 +115,7 @@ export function devSecrets() {
     referralPayloadKeys: kept('referralPayloadKeys'),
     notificationsClientSecret: kept('notificationsClientSecret'),
     notificationsSecretKeys: kept('notificationsSecretKeys'),
+    consoleClientSecret: kept('consoleClientSecret'),
   };
   const complete = Object.entries(secrets).every(([name, value]) => stored[name] === value);
   if (!complete) {
@@ -204,6 +215,36 @@ export function identityEnv() {
         roles: ['system'],
       },
     ]),
+    // People sign in to the console here, as one of the demo network's people (found in the directory).
+    DEV_IDENTITY_LOGIN_CLIENTS: JSON.stringify([
+      {
+        clientId: 'console',
+        secret: secrets.consoleClientSecret,
+        redirectUris: [`${consoleBaseUrl()}/auth/callback`],
+        postLogoutRedirectUris: [`${consoleBaseUrl()}/signed-out`],
+      },
+    ]),
+    DEV_IDENTITY_DIRECTORY_URL: process.env.DIRECTORY_URL ?? `http://${LOCAL_HOST}:4010`,
     ...authEnv(),
+  };
+}
+
+/**
+ * Environment for the console (apps/console) started by `hub start`.
+ * @returns {Record<string, string>}
+ */
+export function consoleEnv() {
+  const secrets = devSecrets();
+  return {
+    NODE_ENV: process.env.NODE_ENV ?? 'development',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    PORT: String(CONSOLE.port),
+    CONSOLE_PUBLIC_URL: consoleBaseUrl(),
+    OIDC_ISSUER: process.env.OIDC_ISSUER ?? authEnv().AUTH_ISSUER,
+    OIDC_CLIENT_ID: process.env.OIDC_CLIENT_ID ?? 'console',
+    OIDC_CLIENT_SECRET: process.env.OIDC_CLIENT_SECRET ?? secrets.consoleClientSecret,
+    REDIS_URL: process.env.REDIS_URL ?? `redis://${LOCAL_HOST}:6379`,
+    DIRECTORY_URL: process.env.DIRECTORY_URL ?? `http://${LOCAL_HOST}:4010`,
+    REFERRALS_URL: process.env.REFERRALS_URL ?? `http://${LOCAL_HOST}:4030`,
   };
 }

@@ -47,7 +47,7 @@ export const configSchema = envSchema({
    * The link every message carries, with `{referralId}` and/or `{referralCode}`: the hub's web app or an
    * agency's own system. Checked at start to leave room for it in a 160-character SMS.
    */
-  REFERRAL_LINK_TEMPLATE: envString({ default: 'http://localhost:8080/r/{referralCode}' })
+  REFERRAL_LINK_TEMPLATE: envString({ default: 'http://127.0.0.1:4300/r/{referralCode}' })
     .refine((value) => /^https?:\/\/\S+$/.test(value), 'must be an http(s) URL')
     .refine((value) => /\{referral(Id|Code)\}/.test(value), 'must contain {referralId} or {referralCode}'),
   /**

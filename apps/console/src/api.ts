@@ -1,0 +1,78 @@
+/**
+ * Calls to the hub's services with the signed-in person's own access token,
+ * so the services stay the only place where authorisation is decided. A
+ * refusal comes back as an `ApiError` carrying the problem's words.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DirectoryApi, ReferralsApi } from '@referral-hub/contracts';
+
+export type Referral = ReferralsApi.components['schemas']['Referral'];
+export type ReferralSummary = ReferralsApi.components['schemas']['ReferralSummary'];
+export type ReferralSummaryPage = ReferralsApi.components['schemas']['ReferralSummaryPage'];
+export type HistoryEntry = ReferralsApi.components['schemas']['HistoryEntry'];
+export type KnownOrganization = ReferralsApi.components['schemas']['KnownOrganization'];
+export type Service = DirectoryApi.components['schemas']['Service'];
+export type Organization = DirectoryApi.components['schemas']['Organization'];
+
+/** A service's refusal: status, and the problem's title and detail (already in the reader's language). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string | undefined,
+    readonly code: string | undefined,
+  ) {
+    super(`${status} ${code ?? ''}`);
+  }
+}
+
+export type ApiClient = {
+  get<T>(service: 'directory' | 'referrals', path: string): Promise<T>;
+  post<T>(service: 'directory' | 'referrals', path: string, body: unknown, idempotencyKey?: string): Promise<T>;
+};
+
+const TIMEOUT_MS = 10_000;
+
+export function apiClient(urls: { directory: string; referrals: string }, accessToken: () => Promise<string>, language: string): ApiClient {
+  const call = async <T>(service: 'directory' | 'referrals', path: string, init: { method: string; body?: unknown; idempotencyKey?: string }): Promise<T> => {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${await accessToken()}`,
+      accept: 'application/json, application/problem+json',
+      'accept-language': language,
+    };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    if (init.method === 'POST') headers['idempotency-key'] = init.idempotencyKey ?? randomUUID();
+    let response: Response;
+    try {
+      response = await fetch(`${urls[service]}${path}`, {
+        method: init.method,
+        headers,
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch {
+      throw new ApiError(503, '', undefined, 'service_unreachable');
+    }
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (!response.ok) {
+      const problem = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+      throw new ApiError(
+        response.status,
+        typeof problem.title === 'string' ? problem.title : '',
+        typeof problem.detail === 'string' ? problem.detail : undefined,
+        typeof problem.code === 'string' ? problem.code : undefined,
+      );
+    }
+    return body as T;
+  };
+  return {
+    get: (service, path) => call(service, path, { method: 'GET' }),
+    post: (service, path, body, idempotencyKey) => call(service, path, { method: 'POST', body, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) }),
+  };
+}

@@ -1,0 +1,66 @@
+/** The console's settings, from the environment (see the README's table). */
+export type ConsoleConfig = {
+  port: number;
+  host: string;
+  /** Where people reach the console (redirect and logout URLs are built from it). */
+  publicUrl: string;
+  oidc: { issuer: string; clientId: string; clientSecret: string; scope: string; resource?: string };
+  redisUrl: string;
+  sessionPrefix: string;
+  /** A session unused this long is gone. */
+  sessionIdleSeconds: number;
+  directoryUrl: string;
+  referralsUrl: string;
+  logLevel: string;
+};
+
+export class ConfigError extends Error {}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') throw new ConfigError(`${name} is required`);
+  return value.trim();
+}
+
+function url(env: NodeJS.ProcessEnv, name: string, fallback?: string): string {
+  const value = env[name]?.trim() || fallback;
+  if (value === undefined) throw new ConfigError(`${name} is required`);
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive integer`);
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
+  const port = positiveInteger(env, 'PORT', 4300);
+  const resource = env.OIDC_RESOURCE?.trim();
+  return {
+    port,
+    host: env.HOST?.trim() || '127.0.0.1',
+    publicUrl: url(env, 'CONSOLE_PUBLIC_URL', `http://127.0.0.1:${port}`),
+    oidc: {
+      issuer: url(env, 'OIDC_ISSUER', env.AUTH_ISSUER),
+      clientId: required(env, 'OIDC_CLIENT_ID'),
+      clientSecret: required(env, 'OIDC_CLIENT_SECRET'),
+      scope: env.OIDC_SCOPE?.trim() || 'openid profile email phone hub',
+      ...(resource ? { resource } : {}),
+    },
+    redisUrl: env.REDIS_URL?.trim() || 'redis://127.0.0.1:6379',
+    sessionPrefix: env.CONSOLE_SESSION_PREFIX?.trim() || 'console:',
+    sessionIdleSeconds: positiveInteger(env, 'SESSION_IDLE_MINUTES', 30) * 60,
+    directoryUrl: url(env, 'DIRECTORY_URL', 'http://127.0.0.1:4010'),
+    referralsUrl: url(env, 'REFERRALS_URL', 'http://127.0.0.1:4030'),
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+  };
+}

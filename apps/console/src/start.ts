@@ -1,0 +1,42 @@
+/**
+ * Starts the console: `PORT`, the OpenID Connect client (`OIDC_*`), Redis for
+ * sessions and the services' URLs come from the environment (README).
+ */
+import type { Server } from 'node:http';
+import { createLogger } from '@referral-hub/platform';
+import { Redis } from 'ioredis';
+import { createConsoleApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createSignIn } from './oidc.js';
+import { redisSessionStore } from './session.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`console: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+const logger = createLogger({ service: 'console', version: process.env.SERVICE_VERSION ?? '0.1.0', level: config.logLevel });
+const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+const app = createConsoleApp({ config, logger, sessions: redisSessionStore(redis, config.sessionPrefix, config.sessionIdleSeconds), signIn: createSignIn(config) });
+app.get('/readyz', (_req, res) => {
+  redis.ping().then(
+    () => res.json({ status: 'ok' }),
+    () => res.status(503).json({ status: 'unavailable' }),
+  );
+});
+const server: Server = app.listen(config.port, config.host, () => {
+  logger.info({ url: config.publicUrl }, 'console listening');
+});
+const stop = (): void => {
+  server.close(() => {
+    redis.quit().finally(() => process.exit(0));
+  });
+  server.closeAllConnections();
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
