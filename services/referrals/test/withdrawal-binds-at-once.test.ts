@@ -29,7 +29,7 @@ const AFTER_MS = 400;
 /** Reads started after the withdrawal was answered that each round waits for, at least. */
 const AFTER_READS = READERS * 2;
 
-type Read = { requestId: string; startedAt: number; payloadKeys: string[]; fieldKeys: string[] };
+type Read = { requestId: string; startedAt: number; ms: number; payloadKeys: string[]; fieldKeys: string[] };
 
 /** A submitted referral whose recipient reads three consented fields. */
 async function givenSharedReferral() {
@@ -57,7 +57,7 @@ async function readWhileWithdrawing(r: Awaited<ReturnType<typeof givenSharedRefe
     const startedAt = performance.now();
     const response = await fetch(`${h.referrals.url}/v1/referrals/${r.id}`, { headers: { authorization, 'x-request-id': requestId } });
     const view = await json<ReferralView>(response, 200);
-    reads.push({ requestId, startedAt, payloadKeys: Object.keys(view.payload), fieldKeys: view.access.fieldKeys });
+    reads.push({ requestId, startedAt, ms: performance.now() - startedAt, payloadKeys: Object.keys(view.payload), fieldKeys: view.access.fieldKeys });
   };
   const loop = async () => {
     while (!stop) await readOnce();
@@ -96,7 +96,7 @@ async function expectNoneAfter(reads: readonly Read[], answeredAt: number): Prom
 
 describe('a withdrawal takes effect at once', () => {
   it('no recipient read started after the withdrawal was answered holds a covered field, in the answer or the access log (reads running in parallel)', async () => {
-    const figures: { before: number; after: number; firstAfterMs: number }[] = [];
+    const figures: { before: number; after: number; firstAfterMs: number; readP50Ms: number }[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       const r = await givenSharedReferral();
       const { reads, answeredAt } = await readWhileWithdrawing(r);
@@ -108,6 +108,7 @@ describe('a withdrawal takes effect at once', () => {
         before: reads.length - after.length,
         after: after.length,
         firstAfterMs: Math.min(...after.map((read) => read.startedAt - answeredAt)),
+        readP50Ms: reads.map((read) => read.ms).sort((a, b) => a - b)[Math.floor(reads.length / 2)] ?? 0,
       });
     }
     console.info('withdrawal vs concurrent reads', JSON.stringify(figures));
