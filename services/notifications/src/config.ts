@@ -83,7 +83,7 @@ export const configSchema = envSchema({
   REFERRALS_TIMEOUT_MS: envInt({ min: 100, max: 60_000, default: 5_000 }),
   /** OAuth 2.0 token endpoint for this service's own (client-credentials) token; with `REFERRALS_URL`. */
   AUTH_CLIENT_TOKEN_URL: envUrl({ protocols: ['http', 'https'] }).optional(),
-  /** This service's client id at the identity provider (its token `sub`, listed in referrals' `NOTIFICATION_CLIENT_SUBJECTS`). */
+  /** This service's client id at the identity provider (its token's `client_id`, listed in referrals' `NOTIFICATION_CLIENT_SUBJECTS`). */
   AUTH_CLIENT_ID: envString().optional(),
   /** This service's client secret. */
   AUTH_CLIENT_SECRET: envString().optional(),

@@ -74,8 +74,8 @@ export function toReferralContext(context: NotificationContext): ReferralContext
 /**
  * Where the names and contacts of a referral come from in production: the
  * referrals service's notification context, asked with this service's own
- * machine token (client credentials; its `sub` must be in referrals'
- * `NOTIFICATION_CLIENT_SUBJECTS`). Any failure throws, so the event is retried
+ * machine token (client credentials; its `client_id` must be in referrals'
+ * `NOTIFICATION_CLIENT_SUBJECTS`, its `org` the hub's). Any failure throws, so the event is retried
  * by the consumer and dead-lettered after `AMQP_MAX_ATTEMPTS`.
  */
 export function createReferralsContextSource(options: ServiceCallOptions): ReferralContextSource {
