@@ -228,6 +228,14 @@ describe('nothing about the child in clear at rest', () => {
     const retried = await referrals('clinicFocalPoint', `/v1/referrals/${id}/accept`, {}, key);
     expect(retried.status, JSON.stringify(retried.body)).toBe(200);
     expect(retried.body.status).toBe('accepted');
+    // The step was taken once: one accept in the history.
+    const check = createPool({ connectionString: hub.databaseUrls.referrals, max: 1 });
+    try {
+      const { rows } = await check.query<{ n: number }>(`SELECT count(*)::int AS n FROM referral_history WHERE referral_id = $1 AND action = 'accept'`, [id]);
+      expect(rows[0]?.n).toBe(1);
+    } finally {
+      await check.end();
+    }
   });
 
   it('no column of any table of the four databases, and no Redis value, holds the child’s names, birth date or phone in clear', async () => {
