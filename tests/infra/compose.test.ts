@@ -244,3 +244,40 @@ describe('docker-compose.yml', () => {
     expect(local).toEqual(docker);
   });
 });
+
+describe('docker-compose.yml: the console', () => {
+  const console_ = service(compose, 'console');
+  const identity = service(compose, 'dev-identity');
+
+  it('is a client of the identity provider, with the same secret and its own callback and logout addresses', () => {
+    const clients: unknown = JSON.parse(identity.environment.DEV_IDENTITY_LOGIN_CLIENTS ?? '[]');
+    expect(clients).toEqual([
+      {
+        clientId: console_.environment.OIDC_CLIENT_ID,
+        secret: console_.environment.OIDC_CLIENT_SECRET,
+        redirectUris: [`${console_.environment.CONSOLE_PUBLIC_URL}/auth/callback`],
+        postLogoutRedirectUris: [`${console_.environment.CONSOLE_PUBLIC_URL}/signed-out`],
+      },
+    ]);
+    expect(console_.environment.OIDC_ISSUER).toBe(identity.environment.AUTH_ISSUER);
+    expect(new URL(console_.environment.OIDC_BACKCHANNEL_URL ?? '').hostname).toBe('dev-identity');
+    expect(new URL(identity.environment.DEV_IDENTITY_DIRECTORY_URL ?? '').hostname).toBe('directory');
+  });
+
+  it('reaches Redis and the services by their compose names, and is where notification links lead', () => {
+    for (const key of ['REDIS_URL', 'DIRECTORY_URL', 'REFERRALS_URL']) {
+      const host = new URL(console_.environment[key] ?? '').hostname;
+      expect(compose.has(host), `${key} refers to "${host}"`).toBe(true);
+    }
+    const link = service(compose, 'notifications').environment.REFERRAL_LINK_TEMPLATE ?? '';
+    expect(link).toBe(`${console_.environment.CONSOLE_PUBLIC_URL}/r/{referralCode}`);
+    expect(Object.keys(record(console_.raw.depends_on, 'console.depends_on'))).toEqual(expect.arrayContaining(['redis', 'dev-identity', 'directory', 'referrals']));
+  });
+
+  it('publishes and probes the console on the port it listens on', () => {
+    const port = console_.environment.PORT ?? '';
+    expect(strings(console_.raw.ports, 'console.ports')).toContain(`127.0.0.1:${port}:${port}`);
+    expect(strings(record(console_.raw.healthcheck, 'console.healthcheck').test, 'console.healthcheck.test').join(' ')).toContain(`http://127.0.0.1:${port}/readyz`);
+    expect(console_.environment.HOST).toBe('0.0.0.0');
+  });
+});

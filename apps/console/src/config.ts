@@ -4,7 +4,15 @@ export type ConsoleConfig = {
   host: string;
   /** Where people reach the console (redirect and logout URLs are built from it). */
   publicUrl: string;
-  oidc: { issuer: string; clientId: string; clientSecret: string; scope: string; resource?: string };
+  oidc: {
+    issuer: string;
+    clientId: string;
+    clientSecret: string;
+    scope: string;
+    resource?: string;
+    /** Where the console's server reaches the provider when the issuer's address is only right for browsers (containers). */
+    backchannelUrl?: string;
+  };
   redisUrl: string;
   sessionPrefix: string;
   /** A session unused this long is gone. */
@@ -45,6 +53,7 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
   const port = positiveInteger(env, 'PORT', 4300);
   const resource = env.OIDC_RESOURCE?.trim();
+  const backchannelUrl = env.OIDC_BACKCHANNEL_URL?.trim() ? url(env, 'OIDC_BACKCHANNEL_URL') : undefined;
   return {
     port,
     host: env.HOST?.trim() || '127.0.0.1',
@@ -55,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
       clientSecret: required(env, 'OIDC_CLIENT_SECRET'),
       scope: env.OIDC_SCOPE?.trim() || 'openid profile email phone hub',
       ...(resource ? { resource } : {}),
+      ...(backchannelUrl === undefined ? {} : { backchannelUrl }),
     },
     redisUrl: env.REDIS_URL?.trim() || 'redis://127.0.0.1:6379',
     sessionPrefix: env.CONSOLE_SESSION_PREFIX?.trim() || 'console:',

@@ -33,6 +33,13 @@ function tokensOf(response: client.TokenEndpointResponse & client.TokenEndpointR
 export function createSignIn(config: ConsoleConfig): SignIn {
   const redirectUri = `${config.publicUrl}/auth/callback`;
   let discovered: Promise<client.Configuration> | undefined;
+  const issuerOrigin = new URL(config.oidc.issuer).origin;
+  const backchannel = config.oidc.backchannelUrl;
+  // Server-to-provider calls go to the back-channel address when there is one; browsers still use the issuer's.
+  const fetchThrough: client.CustomFetch | undefined =
+    backchannel === undefined
+      ? undefined
+      : (url, options) => fetch(url.startsWith(issuerOrigin) ? `${backchannel}${url.slice(issuerOrigin.length)}` : url, options);
   // Discovery on first use, retried after a failure (the provider may start after the console).
   const configuration = (): Promise<client.Configuration> => {
     discovered ??= client
@@ -41,8 +48,15 @@ export function createSignIn(config: ConsoleConfig): SignIn {
         config.oidc.clientId,
         undefined,
         client.ClientSecretBasic(config.oidc.clientSecret),
-        new URL(config.oidc.issuer).protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : undefined,
+        {
+          ...(new URL(config.oidc.issuer).protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
+          ...(fetchThrough === undefined ? {} : { [client.customFetch]: fetchThrough }),
+        },
       )
+      .then((found) => {
+        if (fetchThrough !== undefined) found[client.customFetch] = fetchThrough;
+        return found;
+      })
       .catch((error: unknown) => {
         discovered = undefined;
         throw error;
