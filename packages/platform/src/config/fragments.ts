@@ -34,8 +34,8 @@ export const httpProtectionEnv = {
   RATE_LIMIT_REQUESTS: envInt({ min: 0, max: 1_000_000, default: 600 }),
   /** The window of `RATE_LIMIT_REQUESTS`. */
   RATE_LIMIT_WINDOW_MS: envInt({ min: 1000, max: 3_600_000, default: 60_000 }),
-  /** Token subjects never limited: the hub's own services, whose calls carry many people's work. */
-  RATE_LIMIT_EXEMPT_SUBJECTS: envList({ minItems: 0, default: ['referrals-service', 'notifications-service'] }),
+  /** OAuth clients (token claim `client_id`, never `sub`) never limited: the hub's own services, whose calls carry many people's work. */
+  RATE_LIMIT_EXEMPT_CLIENTS: envList({ minItems: 0, default: ['referrals-service', 'notifications-service'] }),
   /** Until a request's headers are all received; a slower client gets a 408 and is disconnected. */
   HTTP_HEADERS_TIMEOUT_MS: envInt({ min: 100, max: 600_000, default: 10_000 }),
   /** Until a whole request (body included) is received; a slower client gets a 408 and is disconnected. */

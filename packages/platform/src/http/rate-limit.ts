@@ -97,8 +97,8 @@ export type RateLimiterOptions = {
   /** Requests a client may make per window. */
   limit: number;
   windowMs: number;
-  /** Token subjects never limited: the hub's own services, whose calls carry many people's work. */
-  exemptSubjects?: readonly string[];
+  /** OAuth clients (claim `client_id`) never limited: the hub's own services, whose calls carry many people's work. */
+  exemptClients?: readonly string[];
   logger: Logger;
 };
 
@@ -128,12 +128,13 @@ export function tooManyRequests(retryAfterSeconds: number): AppError {
 
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const { store, limit, windowMs, logger } = options;
-  const exempt = new Set(options.exemptSubjects ?? []);
+  const exempt = new Set(options.exemptClients ?? []);
   const windowSeconds = Math.ceil(windowMs / 1000);
   let lastWarning = 0;
   return {
     async check(req, res, principal) {
-      if (principal !== undefined && exempt.has(principal.userId)) return;
+      // By client id, as the hub identifies machine clients: a person's `sub` cannot claim an exemption.
+      if (principal?.clientId !== undefined && exempt.has(principal.clientId)) return;
       let counted: WindowCount;
       try {
         counted = await store.hit(clientKey(req, principal), windowMs);

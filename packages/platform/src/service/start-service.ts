@@ -219,7 +219,7 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
         store,
         limit: config.RATE_LIMIT_REQUESTS,
         windowMs: config.RATE_LIMIT_WINDOW_MS,
-        exemptSubjects: config.RATE_LIMIT_EXEMPT_SUBJECTS,
+        exemptClients: config.RATE_LIMIT_EXEMPT_CLIENTS,
         logger,
       });
       const limiter = rateLimiter;

@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 /** One replica of a service: its own app and server, counting in `store`. */
-async function replica(store: RateLimitStore, options: { exemptSubjects?: string[] } = {}) {
+async function replica(store: RateLimitStore, options: { exemptClients?: string[] } = {}) {
   const { logger, lines } = captureLogger('rate-limit');
   stores.push(store);
   const app = createHttpApp({
@@ -116,14 +116,19 @@ describe('a per-client request limit', () => {
   });
 
   it('counts anonymous callers and bad tokens by address, and never limits an exempt service client', async () => {
-    const { url } = await replica(await redisStore(), { exemptSubjects: ['referrals-service'] });
+    const { url } = await replica(await redisStore(), { exemptClients: ['referrals-service'] });
     const anonymous: number[] = [];
     for (let i = 0; i < LIMIT; i += 1) anonymous.push((await get(`${url}/public`)).status);
     expect(anonymous).toEqual([200, 200, 200]);
     // Over the limit, even a forged token gets a 429 rather than another signature check.
     expect((await get(`${url}/things`, 'Bearer not-a-token')).status).toBe(429);
-    const service = await token('referrals-service');
+    const service = `Bearer ${await issuer.sign({ sub: 'referrals-service', org: randomUUID(), roles: ['system'], client_id: 'referrals-service' })}`;
     for (let i = 0; i < LIMIT + 2; i += 1) expect((await get(`${url}/things`, service)).status).toBe(200);
+    // A person whose subject merely reads like the client is limited as anyone: exemption goes by client_id.
+    const lookalike = await token('referrals-service');
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMIT + 1; i += 1) statuses.push((await get(`${url}/things`, lookalike)).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
   });
 
   it('lets requests through, with a warning, when Redis cannot be reached', async () => {
