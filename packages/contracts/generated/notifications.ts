@@ -193,7 +193,7 @@ export interface components {
             /** @description Who was told: `user:<subject>` for a person with an account, `focal_point:<id>` for a directory focal point, `subscription:<id>` for a webhook subscription. */
             recipient: string;
             /** @enum {string} */
-            recipientRole: "lead" | "supervisor" | "focal_point" | "subscriber";
+            recipientRole: "lead" | "supervisor" | "focal_point" | "org_admin" | "subscriber";
             /** @enum {string} */
             channel: "email" | "sms" | "webhook";
             /** @description The message's language; null for a webhook, which carries the event itself. */

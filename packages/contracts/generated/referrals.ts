@@ -485,7 +485,7 @@ export interface components {
         HistoryEntry: {
             id: components["schemas"]["Id"];
             /** @enum {string} */
-            action: "create" | "submit" | "acknowledge" | "accept" | "decline" | "start" | "complete" | "not_delivered" | "withdraw" | "close" | "access_revoked" | "overdue";
+            action: "create" | "submit" | "acknowledge" | "accept" | "decline" | "start" | "complete" | "not_delivered" | "withdraw" | "close" | "access_revoked" | "overdue" | "escalated";
             fromStatus: components["schemas"]["ReferralStatus"] | null;
             toStatus: components["schemas"]["ReferralStatus"];
             actor: {
@@ -1092,6 +1092,8 @@ export interface operations {
                 urgency?: components["schemas"]["Urgency"][];
                 /** @description Only referrals whose acknowledgement or decision is overdue now (true), or none of them (false). */
                 overdue?: boolean;
+                /** @description Only referrals escalated at either stage (true: still overdue an escalation interval after the reminder; see `referral.escalated`), or escalated at neither (false). */
+                escalated?: boolean;
                 /** @description Only referrals to this service. */
                 serviceId?: components["schemas"]["Id"];
                 /** @description Only referrals updated at or after this instant. */

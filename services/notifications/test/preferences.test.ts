@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createServiceTestEnv } from '@referral-hub/testkit';
 import type { ServiceTestEnv, TestClaims } from '@referral-hub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findAdministratorsOf } from '../src/data-access/preferences.js';
 import { start } from '../src/start.js';
 import type { RunningNotifications } from '../src/start.js';
 
@@ -107,5 +108,17 @@ describe('my notification preferences', () => {
     expect((await fetch(`${service.url}/v1/me/preferences`)).status).toBe(401);
     expect((await getPreferences(person({ roles: ['system'] }))).status).toBe(403);
     expect((await putPreferences(person({ roles: ['system'] }), { channels: [], language: 'fr' })).status).toBe(403);
+  });
+});
+
+describe('administrators, as their tokens said', () => {
+  it('an org_admin who opened their preferences is found among their organisation’s administrators, with their work contact; others are not', async () => {
+    const org = randomUUID();
+    const admin = person({ org, roles: ['org_admin'], email: 'admin@aide-nord.example', phone_number: '+22370000001' });
+    const caseworker = person({ org, roles: ['caseworker'], email: 'cw@aide-nord.example' });
+    const elsewhere = person({ roles: ['org_admin'], email: 'admin@ailleurs.example' });
+    for (const claims of [admin, caseworker, elsewhere]) expect((await getPreferences(claims)).status).toBe(200);
+    const found = await findAdministratorsOf(service.db.client, org);
+    expect(found.map((p) => [p.userId, p.email, p.phone])).toEqual([[admin.sub, 'admin@aide-nord.example', '+22370000001']]);
   });
 });

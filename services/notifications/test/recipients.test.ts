@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReferralEventType } from '../src/entry-points/messaging/events.js';
+import { asOfEvent } from '../src/domain/people-of-the-moment.js';
 import { planDeliveries } from '../src/domain/recipients.js';
 import type { Contact, ReferralContext, StoredPreference } from '../src/domain/recipients.js';
 
@@ -78,5 +79,42 @@ describe('who is told what', () => {
     const prefs = new Map<string, StoredPreference>([['mariam@aide-nord.example', { channels: ['sms'], language: 'fr', phone: '+22670000003' }]]);
     const plan = planDeliveries('referral.submitted', { ...context, focalPoints: [fp] }, new Map(), prefs);
     expect(plan).toEqual([{ recipientKey: 'focal_point:fp1', role: 'focal_point', channel: 'sms', language: 'fr', kind: 'submitted', address: '+22670003' }]);
+  });
+});
+
+describe('escalation and the people of the moment', () => {
+  it('an escalation reaches those reminded, the lead and supervisor, and the receiving organisation’s administrators', () => {
+    const withAdmins: ReferralContext = { ...context, orgAdmins: [contact('org_admin', 'admin1')] };
+    const plan = planDeliveries('referral.escalated', withAdmins, new Map()).map((d) => `${d.recipientKey} ${d.role} ${d.kind}`).sort();
+    expect(plan).toEqual([
+      'focal_point:fp1 focal_point escalated_receiver',
+      'focal_point:fp2 focal_point escalated_receiver',
+      'user:admin1 org_admin escalated_receiver',
+      'user:lead lead escalated_lead',
+      'user:sup supervisor escalated_lead',
+    ]);
+  });
+
+  it('an event is told to the lead and supervisor it names, with a former lead’s contact, not to whoever leads now', () => {
+    const transferred: ReferralContext = {
+      ...context,
+      lead: contact('lead', 'new-lead'),
+      supervisor: null,
+      formerLeads: [{ ...contact('lead', 'old-lead'), organizationId: 'org-a', supervisorUserId: 'old-sup' }],
+    };
+    const acknowledged = asOfEvent(transferred, { parties: { leadUserId: 'old-lead', leadOrganizationId: 'org-a', leadSupervisorUserId: 'old-sup' } });
+    expect(planDeliveries('referral.acknowledged', acknowledged, new Map()).map((d) => `${d.recipientKey} ${d.address ?? '-'}`)).toEqual([
+      'user:old-lead old-lead@example.org',
+      'user:old-sup -',
+    ]);
+    const accepted = asOfEvent(transferred, {
+      parties: { leadUserId: 'new-lead', leadOrganizationId: 'org-b', leadSupervisorUserId: null },
+      transferredFrom: { leadUserId: 'old-lead', leadOrganizationId: 'org-a', leadSupervisorUserId: 'old-sup' },
+    });
+    expect(planDeliveries('referral.accepted', accepted, new Map()).map((d) => `${d.recipientKey} ${d.kind}`)).toEqual([
+      'user:old-lead accepted',
+      'user:old-sup accepted',
+      'user:new-lead transfer_received',
+    ]);
   });
 });

@@ -60,6 +60,8 @@ export const configSchema = envSchema({
   REFERRAL_ACKNOWLEDGE_WITHIN: envDeadlines('high=24h,medium=72h,low=7d'),
   /** Decision (accept or decline) deadline per urgency, from submission. */
   REFERRAL_DECIDE_WITHIN: envDeadlines('high=48h,medium=5d,low=10d'),
+  /** How long a stage may stay overdue after its reminder before the referral is escalated, per urgency. */
+  REFERRAL_ESCALATE_AFTER: envDeadlines('high=24h,medium=72h,low=7d'),
   /**
    * Changes younger than this are held back from `order=asc` lists, so that a transaction
    * committing a little later with an earlier `updatedAt` is never skipped by a poller.

@@ -48,7 +48,7 @@ export async function start(options: StartOptions = {}): Promise<RunningReferral
     outbox: context.outbox,
     cipher,
     consent,
-    deadlines: { acknowledge: config.REFERRAL_ACKNOWLEDGE_WITHIN, decide: config.REFERRAL_DECIDE_WITHIN },
+    deadlines: { acknowledge: config.REFERRAL_ACKNOWLEDGE_WITHIN, decide: config.REFERRAL_DECIDE_WITHIN, escalate: config.REFERRAL_ESCALATE_AFTER },
     pollSettleMs: config.REFERRAL_POLL_SETTLE_MS,
     notificationClients: { clientIds: config.NOTIFICATION_CLIENT_SUBJECTS ?? [], organizationId: config.HUB_ORGANIZATION_ID ?? null },
     now,

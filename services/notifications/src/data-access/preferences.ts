@@ -4,7 +4,7 @@ import type { Tx } from './database.js';
 export type PreferenceRow = Preference;
 
 /** A person's work contact as their token gave it. */
-export type WorkContact = { name: string | null; email: string | null; phone: string | null };
+export type WorkContact = { name: string | null; email: string | null; phone: string | null; roles?: string[] };
 
 export function findPreference(tx: Tx, userId: string): Promise<PreferenceRow | null> {
   return tx.preference.findUnique({ where: { userId } });
@@ -34,6 +34,15 @@ export function recordContact(
     create: { userId: person.userId, organizationId: person.organizationId, ...person.defaults, chosen: false, updatedAt: person.now, ...contact },
     update: contact,
   });
+}
+
+/**
+ * The administrators (`org_admin`, as their token said when they last opened their preferences)
+ * of an organisation: those the service can reach. An administrator who never opened the
+ * notifications API is unknown here.
+ */
+export function findAdministratorsOf(tx: Tx, organizationId: string): Promise<PreferenceRow[]> {
+  return tx.preference.findMany({ where: { organizationId, roles: { has: 'org_admin' } }, orderBy: { userId: 'asc' }, take: 50 });
 }
 
 /**

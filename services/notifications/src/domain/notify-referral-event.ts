@@ -1,7 +1,7 @@
 import type { CloudEvent } from '@referral-hub/contracts';
 import type { Tx } from '../data-access/database.js';
 import { insertDeliveries } from '../data-access/deliveries.js';
-import { findPreferencesOf } from '../data-access/preferences.js';
+import { findAdministratorsOf, findPreferencesOf } from '../data-access/preferences.js';
 import type { NewDeliveryRow } from '../data-access/deliveries.js';
 import type { ReferralEventType } from '../entry-points/messaging/events.js';
 import type { DeliveryJobData } from '../delivery/queue.js';
@@ -111,6 +111,11 @@ async function planForPeople(linkTemplate: string, contexts: ReferralContextSour
   if (AUDIENCES[event.eventType].length === 0) return plan;
   // The people who held the roles when it happened, not those holding them now.
   const context = asOfEvent(await contexts.load(event), event.people);
+  if (AUDIENCES[event.eventType].some((audience) => audience.roles.includes('org_admin'))) {
+    // The receiving organisation's administrators: those whose token said org_admin when they opened their preferences.
+    const admins = await findAdministratorsOf(tx, event.recipientOrganizationId);
+    context.orgAdmins = admins.map((admin) => ({ role: 'org_admin', userId: admin.userId, focalPointId: null, email: admin.email, phone: admin.phone, language: null }));
+  }
   const contacts = [context.lead, context.supervisor, context.sender?.lead ?? null, context.sender?.supervisor ?? null, ...context.focalPoints, ...(context.orgAdmins ?? [])].filter(
     (c) => c !== null,
   );

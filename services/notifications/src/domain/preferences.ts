@@ -19,8 +19,8 @@ export function defaultPreferences(principal: Pick<Principal, 'locale'>): Pick<P
  * The work contact the caller's token carries (claims `name`, `email`,
  * `phone_number`): what the hub writes to. A claim the token lacks is null.
  */
-export function workContactOf(principal: Pick<Principal, 'name' | 'email' | 'phoneNumber'>): WorkContact {
-  return { name: principal.name ?? null, email: principal.email ?? null, phone: principal.phoneNumber ?? null };
+export function workContactOf(principal: Pick<Principal, 'name' | 'email' | 'phoneNumber' | 'roles'>): WorkContact {
+  return { name: principal.name ?? null, email: principal.email ?? null, phone: principal.phoneNumber ?? null, roles: [...principal.roles] };
 }
 
 /** The API's view of a stored row: the defaults (and no date) while the person has not chosen. */

@@ -36,6 +36,8 @@ export type ReferralFilters = {
   status?: readonly string[];
   urgency?: readonly string[];
   overdue?: boolean;
+  /** Escalated at either stage (true), or at neither (false). */
+  escalated?: boolean;
   serviceId?: string;
   updatedSince?: Date;
 };
@@ -83,6 +85,10 @@ export function listReferralsOfOrganization(
   if (filters.serviceId !== undefined) conditions.push({ recipientServiceId: filters.serviceId });
   if (filters.updatedSince !== undefined) conditions.push({ updatedAt: { gte: filters.updatedSince } });
   if (filters.overdue !== undefined) conditions.push(overdueCondition(filters.overdue, options.now));
+  if (filters.escalated !== undefined) {
+    const escalated: Prisma.ReferralWhereInput = { OR: [{ acknowledgeEscalatedAt: { not: null } }, { decisionEscalatedAt: { not: null } }] };
+    conditions.push(filters.escalated ? escalated : { NOT: escalated });
+  }
   if (options.updatedUntil !== undefined) conditions.push({ updatedAt: { lte: options.updatedUntil } });
   if (after !== undefined) {
     const beyond = order === 'asc' ? 'gt' : 'lt';

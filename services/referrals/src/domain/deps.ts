@@ -10,7 +10,7 @@ export type ReferralDeps = {
   outbox: Outbox;
   cipher: PayloadCipher;
   consent: ConsentGateway;
-  deadlines: { acknowledge: DeadlinesByUrgency; decide: DeadlinesByUrgency };
+  deadlines: { acknowledge: DeadlinesByUrgency; decide: DeadlinesByUrgency; escalate: DeadlinesByUrgency };
   /** How long `order=asc` lists hold back the newest changes (see `REFERRAL_POLL_SETTLE_MS`). */
   pollSettleMs: number;
   /** Who may read notification contexts: client ids (`NOTIFICATION_CLIENT_SUBJECTS`) of the hub's organisation (`HUB_ORGANIZATION_ID`, null: nobody). */

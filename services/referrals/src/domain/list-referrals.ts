@@ -15,6 +15,7 @@ export type ListReferralsQuery = {
   status?: string[] | undefined;
   urgency?: string[] | undefined;
   overdue?: boolean | undefined;
+  escalated?: boolean | undefined;
   serviceId?: string | undefined;
   updatedSince?: string | undefined;
 };
@@ -44,6 +45,7 @@ export async function listReferrals(
     ...(query.status === undefined ? {} : { status: query.status }),
     ...(query.urgency === undefined ? {} : { urgency: query.urgency }),
     ...(query.overdue === undefined ? {} : { overdue: query.overdue }),
+    ...(query.escalated === undefined ? {} : { escalated: query.escalated }),
     ...(query.serviceId === undefined ? {} : { serviceId: query.serviceId.toLowerCase() }),
     ...(query.updatedSince === undefined ? {} : { updatedSince: new Date(query.updatedSince) }),
   };

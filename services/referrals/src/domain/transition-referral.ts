@@ -91,6 +91,9 @@ function changesFor(
       submittedAt: now,
       acknowledgeDueAt: addTime(now, deps.deadlines.acknowledge[urgency]),
       decisionDueAt: addTime(now, deps.deadlines.decide[urgency]),
+      // Still overdue this long after the reminder: escalated (`escalate-overdue-referrals.ts`).
+      acknowledgeEscalateAt: addTime(now, deps.deadlines.acknowledge[urgency] + deps.deadlines.escalate[urgency]),
+      decisionEscalateAt: addTime(now, deps.deadlines.decide[urgency] + deps.deadlines.escalate[urgency]),
       sharedFieldKeys: shared,
       envelopeOnly: shared.length === 0,
       decisionId: decision?.id ?? null,

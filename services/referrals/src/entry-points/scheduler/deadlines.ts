@@ -1,6 +1,7 @@
 import { startPeriodicJob } from '@referral-hub/platform';
 import type { Logger, PeriodicJob } from '@referral-hub/platform';
 import type { ReferralDeps } from '../../domain/deps.js';
+import { escalateOverdueReferrals } from '../../domain/escalate-overdue-referrals.js';
 import { publishOverdueReferrals } from '../../domain/publish-overdue-referrals.js';
 
 /**
@@ -19,6 +20,9 @@ export function startDeadlineScheduler(options: {
     run: async () => {
       const count = await publishOverdueReferrals(options.deps);
       if (count > 0) options.logger.info({ count }, 'Overdue referrals announced');
+      // After the reminders: a stage is always reminded before it is escalated.
+      const escalated = await escalateOverdueReferrals(options.deps);
+      if (escalated > 0) options.logger.info({ count: escalated }, 'Overdue referrals escalated');
     },
   });
 }
