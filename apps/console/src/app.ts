@@ -30,7 +30,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** How many pages of the inbox a `/r/{code}` link looks through. */
 const CODE_SEARCH_PAGES = 10;
 
-export type ConsoleDeps = { config: ConsoleConfig; sessions: SessionStore; signIn: SignIn; logger: Logger; now?: () => Date };
+export type ConsoleDeps = {
+  config: ConsoleConfig;
+  sessions: SessionStore;
+  signIn: SignIn;
+  logger: Logger;
+  /** Resolves when what the console needs (Redis) answers; `/readyz`. */
+  ready?: () => Promise<void>;
+  now?: () => Date;
+};
 
 type Session = { id: string; data: SessionData; isNew: boolean };
 
@@ -73,8 +81,18 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
     res.setHeader('cache-control', 'public, max-age=3600');
     res.type('text/css').send(STYLESHEET);
   });
+  app.get('/favicon.ico', (_req, res) => {
+    res.setHeader('cache-control', 'public, max-age=86400');
+    res.status(204).end();
+  });
   app.get('/livez', (_req, res) => {
     res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    (deps.ready ?? (() => Promise.resolve()))().then(
+      () => res.json({ status: 'ok' }),
+      () => res.status(503).json({ status: 'unavailable' }),
+    );
   });
 
   app.use(express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 20 }));

@@ -22,12 +22,14 @@ try {
 }
 const logger = createLogger({ service: 'console', version: process.env.SERVICE_VERSION ?? '0.1.0', level: config.logLevel });
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
-const app = createConsoleApp({ config, logger, sessions: redisSessionStore(redis, config.sessionPrefix, config.sessionIdleSeconds), signIn: createSignIn(config) });
-app.get('/readyz', (_req, res) => {
-  redis.ping().then(
-    () => res.json({ status: 'ok' }),
-    () => res.status(503).json({ status: 'unavailable' }),
-  );
+const app = createConsoleApp({
+  config,
+  logger,
+  sessions: redisSessionStore(redis, config.sessionPrefix, config.sessionIdleSeconds),
+  signIn: createSignIn(config),
+  ready: async () => {
+    await redis.ping();
+  },
 });
 const server: Server = app.listen(config.port, config.host, () => {
   logger.info({ url: config.publicUrl }, 'console listening');

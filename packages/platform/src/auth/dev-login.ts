@@ -214,6 +214,7 @@ export async function createDevLogin(options: DevLoginOptions): Promise<DevLogin
   const callback = provider.callback();
   // The login form's own CSRF token, per interaction (the interaction cookie binds it to the browser).
   const csrfTokens = new Map<string, string>();
+  const formTargets = [...new Set(options.clients.flatMap((c) => c.redirectUris.map((uri) => new URL(uri).origin)))].join(' ');
 
   const interaction = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     const details = await provider.interactionDetails(req, res);
@@ -225,7 +226,8 @@ export async function createDevLogin(options: DevLoginOptions): Promise<DevLogin
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-store',
-        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        // The form's answer redirects on to the application's callback: form-action must allow its origin.
+        'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${formTargets}; frame-ancestors 'none'`,
       });
       res.end(body);
       return;

@@ -90,6 +90,8 @@ describe('development identity: people sign in', () => {
     expect(response.status).toBe(303);
     const interaction = new URL(response.headers.get('location') ?? '', server.issuer).href;
     response = await follow(interaction, cookies);
+    // The login form's answer redirects on to the client: its CSP must let the form go there.
+    expect(response.headers.get('content-security-policy')).toContain("form-action 'self' http://127.0.0.1:9;");
     const page = await response.text();
     expect(page).toContain('Claudine Niyonzima');
     expect(page).toContain('Clinique Ubuzima');
