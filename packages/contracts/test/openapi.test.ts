@@ -117,7 +117,8 @@ describe.each(SERVICE_NAMES)('the %s OpenAPI document', (service) => {
 
       const statuses = new Set(responsesOf(document, operation).keys());
       const expected = ['500'];
-      if (!PUBLIC_PATHS.includes(path)) expected.push('401', '403', '503');
+      // 429: every authenticated request counts against its client's rate limit.
+      if (!PUBLIC_PATHS.includes(path)) expected.push('401', '403', '429', '503');
       if (parameters.length > 0 || operation['requestBody'] !== undefined) expected.push('400');
       // A single resource may not exist; a collection (even under a path parameter) is just empty.
       if (/\/\{[^/]+\}$/.test(path)) expected.push('404');
