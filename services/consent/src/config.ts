@@ -1,4 +1,4 @@
-import { envInt, envList, envSchema, loadConfig, serviceEnv } from '@referral-hub/platform';
+import { ConfigError, envInt, envKeyRing, envList, envSchema, loadConfig, serviceEnv } from '@referral-hub/platform';
 import type { Env } from '@referral-hub/platform';
 import type { z } from 'zod';
 
@@ -15,11 +15,22 @@ export const configSchema = envSchema({
    * are refused, so they cannot probe other organisations' consents.
    */
   DECISION_CLIENT_SUBJECTS: envList({ default: ['referrals-service'] }),
+  /**
+   * The key ring free texts (withdrawal notes, overrides' legal basis, justification and
+   * explanation, form references) are sealed with at rest, `kid:base64key,...`, first one
+   * sealing; required in production (ADR 9).
+   */
+  CONSENT_TEXT_KEYS: envKeyRing().optional(),
 });
 
 export type ConsentConfig = z.output<typeof configSchema>;
 
 /** Validates the environment once, at start; throws naming every bad variable. */
 export function loadConsentConfig(env: Env = process.env): ConsentConfig {
-  return loadConfig(configSchema, env);
+  const config = loadConfig(configSchema, env);
+  // Texts sealed under a key anyone can derive would be no better than clear: production brings its own.
+  if (config.NODE_ENV === 'production' && config.CONSENT_TEXT_KEYS === undefined) {
+    throw new ConfigError([{ variable: 'CONSENT_TEXT_KEYS', message: 'is required in production' }]);
+  }
+  return config;
 }

@@ -5,6 +5,7 @@ import type { Env, Logger, RunningService } from '@referral-hub/platform';
 import { loadConsentConfig } from './config.js';
 import type { ConsentConfig } from './config.js';
 import { createConsentDatabase } from './data-access/database.js';
+import { createConsentTexts, developmentTextKeys } from './data-access/sealed-texts.js';
 import type { Tx } from './data-access/database.js';
 import type { PrismaClient } from './data-access/generated/prisma/client.js';
 import { registerRoutes } from './entry-points/http/routes.js';
@@ -16,7 +17,8 @@ export type RunningConsent = RunningService<ConsentConfig, PrismaClient, Tx>;
 /** Builds and starts the consent service: database, broker, outbox relay, consumer, expiry job, HTTP. */
 export async function start(options: { env?: Env; logger?: Logger } = {}): Promise<RunningConsent> {
   const config = loadConsentConfig(options.env);
-  return startService({
+  const texts = createConsentTexts(config.CONSENT_TEXT_KEYS ?? developmentTextKeys());
+  const service = await startService({
     name: 'consent',
     version: readPackageVersion(import.meta.url),
     config,
@@ -24,7 +26,7 @@ export async function start(options: { env?: Env; logger?: Logger } = {}): Promi
     validator: validateEvent,
     database: createConsentDatabase,
     idempotentRequests: true,
-    routes: (router, context) => registerRoutes(router, context),
+    routes: (router, context) => registerRoutes(router, { ...context, texts }),
     // Publishes consent.*. Consumes the directory's organisation changes for
     // their type (recipient exclusions); single-use consents are consumed by
     // the sharing decision made at submit, not by an event.
@@ -42,6 +44,8 @@ export async function start(options: { env?: Env; logger?: Logger } = {}): Promi
       ),
     ...(options.logger ? { logger: options.logger } : {}),
   });
+  if (config.CONSENT_TEXT_KEYS === undefined) service.logger.warn('CONSENT_TEXT_KEYS is not set: free texts are sealed with the development key (never in production)');
+  return service;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -7,6 +7,7 @@ import { createServiceTestEnv, tapEvents } from '@referral-hub/testkit';
 import type { EventTap, ServiceTestEnv, TestClaims } from '@referral-hub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consent, NewConsent } from '../src/domain/consent.js';
+import { createConsentTexts, developmentTextKeys } from '../src/data-access/sealed-texts.js';
 import { recordConsent } from '../src/domain/record-consent.js';
 import { start } from '../src/start.js';
 import type { RunningConsent } from '../src/start.js';
@@ -170,7 +171,7 @@ describe('recording a consent', () => {
       scope: { recipientOrganizationIds: [], fields: ['health', 'confidential' as never], purposes: ['referral'] },
     });
     const principal: Principal = { userId: 'cw', organizationId: randomUUID(), roles: ['caseworker'] };
-    const attempt = recordConsent({ db: service.db, outbox: service.outbox }, principal, input);
+    const attempt = recordConsent({ db: service.db, texts: createConsentTexts(developmentTextKeys()), outbox: service.outbox }, principal, input);
     await expect(attempt).rejects.toBeInstanceOf(AppError);
     await expect(attempt).rejects.toMatchObject({ status: 400, errors: [{ field: 'body.scope.fields[1]', code: 'not_shareable' }] });
     expect(await storedFor(input.caseCode)).toEqual({ consents: 0, events: 0 });

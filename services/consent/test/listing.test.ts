@@ -5,6 +5,7 @@ import type { Principal } from '@referral-hub/platform';
 import { createServiceTestEnv } from '@referral-hub/testkit';
 import type { ServiceTestEnv, TestClaims } from '@referral-hub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsentTexts, developmentTextKeys } from '../src/data-access/sealed-texts.js';
 import type { Agreement, NewAgreement } from '../src/domain/agreement.js';
 import type { NewOverride, Override } from '../src/domain/override.js';
 import { proposeAgreement } from '../src/domain/propose-agreement.js';
@@ -256,7 +257,7 @@ describe('GET /v1/overrides', () => {
     const threeDaysAgo = new Date(Date.now() - 3 * DAY_MS);
     const principal: Principal = { userId: caseworker.sub, organizationId: owner, roles: ['caseworker'] };
     const expired = await requestOverride(
-      { db: service.db },
+      { db: service.db, texts: createConsentTexts(developmentTextKeys()) },
       principal,
       newOverride(caseCode, recipient, { expiresAt: inDays(-1) }),
       threeDaysAgo,

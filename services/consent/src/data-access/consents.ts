@@ -1,5 +1,7 @@
 import type { Consent } from './generated/prisma/client.js';
 import type { Tx } from './database.js';
+import { textContext } from './sealed-texts.js';
+import type { ConsentTexts } from './sealed-texts.js';
 
 export type ConsentRow = Consent;
 export type NewConsentRow = Omit<
@@ -15,24 +17,42 @@ export type NewConsentRow = Omit<
   | 'createdAt'
 >;
 
-export function insertConsent(tx: Tx, consent: NewConsentRow): Promise<ConsentRow> {
-  return tx.consent.create({ data: consent });
+/**
+ * A row as the service reads it: its free texts (form reference, withdrawal note) opened. They
+ * are stored sealed (`CONSENT_TEXT_KEYS`, the row id bound), or in clear when written before.
+ */
+function opened(texts: ConsentTexts, row: ConsentRow): ConsentRow {
+  return {
+    ...row,
+    formReference: row.formReference === null ? null : texts.open(row.formReference, textContext('consent', 'form_reference', row.id)),
+    withdrawalNote: row.withdrawalNote === null ? null : texts.open(row.withdrawalNote, textContext('consent', 'withdrawal_note', row.id)),
+  };
 }
 
-export function findConsent(tx: Tx, id: string): Promise<ConsentRow | null> {
-  return tx.consent.findUnique({ where: { id } });
+export async function insertConsent(tx: Tx, texts: ConsentTexts, consent: NewConsentRow): Promise<ConsentRow> {
+  const { formReference } = consent;
+  const row = await tx.consent.create({
+    data: { ...consent, formReference: formReference === null ? null : texts.seal(formReference, textContext('consent', 'form_reference', consent.id)) },
+  });
+  return opened(texts, row);
+}
+
+export async function findConsent(tx: Tx, texts: ConsentTexts, id: string): Promise<ConsentRow | null> {
+  const row = await tx.consent.findUnique({ where: { id } });
+  return row === null ? null : opened(texts, row);
 }
 
 /**
  * One organisation's consents of one case, newest first (`createdAt`, then
  * `id`, descending), starting after `after` (keyset pagination).
  */
-export function listConsentsOfCase(
+export async function listConsentsOfCase(
   tx: Tx,
+  texts: ConsentTexts,
   options: { organizationId: string; caseCode: string; limit: number; after?: { createdAt: Date; id: string } },
 ): Promise<ConsentRow[]> {
   const { organizationId, caseCode, after } = options;
-  return tx.consent.findMany({
+  const rows = await tx.consent.findMany({
     where: {
       organizationId,
       caseCode,
@@ -43,11 +63,13 @@ export function listConsentsOfCase(
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: options.limit,
   });
+  return rows.map((row) => opened(texts, row));
 }
 
 /** Every consent of one case of one organisation, whatever its status. */
-export function findConsentsOfCase(tx: Tx, organizationId: string, caseCode: string): Promise<ConsentRow[]> {
-  return tx.consent.findMany({ where: { organizationId, caseCode }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+export async function findConsentsOfCase(tx: Tx, texts: ConsentTexts, organizationId: string, caseCode: string): Promise<ConsentRow[]> {
+  const rows = await tx.consent.findMany({ where: { organizationId, caseCode }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  return rows.map((row) => opened(texts, row));
 }
 
 /**
@@ -79,17 +101,20 @@ export async function markConsumed(
 
 /**
  * Withdraws a consent unless it already is; returns the updated row, or null when it was
- * already withdrawn (or does not exist).
+ * already withdrawn (or does not exist). The note is sealed from this first write on (the
+ * audit chain's write-once stamp takes it as stored).
  */
 export async function markWithdrawn(
   tx: Tx,
+  texts: ConsentTexts,
   options: { id: string; by: string; reason: string; note: string | null; at: Date },
 ): Promise<ConsentRow | null> {
+  const note = options.note === null ? null : texts.seal(options.note, textContext('consent', 'withdrawal_note', options.id));
   const { count } = await tx.consent.updateMany({
     where: { id: options.id, withdrawnAt: null },
-    data: { withdrawnAt: options.at, withdrawnBy: options.by, withdrawalReason: options.reason, withdrawalNote: options.note },
+    data: { withdrawnAt: options.at, withdrawnBy: options.by, withdrawalReason: options.reason, withdrawalNote: note },
   });
-  return count === 0 ? null : tx.consent.findUnique({ where: { id: options.id } });
+  return count === 0 ? null : findConsent(tx, texts, options.id);
 }
 
 export type ExpiredConsent = { id: string; case_code: string; organization_id: string; expires_at: Date };

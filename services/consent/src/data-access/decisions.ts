@@ -7,6 +7,10 @@ export function insertDecision(tx: Tx, row: Omit<DecisionRow, 'createdAt'> & { c
   return tx.decision.create({ data: { ...row, denied: row.denied ?? [] } });
 }
 
+export function findDecision(tx: Tx, id: string): Promise<DecisionRow | null> {
+  return tx.decision.findUnique({ where: { id } });
+}
+
 /** One organisation's decisions of one case, newest first, after `after` (keyset pagination). */
 export function listDecisionsOfCase(
   tx: Tx,

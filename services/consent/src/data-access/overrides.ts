@@ -1,19 +1,39 @@
 import type { Override, Prisma } from './generated/prisma/client.js';
 import type { Tx } from './database.js';
+import { textContext } from './sealed-texts.js';
+import type { ConsentTexts } from './sealed-texts.js';
 
 export type OverrideRow = Override;
 export type NewOverrideRow = Omit<Override, 'approvedBy' | 'approvedAt' | 'revokedBy' | 'revokedAt' | 'createdAt'>;
 
-export function insertOverride(tx: Tx, row: NewOverrideRow): Promise<OverrideRow> {
-  return tx.override.create({ data: row });
+/** The free texts of an override, sealed at rest (`CONSENT_TEXT_KEYS`, the row id bound). */
+const TEXTS = [
+  ['legalBasis', 'legal_basis'],
+  ['justification', 'justification'],
+  ['explanationGiven', 'explanation_given'],
+] as const;
+
+/** A row as the service reads it: its free texts opened (or as they are, when stored in clear before). */
+function opened(texts: ConsentTexts, row: OverrideRow): OverrideRow {
+  const result = { ...row };
+  for (const [field, column] of TEXTS) result[field] = texts.open(row[field], textContext('override', column, row.id));
+  return result;
 }
 
-export function findOverride(tx: Tx, id: string): Promise<OverrideRow | null> {
-  return tx.override.findUnique({ where: { id } });
+export async function insertOverride(tx: Tx, texts: ConsentTexts, row: NewOverrideRow): Promise<OverrideRow> {
+  const data = { ...row };
+  for (const [field, column] of TEXTS) data[field] = texts.seal(row[field], textContext('override', column, row.id));
+  return opened(texts, await tx.override.create({ data }));
 }
 
-export function findOverridesOfCase(tx: Tx, organizationId: string, caseCode: string): Promise<OverrideRow[]> {
-  return tx.override.findMany({ where: { organizationId, caseCode }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+export async function findOverride(tx: Tx, texts: ConsentTexts, id: string): Promise<OverrideRow | null> {
+  const row = await tx.override.findUnique({ where: { id } });
+  return row === null ? null : opened(texts, row);
+}
+
+export async function findOverridesOfCase(tx: Tx, texts: ConsentTexts, organizationId: string, caseCode: string): Promise<OverrideRow[]> {
+  const rows = await tx.override.findMany({ where: { organizationId, caseCode }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  return rows.map((row) => opened(texts, row));
 }
 
 /**
@@ -22,8 +42,9 @@ export function findOverridesOfCase(tx: Tx, organizationId: string, caseCode: st
  * `overrideStatus` derives it, at `now`: revoked, else expired once past its end, else pending
  * until approved, else active.
  */
-export function listOverrideRows(
+export async function listOverrideRows(
   tx: Tx,
+  texts: ConsentTexts,
   options: {
     organizationId: string;
     caseCode?: string;
@@ -40,7 +61,7 @@ export function listOverrideRows(
     pending: { revokedAt: null, expiresAt: { gt: now }, approvedAt: null },
     active: { revokedAt: null, expiresAt: { gt: now }, approvedAt: { not: null } },
   };
-  return tx.override.findMany({
+  const rows = await tx.override.findMany({
     where: {
       organizationId: options.organizationId,
       ...(options.caseCode === undefined ? {} : { caseCode: options.caseCode }),
@@ -52,6 +73,7 @@ export function listOverrideRows(
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: options.limit,
   });
+  return rows.map((row) => opened(texts, row));
 }
 
 /** Approves a pending override; false when it was no longer pending (a concurrent approval or revocation). */

@@ -6,6 +6,7 @@ import { mayAct, ownerRelationship } from './access.js';
 import { overrideStatus, toOverride } from './override.js';
 import type { Override } from './override.js';
 import { announce } from './announce.js';
+import type { ConsentTexts } from '../data-access/sealed-texts.js';
 
 /**
  * A supervisor of the organisation that requested the override approves it (four eyes: never
@@ -16,13 +17,13 @@ import { announce } from './announce.js';
  * requester; 409 when it is no longer pending.
  */
 export async function approveOverride(
-  deps: { db: ConsentDatabase; outbox: Outbox },
+  deps: { db: ConsentDatabase; texts: ConsentTexts; outbox: Outbox },
   principal: Principal,
   id: string,
   now: Date = new Date(),
 ): Promise<Override> {
   return deps.db.transaction(async (tx) => {
-    const row = await findOverride(tx, id);
+    const row = await findOverride(tx, deps.texts, id);
     if (row === null) throw notFound('No override has this id.');
     if (row.organizationId !== principal.organizationId) {
       throw forbidden('Only a supervisor of the organisation that requested this override can approve it.');
@@ -38,7 +39,7 @@ export async function approveOverride(
     if (!(await markApproved(tx, { id, by: principal.userId, at: now }))) {
       throw conflict('This override changed meanwhile; read it again.');
     }
-    const updated = await findOverride(tx, id);
+    const updated = await findOverride(tx, deps.texts, id);
     if (updated === null) throw notFound('No override has this id.');
     await announce(deps.outbox, tx, 'consent.override_approved', {
       overrideId: updated.id,

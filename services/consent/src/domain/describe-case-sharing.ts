@@ -11,6 +11,7 @@ import type { OverrideRow } from '../data-access/overrides.js';
 import { assertMayAct } from './access.js';
 import { consentStatus } from './consent.js';
 import { overrideStatus } from './override.js';
+import type { ConsentTexts } from '../data-access/sealed-texts.js';
 
 export type CaseSharing = ConsentApi.components['schemas']['CaseSharing'];
 type SharingEntry = CaseSharing['entries'][number];
@@ -112,7 +113,7 @@ const WORDS: Record<Language, Words> = {
  * @throws AppError 403 for a role that may not.
  */
 export async function describeCaseSharing(
-  deps: { db: ConsentDatabase },
+  deps: { db: ConsentDatabase; texts: ConsentTexts },
   principal: Principal,
   caseCode: string,
   language: Language,
@@ -122,8 +123,8 @@ export async function describeCaseSharing(
   const organizationId = principal.organizationId;
   const client = deps.db.client;
   const [consents, overrides, decisions] = await Promise.all([
-    findConsentsOfCase(client, organizationId, caseCode),
-    findOverridesOfCase(client, organizationId, caseCode),
+    findConsentsOfCase(client, deps.texts, organizationId, caseCode),
+    findOverridesOfCase(client, deps.texts, organizationId, caseCode),
     client.decision.findMany({ where: { organizationId, caseCode }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: MAX_DECISIONS }),
   ]);
   const orgIds = new Set<string>();

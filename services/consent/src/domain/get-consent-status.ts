@@ -6,6 +6,7 @@ import type { Relationship } from './access.js';
 import { mayAct } from './access.js';
 import { consentStatus } from './consent.js';
 import type { ConsentStatus } from './consent.js';
+import type { ConsentTexts } from '../data-access/sealed-texts.js';
 
 /**
  * A consent's status and nothing else, for the owning organisation and for the organisations
@@ -15,12 +16,12 @@ import type { ConsentStatus } from './consent.js';
  * @throws AppError 404 when the caller may not know of it.
  */
 export async function getConsentStatus(
-  deps: { db: ConsentDatabase },
+  deps: { db: ConsentDatabase; texts: ConsentTexts },
   principal: Principal,
   id: string,
   now: Date = new Date(),
 ): Promise<{ id: string; status: ConsentStatus }> {
-  const row = await findConsent(deps.db.client, id);
+  const row = await findConsent(deps.db.client, deps.texts, id);
   if (row === null) throw notFound('No consent has this id.');
   const relationships: Relationship[] = [];
   if (row.organizationId === principal.organizationId) relationships.push('owner');

@@ -5,6 +5,7 @@ import { findConsent } from '../data-access/consents.js';
 import { assertMayAct, mayAct } from './access.js';
 import { toConsent } from './consent.js';
 import type { Consent } from './consent.js';
+import type { ConsentTexts } from '../data-access/sealed-texts.js';
 
 /**
  * A consent, for its own organisation only. Another organisation gets the
@@ -13,9 +14,9 @@ import type { Consent } from './consent.js';
  *
  * @throws AppError 403 for a role that may not read consents, 404 otherwise.
  */
-export async function getConsent(deps: { db: ConsentDatabase }, principal: Principal, id: string): Promise<Consent> {
+export async function getConsent(deps: { db: ConsentDatabase; texts: ConsentTexts }, principal: Principal, id: string): Promise<Consent> {
   assertMayAct(principal, 'consent.read', ['owner'], 'Only a caseworker or a supervisor can read consents.');
-  const row = await findConsent(deps.db.client, id);
+  const row = await findConsent(deps.db.client, deps.texts, id);
   if (row === null || !mayAct(principal, 'consent.read', row.organizationId === principal.organizationId ? ['owner'] : [])) {
     throw notFound('No consent has this id.');
   }

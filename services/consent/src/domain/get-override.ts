@@ -5,6 +5,7 @@ import { findOverride } from '../data-access/overrides.js';
 import { assertMayAct, mayAct, ownerRelationship } from './access.js';
 import { toOverride } from './override.js';
 import type { Override } from './override.js';
+import type { ConsentTexts } from '../data-access/sealed-texts.js';
 
 /**
  * An override, for its own organisation's case team only; anyone else gets the 404 of an
@@ -12,9 +13,9 @@ import type { Override } from './override.js';
  *
  * @throws AppError 403 for a role that may not read overrides, 404 otherwise.
  */
-export async function getOverride(deps: { db: ConsentDatabase }, principal: Principal, id: string): Promise<Override> {
+export async function getOverride(deps: { db: ConsentDatabase; texts: ConsentTexts }, principal: Principal, id: string): Promise<Override> {
   assertMayAct(principal, 'override.read', ['owner'], 'Only a caseworker or a supervisor can read overrides.');
-  const row = await findOverride(deps.db.client, id);
+  const row = await findOverride(deps.db.client, deps.texts, id);
   if (row === null || !mayAct(principal, 'override.read', ownerRelationship(principal, row.organizationId))) {
     throw notFound('No override has this id.');
   }

@@ -5,6 +5,7 @@ import { listConsentsOfCase } from '../data-access/consents.js';
 import { assertMayAct } from './access.js';
 import { toConsent } from './consent.js';
 import type { Consent } from './consent.js';
+import type { ConsentTexts } from '../data-access/sealed-texts.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -16,7 +17,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * @throws AppError 403 for a role that may not read consents, 400 for a foreign cursor.
  */
 export async function listCaseConsents(
-  deps: { db: ConsentDatabase },
+  deps: { db: ConsentDatabase; texts: ConsentTexts },
   principal: Principal,
   query: { caseCode: string; limit: number; cursor?: string | undefined },
 ): Promise<Page<Consent>> {
@@ -32,7 +33,7 @@ export async function listCaseConsents(
     after = { createdAt: date, id: String(id) };
   }
   const now = new Date();
-  const rows = await listConsentsOfCase(deps.db.client, {
+  const rows = await listConsentsOfCase(deps.db.client, deps.texts, {
     organizationId: principal.organizationId,
     caseCode: query.caseCode,
     limit: query.limit + 1,

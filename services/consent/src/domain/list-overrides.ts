@@ -5,6 +5,7 @@ import { listOverrideRows } from '../data-access/overrides.js';
 import { assertMayAct } from './access.js';
 import { toOverride } from './override.js';
 import type { Override, OverrideStatus } from './override.js';
+import type { ConsentTexts } from '../data-access/sealed-texts.js';
 
 /**
  * The best-interests overrides the caller's organisation requested, newest first, of one case
@@ -16,7 +17,7 @@ import type { Override, OverrideStatus } from './override.js';
  * @throws AppError 403 for a role that may not read overrides, 400 for a foreign cursor.
  */
 export async function listOverrides(
-  deps: { db: ConsentDatabase },
+  deps: { db: ConsentDatabase; texts: ConsentTexts },
   principal: Principal,
   query: { status?: OverrideStatus | undefined; caseCode?: string | undefined; limit: number; cursor?: string | undefined },
   now: Date = new Date(),
@@ -28,7 +29,7 @@ export async function listOverrides(
     const [createdAt, id] = decodeCursor(query.cursor, ['timestamp', 'uuid']);
     after = { createdAt: new Date(String(createdAt)), id: String(id) };
   }
-  const rows = await listOverrideRows(deps.db.client, {
+  const rows = await listOverrideRows(deps.db.client, deps.texts, {
     organizationId: principal.organizationId,
     ...(query.caseCode === undefined ? {} : { caseCode: query.caseCode }),
     ...(query.status === undefined ? {} : { status: query.status }),

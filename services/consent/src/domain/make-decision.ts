@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { expandFieldSelectors } from '@referral-hub/contracts';
 import { forbidden, validationError } from '@referral-hub/platform';
-import type { FieldError, Outbox, Principal } from '@referral-hub/platform';
+import type { FieldError, IdempotentAttempt, Outbox, Principal } from '@referral-hub/platform';
 import { findAgreementsBetween } from '../data-access/agreements.js';
 import { findCaseContext } from '../data-access/case-context.js';
 import { findConsentsOfCase, lockConsentsOfCase, markConsumed } from '../data-access/consents.js';
 import type { ConsentDatabase, Tx } from '../data-access/database.js';
-import { insertDecision } from '../data-access/decisions.js';
+import { findDecision, insertDecision } from '../data-access/decisions.js';
 import { findOrganizationTypes } from '../data-access/organizations.js';
 import { findOverridesOfCase } from '../data-access/overrides.js';
 import { mayAct, ownerRelationship } from './access.js';
@@ -18,6 +17,8 @@ import { toDecision } from './decision.js';
 import type { Decision, DecisionRequest } from './decision.js';
 import { toOverrideFacts } from './override.js';
 import { announce } from './announce.js';
+import { committedEarlier, FIRST_RUN, newRowId } from './resume-after-crash.js';
+import type { ConsentTexts } from '../data-access/sealed-texts.js';
 
 /**
  * Decides which of the requested fields may go to the recipient for the purpose now, stores the
@@ -29,14 +30,19 @@ import { announce } from './announce.js';
  * under one single-use consent the second sees it used up and its fields are denied `consumed`.
  * Each used-up consent is announced as `consent.consumed` in the same transaction.
  *
+ * Under an `Idempotency-Key`, the decision's id is the key's claim id. A retry resuming a run that
+ * crashed after its commit (the decision stored, its consents used up) answers that decision and
+ * consumes nothing more; when the first run committed nothing, the retry decides afresh.
+ *
  * @throws AppError 403 for a caller who may not ask (or consume), 400 naming unknown field
  * selectors or a consuming decision without `referralId`.
  */
 export async function makeDecision(
-  deps: { db: ConsentDatabase; outbox: Outbox; trustedSystemClients: readonly string[] },
+  deps: { db: ConsentDatabase; texts: ConsentTexts; outbox: Outbox; trustedSystemClients: readonly string[] },
   principal: Principal,
   input: DecisionRequest,
   now: Date = new Date(),
+  attempt: IdempotentAttempt = FIRST_RUN,
 ): Promise<Decision> {
   const relationships = ownerRelationship(principal, input.ownerOrganizationId);
   if (!mayAct(principal, 'decision.ask', relationships)) {
@@ -51,6 +57,14 @@ export async function makeDecision(
   if (consume && !mayAct(principal, 'decision.consume', relationships)) {
     throw forbidden('Only the referrals service can use up single-use consents; a case team may ask for a preview without consume.');
   }
+
+  // After the checks of who may ask (a stored decision is answered only to whom may ask it again).
+  const earlier = await committedEarlier(
+    attempt,
+    (id) => findDecision(deps.db.client, id),
+    (row) => row.requestedByOrganizationId === principal.organizationId && row.organizationId === input.ownerOrganizationId,
+  );
+  if (earlier !== null) return toDecision(earlier);
 
   const errors: FieldError[] = [];
   input.fields.forEach((selector, index) => {
@@ -69,8 +83,8 @@ export async function makeDecision(
   const decideWith = async (tx: Tx): Promise<Decision> => {
     if (consume) await lockConsentsOfCase(tx, owner, input.caseCode);
     const [consents, overrides, agreements, policy, context, types] = await Promise.all([
-      findConsentsOfCase(tx, owner, input.caseCode),
-      findOverridesOfCase(tx, owner, input.caseCode),
+      findConsentsOfCase(tx, deps.texts, owner, input.caseCode),
+      findOverridesOfCase(tx, deps.texts, owner, input.caseCode),
       findAgreementsBetween(tx, owner, input.recipientOrganizationId),
       currentPolicy(tx),
       findCaseContext(tx, owner, input.caseCode),
@@ -95,7 +109,7 @@ export async function makeDecision(
       now,
     });
 
-    const id = randomUUID();
+    const id = newRowId(attempt);
     const consumed = consume
       ? await markConsumed(tx, { ids: outcome.toConsume, decisionId: id, referralId: input.referralId ?? null, at: now })
       : [];

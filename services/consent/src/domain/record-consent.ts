@@ -1,15 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { expandFieldSelectors } from '@referral-hub/contracts';
 import { validationError } from '@referral-hub/platform';
-import type { Outbox, Principal } from '@referral-hub/platform';
+import type { IdempotentAttempt, Outbox, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
-import { insertConsent } from '../data-access/consents.js';
+import { findConsent, insertConsent } from '../data-access/consents.js';
 import { assertMayAct } from './access.js';
 import { announce } from './announce.js';
 import { toConsent } from './consent.js';
 import type { Consent, NewConsent } from './consent.js';
 import { currentPolicy } from './current-policy.js';
+import { committedEarlier, FIRST_RUN, newRowId } from './resume-after-crash.js';
 import { checkFieldSelectors, checkValidity } from './scope.js';
+import type { ConsentTexts } from '../data-access/sealed-texts.js';
 
 /**
  * Records a consent (or assent) for a case of the caller's own organisation,
@@ -21,15 +22,25 @@ import { checkFieldSelectors, checkValidity } from './scope.js';
  * must end after it starts, not already be over, and last no longer than the
  * network's maximum.
  *
+ * Under an `Idempotency-Key`, the consent's id is the key's claim id: a retry resuming a run that
+ * crashed after its commit answers the consent that committed, never a second one.
+ *
  * @throws AppError 403 for another role, 400 naming each bad field.
  */
 export async function recordConsent(
-  deps: { db: ConsentDatabase; outbox: Outbox },
+  deps: { db: ConsentDatabase; texts: ConsentTexts; outbox: Outbox },
   principal: Principal,
   input: NewConsent,
   now: Date = new Date(),
+  attempt: IdempotentAttempt = FIRST_RUN,
 ): Promise<Consent> {
   assertMayAct(principal, 'consent.record', ['owner'], 'Only a caseworker or a supervisor can record a consent.');
+  const earlier = await committedEarlier(
+    attempt,
+    (id) => findConsent(deps.db.client, deps.texts, id),
+    (row) => row.organizationId === principal.organizationId,
+  );
+  if (earlier !== null) return toConsent(earlier, now);
 
   const policy = await currentPolicy(deps.db.client);
   const validFrom = input.validFrom === undefined ? now : new Date(input.validFrom);
@@ -55,8 +66,8 @@ export async function recordConsent(
   if (!expansion.ok) throw validationError([{ field: 'body.scope.fields', message: 'has unknown selectors', code: 'unknown_field' }]);
 
   return deps.db.transaction(async (tx) => {
-    const row = await insertConsent(tx, {
-      id: randomUUID(),
+    const row = await insertConsent(tx, deps.texts, {
+      id: newRowId(attempt),
       organizationId: principal.organizationId,
       caseCode: input.caseCode,
       givenBy: input.givenBy,

@@ -6,6 +6,7 @@ import { assertMayAct, mayAct, ownerRelationship } from './access.js';
 import { toOverride } from './override.js';
 import type { Override } from './override.js';
 import { announce } from './announce.js';
+import type { ConsentTexts } from '../data-access/sealed-texts.js';
 
 /**
  * The owning organisation ends an override before its expiry; from the next decision on it is
@@ -15,21 +16,21 @@ import { announce } from './announce.js';
  * override, 409 when already revoked.
  */
 export async function revokeOverride(
-  deps: { db: ConsentDatabase; outbox: Outbox },
+  deps: { db: ConsentDatabase; texts: ConsentTexts; outbox: Outbox },
   principal: Principal,
   id: string,
   now: Date = new Date(),
 ): Promise<Override> {
   assertMayAct(principal, 'override.revoke', ['owner'], 'Only a caseworker or a supervisor can revoke an override.');
   return deps.db.transaction(async (tx) => {
-    const row = await findOverride(tx, id);
+    const row = await findOverride(tx, deps.texts, id);
     if (row === null || !mayAct(principal, 'override.revoke', ownerRelationship(principal, row.organizationId))) {
       throw notFound('No override has this id.');
     }
     if (!(await markRevoked(tx, { id, by: principal.userId, at: now }))) {
       throw conflict('This override is already revoked.', { currentStatus: 'revoked' });
     }
-    const updated = await findOverride(tx, id);
+    const updated = await findOverride(tx, deps.texts, id);
     if (updated === null) throw notFound('No override has this id.');
     await announce(
       deps.outbox,

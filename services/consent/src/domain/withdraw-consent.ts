@@ -7,6 +7,7 @@ import { assertMayAct, mayAct, ownerRelationship } from './access.js';
 import { toConsent } from './consent.js';
 import type { Consent, ConsentWithdrawalReason } from './consent.js';
 import { announce } from './announce.js';
+import type { ConsentTexts } from '../data-access/sealed-texts.js';
 
 export type ConsentWithdrawal = { reasonCode: ConsentWithdrawalReason; note?: string };
 
@@ -19,7 +20,7 @@ export type ConsentWithdrawal = { reasonCode: ConsentWithdrawalReason; note?: st
  * consent, 400 when the reason needs a note, 409 when it is already withdrawn.
  */
 export async function withdrawConsent(
-  deps: { db: ConsentDatabase; outbox: Outbox },
+  deps: { db: ConsentDatabase; texts: ConsentTexts; outbox: Outbox },
   principal: Principal,
   id: string,
   input: ConsentWithdrawal,
@@ -31,11 +32,11 @@ export async function withdrawConsent(
     throw validationError([{ field: 'body.note', message: t('is required when the reason is {reason}', { reason: input.reasonCode }), code: 'required' }]);
   }
   return deps.db.transaction(async (tx) => {
-    const existing = await findConsent(tx, id);
+    const existing = await findConsent(tx, deps.texts, id);
     if (existing === null || !mayAct(principal, 'consent.withdraw', ownerRelationship(principal, existing.organizationId))) {
       throw notFound('No consent has this id.');
     }
-    const row = await markWithdrawn(tx, { id, by: principal.userId, reason: input.reasonCode, note: input.note ?? null, at: now });
+    const row = await markWithdrawn(tx, deps.texts, { id, by: principal.userId, reason: input.reasonCode, note: input.note ?? null, at: now });
     if (row === null) throw conflict('This consent is already withdrawn.', { currentStatus: 'withdrawn' });
     await announce(
       deps.outbox,

@@ -2,6 +2,7 @@ import { getPrincipal, getValidatedParams, getValidatedQuery } from '@referral-h
 import type { Idempotency, Outbox } from '@referral-hub/platform';
 import type { Router } from 'express';
 import type { ConsentDatabase } from '../../data-access/database.js';
+import type { ConsentTexts } from '../../data-access/sealed-texts.js';
 import { acceptAgreement } from '../../domain/accept-agreement.js';
 import type { AgreementStatus, NewAgreement } from '../../domain/agreement.js';
 import { approveOverride } from '../../domain/approve-override.js';
@@ -31,19 +32,27 @@ import { revokeOverride } from '../../domain/revoke-override.js';
 import type { ConsentWithdrawal } from '../../domain/withdraw-consent.js';
 import { withdrawConsent } from '../../domain/withdraw-consent.js';
 
-type Deps = { db: ConsentDatabase; outbox: Outbox; idempotency: Idempotency; config: { DECISION_CLIENT_SUBJECTS: readonly string[] } };
+type Deps = {
+  db: ConsentDatabase;
+  texts: ConsentTexts;
+  outbox: Outbox;
+  idempotency: Idempotency;
+  config: { DECISION_CLIENT_SUBJECTS: readonly string[] };
+};
 
 /**
  * HTTP entry points of the consent service. Requests reach these handlers
  * already authenticated and validated against the OpenAPI document; handlers
- * only translate between HTTP and the use cases.
+ * only translate between HTTP and the use cases. Each POST under `Idempotency-Key` hands the
+ * use case its attempt: a create uses the key's claim id as the new row's id, and a run resuming
+ * after a crash answers what committed.
  */
 export function registerRoutes(router: Router, deps: Deps): void {
   const caseCodeOf = (req: Parameters<typeof getValidatedParams>[0]) => getValidatedParams<{ caseCode: string }>(req).caseCode;
 
   router.post('/v1/consents', async (req, res) => {
-    await deps.idempotency.run(req, res, async () => {
-      const consent = await recordConsent(deps, getPrincipal(req), req.body as NewConsent);
+    await deps.idempotency.run(req, res, async (attempt) => {
+      const consent = await recordConsent(deps, getPrincipal(req), req.body as NewConsent, new Date(), attempt);
       return { status: 201, body: consent, location: `/v1/consents/${consent.id}` };
     });
   });
@@ -92,8 +101,8 @@ export function registerRoutes(router: Router, deps: Deps): void {
   });
 
   router.post('/v1/overrides', async (req, res) => {
-    await deps.idempotency.run(req, res, async () => {
-      const override = await requestOverride(deps, getPrincipal(req), req.body as NewOverride);
+    await deps.idempotency.run(req, res, async (attempt) => {
+      const override = await requestOverride(deps, getPrincipal(req), req.body as NewOverride, new Date(), attempt);
       return { status: 201, body: override, location: `/v1/overrides/${override.id}` };
     });
   });
@@ -119,8 +128,8 @@ export function registerRoutes(router: Router, deps: Deps): void {
   });
 
   router.post('/v1/agreements', async (req, res) => {
-    await deps.idempotency.run(req, res, async () => {
-      const agreement = await proposeAgreement(deps, getPrincipal(req), req.body as NewAgreement);
+    await deps.idempotency.run(req, res, async (attempt) => {
+      const agreement = await proposeAgreement(deps, getPrincipal(req), req.body as NewAgreement, new Date(), attempt);
       return { status: 201, body: agreement, location: `/v1/agreements/${agreement.id}` };
     });
   });
@@ -144,12 +153,15 @@ export function registerRoutes(router: Router, deps: Deps): void {
   });
 
   router.post('/v1/decisions', async (req, res) => {
-    // A consuming decision retried with its key gets the first answer, not a second consumption.
-    await deps.idempotency.run(req, res, async () => {
+    // A consuming decision retried with its key gets the first answer (stored, or after a crash
+    // the decision that committed under the key's claim id), not a second consumption.
+    await deps.idempotency.run(req, res, async (attempt) => {
       const decision = await makeDecision(
         { ...deps, trustedSystemClients: deps.config.DECISION_CLIENT_SUBJECTS },
         getPrincipal(req),
         req.body as DecisionRequest,
+        new Date(),
+        attempt,
       );
       return { status: 201, body: decision };
     });
