@@ -54,6 +54,7 @@ describe('loadConfig', () => {
       OUTBOX_POLL_INTERVAL_MS: 500,
       AUTH_ALGORITHMS: ['RS256', 'ES256'],
       AUTH_CLOCK_TOLERANCE_S: 5,
+      AUTH_ACCESS_TOKEN_TYPES: ['at+jwt', 'JWT'],
     });
   });
 
