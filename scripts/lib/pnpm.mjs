@@ -1,6 +1,6 @@
 // Finding (or fetching) the pnpm version the repository pins, without touching
 // the system: a fresh machine has only Node and npm, and corepack cannot verify
-// pnpm's signatures there (see /work/shared/design/TOOLCHAIN.md).
+// pnpm's signatures there (see docs/adr/0001-workspace-and-two-commands.md).
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { probe, run } from './proc.mjs';
