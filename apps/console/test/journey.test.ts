@@ -22,6 +22,8 @@ const WAIT = { timeout: 30_000, interval: 200 };
 let demo: DemoCase;
 let code: string;
 let referralId: string;
+let dppeCode: string;
+let dppeReferralId: string;
 
 beforeAll(async () => {
   env = await startConsoleHub('journey');
@@ -31,6 +33,9 @@ beforeAll(async () => {
   const { submitted } = await demo.refer('clinic');
   code = submitted.code;
   referralId = submitted.id;
+  const dppe = await demo.refer('dppe');
+  dppeCode = dppe.submitted.code;
+  dppeReferralId = dppe.submitted.id;
 }, 420_000);
 
 afterAll(async () => {
@@ -128,7 +133,7 @@ describe('the console, receiving side', () => {
     }
   });
 
-  it('tells a focal point of another agency that the referral is not hers to see', async () => {
+  it('tells a focal point of another agency that the referral is not hers to see, and lets her decline her own with a catalogue reason and an onward service', async () => {
     const context = await newContext();
     const page = await context.newPage();
     try {
@@ -139,6 +144,20 @@ describe('the console, receiving side', () => {
       expect(await page.getByRole('main').textContent()).not.toContain(demo.caseCode);
       const direct = await page.goto(`${env.consoleUrl}/referrals/${referralId}`);
       expect(direct?.status()).toBe(404);
+
+      // Her own referral: the case summary only (what the family agreed to share with her department); she declines it.
+      await page.goto(`${env.consoleUrl}/r/${dppeCode}`);
+      await page.waitForURL(`${env.consoleUrl}/referrals/${dppeReferralId}`);
+      expect(await page.getByRole('main').getByRole('heading', { level: 3 }).allTextContents()).toEqual(['Synthèse du dossier']);
+      const decline = page.getByRole('group', { name: 'Refuser' });
+      await decline.getByLabel('Motif').selectOption('no_capacity');
+      await decline.getByLabel('Service suggéré (facultatif)').selectOption({ index: 1 });
+      await decline.getByRole('button', { name: 'Refuser' }).click();
+      await expect.poll(() => page.getByRole('status').textContent(), WAIT).toBe('Référencement refusé.');
+      expect(await page.getByRole('main').textContent()).toContain("Capacité d'accueil atteinte");
+      const last = (await demo.history('dppe')).at(-1);
+      expect(last).toMatchObject({ action: 'decline', reasonCode: 'no_capacity', actor: { userId: DEMO_PEOPLE.dppeFocalPoint.userId } });
+      expect(last?.suggestedServiceId).toMatch(/^[0-9a-f-]{36}$/);
     } finally {
       await context.close();
     }
