@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { openApiDocument, validateEvent } from '@referral-hub/contracts';
-import { readPackageVersion, startService } from '@referral-hub/platform';
+import { createKeyRingCipher, readPackageVersion, startService } from '@referral-hub/platform';
 import type { Env, Logger, RunningService } from '@referral-hub/platform';
 import { loadConsentConfig } from './config.js';
 import type { ConsentConfig } from './config.js';
@@ -17,7 +17,8 @@ export type RunningConsent = RunningService<ConsentConfig, PrismaClient, Tx>;
 /** Builds and starts the consent service: database, broker, outbox relay, consumer, expiry job, HTTP. */
 export async function start(options: { env?: Env; logger?: Logger } = {}): Promise<RunningConsent> {
   const config = loadConsentConfig(options.env);
-  const texts = createConsentTexts(config.CONSENT_TEXT_KEYS ?? developmentTextKeys());
+  const textKeys = config.CONSENT_TEXT_KEYS ?? developmentTextKeys();
+  const texts = createConsentTexts(textKeys);
   const service = await startService({
     name: 'consent',
     version: readPackageVersion(import.meta.url),
@@ -26,6 +27,8 @@ export async function start(options: { env?: Env; logger?: Logger } = {}): Promi
     validator: validateEvent,
     database: createConsentDatabase,
     idempotentRequests: true,
+    // Stored answers repeat the free texts (an override's justification…): sealed with the same key ring.
+    idempotencyCipher: createKeyRingCipher(textKeys, 'Consent text'),
     routes: (router, context) => registerRoutes(router, { ...context, texts }),
     // Publishes consent.*. Consumes the directory's organisation changes for
     // their type (recipient exclusions); single-use consents are consumed by

@@ -255,6 +255,15 @@ describe('free texts at rest', () => {
     expect([stored.withdrawalNote, stored.formReference].every(sealedOrNull)).toBe(true);
     const storedOverride = await service.db.client.override.findUniqueOrThrow({ where: { id: override.id } });
     expect([storedOverride.legalBasis, storedOverride.justification, storedOverride.explanationGiven].every(sealedOrNull)).toBe(true);
+    // The answer kept for an Idempotency-Key replay repeats them: it is sealed too.
+    const key = randomUUID();
+    await json<Override>(await api('POST', '/v1/overrides', caseworker, newOverride(caseCode, randomUUID()), { 'idempotency-key': key }), 201);
+    const answers = await service.pool.query<{ response: unknown; response_ciphertext: Buffer | null }>(
+      'SELECT response, response_ciphertext FROM idempotent_request WHERE key = $1',
+      [key],
+    );
+    expect(answers.rows[0]?.response).toBeNull();
+    expect(answers.rows[0]?.response_ciphertext?.toString('latin1')).not.toContain('Amani');
     // The chains hashed what was stored, the ciphertext, and the withdrawal's write-once stamp took it.
     for (const table of AUDIT_TABLES) expect((await verifyAuditChain(service.pool, table)).ok).toBe(true);
   });
