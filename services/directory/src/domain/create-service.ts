@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { notFound, validationError } from '@referral-hub/platform';
-import type { Outbox, Principal } from '@referral-hub/platform';
+import type { IdempotentAttempt, Outbox, Principal } from '@referral-hub/platform';
 import type { DirectoryDatabase } from '../data-access/database.js';
 import { lockOrganization } from '../data-access/organizations.js';
 import { findService, insertService, setServiceLocations } from '../data-access/services.js';
 import { authorize } from './access.js';
 import { serviceChanged } from './record-change.js';
 import { ageRangeErrors, checkReferences } from './references.js';
+import { committedEarlier, FIRST_RUN, newRowId } from './resume-after-crash.js';
 import { serviceColumns } from './service-input.js';
 import { toService } from './views.js';
 import type { NewService, Service, Staleness } from './views.js';
@@ -14,18 +14,23 @@ import type { NewService, Service, Staleness } from './views.js';
 /**
  * Adds a service to an organisation (its own `org_admin`, or a network
  * coordinator). Its author vouches for it: a new service counts as verified
- * now. Announced as `directory.service.changed` (`created`).
+ * now. Announced as `directory.service.changed` (`created`). *
+ * Under an `Idempotency-Key`, the new row's id is the key's claim id: a retry resuming a run that
+ * crashed after its commit answers the row that committed (as it is now), never a second one.
  */
 export async function createService(
   deps: { db: DirectoryDatabase; outbox: Outbox; staleness: Staleness },
   principal: Principal,
   organizationId: string,
   input: NewService,
+  attempt: IdempotentAttempt = FIRST_RUN,
 ): Promise<Service> {
   return deps.db.transaction(async (tx) => {
     const organization = await lockOrganization(tx, organizationId);
     if (organization === null) throw notFound('No organisation has this id.');
     authorize(principal, 'service.create', organization.id);
+    const earlier = await committedEarlier(attempt, (id) => findService(tx, id));
+    if (earlier !== null && earlier.organizationId === organizationId) return toService(earlier, principal, deps.staleness);
     if (input.name.fr === undefined && input.name.en === undefined) {
       throw validationError([{ field: 'body.name', message: 'needs a French or an English name', code: 'required' }]);
     }
@@ -41,7 +46,7 @@ export async function createService(
     );
     const now = new Date();
     const { columns } = serviceColumns({ ...input, markVerified: true }, principal, now);
-    const id = randomUUID();
+    const id = newRowId(attempt);
     const row = await insertService(tx, {
       ...(columns as Omit<typeof columns, 'types'>),
       id,

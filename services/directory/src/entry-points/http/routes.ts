@@ -38,8 +38,8 @@ type PageQuery = { limit: number; cursor?: string };
  */
 export function registerRoutes(router: Router, deps: RouteDeps): void {
   router.post('/v1/organizations', async (req, res) => {
-    await deps.idempotency.run(req, res, async () => {
-      const organization = await createOrganization(deps, getPrincipal(req), req.body as NewOrganization);
+    await deps.idempotency.run(req, res, async (attempt) => {
+      const organization = await createOrganization(deps, getPrincipal(req), req.body as NewOrganization, attempt);
       return { status: 201, body: organization, location: `/v1/organizations/${organization.id}` };
     });
   });
@@ -60,15 +60,15 @@ export function registerRoutes(router: Router, deps: RouteDeps): void {
   });
   router.post('/v1/organizations/:organizationId/services', async (req, res) => {
     const { organizationId } = getValidatedParams<{ organizationId: string }>(req);
-    await deps.idempotency.run(req, res, async () => {
-      const service = await createService(deps, getPrincipal(req), organizationId, req.body as NewService);
+    await deps.idempotency.run(req, res, async (attempt) => {
+      const service = await createService(deps, getPrincipal(req), organizationId, req.body as NewService, attempt);
       return { status: 201, body: service, location: `/v1/services/${service.id}` };
     });
   });
   router.post('/v1/organizations/:organizationId/locations', async (req, res) => {
     const { organizationId } = getValidatedParams<{ organizationId: string }>(req);
-    await deps.idempotency.run(req, res, async () => {
-      const location = await createLocation(deps, getPrincipal(req), organizationId, req.body as NewLocation);
+    await deps.idempotency.run(req, res, async (attempt) => {
+      const location = await createLocation(deps, getPrincipal(req), organizationId, req.body as NewLocation, attempt);
       return { status: 201, body: location, location: `/v1/locations/${location.id}` };
     });
   });
@@ -78,8 +78,8 @@ export function registerRoutes(router: Router, deps: RouteDeps): void {
   });
   router.post('/v1/organizations/:organizationId/focal-points', async (req, res) => {
     const { organizationId } = getValidatedParams<{ organizationId: string }>(req);
-    await deps.idempotency.run(req, res, async () => {
-      const focalPoint = await createFocalPoint(deps, getPrincipal(req), organizationId, req.body as NewFocalPoint);
+    await deps.idempotency.run(req, res, async (attempt) => {
+      const focalPoint = await createFocalPoint(deps, getPrincipal(req), organizationId, req.body as NewFocalPoint, attempt);
       return { status: 201, body: focalPoint, location: `/v1/focal-points/${focalPoint.id}` };
     });
   });
