@@ -96,7 +96,7 @@ export interface paths {
         };
         /**
          * The delivery log of a referral
-         * @description Every notification about the referral, one per recipient and channel: queued, sending, sent (with the provider's message id) or failed (with a code), and how many attempts were made. Oldest first. The referring organisation sees all of it but other organisations' webhooks; the recipient organisation sees its own webhooks only; anyone else gets an empty list, exactly as for an unknown referral.
+         * @description Every notification about the referral, one per recipient and channel: queued, sending, sent (with the provider's message id) or failed (with a code), and how many attempts were made. Oldest first. The e-mail and SMS deliveries of each event are shown to the organisation that held the lead when it happened (the referring one; after a transfer's acceptance the new lead's, the acceptance itself to both); each organisation sees its own webhooks; anyone else gets an empty list, exactly as for an unknown referral.
          */
         get: operations["listReferralDeliveries"];
         put?: never;

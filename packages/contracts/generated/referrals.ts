@@ -191,7 +191,7 @@ export interface paths {
         };
         /**
          * Who outside the referring organisation read the referral
-         * @description Every read by someone outside the referring organisation: who, which organisation, exactly the field keys returned, under which decision, when. Oldest first. For the referring organisation's caseworkers and supervisors only.
+         * @description Every read by someone outside the referring organisation: who, which organisation, exactly the field keys returned, under which decision, when. Oldest first. For the lead organisation's caseworkers and supervisors: after a transfer is accepted, the new lead's; the sending organisation keeps the entries up to the hand-over.
          */
         get: operations["getReferralAccessLog"];
         put?: never;
@@ -782,6 +782,8 @@ export interface components {
             decisionDueAt: components["schemas"]["NullableTimestamp"];
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
+            /** @description True once a transfer was accepted (see ReferralSummary); `leadOrganizationId` is then the recipient. */
+            transferred?: boolean;
             /** @description The organisation holding the lead role (the recipient once a transfer is accepted). */
             leadOrganizationId: components["schemas"]["OrganizationId"];
             /** @description The lead caseworker's work contact. */
@@ -847,6 +849,8 @@ export interface components {
             referringOrganizationId: components["schemas"]["OrganizationId"];
             recipientOrganizationId: components["schemas"]["OrganizationId"];
             recipientServiceId: components["schemas"]["Id"];
+            /** @description True once a transfer was accepted: the recipient leads the case (its history, access log and deliveries are its own from then on), and the case is closed on the sender's side, which keeps the log of its own time. */
+            transferred?: boolean;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };

@@ -422,5 +422,18 @@ describe('messages go to the people who held each role when it happened', () => 
     await done(r.id, 11);
     const started = (await deliveriesOf(r.id)).filter((d) => d.eventType === 'referral.started').map((d) => d.recipientKey);
     expect(started).toEqual([newLead]);
+
+    // The delivery log follows responsibility: the new lead's organisation reads what was sent from the hand-over on,
+    // the sender what was sent in its time (the acceptance is both sides').
+    type Logged = { eventType: string; messageKind: string };
+    const logOf = async (claims: TestClaims) => (await ok<{ items: Logged[] }>(await call(notifications, 'GET', `/v1/referrals/${r.id}/deliveries`, claims))).items.map((d) => `${d.eventType} ${d.messageKind}`);
+    const receiving = await logOf({ sub: `sup-r-${randomUUID()}`, org: n.recipient, roles: ['supervisor'] });
+    expect(receiving).toContain('referral.started started');
+    expect(receiving).toContain('referral.accepted transfer_received');
+    expect(receiving.some((d) => d.startsWith('referral.acknowledged') || d.startsWith('referral.submitted'))).toBe(false);
+    const sending = await logOf(n.supervisor);
+    expect(sending).toContain('referral.acknowledged acknowledged');
+    expect(sending).toContain('referral.accepted accepted');
+    expect(sending.some((d) => d.startsWith('referral.started'))).toBe(false);
   });
 });

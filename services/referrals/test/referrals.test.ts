@@ -117,6 +117,7 @@ describe('listing referrals', () => {
       recipientOrganizationId: recipient,
       recipientServiceId: newest.recipientServiceId,
       kind: 'referral',
+      transferred: false,
       submittedAt: null,
       acknowledgeDueAt: null,
       decisionDueAt: null,

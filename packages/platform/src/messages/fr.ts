@@ -255,8 +255,8 @@ export const fr = {
   'No organisation with this id is known here.': 'Aucune structure connue ici n’a cet identifiant.',
   'Only the notifications service may read who to tell about a referral.':
     'Seul le service des notifications peut lire qui prévenir au sujet d’un référencement.',
-  "Only the referring organisation's caseworkers and supervisors read the access log.":
-    'Seuls les travailleurs sociaux et superviseurs de la structure qui réfère lisent le journal des accès.',
+  "Only the lead organisation's caseworkers and supervisors read the access log.":
+    'Seuls les travailleurs sociaux et superviseurs de la structure qui a la responsabilité du dossier lisent le journal des accès.',
   'Only caseworkers, supervisors and case-management systems refer.':
     'Seuls les travailleurs sociaux, les superviseurs et les systèmes de gestion de dossiers font des référencements.',
   'The payload has fields the catalogue does not allow.': 'Le contenu comporte des champs que le catalogue n’autorise pas.',

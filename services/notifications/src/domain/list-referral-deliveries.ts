@@ -1,9 +1,11 @@
 import type { NotificationsApi } from '@referral-hub/contracts';
 import type { Principal } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
+import { listEventEnvelopesOfReferral, listPeopleDeliveriesOfReferral } from '../data-access/case-deliveries.js';
 import { listDeliveriesOfReferral } from '../data-access/deliveries.js';
 import type { DeliveryRow } from '../data-access/deliveries.js';
 import { assertMayAct } from './access.js';
+import { deliveriesVisibleTo } from './who-follows-the-case.js';
 
 export type DeliveryView = NotificationsApi.components['schemas']['Delivery'];
 
@@ -32,7 +34,9 @@ export function toDeliveryView(row: DeliveryRow): DeliveryView {
 
 /**
  * `GET /v1/referrals/{id}/deliveries`: the referral's delivery log, for the
- * referring organisation. Another organisation gets an empty list, as for an
+ * organisation that held the lead when each message's event happened (the
+ * referring one, then after a transfer the new lead's: `who-follows-the-case.ts`),
+ * and each organisation's own webhooks. Another organisation gets an empty list, as for an
  * unknown referral, so it learns nothing, not even that the referral exists.
  *
  * @throws AppError 403 for a role that does not follow referrals.
@@ -43,6 +47,15 @@ export async function listReferralDeliveries(
   referralId: string,
 ): Promise<{ items: DeliveryView[] }> {
   assertMayAct(principal, 'readDeliveryLog');
-  const rows = await listDeliveriesOfReferral(deps.db.client, referralId.toLowerCase(), principal.organizationId);
+  const id = referralId.toLowerCase();
+  // Those of the referring organisation and its webhooks, plus what fell to a lead organisation after a transfer.
+  const [own, all, events] = await Promise.all([
+    listDeliveriesOfReferral(deps.db.client, id, principal.organizationId),
+    listPeopleDeliveriesOfReferral(deps.db.client, id),
+    listEventEnvelopesOfReferral(deps.db.client, id),
+  ]);
+  const people = deliveriesVisibleTo(all, events, principal.organizationId);
+  const hooks = own.filter((row) => row.subscriberOrganizationId !== null);
+  const rows = [...people, ...hooks].sort((a, b) => a.queuedAt.getTime() - b.queuedAt.getTime() || a.id.localeCompare(b.id));
   return { items: rows.map(toDeliveryView) };
 }

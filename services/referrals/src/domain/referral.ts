@@ -31,6 +31,8 @@ export function toReferralSummary(row: ReferralRow): Required<ReferralSummary> {
     referringOrganizationId: row.referringOrganizationId,
     recipientOrganizationId: row.recipientOrganizationId,
     recipientServiceId: row.recipientServiceId,
+    // A transfer's acceptance moved the lead to the recipient (`who-answers-for-the-case.ts`).
+    transferred: row.kind === 'transfer' && (row.leadOrganizationId ?? row.referringOrganizationId) !== row.referringOrganizationId,
     submittedAt: row.submittedAt?.toISOString() ?? null,
     acknowledgeDueAt: row.acknowledgeDueAt?.toISOString() ?? null,
     decisionDueAt: row.decisionDueAt?.toISOString() ?? null,
