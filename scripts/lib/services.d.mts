@@ -93,4 +93,8 @@ export type DevSecrets = {
      * the console's client secret at the identity provider
      */
     consoleClientSecret: string;
+    /**
+     * CONSENT_TEXT_KEYS: the key consent's free texts are sealed with
+     */
+    consentTextKeys: string;
 };

@@ -69,6 +69,7 @@ export const HUB_ORGANIZATION_ID = '00000000-0000-4000-8000-00000000a0b1';
  * @property {string} notificationsClientSecret  the notifications service's client secret at the identity provider
  * @property {string} notificationsSecretKeys    NOTIFICATIONS_SECRET_KEYS: the key webhook secrets are encrypted with
  * @property {string} consoleClientSecret        the console's client secret at the identity provider
+ * @property {string} consentTextKeys            CONSENT_TEXT_KEYS: the key consent's free texts are sealed with
  */
 
 /**
@@ -82,6 +83,7 @@ const MAKE_DEV_SECRET = Object.freeze({
   notificationsClientSecret: () => randomBytes(24).toString('base64url'),
   notificationsSecretKeys: () => `dev1:${randomBytes(32).toString('base64')}`,
   consoleClientSecret: () => randomBytes(24).toString('base64url'),
+  consentTextKeys: () => `dev1:${randomBytes(32).toString('base64')}`,
 });
 
 /**
@@ -116,6 +118,7 @@ export function devSecrets() {
     notificationsClientSecret: kept('notificationsClientSecret'),
     notificationsSecretKeys: kept('notificationsSecretKeys'),
     consoleClientSecret: kept('consoleClientSecret'),
+    consentTextKeys: kept('consentTextKeys'),
   };
   const complete = Object.entries(secrets).every(([name, value]) => stored[name] === value);
   if (!complete) {
@@ -167,6 +170,10 @@ export function serviceEnv(service) {
     // ...and lets the notifications service (its client id, of the hub's organisation) read who to tell about a referral.
     env.NOTIFICATION_CLIENT_SUBJECTS = process.env.NOTIFICATION_CLIENT_SUBJECTS ?? 'notifications-service';
     env.HUB_ORGANIZATION_ID = process.env.HUB_ORGANIZATION_ID ?? HUB_ORGANIZATION_ID;
+  }
+  if (service.name === 'consent') {
+    // Free texts at rest (withdrawal notes, overrides' justifications…); the key must stay the same across restarts.
+    env.CONSENT_TEXT_KEYS = process.env.CONSENT_TEXT_KEYS ?? devSecrets().consentTextKeys;
   }
   if (service.name === 'notifications') {
     const secrets = devSecrets();
