@@ -113,6 +113,14 @@ describe('the console, receiving side', () => {
       await page.goto(`${env.consoleUrl}/inbox?tab=closed`);
       expect(await page.getByRole('main').textContent()).toContain(code);
       expect(await page.getByRole('link', { name: /Clos/ }).getAttribute('aria-current')).toBe('page');
+      // Filters: none of low urgency, hers is high.
+      await page.getByLabel('Urgence').selectOption('low');
+      await page.getByRole('button', { name: 'Filtrer' }).click();
+      await expect.poll(() => page.getByRole('main').textContent(), WAIT).toContain('Aucun référencement dans cet onglet.');
+      await page.getByLabel('Urgence').selectOption('high');
+      await page.getByRole('button', { name: 'Filtrer' }).click();
+      await expect.poll(() => page.getByRole('main').textContent(), WAIT).toContain(code);
+      expect(new URL(page.url()).searchParams.get('urgency')).toBe('high');
 
       // The language switcher: English from then on.
       await page.getByLabel('Langue').selectOption('en');
