@@ -4,7 +4,9 @@
  * date and phone numbers, and whose need and notes name the child), then every
  * text, JSON, array and binary column of every table of the four databases,
  * and every Redis value of the hub, is searched for the child's names, birth
- * date and phone numbers. Also: a retry after referrals is killed between an
+ * date and phone numbers. The consent service's free texts (a withdrawal note, a
+ * form reference, an override's legal basis, justification and explanation)
+ * name the child too. Also: a retry after referrals is killed between an
  * accept's commit and its stored answer gets the accepted referral.
  */
 import { randomUUID } from 'node:crypto';
@@ -71,6 +73,21 @@ async function referrals(who: 'lead' | 'clinicFocalPoint', path: string, body: u
     body: JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as Referral };
+}
+
+/** A call to the consent service as the demo's lead (a caseworker of the owning organisation). */
+async function consent(method: string, path: string, body: unknown, key?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const token = await hub.token(demo.claimsOf('lead'));
+  const response = await fetch(new URL(path, hub.endpoints.consentUrl), {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      ...(key === undefined ? {} : { 'idempotency-key': key }),
+    },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 type Hit = { where: string; needle: string };
@@ -236,6 +253,50 @@ describe('nothing about the child in clear at rest', () => {
     } finally {
       await check.end();
     }
+  });
+
+  it('the consent service is told the child’s name, birth date and phone in free text: a withdrawal note, a form reference, an override’s legal basis, justification and explanation', async () => {
+    const recipient = demo.services.clinic?.chosen?.organizationId;
+    if (recipient === undefined) throw new Error('the clinic service was not found');
+    const about = `${CHILD.firstName} ${CHILD.lastName}, née le ${CHILD.dateOfBirth}, ${CHILD.phone}`;
+    const recorded = await consent(
+      'POST',
+      '/v1/consents',
+      {
+        caseCode: demo.caseCode,
+        givenBy: 'caregiver',
+        caregiverRelationship: 'mother',
+        kind: 'consent',
+        method: 'written',
+        formReference: `Fiche de ${about}`,
+        explainedInLanguage: 'fr',
+        scope: { recipientOrganizationIds: [recipient], fields: ['health'], purposes: ['referral'] },
+        expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      },
+      randomUUID(),
+    );
+    expect(recorded.status, JSON.stringify(recorded.body)).toBe(201);
+    const withdrawn = await consent('POST', `/v1/consents/${String(recorded.body.id)}/withdraw`, { reasonCode: 'other', note: `${about} a demandé l’arrêt du partage.` });
+    expect(withdrawn.status, JSON.stringify(withdrawn.body)).toBe(200);
+    expect(withdrawn.body.withdrawal).toMatchObject({ note: `${about} a demandé l’arrêt du partage.` });
+    const override = await consent(
+      'POST',
+      '/v1/overrides',
+      {
+        caseCode: demo.caseCode,
+        legalBasis: `Ordonnance de placement de ${about}`,
+        justification: `${about} est en danger immédiat ; la personne qui s’en occupe est mise en cause.`,
+        explanationGiven: `Expliqué à ${about}, avec des mots de son âge : qui recevra quoi, et pourquoi.`,
+        scope: { recipientOrganizationIds: [recipient], fields: ['health'], purposes: ['referral'] },
+        expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+      },
+      randomUUID(),
+    );
+    expect(override.status, JSON.stringify(override.body)).toBe(201);
+    expect(override.body.justification).toContain(CHILD.firstName);
+    // Why a caregiver cannot be asked is a code: a name there is refused, so never stored.
+    const context = await consent('PUT', `/v1/cases/${encodeURIComponent(demo.caseCode)}/context`, { childAge: 9, caregiverCanBeAsked: false, caregiverNotAskedReason: about });
+    expect(context.status).toBe(400);
   });
 
   it('no column of any table of the four databases, and no Redis value, holds the child’s names, birth date or phone in clear', async () => {

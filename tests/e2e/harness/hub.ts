@@ -173,7 +173,13 @@ export async function startE2eHub(name: string): Promise<E2eHub> {
     };
     const serviceEnv: Record<HubServiceName, Record<string, string>> = {
       directory: { ...common, PORT: String(ports.directory), DATABASE_URL: databases.directory.url },
-      consent: { ...common, PORT: String(ports.consent), DATABASE_URL: databases.consent.url, DECISION_CLIENT_SUBJECTS: 'referrals-service' },
+      consent: {
+        ...common,
+        PORT: String(ports.consent),
+        DATABASE_URL: databases.consent.url,
+        DECISION_CLIENT_SUBJECTS: 'referrals-service',
+        CONSENT_TEXT_KEYS: `e2e1:${randomBytes(32).toString('base64')}`,
+      },
       referrals: {
         ...common,
         PORT: String(ports.referrals),
