@@ -409,6 +409,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/network/deadlines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The network's referral deadlines
+         * @description The acknowledgement and decision deadlines and the escalation interval (how long a stage may stay overdue after its reminder before the referral is escalated), per urgency, in seconds, as the network's standard operating procedures set them: the newest version. Version 0 is the service's defaults (DOMAIN.md: acknowledgement 24 h / 72 h / 7 days, decision 48 h / 5 days / 10 days for high / medium / low).
+         */
+        get: operations["getNetworkDeadlines"];
+        /**
+         * Change the network's referral deadlines
+         * @description A network coordinator sets the deadlines; each change is a new version, in force for referrals submitted from then on (a referral keeps the deadlines it was submitted under).
+         */
+        put: operations["putNetworkDeadlines"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/known-organizations/{organizationId}": {
         parameters: {
             query?: never;
@@ -530,6 +554,28 @@ export interface components {
         LocalizedName: {
             fr: string | null;
             en: string | null;
+        };
+        NetworkDeadlines: {
+            /** @description 0 for the service's defaults. */
+            version: number;
+            /**
+             * Format: date-time
+             * @description When this version came into force (null for the defaults).
+             */
+            effectiveFrom: string | null;
+            /** @description The network coordinator who set it (null for the defaults). */
+            changedBy: string | null;
+            acknowledge: components["schemas"]["SecondsByUrgency"];
+            decide: components["schemas"]["SecondsByUrgency"];
+            escalate: components["schemas"]["SecondsByUrgency"];
+        };
+        NetworkDeadlinesInput: {
+            /** @description Acknowledgement deadline from submission */
+            acknowledge: components["schemas"]["SecondsByUrgency"];
+            /** @description Decision (accept or decline) deadline from submission */
+            decide: components["schemas"]["SecondsByUrgency"];
+            /** @description How long a stage may stay overdue after its deadline before escalation */
+            escalate: components["schemas"]["SecondsByUrgency"];
         };
         NewReferral: {
             /** @default referral */
@@ -858,6 +904,11 @@ export interface components {
         ReferralSummaryPage: {
             items: components["schemas"]["ReferralSummary"][];
             nextCursor: components["schemas"]["NextCursor"];
+        };
+        SecondsByUrgency: {
+            high: number;
+            medium: number;
+            low: number;
         };
         SubmitReferral: {
             /**
@@ -1697,6 +1748,61 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getNetworkDeadlines: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deadlines in force. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkDeadlines"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    putNetworkDeadlines: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkDeadlinesInput"];
+            };
+        };
+        responses: {
+            /** @description The new version. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkDeadlines"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     getKnownOrganization: {

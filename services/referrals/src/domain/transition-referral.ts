@@ -13,6 +13,7 @@ import type { Decision } from '../gateways/consent-client.js';
 import type { ReferralDeps } from './deps.js';
 import { REFERRALS_SOURCE } from './deps.js';
 import { findVisibleReferral } from './find-visible-referral.js';
+import { deadlinesInForce } from './network-deadlines.js';
 import { decideTransition, EVENT_OF_ACTION } from './lifecycle.js';
 import type { ReferralAction, ReferralStatus } from './lifecycle.js';
 import { eventData, partiesAt, partiesOf } from './referral.js';
@@ -76,9 +77,12 @@ function changesFor(
   input: TransitionInput,
   decision: Decision | null,
   now: Date,
+  inForce: Awaited<ReturnType<typeof deadlinesInForce>> | null,
 ): Prisma.ReferralUncheckedUpdateManyInput {
-  if (action === 'submit') {
+  if (action === 'submit' && inForce !== null) {
     const urgency = row.urgency as Urgency;
+    // The network's deadlines in force at submit (`network-deadlines.ts`); later changes do not move them.
+    const deadlines = inForce.deadlines;
     const shared = decision === null ? [] : row.proposedFieldKeys.filter((k) => decision.allowed.includes(k));
     if (shared.length === 0 && input.envelopeOnly !== true) {
       throw new AppError('nothing_sharable', 422, 'Unprocessable request', {
@@ -89,11 +93,12 @@ function changesFor(
     }
     return {
       submittedAt: now,
-      acknowledgeDueAt: addTime(now, deps.deadlines.acknowledge[urgency]),
-      decisionDueAt: addTime(now, deps.deadlines.decide[urgency]),
+      acknowledgeDueAt: addTime(now, deadlines.acknowledge[urgency]),
+      decisionDueAt: addTime(now, deadlines.decide[urgency]),
       // Still overdue this long after the reminder: escalated (`escalate-overdue-referrals.ts`).
-      acknowledgeEscalateAt: addTime(now, deps.deadlines.acknowledge[urgency] + deps.deadlines.escalate[urgency]),
-      decisionEscalateAt: addTime(now, deps.deadlines.decide[urgency] + deps.deadlines.escalate[urgency]),
+      acknowledgeEscalateAt: addTime(now, deadlines.acknowledge[urgency] + deadlines.escalate[urgency]),
+      decisionEscalateAt: addTime(now, deadlines.decide[urgency] + deadlines.escalate[urgency]),
+      deadlinesVersion: inForce.version,
       sharedFieldKeys: shared,
       envelopeOnly: shared.length === 0,
       decisionId: decision?.id ?? null,
@@ -188,7 +193,8 @@ export async function transitionReferral(
   checkInput(action, input);
   const decision = action === 'submit' ? await decideSharing(deps, row, input.envelopeOnly === true) : null;
   const now = deps.now();
-  const changes = changesFor(deps, row, principal, action, input, decision, now);
+  const inForce = action === 'submit' ? await deadlinesInForce(deps) : null;
+  const changes = changesFor(deps, row, principal, action, input, decision, now, inForce);
   const previous = row.status as ReferralStatus;
 
   const updated = await deps.db.transaction(async (tx) => {

@@ -12,6 +12,8 @@ import { getReferral } from '../../domain/get-referral.js';
 import { getRecipientContacts } from '../../domain/recipient-focal-points.js';
 import type { ReferralAction } from '../../domain/lifecycle.js';
 import { listReferrals } from '../../domain/list-referrals.js';
+import { changeNetworkDeadlines, getNetworkDeadlines } from '../../domain/network-deadlines.js';
+import type { NetworkDeadlinesInput } from '../../domain/network-deadlines.js';
 import type { ListReferralsQuery } from '../../domain/list-referrals.js';
 import { stepTakenBefore } from '../../domain/resume-step.js';
 import { transitionReferral } from '../../domain/transition-referral.js';
@@ -37,6 +39,14 @@ const ACTION_ROUTES: Record<string, ReferralAction> = {
  * only translate between HTTP and the use cases.
  */
 export function registerRoutes(router: Router, deps: ReferralDeps, idempotency: Idempotency): void {
+  // The network's SOP deadlines: read by any member, changed by a network coordinator (a new version each time).
+  router.get('/v1/network/deadlines', async (_req, res) => {
+    res.json(await getNetworkDeadlines(deps));
+  });
+  router.put('/v1/network/deadlines', async (req, res) => {
+    res.json(await changeNetworkDeadlines(deps, getPrincipal(req), req.body as NetworkDeadlinesInput));
+  });
+
   router.get('/v1/referrals', async (req, res) => {
     res.json(await listReferrals(deps, getPrincipal(req), getValidatedQuery<ListReferralsQuery>(req)));
   });
