@@ -14,6 +14,10 @@ import type { AuditTable } from '@referral-hub/platform';
  * - `network_policy`: every version of the network's sharing rules and who set it;
  * - `agreement_acceptance`: which organisation accepted an information-sharing protocol, and who.
  *
+ * Free texts (withdrawal note, form reference, an override's legal basis, justification and
+ * explanation) are stored sealed, `sealed:<kid>:<base64>` (`sealed-texts.ts`, ADR 9): the
+ * chain hashes that stored form, so sealing them changed no column list.
+ *
  * The migration holds `auditChainMigrationSql` of each entry, and a test keeps
  * the two equal: never change an entry whose table has rows (ADR 10).
  */
