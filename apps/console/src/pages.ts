@@ -167,7 +167,8 @@ export function referralPage(context: PageContext, view: ReferralView): string {
 ${r.access.fieldKeys.length === 0 ? html`<p>${t('referral.noFields')}</p>` : groups}</section>`;
 
   const actions = html`<section aria-labelledby="h-actions"><h2 id="h-actions">${t('referral.actions')}</h2>${
-    view.error?.action === 'load' ? html`<p class="error" role="alert">${view.error.message}</p>` : ''
+    // A refusal of a step no longer offered (the referral moved on) still reads as words, above the actions.
+    view.error !== undefined && (view.error.action === 'load' || !view.actions.includes(view.error.action)) ? html`<p class="error" role="alert">${view.error.message}</p>` : ''
   }${view.actions.length === 0 ? html`<p>${t('referral.noActions')}</p>` : view.actions.map((a) => actionForm(context, view, a))}</section>`;
 
   const history = html`<section aria-labelledby="h-history"><h2 id="h-history">${t('referral.history')}</h2><ol class="history">${view.history.map((entry) => {

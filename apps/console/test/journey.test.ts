@@ -105,6 +105,14 @@ describe('the console, receiving side', () => {
       await act(page, 'Service rendu', 'Service indiqué comme rendu.');
       expect(await page.getByRole('main').getByText('Aucune action n’est possible pour vous à ce stade.').count()).toBe(1);
 
+      // A step the service refuses (acknowledging a completed referral) reads as the problem's words, never a stack or a code.
+      const csrf = (await page.locator('input[name="_csrf"]').first().getAttribute('value')) ?? '';
+      const refused = await page.request.post(`${env.consoleUrl}/referrals/${referralId}/acknowledge`, { form: { _csrf: csrf }, maxRedirects: 0 });
+      expect(refused.status()).toBe(409);
+      const refusal = /<p class="error" role="alert"[^>]*>([^<]+)<\/p>/.exec(await refused.text())?.[1] ?? '';
+      expect(refusal.length).toBeGreaterThan(10);
+      expect(refusal).not.toMatch(/ at |Error|[a-z]+_[a-z]+/);
+
       const history = await demo.history('clinic');
       expect(history.map((h) => h.action)).toEqual(['create', 'submit', 'acknowledge', 'accept', 'start', 'complete']);
       expect(history.at(-1)?.actor?.userId).toBe(DEMO_PEOPLE.clinicFocalPoint.userId);
