@@ -570,11 +570,11 @@ export interface components {
             escalate: components["schemas"]["SecondsByUrgency"];
         };
         NetworkDeadlinesInput: {
-            /** @description Acknowledgement deadline from submission */
+            /** @description Acknowledgement deadline from submission, per urgency. */
             acknowledge: components["schemas"]["SecondsByUrgency"];
-            /** @description Decision (accept or decline) deadline from submission */
+            /** @description Decision (accept or decline) deadline from submission, per urgency. */
             decide: components["schemas"]["SecondsByUrgency"];
-            /** @description How long a stage may stay overdue after its deadline before escalation */
+            /** @description How long a stage may stay overdue after its deadline before escalation, per urgency. */
             escalate: components["schemas"]["SecondsByUrgency"];
         };
         NewReferral: {
@@ -1770,8 +1770,10 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     putNetworkDeadlines: {
@@ -1801,8 +1803,10 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getKnownOrganization: {
