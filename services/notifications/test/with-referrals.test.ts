@@ -225,8 +225,9 @@ const sentTo = (address: string) => messages.filter((m) => m.to.toLowerCase() ==
 const phoneOf = (claims: TestClaims) => String(claims.phone_number);
 const emailOf = (claims: TestClaims) => String(claims.email);
 const deliveriesOf = (referralId: string) => notifications.db.client.delivery.findMany({ where: { referralId } });
+// Sent or failed: a delivery still `queued` or being sent (`sending`) is not done yet.
 const settled = async (referralId: string, count: number) => {
-  await expect.poll(async () => (await deliveriesOf(referralId)).filter((d) => d.status !== 'queued').length, poll).toBe(count);
+  await expect.poll(async () => (await deliveriesOf(referralId)).filter((d) => d.status === 'sent' || d.status === 'failed').length, poll).toBe(count);
 };
 
 describe('notifications of a referral, with the real referrals service', () => {
@@ -363,10 +364,6 @@ describe('messages go to the people who held each role when it happened', () => 
     return draft;
   }
 
-  // Sent or failed: a delivery being sent (`sending`) is not done yet.
-  const done = async (referralId: string, count: number) => {
-    await expect.poll(async () => (await deliveriesOf(referralId)).filter((d) => d.status === 'sent' || d.status === 'failed').length, poll).toBe(count);
-  };
 
   const told = async (referralId: string) =>
     (await deliveriesOf(referralId))
@@ -376,11 +373,11 @@ describe('messages go to the people who held each role when it happened', () => 
 
   it('a referral acknowledged and accepted back to back tells the lead and supervisor of each, and the focal point nothing of her own steps', async () => {
     const r = await draftOf('referral');
-    await done(r.id, 3);
+    await settled(r.id, 3);
     // No wait between the two steps: both events are processed after the second has happened.
     await ok(await call(referrals, 'POST', `/v1/referrals/${r.id}/acknowledge`, n.receiver, {}));
     await ok(await call(referrals, 'POST', `/v1/referrals/${r.id}/accept`, n.receiver, {}));
-    await done(r.id, 9);
+    await settled(r.id, 9);
     const lead = `user:${n.lead.sub}`;
     const supervisor = `user:${n.supervisor.sub}`;
     expect(await told(r.id)).toEqual(
@@ -390,14 +387,14 @@ describe('messages go to the people who held each role when it happened', () => 
 
   it('a transfer acknowledged and accepted back to back tells the sending lead and supervisor of both, and the new lead that the case is now theirs', async () => {
     const r = await draftOf('transfer');
-    await done(r.id, 3);
+    await settled(r.id, 3);
     await ok(await call(referrals, 'POST', `/v1/referrals/${r.id}/acknowledge`, n.receiver, {}));
     await ok(await call(referrals, 'POST', `/v1/referrals/${r.id}/accept`, n.receiver, {}));
     const lead = `user:${n.lead.sub}`;
     const supervisor = `user:${n.supervisor.sub}`;
     const newLead = `user:${n.receiver.sub}`;
     // The new lead (Mariam, a focal point with no stored preferences) is told by e-mail at the address her token gave.
-    await done(r.id, 10);
+    await settled(r.id, 10);
     expect(await told(r.id)).toEqual(
       [
         `acknowledged ${lead} email`,
@@ -419,7 +416,7 @@ describe('messages go to the people who held each role when it happened', () => 
 
     // After the hand-over, the new lead is told of the case's next steps; the sending side no longer is.
     await ok(await call(referrals, 'POST', `/v1/referrals/${r.id}/start`, n.receiver, {}));
-    await done(r.id, 11);
+    await settled(r.id, 11);
     const started = (await deliveriesOf(r.id)).filter((d) => d.eventType === 'referral.started').map((d) => d.recipientKey);
     expect(started).toEqual([newLead]);
 
