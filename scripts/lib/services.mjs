@@ -253,5 +253,6 @@ export function consoleEnv() {
     REDIS_URL: process.env.REDIS_URL ?? `redis://${LOCAL_HOST}:6379`,
     DIRECTORY_URL: process.env.DIRECTORY_URL ?? `http://${LOCAL_HOST}:4010`,
     REFERRALS_URL: process.env.REFERRALS_URL ?? `http://${LOCAL_HOST}:4030`,
+    NOTIFICATIONS_URL: process.env.NOTIFICATIONS_URL ?? `http://${LOCAL_HOST}:4040`,
   };
 }

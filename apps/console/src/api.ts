@@ -4,7 +4,7 @@
  * refusal comes back as an `ApiError` carrying the problem's words.
  */
 import { randomUUID } from 'node:crypto';
-import type { DirectoryApi, ReferralsApi } from '@referral-hub/contracts';
+import type { DirectoryApi, NotificationsApi, ReferralsApi } from '@referral-hub/contracts';
 
 export type Referral = ReferralsApi.components['schemas']['Referral'];
 export type ReferralSummary = ReferralsApi.components['schemas']['ReferralSummary'];
@@ -13,6 +13,10 @@ export type HistoryEntry = ReferralsApi.components['schemas']['HistoryEntry'];
 export type KnownOrganization = ReferralsApi.components['schemas']['KnownOrganization'];
 export type Service = DirectoryApi.components['schemas']['Service'];
 export type Organization = DirectoryApi.components['schemas']['Organization'];
+export type Preferences = NotificationsApi.components['schemas']['Preferences'];
+export type PreferencesUpdate = NotificationsApi.components['schemas']['PreferencesUpdate'];
+/** One invalid field of a refused request, as the problem names it. */
+export type FieldError = { field: string; message: string };
 
 /** A service's refusal: status, and the problem's title and detail (already in the reader's language). */
 export class ApiError extends Error {
@@ -21,20 +25,24 @@ export class ApiError extends Error {
     readonly title: string,
     readonly detail: string | undefined,
     readonly code: string | undefined,
+    readonly errors: readonly FieldError[] = [],
   ) {
     super(`${status} ${code ?? ''}`);
   }
 }
 
+export type ServiceName = 'directory' | 'referrals' | 'notifications';
+
 export type ApiClient = {
-  get<T>(service: 'directory' | 'referrals', path: string): Promise<T>;
-  post<T>(service: 'directory' | 'referrals', path: string, body: unknown, idempotencyKey?: string): Promise<T>;
+  get<T>(service: ServiceName, path: string): Promise<T>;
+  post<T>(service: ServiceName, path: string, body: unknown, idempotencyKey?: string): Promise<T>;
+  put<T>(service: ServiceName, path: string, body: unknown): Promise<T>;
 };
 
 const TIMEOUT_MS = 10_000;
 
-export function apiClient(urls: { directory: string; referrals: string }, accessToken: () => Promise<string>, language: string): ApiClient {
-  const call = async <T>(service: 'directory' | 'referrals', path: string, init: { method: string; body?: unknown; idempotencyKey?: string }): Promise<T> => {
+export function apiClient(urls: Record<ServiceName, string>, accessToken: () => Promise<string>, language: string): ApiClient {
+  const call = async <T>(service: ServiceName, path: string, init: { method: string; body?: unknown; idempotencyKey?: string }): Promise<T> => {
     const headers: Record<string, string> = {
       authorization: `Bearer ${await accessToken()}`,
       accept: 'application/json, application/problem+json',
@@ -67,6 +75,12 @@ export function apiClient(urls: { directory: string; referrals: string }, access
         typeof problem.title === 'string' ? problem.title : '',
         typeof problem.detail === 'string' ? problem.detail : undefined,
         typeof problem.code === 'string' ? problem.code : undefined,
+        Array.isArray(problem.errors)
+          ? problem.errors.flatMap((e: unknown) => {
+              const entry = typeof e === 'object' && e !== null ? (e as Record<string, unknown>) : {};
+              return typeof entry.field === 'string' && typeof entry.message === 'string' ? [{ field: entry.field, message: entry.message }] : [];
+            })
+          : [],
       );
     }
     return body as T;
@@ -74,5 +88,6 @@ export function apiClient(urls: { directory: string; referrals: string }, access
   return {
     get: (service, path) => call(service, path, { method: 'GET' }),
     post: (service, path, body, idempotencyKey) => call(service, path, { method: 'POST', body, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) }),
+    put: (service, path, body) => call(service, path, { method: 'PUT', body }),
   };
 }

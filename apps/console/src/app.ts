@@ -9,14 +9,14 @@ import type { Logger } from '@referral-hub/platform';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError, apiClient } from './api.js';
-import type { ApiClient, HistoryEntry, Organization, Referral, ReferralSummary, ReferralSummaryPage, Service } from './api.js';
+import type { ApiClient, HistoryEntry, Organization, Preferences, Referral, ReferralSummary, ReferralSummaryPage, Service } from './api.js';
 import type { ConsoleConfig } from './config.js';
 import type { PageContext } from './html.js';
 import { DEFAULT_LANGUAGE, LANGUAGES, isLanguage, languageFromHeader, translator } from './i18n.js';
 import { INBOX_TABS, byUrgencyOfDeadline, isInboxTab } from './inbox-tabs.js';
 import type { InboxTab } from './inbox-tabs.js';
 import type { SignIn } from './oidc.js';
-import { homePage, inboxPage, messagePage, referralPage, serviceName } from './pages.js';
+import { homePage, inboxPage, messagePage, preferencesPage, referralPage, serviceName } from './pages.js';
 import type { ReferralView } from './pages.js';
 import { actionPath, isReceivingAction, receivingActions } from './receiving-actions.js';
 import type { ReceivingAction } from './receiving-actions.js';
@@ -171,7 +171,7 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
       throw new SignInNeeded();
     }
   };
-  const apiOf = (req: Request, res: Response): ApiClient => apiClient({ directory: config.directoryUrl, referrals: config.referralsUrl }, accessToken(res), languageOf(req, res));
+  const apiOf = (req: Request, res: Response): ApiClient => apiClient({ directory: config.directoryUrl, referrals: config.referralsUrl, notifications: config.notificationsUrl }, accessToken(res), languageOf(req, res));
 
   /** Pages behind sign-in: without a session, off to the provider and back here. */
   const signedIn = (req: Request, res: Response, next: NextFunction) => {
@@ -432,6 +432,41 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
       }
       sessionOf(res).data.flash = t(`done.${action}`);
       await redirect(res, `/referrals/${id}`);
+    };
+    handle().catch(next);
+  });
+
+  /** My notifications: the signed-in person's own channels and language, at the notifications service. */
+  app.get('/preferences', signedIn, (req, res, next) => {
+    const handle = async () => {
+      const preferences = await apiOf(req, res).get<Preferences>('notifications', '/v1/me/preferences');
+      await sendPage(res, 200, preferencesPage(contextOf(req, res), { channels: preferences.channels, language: preferences.language, contact: preferences.contact }));
+    };
+    handle().catch(next);
+  });
+
+  app.post('/preferences', signedIn, (req, res, next) => {
+    const handle = async () => {
+      const form = req.body as Record<string, unknown>;
+      const sent = form.channels;
+      // The service decides what is valid; the console only passes on what the form holds.
+      const channels = (Array.isArray(sent) ? sent : [sent]).filter((c): c is string => typeof c === 'string');
+      const language = typeof form.language === 'string' ? form.language : '';
+      const api = apiOf(req, res);
+      const t = translator(languageOf(req, res));
+      try {
+        await api.put<Preferences>('notifications', '/v1/me/preferences', { channels, language });
+      } catch (failure) {
+        if (failure instanceof ApiError && failure.status !== 401 && failure.status < 500) {
+          const message = [failure.title, failure.detail].filter((s) => s !== undefined && s !== '').join(' — ') || t('error.generic');
+          const stored = await api.get<Preferences>('notifications', '/v1/me/preferences').catch(() => undefined);
+          await sendPage(res, failure.status, preferencesPage(contextOf(req, res), { channels, language, contact: stored?.contact, error: { message, fields: failure.errors } }));
+          return;
+        }
+        throw failure;
+      }
+      sessionOf(res).data.flash = t('preferences.saved');
+      await redirect(res, '/preferences');
     };
     handle().catch(next);
   });

@@ -19,6 +19,7 @@ export type ConsoleConfig = {
   sessionIdleSeconds: number;
   directoryUrl: string;
   referralsUrl: string;
+  notificationsUrl: string;
   logLevel: string;
 };
 
@@ -71,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
     sessionIdleSeconds: positiveInteger(env, 'SESSION_IDLE_MINUTES', 30) * 60,
     directoryUrl: url(env, 'DIRECTORY_URL', 'http://127.0.0.1:4010'),
     referralsUrl: url(env, 'REFERRALS_URL', 'http://127.0.0.1:4030'),
+    notificationsUrl: url(env, 'NOTIFICATIONS_URL', 'http://127.0.0.1:4040'),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
   };
 }

@@ -1,7 +1,7 @@
 /** The console's pages, rendered on the server. No case data goes in a title or a URL. */
 import { DECLINE_REASONS, FIELD_CATALOGUE, FIELD_GROUP_LABELS, FIELD_GROUPS, NOT_DELIVERED_REASONS, PROTECTION_CONCERNS } from '@referral-hub/contracts';
 import type { CodeOption, Language, ReasonOption } from '@referral-hub/contracts';
-import type { HistoryEntry, Referral, ReferralSummary, Service } from './api.js';
+import type { FieldError, HistoryEntry, Preferences, Referral, ReferralSummary, Service } from './api.js';
 import { csrfField, html, layout } from './html.js';
 import type { Html } from './html.js';
 import type { PageContext } from './html.js';
@@ -188,4 +188,47 @@ export function messagePage(context: PageContext, title: string, body: string, l
 export function homePage(context: PageContext): string {
   const { t } = context;
   return layout(context, t('home.title'), html`<h1>${t('home.title')}</h1><p>${t('home.intro')}</p><p><a class="button" href="/login">${t('home.signIn')}</a></p>`);
+}
+
+export type PreferencesView = {
+  /** What the form shows: the stored preferences, or what was just sent when it was refused. */
+  channels: readonly string[];
+  language: string;
+  contact: Preferences['contact'] | undefined;
+  /** The service's refusal in its words, and the fields it names. */
+  error?: { message: string; fields: readonly FieldError[] };
+};
+
+/** The form's label for a field a problem names (`/body/language`, `channels.0`…), or the name itself. */
+function fieldLabel(t: Translate, field: string): string {
+  if (field.includes('channels')) return t('preferences.channels');
+  if (field.includes('language')) return t('preferences.language');
+  return field;
+}
+
+export function preferencesPage(context: PageContext, view: PreferencesView): string {
+  const { t } = context;
+  const error =
+    view.error === undefined
+      ? ''
+      : html`<div class="error" role="alert" id="preferences-error"><p>${view.error.message}</p>${
+          view.error.fields.length === 0 ? '' : html`<ul>${view.error.fields.map((f) => html`<li>${t('preferences.fieldError', { field: fieldLabel(t, f.field), message: f.message })}</li>`)}</ul>`
+        }</div>`;
+  const described = view.error === undefined ? '' : html` aria-describedby="preferences-error"`;
+  const channel = (code: string) =>
+    html`<p><input type="checkbox" id="channel-${code}" name="channels" value="${code}"${view.channels.includes(code) ? html` checked` : ''}> <label for="channel-${code}">${t(`preferences.channel.${code}`)}</label></p>`;
+  const language = (code: string, name: string) =>
+    html`<p><input type="radio" id="language-${code}" name="language" value="${code}"${view.language === code ? html` checked` : ''}> <label for="language-${code}" lang="${code}">${name}</label></p>`;
+  const contact = view.contact;
+  return layout(
+    context,
+    t('preferences.title'),
+    html`<h1>${t('preferences.title')}</h1><p>${t('preferences.intro')}</p>${error}
+<form method="post" action="/preferences"${described}>${csrfField(context.csrf)}
+<fieldset><legend>${t('preferences.channels')}</legend><p class="hint">${t('preferences.channelsHint')}</p>${channel('email')}${channel('sms')}</fieldset>
+<fieldset><legend>${t('preferences.language')}</legend>${language('fr', 'Français')}${language('en', 'English')}</fieldset>
+<p><button type="submit">${t('preferences.save')}</button></p></form>
+<h2>${t('preferences.contact')}</h2><p>${t('preferences.contactHint')}</p>
+<dl><dt>${t('preferences.email')}</dt><dd>${contact?.email ?? '—'}</dd><dt>${t('preferences.phone')}</dt><dd>${contact?.phone ?? '—'}</dd></dl>`,
+  );
 }

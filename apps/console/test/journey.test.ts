@@ -179,6 +179,41 @@ describe('the console, receiving side', () => {
     }
   });
 
+  it('lets a signed-in person set her notification channels and language, and shows the service\'s refusal in words naming the field', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    try {
+      await page.goto(`${env.consoleUrl}/inbox`);
+      await signInAs(page, DEMO_PEOPLE.dppeFocalPoint.name);
+      await page.waitForURL(`${env.consoleUrl}/inbox`);
+      await page.getByRole('navigation').getByRole('link', { name: 'Mes notifications' }).click();
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('Mes notifications');
+      const channels = page.getByRole('group', { name: 'Canaux' });
+      await channels.getByLabel('Courriel').uncheck();
+      await channels.getByLabel('SMS').check();
+      await page.getByRole('group', { name: 'Langue des notifications' }).getByLabel('English').check();
+      await page.getByRole('button', { name: 'Enregistrer' }).click();
+      await expect.poll(() => page.getByRole('status').textContent(), WAIT).toBe('Vos préférences sont enregistrées.');
+      // Stored at the notifications service, under her own token, and shown back.
+      expect(await channels.getByLabel('SMS').isChecked()).toBe(true);
+      expect(await channels.getByLabel('Courriel').isChecked()).toBe(false);
+      expect(await page.getByRole('group', { name: 'Langue des notifications' }).getByLabel('English').isChecked()).toBe(true);
+
+      // A language the service does not know: its 400 problem, in words, naming the field, beside the form.
+      const csrf = (await page.locator('input[name="_csrf"]').first().getAttribute('value')) ?? '';
+      const refused = await page.request.post(`${env.consoleUrl}/preferences`, { form: { _csrf: csrf, channels: 'email', language: 'de' }, maxRedirects: 0 });
+      expect(refused.status()).toBe(400);
+      const words = await refused.text();
+      expect(words).toContain('role="alert"');
+      expect(words).toContain('Langue des notifications :');
+      // Nothing changed.
+      await page.reload();
+      expect(await channels.getByLabel('SMS').isChecked()).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('keeps its forms and cookies safe: CSRF token required, httpOnly SameSite cookie, strict CSP, no-store', async () => {
     const home = await fetch(`${env.consoleUrl}/`, { headers: { 'accept-language': 'en' } });
     expect(home.status).toBe(200);
@@ -232,6 +267,7 @@ describe('the console, receiving side', () => {
       results.push(await measure('inbox', () => page.goto(`${env.consoleUrl}/inbox?tab=closed`)));
       results.push(await measure('referral', () => page.goto(`${env.consoleUrl}/referrals/${referralId}`)));
       results.push(await measure('not yours', () => page.goto(`${env.consoleUrl}/r/REF-00000`)));
+      results.push(await measure('my notifications', () => page.goto(`${env.consoleUrl}/preferences`)));
       process.stdout.write(`${results.map((r) => `${r.label}: ${r.bytes} bytes`).join('\n')}\n`);
       for (const result of results) {
         expect(result.bytes, result.label).toBeGreaterThan(0);

@@ -94,6 +94,7 @@ export async function startConsoleHub(name: string): Promise<ConsoleHub> {
             CONSOLE_SESSION_PREFIX: sessionPrefix,
             DIRECTORY_URL: hub.endpoints.directoryUrl,
             REFERRALS_URL: hub.endpoints.referralsUrl,
+            NOTIFICATIONS_URL: hub.endpoints.notificationsUrl,
           },
         },
         join(logDir, 'console.log'),
