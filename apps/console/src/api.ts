@@ -13,6 +13,10 @@ export type HistoryEntry = ReferralsApi.components['schemas']['HistoryEntry'];
 export type KnownOrganization = ReferralsApi.components['schemas']['KnownOrganization'];
 export type Service = DirectoryApi.components['schemas']['Service'];
 export type Organization = DirectoryApi.components['schemas']['Organization'];
+export type ServicePage = DirectoryApi.components['schemas']['ServicePage'];
+export type FocalPoint = DirectoryApi.components['schemas']['FocalPoint'];
+export type TaxonomyTerm = DirectoryApi.components['schemas']['TaxonomyTerm'];
+export type AdminArea = DirectoryApi.components['schemas']['AdminArea'];
 export type Preferences = NotificationsApi.components['schemas']['Preferences'];
 export type PreferencesUpdate = NotificationsApi.components['schemas']['PreferencesUpdate'];
 /** One invalid field of a refused request, as the problem names it. */

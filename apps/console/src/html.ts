@@ -63,7 +63,7 @@ export function layout(context: PageContext, title: string, main: Html): string 
     context.user === undefined
       ? ''
       : html`<p class="who">${t('nav.signedInAs', { name: context.user.name, organization: context.user.organizationName })}</p>
-<nav aria-label="${t('app.name')}"><ul><li><a href="/inbox">${t('nav.inbox')}</a></li><li><a href="/preferences">${t('nav.preferences')}</a></li></ul></nav>
+<nav aria-label="${t('app.name')}"><ul><li><a href="/inbox">${t('nav.inbox')}</a></li><li><a href="/directory">${t('nav.directory')}</a></li><li><a href="/preferences">${t('nav.preferences')}</a></li></ul></nav>
 <form method="post" action="/logout">${csrfField(context.csrf)}<button type="submit">${t('nav.signOut')}</button></form>`;
   const flash = context.flash === undefined ? '' : html`<p class="flash" role="status">${context.flash}</p>`;
   return `<!doctype html>${html`<html lang="${context.language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -214,6 +214,38 @@ describe('the console, receiving side', () => {
     }
   });
 
+  it('searches the directory, read-only, with its filters and opens a service with its capacity and focal points', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    try {
+      await page.goto(`${env.consoleUrl}/inbox`);
+      await signInAs(page, DEMO_PEOPLE.dppeFocalPoint.name);
+      await page.waitForURL(`${env.consoleUrl}/inbox`);
+      await page.getByRole('navigation').getByRole('link', { name: 'Annuaire' }).click();
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('Annuaire des services');
+      const search = page.getByRole('search', { name: 'Rechercher un service' });
+      await search.getByLabel('Mots-clés').fill('pédiatriques');
+      await search.getByLabel('Accepte les référencements').selectOption('true');
+      await search.getByRole('button', { name: 'Rechercher' }).click();
+      await page.waitForURL(/\/directory\?q=/);
+      const results = page.getByRole('main').getByRole('listitem');
+      expect(await results.allTextContents()).toEqual(['Consultations pédiatriques — Places disponibles']);
+      // A filter nothing matches: the directory's answer, not the console's.
+      await search.getByLabel('Mots-clés').fill('introuvablexyz');
+      await search.getByRole('button', { name: 'Rechercher' }).click();
+      await expect.poll(() => page.getByRole('main').textContent(), WAIT).toContain('Aucun service ne correspond à ces critères.');
+      await search.getByLabel('Mots-clés').fill('pédiatriques');
+      await search.getByRole('button', { name: 'Rechercher' }).click();
+      await page.getByRole('link', { name: 'Consultations pédiatriques' }).click();
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('Consultations pédiatriques');
+      const main = (await page.getByRole('main').textContent()) ?? '';
+      expect(main).toContain('Places disponibles');
+      expect(main).toContain('Dr Espérance Niyonzima');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('keeps its forms and cookies safe: CSRF token required, httpOnly SameSite cookie, strict CSP, no-store', async () => {
     const home = await fetch(`${env.consoleUrl}/`, { headers: { 'accept-language': 'en' } });
     expect(home.status).toBe(200);
@@ -268,6 +300,7 @@ describe('the console, receiving side', () => {
       results.push(await measure('referral', () => page.goto(`${env.consoleUrl}/referrals/${referralId}`)));
       results.push(await measure('not yours', () => page.goto(`${env.consoleUrl}/r/REF-00000`)));
       results.push(await measure('my notifications', () => page.goto(`${env.consoleUrl}/preferences`)));
+      results.push(await measure('directory', () => page.goto(`${env.consoleUrl}/directory?q=consultations`)));
       process.stdout.write(`${results.map((r) => `${r.label}: ${r.bytes} bytes`).join('\n')}\n`);
       for (const result of results) {
         expect(result.bytes, result.label).toBeGreaterThan(0);
