@@ -301,6 +301,9 @@ describe('the console, receiving side', () => {
       results.push(await measure('not yours', () => page.goto(`${env.consoleUrl}/r/REF-00000`)));
       results.push(await measure('my notifications', () => page.goto(`${env.consoleUrl}/preferences`)));
       results.push(await measure('directory', () => page.goto(`${env.consoleUrl}/directory?q=consultations`)));
+      const serviceHref = (await page.getByRole('link', { name: 'Consultations pédiatriques' }).getAttribute('href')) ?? '';
+      expect(serviceHref).toMatch(/^\/directory\/services\//);
+      results.push(await measure('directory service', () => page.goto(`${env.consoleUrl}${serviceHref}`)));
       process.stdout.write(`${results.map((r) => `${r.label}: ${r.bytes} bytes`).join('\n')}\n`);
       for (const result of results) {
         expect(result.bytes, result.label).toBeGreaterThan(0);
