@@ -61,6 +61,13 @@ async function signInAs(page: Page, name: string): Promise<void> {
   await page.getByRole('button', { name: new RegExp(name) }).click();
 }
 
+/** Opens the inbox and signs in there as one of the demo's people; the page lands back on the inbox. */
+async function signedInOnInbox(page: Page, name: string): Promise<void> {
+  await page.goto(`${env.consoleUrl}/inbox`);
+  await signInAs(page, name);
+  await page.waitForURL(`${env.consoleUrl}/inbox`);
+}
+
 async function act(page: Page, button: string, flash: string): Promise<void> {
   await page.getByRole('button', { name: button, exact: true }).click();
   await expect.poll(() => page.getByRole('status').textContent(), WAIT).toBe(flash);
@@ -183,9 +190,7 @@ describe('the console, receiving side', () => {
     const context = await newContext();
     const page = await context.newPage();
     try {
-      await page.goto(`${env.consoleUrl}/inbox`);
-      await signInAs(page, DEMO_PEOPLE.dppeFocalPoint.name);
-      await page.waitForURL(`${env.consoleUrl}/inbox`);
+      await signedInOnInbox(page, DEMO_PEOPLE.dppeFocalPoint.name);
       await page.getByRole('navigation').getByRole('link', { name: 'Mes notifications' }).click();
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('Mes notifications');
       const channels = page.getByRole('group', { name: 'Canaux' });
@@ -218,9 +223,7 @@ describe('the console, receiving side', () => {
     const context = await newContext();
     const page = await context.newPage();
     try {
-      await page.goto(`${env.consoleUrl}/inbox`);
-      await signInAs(page, DEMO_PEOPLE.dppeFocalPoint.name);
-      await page.waitForURL(`${env.consoleUrl}/inbox`);
+      await signedInOnInbox(page, DEMO_PEOPLE.dppeFocalPoint.name);
       await page.getByRole('navigation').getByRole('link', { name: 'Annuaire' }).click();
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('Annuaire des services');
       const search = page.getByRole('search', { name: 'Rechercher un service' });
