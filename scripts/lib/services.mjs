@@ -252,6 +252,7 @@ export function consoleEnv() {
     OIDC_CLIENT_SECRET: process.env.OIDC_CLIENT_SECRET ?? secrets.consoleClientSecret,
     REDIS_URL: process.env.REDIS_URL ?? `redis://${LOCAL_HOST}:6379`,
     DIRECTORY_URL: process.env.DIRECTORY_URL ?? `http://${LOCAL_HOST}:4010`,
+    CONSENT_URL: process.env.CONSENT_URL ?? `http://${LOCAL_HOST}:4020`,
     REFERRALS_URL: process.env.REFERRALS_URL ?? `http://${LOCAL_HOST}:4030`,
     NOTIFICATIONS_URL: process.env.NOTIFICATIONS_URL ?? `http://${LOCAL_HOST}:4040`,
   };

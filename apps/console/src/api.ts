@@ -4,7 +4,7 @@
  * refusal comes back as an `ApiError` carrying the problem's words.
  */
 import { randomUUID } from 'node:crypto';
-import type { DirectoryApi, NotificationsApi, ReferralsApi } from '@referral-hub/contracts';
+import type { ConsentApi, DirectoryApi, NotificationsApi, ReferralsApi } from '@referral-hub/contracts';
 
 export type Referral = ReferralsApi.components['schemas']['Referral'];
 export type ReferralSummary = ReferralsApi.components['schemas']['ReferralSummary'];
@@ -17,6 +17,7 @@ export type ServicePage = DirectoryApi.components['schemas']['ServicePage'];
 export type FocalPoint = DirectoryApi.components['schemas']['FocalPoint'];
 export type TaxonomyTerm = DirectoryApi.components['schemas']['TaxonomyTerm'];
 export type AdminArea = DirectoryApi.components['schemas']['AdminArea'];
+export type Consent = ConsentApi.components['schemas']['Consent'];
 export type Preferences = NotificationsApi.components['schemas']['Preferences'];
 export type PreferencesUpdate = NotificationsApi.components['schemas']['PreferencesUpdate'];
 /** One invalid field of a refused request, as the problem names it. */
@@ -35,21 +36,27 @@ export class ApiError extends Error {
   }
 }
 
-export type ServiceName = 'directory' | 'referrals' | 'notifications';
+export type ServiceName = 'directory' | 'consent' | 'referrals' | 'notifications';
 
 export type ApiClient = {
   get<T>(service: ServiceName, path: string): Promise<T>;
   post<T>(service: ServiceName, path: string, body: unknown, idempotencyKey?: string): Promise<T>;
   put<T>(service: ServiceName, path: string, body: unknown): Promise<T>;
+  patch<T>(service: ServiceName, path: string, body: unknown): Promise<T>;
+  delete<T>(service: ServiceName, path: string): Promise<T>;
+  /** A response that is not JSON (e.g. `text/csv`), as text with its content type. */
+  text(service: ServiceName, path: string, accept: string): Promise<{ contentType: string; body: string }>;
 };
 
 const TIMEOUT_MS = 10_000;
 
+type RawText = { contentType: string; body: string };
+
 export function apiClient(urls: Record<ServiceName, string>, accessToken: () => Promise<string>, language: string): ApiClient {
-  const call = async <T>(service: ServiceName, path: string, init: { method: string; body?: unknown; idempotencyKey?: string }): Promise<T> => {
+  const call = async <T>(service: ServiceName, path: string, init: { method: string; body?: unknown; idempotencyKey?: string; accept?: string }): Promise<T> => {
     const headers: Record<string, string> = {
       authorization: `Bearer ${await accessToken()}`,
-      accept: 'application/json, application/problem+json',
+      accept: init.accept === undefined ? 'application/json, application/problem+json' : `${init.accept}, application/problem+json`,
       'accept-language': language,
     };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
@@ -66,6 +73,7 @@ export function apiClient(urls: Record<ServiceName, string>, accessToken: () => 
       throw new ApiError(503, '', undefined, 'service_unreachable');
     }
     const text = await response.text();
+    if (init.accept !== undefined && response.ok) return { contentType: response.headers.get('content-type') ?? '', body: text } satisfies RawText as T;
     let body: unknown;
     try {
       body = text === '' ? undefined : JSON.parse(text);
@@ -93,5 +101,11 @@ export function apiClient(urls: Record<ServiceName, string>, accessToken: () => 
     get: (service, path) => call(service, path, { method: 'GET' }),
     post: (service, path, body, idempotencyKey) => call(service, path, { method: 'POST', body, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) }),
     put: (service, path, body) => call(service, path, { method: 'PUT', body }),
+    patch: (service, path, body) => call(service, path, { method: 'PATCH', body }),
+    delete: (service, path) => call(service, path, { method: 'DELETE' }),
+    text: async (service, path, accept) => {
+      const raw = await call<RawText>(service, path, { method: 'GET', accept });
+      return { contentType: raw.contentType, body: raw.body };
+    },
   };
 }

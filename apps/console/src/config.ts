@@ -18,6 +18,7 @@ export type ConsoleConfig = {
   /** A session unused this long is gone. */
   sessionIdleSeconds: number;
   directoryUrl: string;
+  consentUrl: string;
   referralsUrl: string;
   notificationsUrl: string;
   logLevel: string;
@@ -71,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
     sessionPrefix: env.CONSOLE_SESSION_PREFIX?.trim() || 'console:',
     sessionIdleSeconds: positiveInteger(env, 'SESSION_IDLE_MINUTES', 30) * 60,
     directoryUrl: url(env, 'DIRECTORY_URL', 'http://127.0.0.1:4010'),
+    consentUrl: url(env, 'CONSENT_URL', 'http://127.0.0.1:4020'),
     referralsUrl: url(env, 'REFERRALS_URL', 'http://127.0.0.1:4030'),
     notificationsUrl: url(env, 'NOTIFICATIONS_URL', 'http://127.0.0.1:4040'),
     logLevel: env.LOG_LEVEL?.trim() || 'info',

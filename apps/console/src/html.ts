@@ -4,6 +4,7 @@
  * link, language switcher, one stylesheet, no script).
  */
 import type { Translate } from './i18n.js';
+import { navigationFor } from './navigation.js';
 
 export class Html {
   constructor(readonly value: string) {}
@@ -40,7 +41,7 @@ export type PageContext = {
   csrf: string;
   /** The path the page was asked at (for the language switcher to come back to). */
   path: string;
-  user?: { name: string; organizationName: string };
+  user?: { name: string; organizationName: string; roles: readonly string[] };
   /** A one-line confirmation shown above the content. */
   flash?: string;
 };
@@ -63,7 +64,7 @@ export function layout(context: PageContext, title: string, main: Html): string 
     context.user === undefined
       ? ''
       : html`<p class="who">${t('nav.signedInAs', { name: context.user.name, organization: context.user.organizationName })}</p>
-<nav aria-label="${t('app.name')}"><ul><li><a href="/inbox">${t('nav.inbox')}</a></li><li><a href="/directory">${t('nav.directory')}</a></li><li><a href="/preferences">${t('nav.preferences')}</a></li></ul></nav>
+<nav aria-label="${t('app.name')}"><ul>${navigationFor(context.user.roles).map((entry) => html`<li><a href="${entry.href}">${t(entry.label)}</a></li>`)}</ul></nav>
 <form method="post" action="/logout">${csrfField(context.csrf)}<button type="submit">${t('nav.signOut')}</button></form>`;
   const flash = context.flash === undefined ? '' : html`<p class="flash" role="status">${context.flash}</p>`;
   return `<!doctype html>${html`<html lang="${context.language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -93,6 +93,7 @@ export async function startConsoleHub(name: string): Promise<ConsoleHub> {
             REDIS_URL,
             CONSOLE_SESSION_PREFIX: sessionPrefix,
             DIRECTORY_URL: hub.endpoints.directoryUrl,
+            CONSENT_URL: hub.endpoints.consentUrl,
             REFERRALS_URL: hub.endpoints.referralsUrl,
             NOTIFICATIONS_URL: hub.endpoints.notificationsUrl,
           },

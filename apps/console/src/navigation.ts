@@ -1,0 +1,16 @@
+/**
+ * The console's navigation: each entry shows to the roles it serves (none
+ * listed: everyone signed in). Showing a link is a courtesy; the services
+ * alone decide what a person may do.
+ */
+export type NavigationEntry = { href: string; label: string; roles?: readonly string[] };
+
+export const NAVIGATION: readonly NavigationEntry[] = [
+  { href: '/inbox', label: 'nav.inbox' },
+  { href: '/directory', label: 'nav.directory' },
+  { href: '/preferences', label: 'nav.preferences' },
+];
+
+export function navigationFor(roles: readonly string[]): NavigationEntry[] {
+  return NAVIGATION.filter((entry) => entry.roles === undefined || entry.roles.some((role) => roles.includes(role)));
+}

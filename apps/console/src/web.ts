@@ -1,0 +1,62 @@
+/**
+ * What every route module of the console is given: the Express app and the
+ * request helpers (session, page context, sending a page, the API with the
+ * person's own token, sign-in guard). One way for each, defined in `app.ts`.
+ */
+import type { Logger } from '@referral-hub/platform';
+import type express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { ApiError } from './api.js';
+import type { ApiClient, Service } from './api.js';
+import type { ConsoleConfig } from './config.js';
+import type { PageContext } from './html.js';
+import type { Translate } from './i18n.js';
+import type { SessionData, SessionUser } from './session.js';
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type Session = { id: string; data: SessionData; isNew: boolean };
+
+/** Thrown when the person must sign in (again); the error handler sends them to the provider. */
+export class SignInNeeded extends Error {}
+
+export type Web = {
+  app: express.Express;
+  config: ConsoleConfig;
+  logger: Logger;
+  now: () => Date;
+  sessionOf(res: Response): Session;
+  /** The signed-in person (throws `SignInNeeded` when there is none). */
+  userOf(res: Response): SessionUser;
+  languageOf(req: Request, res: Response): string;
+  translate(req: Request, res: Response): Translate;
+  contextOf(req: Request, res: Response): PageContext;
+  sendPage(res: Response, status: number, body: string): Promise<void>;
+  redirect(res: Response, location: string): Promise<void>;
+  apiOf(req: Request, res: Response): ApiClient;
+  /** Middleware for pages behind sign-in. */
+  signedIn(req: Request, res: Response, next: NextFunction): void;
+  notYours(req: Request, res: Response): Promise<void>;
+  /** A page saying something was not found, with a way back. */
+  notFound(req: Request, res: Response, back?: { href: string; text: string }): Promise<void>;
+  /** A directory service by id, cached for the process (names and types rarely change). */
+  serviceOf(api: ApiClient, id: string): Promise<Service | undefined>;
+};
+
+/** The words of a service's refusal (its problem's title, detail and named fields), for a page. */
+export function problemWords(failure: ApiError, t: Translate, withFields = false): string {
+  const parts = [failure.title, failure.detail, ...(withFields ? failure.errors.map((e) => `${e.field} : ${e.message}`) : [])];
+  return parts.filter((s) => s !== undefined && s !== '').join(' — ') || t('error.generic');
+}
+
+/** A refusal the person can act on (4xx other than a lost sign-in), to show beside the form. */
+export function isRefusal(failure: unknown): failure is ApiError {
+  return failure instanceof ApiError && failure.status !== 401 && failure.status < 500;
+}
+
+/** Runs an async handler, passing its failure to Express's error handler. */
+export function handle(fn: (req: Request, res: Response) => Promise<void>) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    fn(req, res).catch(next);
+  };
+}
