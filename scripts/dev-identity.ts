@@ -9,7 +9,7 @@ import type { DevClient } from '@referral-hub/platform';
 import { createDevLogin } from '@referral-hub/platform/dev-login';
 import type { DevLoginClient, DevPerson } from '@referral-hub/platform/dev-login';
 import { DEMO_PEOPLE } from './demo/case.js';
-import { demoOrganization } from './demo/network.js';
+import { DEMO_COORDINATOR, DEMO_ORGANIZATIONS, demoOrganization } from './demo/network.js';
 import { findDemoOrganizations } from './demo/seed.js';
 
 const dir = process.env.DEV_IDENTITY_DIR ?? fileURLToPath(new URL('../.hub/dev-identity/', import.meta.url));
@@ -82,6 +82,15 @@ function demoPeople(issuer: string): () => Promise<readonly DevPerson[]> {
       locale: person.locale,
       ...(person.supervisorUserId === undefined ? {} : { supervisorUserId: person.supervisorUserId }),
     }));
+    // Those who keep the network (the coordinator, each organisation's administrator), to manage it in the console.
+    found = [
+      ...found,
+      { userId: DEMO_COORDINATOR.userId, name: DEMO_COORDINATOR.name, organizationId: DEMO_COORDINATOR.organizationId, organizationName: DEMO_COORDINATOR.name, roles: ['network_coordinator'], title: 'Coordination du réseau', locale: 'fr' },
+      ...DEMO_ORGANIZATIONS.flatMap((organization) => {
+        const id = organizations[organization.key];
+        return id === undefined ? [] : [{ userId: organization.adminUserId, name: `Administration ${organization.acronym ?? organization.name}`, organizationId: id, organizationName: organization.name, roles: ['org_admin' as const], title: "Administration de l'organisation", locale: 'fr' as const }];
+      }),
+    ];
     return found;
   };
 }
