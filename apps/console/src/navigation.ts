@@ -7,6 +7,7 @@ export type NavigationEntry = { href: string; label: string; roles?: readonly st
 
 export const NAVIGATION: readonly NavigationEntry[] = [
   { href: '/inbox', label: 'nav.inbox' },
+  { href: '/sent', label: 'nav.sent', roles: ['caseworker', 'supervisor'] },
   { href: '/directory', label: 'nav.directory' },
   { href: '/preferences', label: 'nav.preferences' },
 ];

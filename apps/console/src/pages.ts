@@ -10,11 +10,11 @@ import { INBOX_TABS, currentDeadline, durationParts } from './inbox-tabs.js';
 import type { InboxTab } from './inbox-tabs.js';
 import type { ReceivingAction } from './receiving-actions.js';
 
-function catalogueLanguage(language: string): Language {
+export function catalogueLanguage(language: string): Language {
   return language === 'en' ? 'en' : 'fr';
 }
 
-function labelIn(options: readonly CodeOption[] | undefined, code: string, language: Language): string {
+export function labelIn(options: readonly CodeOption[] | undefined, code: string, language: Language): string {
   return options?.find((o) => o.code === code)?.labels[language] ?? code;
 }
 
@@ -171,14 +171,19 @@ ${r.access.fieldKeys.length === 0 ? html`<p>${t('referral.noFields')}</p>` : gro
     view.error !== undefined && (view.error.action === 'load' || !view.actions.includes(view.error.action)) ? html`<p class="error" role="alert">${view.error.message}</p>` : ''
   }${view.actions.length === 0 ? html`<p>${t('referral.noActions')}</p>` : view.actions.map((a) => actionForm(context, view, a))}</section>`;
 
-  const history = html`<section aria-labelledby="h-history"><h2 id="h-history">${t('referral.history')}</h2><ol class="history">${view.history.map((entry) => {
+  return layout(context, t('referral.title', { code: r.code }), html`<h1>${t('referral.title', { code: r.code })}</h1>${actions}${envelope}${shared}${historySection(context, view.history)}`);
+}
+
+/** A referral's history, oldest first, with catalogue reasons and notes: the same on both sides. */
+export function historySection(context: PageContext, history: readonly HistoryEntry[]): Html {
+  const { t } = context;
+  const lang = catalogueLanguage(context.language);
+  return html`<section aria-labelledby="h-history"><h2 id="h-history">${t('referral.history')}</h2><ol class="history">${history.map((entry) => {
     const reasons: readonly CodeOption[] = entry.action === 'decline' ? DECLINE_REASONS : entry.action === 'not_delivered' ? NOT_DELIVERED_REASONS : [];
     return html`<li>${t('history.action', { action: t(`action.${entry.action}`), when: formatDate(entry.occurredAt, context.language) })}${
       entry.reasonCode ? html` — ${labelIn(reasons, entry.reasonCode, lang)}` : ''
     }${entry.note ? html`<br><q>${entry.note}</q>` : ''}</li>`;
   })}</ol></section>`;
-
-  return layout(context, t('referral.title', { code: r.code }), html`<h1>${t('referral.title', { code: r.code })}</h1>${actions}${envelope}${shared}${history}`);
 }
 
 export function messagePage(context: PageContext, title: string, body: string, link?: { href: string; text: string }): string {

@@ -4,17 +4,20 @@
  * development identity's login page and lands on the referral, which she
  * acknowledges, accepts, starts and completes; the decline form refuses a
  * missing reason in words; another agency's focal point is told the referral
- * is not hers to see. Also: what every page must be (light, accessible,
- * strict CSP, CSRF, no-store, session cookie flags).
+ * is not hers to see. Then the referring side: the lead finds both answers
+ * among her sent referrals, reads the history and who read which fields,
+ * closes one, is told in words that a declined one cannot be withdrawn,
+ * withdraws another and finds her draft. Also: what every page must be
+ * (light, accessible, strict CSP, CSRF, no-store, session cookie flags).
  */
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_PEOPLE } from '../../../scripts/demo/case.js';
+import { DEMO_PAYLOAD, DEMO_PEOPLE } from '../../../scripts/demo/case.js';
 import { DemoCase } from '../../../scripts/demo/scenario.js';
+import type { Referral } from '../../../scripts/demo/scenario.js';
 import { startConsoleHub } from './support/console-hub.js';
 import type { ConsoleHub } from './support/console-hub.js';
+import { expectLightAndAccessible, pageChecker } from './support/page-checks.js';
 
 let env: ConsoleHub;
 /** Generous but bounded: the machine running the tests may be busy. */
@@ -274,26 +277,9 @@ describe('the console, receiving side', () => {
   });
 
   it('keeps every page under 100 KB transferred and free of serious or critical axe-core violations, at 360 px', async () => {
-    const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
     const context = await newContext({ bypassCSP: true });
     const page = await context.newPage();
-    let bodies: Promise<number>[] = [];
-    page.on('response', (response) => {
-      bodies.push(response.body().then((body) => body.length, () => 0));
-    });
-    const measure = async (label: string, open: () => Promise<unknown>) => {
-      bodies = [];
-      await open();
-      await page.waitForLoadState('load');
-      const bytes = (await Promise.all(bodies)).reduce((sum, n) => sum + n, 0);
-      const violations = await page.evaluate(async (source) => {
-        new Function(source)();
-        const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null }[] }> } }).axe;
-        const result = await axe.run();
-        return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact})`);
-      }, axeSource);
-      return { label, bytes, violations };
-    };
+    const measure = await pageChecker(page);
     try {
       const results = [await measure('home', () => page.goto(`${env.consoleUrl}/`))];
       results.push(await measure('login', () => page.goto(`${env.consoleUrl}/login?returnTo=/inbox`)));
@@ -307,12 +293,160 @@ describe('the console, receiving side', () => {
       const serviceHref = (await page.getByRole('link', { name: 'Consultations pédiatriques' }).getAttribute('href')) ?? '';
       expect(serviceHref).toMatch(/^\/directory\/services\//);
       results.push(await measure('directory service', () => page.goto(`${env.consoleUrl}${serviceHref}`)));
-      process.stdout.write(`${results.map((r) => `${r.label}: ${r.bytes} bytes`).join('\n')}\n`);
-      for (const result of results) {
-        expect(result.bytes, result.label).toBeGreaterThan(0);
-        expect(result.bytes, result.label).toBeLessThan(100 * 1024);
-        expect(result.violations, result.label).toEqual([]);
+      expectLightAndAccessible(results);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+/** A call to a service as the demo's lead caseworker, with her own token. */
+async function asLead<T>(service: 'referrals' | 'directory', method: string, path: string, body?: unknown): Promise<T> {
+  const base = service === 'referrals' ? env.hub.endpoints.referralsUrl : env.hub.endpoints.directoryUrl;
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${await env.hub.token(demo.claimsOf('lead'))}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** The lead refers the demo case once more, as a draft or sent. */
+async function referAgain(recipient: 'clinic' | 'dppe', urgency: 'high' | 'medium' | 'low', send: boolean): Promise<Referral> {
+  const service = demo.services[recipient]?.chosen;
+  if (service === undefined) throw new Error('find the services first');
+  const draft = await asLead<Referral>('referrals', 'POST', '/v1/referrals', {
+    caseCode: demo.caseCode,
+    recipientOrganizationId: service.organizationId,
+    recipientServiceId: service.id,
+    ...(service.types[0] === undefined ? {} : { recipientServiceType: service.types[0] }),
+    urgency,
+    need: { category: 'unaccompanied_or_separated', text: 'Un second avis est demandé.' },
+    payload: DEMO_PAYLOAD,
+  });
+  return send ? asLead<Referral>('referrals', 'POST', `/v1/referrals/${draft.id}/submit`, {}) : draft;
+}
+
+describe('the console, referring side', () => {
+  it('shows the lead her sent referrals in tabs with the recipients\' answers, and on one the history, who read which fields, and closing it', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    try {
+      await page.goto(`${env.consoleUrl}/sent`);
+      await signInAs(page, DEMO_PEOPLE.lead.name);
+      await page.waitForURL(`${env.consoleUrl}/sent`);
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('Référencements envoyés');
+      expect(await page.getByRole('navigation', { name: 'Console du hub de référencement' }).getByRole('link', { name: 'Référencements envoyés' }).count()).toBe(1);
+      const main = page.getByRole('main');
+
+      // The clinic delivered and the department declined: both answered, both for her to close.
+      await page.getByRole('link', { name: /À clore/ }).click();
+      await page.waitForURL(/tab=to_close/);
+      expect(await page.getByRole('link', { name: /À clore/ }).getAttribute('aria-current')).toBe('page');
+      expect(await page.getByRole('link', { name: /À clore/ }).textContent()).toContain('(2 référencements)');
+      const clinicCard = (await main.getByRole('listitem').filter({ hasText: code }).textContent()) ?? '';
+      expect(clinicCard).toContain('Service rendu');
+      expect(clinicCard).toContain('Clinique communautaire Ubuzima');
+      expect(await main.getByRole('listitem').filter({ hasText: dppeCode }).textContent()).toContain('Refusé');
+      // Filters: hers to the clinic is of high urgency, the department's medium.
+      await page.getByLabel('Urgence').selectOption('high');
+      await page.getByRole('button', { name: 'Filtrer' }).click();
+      await page.waitForURL(/urgency=high/);
+      expect(await main.textContent()).toContain(code);
+      expect(await main.textContent()).not.toContain(dppeCode);
+
+      await main.getByRole('link', { name: code }).click();
+      await page.waitForURL(`${env.consoleUrl}/referrals/${referralId}`);
+      expect(await page.title()).toBe(`Référencement ${code} — Console du hub de référencement`);
+      const outcome = (await main.getByRole('region', { name: 'Réponse du destinataire' }).textContent()) ?? '';
+      expect(outcome).toContain('Accepté');
+      expect(outcome).toContain('Service rendu');
+      expect(outcome).toContain('Bilan réalisé.');
+      const history = await main.getByRole('region', { name: 'Historique' }).getByRole('listitem').allTextContents();
+      expect(history.map((entry) => entry.split(' — ')[0])).toEqual(['Créé', 'Envoyé', 'Accuser réception', 'Accepter', 'Commencer le service', 'Service rendu']);
+      // Who read it: the clinic's focal point, each read with the fields the clinic was shown, by their catalogue labels.
+      const reads = await main.getByRole('region', { name: 'Qui a consulté le référencement' }).getByRole('listitem').allTextContents();
+      const logged = await demo.accessLog('clinic');
+      expect(reads).toHaveLength(logged.length);
+      expect(reads.length).toBeGreaterThan(0);
+      for (const read of reads) {
+        expect(read).toContain('Clinique communautaire Ubuzima');
+        expect(read).toContain(DEMO_PEOPLE.clinicFocalPoint.userId);
       }
+      expect(reads[0]).toContain("Informations lues : Prénom de l'enfant");
+      expect(reads.join('\n')).not.toContain('Synthèse du dossier');
+      // A finished referral is closed, not withdrawn.
+      expect(await main.getByRole('group', { name: 'Retirer le référencement' }).count()).toBe(0);
+      const close = main.getByRole('group', { name: 'Clore le référencement' });
+      await close.getByLabel('Note (facultative)').fill('Bilan reçu, suivi terminé.');
+      await close.getByRole('button', { name: 'Clore le référencement' }).click();
+      await expect.poll(() => page.getByRole('status').textContent(), WAIT).toBe('Référencement clos.');
+      expect(await main.getByRole('region', { name: 'Réponse du destinataire' }).textContent()).toContain('Statut : Clos');
+      expect((await demo.history('clinic')).at(-1)).toMatchObject({ action: 'close', toStatus: 'closed', note: 'Bilan reçu, suivi terminé.', actor: { userId: DEMO_PEOPLE.lead.userId } });
+
+      // The department's answer: declined, with its catalogue reason and the service it suggested instead.
+      await page.goto(`${env.consoleUrl}/referrals/${dppeReferralId}`);
+      const declined = (await main.getByRole('region', { name: 'Réponse du destinataire' }).textContent()) ?? '';
+      expect(declined).toContain('Refusé');
+      expect(declined).toContain("Motif : Capacité d'accueil atteinte");
+      const suggestedId = (await demo.history('dppe')).find((e) => e.action === 'decline')?.suggestedServiceId ?? '';
+      const suggested = await asLead<{ name: { fr?: string | null } }>('directory', 'GET', `/v1/services/${suggestedId}`);
+      expect(declined).toContain(`Service suggéré${suggested.name.fr ?? ''}`);
+      // Withdrawing it is not offered, and the service's refusal of it reads as words, never a code.
+      expect(await main.getByRole('group', { name: 'Retirer le référencement' }).count()).toBe(0);
+      const csrf = (await page.locator('input[name="_csrf"]').first().getAttribute('value')) ?? '';
+      const refused = await page.request.post(`${env.consoleUrl}/referrals/${dppeReferralId}/withdraw`, { form: { _csrf: csrf, note: 'Trop tard.' }, maxRedirects: 0 });
+      expect(refused.status()).toBe(409);
+      const refusal = /<p class="error" role="alert"[^>]*>([^<]+)<\/p>/.exec(await refused.text())?.[1] ?? '';
+      expect(refusal.length).toBeGreaterThan(10);
+      expect(refusal).not.toMatch(/ at |Error|[a-z]+_[a-z]+/);
+      expect((await demo.history('dppe')).at(-1)?.action).toBe('decline');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('lets the lead withdraw a referral waiting for an answer and continue a draft, on pages light and accessible at 360 px', async () => {
+    const [waiting, draft] = await Promise.all([referAgain('dppe', 'low', true), referAgain('clinic', 'medium', false)]);
+    const context = await newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    const measure = await pageChecker(page);
+    try {
+      await page.goto(`${env.consoleUrl}/sent`);
+      await signInAs(page, DEMO_PEOPLE.lead.name);
+      await page.waitForURL(`${env.consoleUrl}/sent`);
+      const main = page.getByRole('main');
+      const results = [await measure('sent', () => page.goto(`${env.consoleUrl}/sent`))];
+      // Waiting for an answer (the default tab), with the time left to acknowledge it.
+      expect(await page.getByRole('link', { name: /En attente de réponse/ }).getAttribute('aria-current')).toBe('page');
+      expect(await main.getByRole('listitem').filter({ hasText: waiting.code }).textContent()).toMatch(/Reste \d+ jours \(accusé de réception\)/);
+      await main.getByRole('link', { name: waiting.code }).click();
+      await page.waitForURL(`${env.consoleUrl}/referrals/${waiting.id}`);
+      expect(await main.getByRole('region', { name: 'Réponse du destinataire' }).textContent()).toContain('Pas encore de décision du destinataire.');
+      results.push(await measure('sent referral', () => page.reload()));
+      const withdraw = main.getByRole('group', { name: 'Retirer le référencement' });
+      await withdraw.getByLabel('Note (facultative)').fill('La famille a quitté la zone.');
+      await withdraw.getByRole('button', { name: 'Retirer le référencement' }).click();
+      await expect.poll(() => page.getByRole('status').textContent(), WAIT).toBe('Référencement retiré.');
+      expect(await main.getByRole('region', { name: 'Réponse du destinataire' }).textContent()).toContain('Statut : Retiré');
+      expect(await main.getByRole('region', { name: 'Historique' }).getByRole('listitem').last().textContent()).toContain('La famille a quitté la zone.');
+      // Withdrawn, it is now for her to close.
+      expect(await main.getByRole('group', { name: 'Clore le référencement' }).count()).toBe(1);
+      const last = (await asLead<{ items: { action: string; actor: { userId: string } | null }[] }>('referrals', 'GET', `/v1/referrals/${waiting.id}/history`)).items.at(-1);
+      expect(last).toMatchObject({ action: 'withdraw', actor: { userId: DEMO_PEOPLE.lead.userId } });
+
+      // A draft: nothing sent yet, and the way back to its form.
+      results.push(await measure('sent drafts', () => page.goto(`${env.consoleUrl}/sent?tab=draft`)));
+      await main.getByRole('link', { name: draft.code }).click();
+      await page.waitForURL(`${env.consoleUrl}/referrals/${draft.id}`);
+      expect(await main.getByRole('link', { name: 'Continuer le brouillon' }).getAttribute('href')).toBe(`/new-referral/${draft.id}`);
+      expect(await main.textContent()).toContain('Rien n’est transmis tant que le brouillon n’est pas envoyé.');
+      results.push(await measure('sent draft', () => page.reload()));
+      results.push(await measure('sent to close', () => page.goto(`${env.consoleUrl}/sent?tab=to_close`)));
+      expect(page.url()).not.toContain('Keza');
+      expectLightAndAccessible(results);
     } finally {
       await context.close();
     }

@@ -8,13 +8,69 @@ import { referralPage, serviceName } from '../pages.js';
 import type { ReferralView } from '../pages.js';
 import { actionPath, isReceivingAction, receivingActions } from '../receiving-actions.js';
 import type { ReceivingAction } from '../receiving-actions.js';
-import { SignInNeeded, UUID } from '../web.js';
+import { isReferringAction, referringActions } from '../referring-actions.js';
+import type { ReferringAction } from '../referring-actions.js';
+import { sentReferralPage } from '../views/sent.js';
+import type { AccessLogEntry, SentReferralView } from '../views/sent.js';
+import { SignInNeeded, UUID, isRefusal, problemWords } from '../web.js';
+import type { ApiClient } from '../api.js';
+import type { SessionUser } from '../session.js';
 
 import type { Web } from '../web.js';
 
 export function registerReferrals(web: Web): void {
   const { app, sessionOf, contextOf, sendPage, redirect, apiOf, signedIn, notYours, serviceOf, languageOf, now } = web;
-  const showReferral = async (req: Request, res: Response, id: string, error?: ReferralView['error'], status = 200) => {
+  /** An organisation's name as the referrals service knows it. */
+  const organizationName = (api: ApiClient, id: string) =>
+    api
+      .get<{ name: string | null }>('referrals', `/v1/known-organizations/${id}`)
+      .then((o) => o.name ?? undefined)
+      .catch(() => undefined);
+
+  /** The referral as its referring side sees it: outcome, envelope, access log, history, withdraw and close. */
+  const showSent = async (req: Request, res: Response, api: ApiClient, user: SessionUser, referral: Referral, history: HistoryEntry[], error: SentReferralView['error'], status: number) => {
+    const logCursor = typeof req.query.log === 'string' && /^[A-Za-z0-9_=-]{1,500}$/.test(req.query.log) ? req.query.log : undefined;
+    const decline = [...history].reverse().find((e) => e.action === 'decline');
+    const [service, recipient, log, suggested] = await Promise.all([
+      serviceOf(api, referral.recipientServiceId),
+      organizationName(api, referral.recipientOrganizationId),
+      // Who read what is the lead organisation's to see; without it the rest of the page still helps.
+      api
+        .get<{ items: AccessLogEntry[]; nextCursor?: string | null }>('referrals', `/v1/referrals/${referral.id}/access-log?limit=50${logCursor === undefined ? '' : `&cursor=${encodeURIComponent(logCursor)}`}`)
+        .then((p) => ({ items: p.items, nextCursor: p.nextCursor ?? null, unavailable: false }))
+        .catch((failure: unknown) => {
+          if (isRefusal(failure)) return { items: [], nextCursor: null, unavailable: true };
+          throw failure;
+        }),
+      decline?.suggestedServiceId ? serviceOf(api, decline.suggestedServiceId) : Promise.resolve(undefined),
+    ]);
+    const organizations = new Map<string, string>();
+    await Promise.all(
+      [...new Set(log.items.map((e) => e.readerOrganizationId))].map(async (orgId) => {
+        const name = orgId === referral.recipientOrganizationId ? recipient : await organizationName(api, orgId);
+        if (name !== undefined) organizations.set(orgId, name);
+      }),
+    );
+    const language = languageOf(req, res);
+    await sendPage(
+      res,
+      status,
+      sentReferralPage(contextOf(req, res), {
+        referral,
+        history,
+        serviceName: serviceName(service, language),
+        recipientOrganizationName: recipient ?? '—',
+        accessLog: log,
+        organizations,
+        ...(suggested === undefined ? {} : { suggestedServiceName: serviceName(suggested, language) }),
+        actions: referringActions(referral, user),
+        now: now(),
+        ...(error === undefined ? {} : { error }),
+      }),
+    );
+  };
+
+  const showReferral = async (req: Request, res: Response, id: string, error?: { action: ReceivingAction | ReferringAction | 'load'; message: string }, status = 200) => {
     const api = apiOf(req, res);
     const user = sessionOf(res).data.user;
     if (user === undefined) throw new SignInNeeded();
@@ -32,10 +88,17 @@ export function registerReferrals(web: Web): void {
       }
       throw failure;
     }
+    // The referring side (its own organisation sent it, or leads it) sees the lead's page; the recipient its own.
+    const referring = user.organizationId !== referral.recipientOrganizationId && (user.organizationId === referral.referringOrganizationId || user.organizationId === referral.leadOrganizationId);
+    if (referring) {
+      await showSent(req, res, api, user, referral, history, error === undefined ? undefined : { action: isReferringAction(error.action) ? error.action : 'load', message: error.message }, status);
+      return;
+    }
+    const receivingError: ReferralView['error'] = error === undefined ? undefined : { action: isReferringAction(error.action) ? 'load' : error.action, message: error.message };
     const actions = receivingActions(referral, user);
-    const [service, referring, onward] = await Promise.all([
+    const [service, referringName, onward] = await Promise.all([
       serviceOf(api, referral.recipientServiceId),
-      api.get<{ name: string | null }>('referrals', `/v1/known-organizations/${referral.referringOrganizationId}`).catch(() => undefined),
+      organizationName(api, referral.referringOrganizationId),
       actions.includes('decline')
         ? api.get<{ items: Service[] }>('directory', '/v1/services?acceptsReferrals=true&limit=100').then((p) => p.items.filter((s) => s.id !== referral.recipientServiceId)).catch(() => [])
         : Promise.resolve([]),
@@ -48,11 +111,11 @@ export function registerReferrals(web: Web): void {
         referral,
         history,
         serviceName: serviceName(service, language),
-        referringOrganizationName: referring?.name ?? '—',
+        referringOrganizationName: referringName ?? '—',
         actions,
         onwardServices: onward,
         now: now(),
-        ...(error === undefined ? {} : { error }),
+        ...(receivingError === undefined ? {} : { error: receivingError }),
       }),
     );
   };
@@ -82,9 +145,32 @@ export function registerReferrals(web: Web): void {
     return { body };
   };
 
+  /** Withdraw or close: a note is all the API takes (optional); the refusal, if any, in the service's words. */
+  const referringAction = async (req: Request, res: Response, id: string, action: ReferringAction) => {
+    const form = req.body as Record<string, unknown>;
+    const t = translator(languageOf(req, res));
+    const note = typeof form.note === 'string' ? form.note.trim() : '';
+    const key = typeof form.idempotencyKey === 'string' && UUID.test(form.idempotencyKey) ? form.idempotencyKey : undefined;
+    try {
+      await apiOf(req, res).post<Referral>('referrals', `/v1/referrals/${id}/${action}`, note === '' ? {} : { note }, key);
+    } catch (failure) {
+      if (isRefusal(failure)) {
+        await showReferral(req, res, id, { action, message: problemWords(failure, t, true) }, failure.status);
+        return;
+      }
+      throw failure;
+    }
+    sessionOf(res).data.flash = t(`sent.done.${action}`);
+    await redirect(res, `/referrals/${id}`);
+  };
+
   app.post('/referrals/:id/:action', signedIn, (req, res, next) => {
     const id = String(req.params.id);
     const action = String(req.params.action);
+    if (UUID.test(id) && isReferringAction(action)) {
+      referringAction(req, res, id, action).catch(next);
+      return;
+    }
     if (!UUID.test(id) || !isReceivingAction(action)) {
       notYours(req, res).catch(next);
       return;
