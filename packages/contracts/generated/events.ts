@@ -142,6 +142,8 @@ export interface components {
             version: components["schemas"]["Version"];
             /** @description The kind of agency, so consumers can apply network rules about recipient kinds without calling the directory. */
             organizationType: components["schemas"]["OrganizationType"];
+            /** @description The organisation's public name as the directory holds it (one line: control characters become spaces), so consumers can name it to a family without calling the directory. Never about a person. Absent from events of producers that predate it. */
+            name?: string;
         };
         /** @description A service of an organisation was created, updated or deleted. */
         "directory.service.changed": {

@@ -35,6 +35,7 @@ export const SAMPLE_DATA: EventDataMap = {
     changedFields: ['name', 'acronym'],
     version: 3,
     organizationType: 'ngo',
+    name: "Association pour la protection de l'enfance",
   },
   'directory.service.changed': {
     serviceId: ids.service,

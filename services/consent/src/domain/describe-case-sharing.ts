@@ -5,7 +5,8 @@ import { findConsentsOfCase } from '../data-access/consents.js';
 import type { ConsentRow } from '../data-access/consents.js';
 import type { ConsentDatabase } from '../data-access/database.js';
 import type { DecisionRow } from '../data-access/decisions.js';
-import { findOrganizationTypes } from '../data-access/organizations.js';
+import { findOrganizations } from '../data-access/organizations.js';
+import type { KnownOrganization } from '../data-access/organizations.js';
 import { findOverridesOfCase } from '../data-access/overrides.js';
 import type { OverrideRow } from '../data-access/overrides.js';
 import { assertMayAct } from './access.js';
@@ -28,7 +29,8 @@ type Words = {
   method: Record<string, string>;
   purpose: Record<string, string>;
   orgType: Record<string, string>;
-  organization: (shortId: string, type: string | undefined) => string;
+  /** An organisation by its name; one whose name is not known yet, by a neutral phrase and its kind. */
+  organization: (name: string | null, type: string | undefined) => string;
   serviceType: (type: string) => string;
   consent: (p: { who: string; kind: string; method: string; fields: string; recipients: string; purposes: string; until: string; singleUse: boolean }) => string;
   consentStatus: (status: string, at: string | null) => string;
@@ -55,7 +57,7 @@ const WORDS: Record<Language, Words> = {
       deidentified_reporting: 'des statistiques anonymisées',
     },
     orgType: { ngo: 'ONG', government: 'service public', un_agency: 'agence des Nations unies', community_committee: 'comité communautaire', other: 'autre' },
-    organization: (id, type) => `l'organisation ${id}${type === undefined ? '' : ` (${type})`}`,
+    organization: (name, type) => name ?? `une organisation partenaire${type === undefined ? '' : ` (${type})`}`,
     serviceType: (type) => `les services de type « ${type} »`,
     consent: (p) =>
       `${capitalise(p.who)} a donné ${p.kind} ${p.method} pour que soient partagés : ${p.fields}, avec ${p.recipients}, pour ${p.purposes}, jusqu'au ${p.until}${p.singleUse ? ', pour un seul référencement' : ''}.`,
@@ -65,7 +67,8 @@ const WORDS: Record<Language, Words> = {
       `Un partage sans consentement, dans l'intérêt supérieur de l'enfant, a été demandé (base légale : ${p.basis}) pour : ${p.fields}, avec ${p.recipients}, jusqu'au ${p.until}. Ce qui a été expliqué à l'enfant et à la famille : ${p.explanation}`,
     overrideStatus: (status, at) =>
       ({ pending: "Il attend l'accord d'un superviseur.", active: `Un superviseur l'a approuvé le ${at ?? ''}.`, expired: 'Il a expiré.', revoked: `Il a été annulé le ${at ?? ''}.` })[status] ?? '',
-    shared: (p) => `${capitalise(p.recipient)} a été autorisée à recevoir : ${p.fields}, pour ${p.purpose}, sur la base ${p.basis}.`,
+    // « a reçu l'autorisation » agrees with any organisation's name, whatever its gender.
+    shared: (p) => `${capitalise(p.recipient)} a reçu l'autorisation d'accéder à : ${p.fields}, pour ${p.purpose}, sur la base ${p.basis}.`,
     nothingShared: (recipient) => `Une demande de partage avec ${recipient} a été refusée : rien n'a été partagé.`,
     basisConsent: (day) => `du consentement enregistré le ${day}`,
     basisOverride: (day) => `de la dérogation approuvée le ${day}`,
@@ -84,7 +87,7 @@ const WORDS: Record<Language, Words> = {
       deidentified_reporting: 'de-identified statistics',
     },
     orgType: { ngo: 'NGO', government: 'government', un_agency: 'UN agency', community_committee: 'community committee', other: 'other' },
-    organization: (id, type) => `organisation ${id}${type === undefined ? '' : ` (${type})`}`,
+    organization: (name, type) => name ?? `a partner organisation${type === undefined ? '' : ` (${type})`}`,
     serviceType: (type) => `services of type "${type}"`,
     consent: (p) =>
       `${capitalise(p.who)} gave ${p.kind} ${p.method} to share: ${p.fields}, with ${p.recipients}, for ${p.purposes}, until ${p.until}${p.singleUse ? ', for one referral only' : ''}.`,
@@ -106,9 +109,10 @@ const WORDS: Record<Language, Words> = {
 /**
  * What was agreed and shared about a case, in plain words, for the child and family (through
  * the owning organisation's case team): every consent, every override and every decision, oldest
- * first. Fields are named by their catalogue label in the language asked; organisations by a
- * short id and their kind (their names live in the directory). Other people's information (an
- * override's justification, withdrawal notes) is left out.
+ * first. Fields are named by their catalogue label in the language asked; organisations by the
+ * name the directory's events gave (one not announced yet: a neutral phrase and its kind, never
+ * an id a family cannot read). Other people's information (an override's justification,
+ * withdrawal notes) is left out.
  *
  * @throws AppError 403 for a role that may not.
  */
@@ -130,10 +134,10 @@ export async function describeCaseSharing(
   const orgIds = new Set<string>();
   for (const row of [...consents, ...overrides]) for (const id of row.recipientOrganizationIds) orgIds.add(id);
   for (const row of decisions) orgIds.add(row.recipientOrganizationId);
-  const types = await findOrganizationTypes(client, [...orgIds]);
+  const organizations = await findOrganizations(client, [...orgIds]);
 
   const words = WORDS[language];
-  const describe = new Describer(words, language, types, consents, overrides);
+  const describe = new Describer(words, language, organizations, consents, overrides);
   const entries: SharingEntry[] = [
     ...consents.map((row) => ({ kind: 'consent' as const, id: row.id, at: row.createdAt.toISOString(), text: describe.consent(row, now) })),
     ...overrides.map((row) => ({ kind: 'override' as const, id: row.id, at: row.createdAt.toISOString(), text: describe.override(row, now) })),
@@ -149,7 +153,7 @@ class Describer {
   constructor(
     private readonly words: Words,
     private readonly language: Language,
-    private readonly types: Map<string, string>,
+    private readonly organizations: Map<string, KnownOrganization>,
     consents: readonly ConsentRow[],
     overrides: readonly OverrideRow[],
   ) {
@@ -217,8 +221,9 @@ class Describer {
   }
 
   private organization(id: string): string {
-    const type = this.types.get(id);
-    return this.words.organization(id.slice(0, 8), type === undefined ? undefined : (this.words.orgType[type] ?? type));
+    const known = this.organizations.get(id);
+    const type = known === undefined ? undefined : (this.words.orgType[known.type] ?? known.type);
+    return this.words.organization(known?.name ?? null, type);
   }
 
   private relationship(code: string | null): string | null {

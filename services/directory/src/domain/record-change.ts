@@ -41,7 +41,7 @@ export async function organizationChanged(
   tx: Tx,
   outbox: Outbox,
   actor: Actor,
-  organization: { id: string; type: string; version: number },
+  organization: { id: string; type: string; version: number; name: string },
   change: ChangeKind,
   changedFields: readonly string[],
 ): Promise<void> {
@@ -63,6 +63,9 @@ export async function organizationChanged(
         change,
         changedFields: [...changedFields],
         version: organization.version,
+        // Consumers name the organisation to families (the consent service's sharing account);
+        // the event carries one line, whatever control characters an import let through.
+        name: oneLine(organization.name),
       },
       { source: DIRECTORY_SOURCE, subject: organization.id },
     ),
@@ -104,6 +107,14 @@ export async function serviceChanged(
       { source: DIRECTORY_SOURCE, subject: service.id },
     ),
   );
+}
+
+/** `text` with each control character (tab, line break…) turned into a space. */
+function oneLine(text: string): string {
+  return Array.from(text, (char) => {
+    const code = char.charCodeAt(0);
+    return code < 0x20 || code === 0x7f ? ' ' : char;
+  }).join('');
 }
 
 /** Names of the keys of `next` whose value differs from `current` (deep, JSON-wise). */

@@ -9,10 +9,11 @@ import { recordOrganizationType } from '../../domain/record-organization-type.js
 export function eventHandlers(): Record<string, EventHandler<Tx>> {
   return {
     'directory.organization.changed': async (event, tx) => {
-      const data = event.data as { organizationId: string; organizationType: string; version: number };
+      const data = event.data as { organizationId: string; organizationType: string; version: number; name?: string };
       await recordOrganizationType(tx, {
         organizationId: data.organizationId,
         organizationType: data.organizationType,
+        name: data.name ?? null,
         version: data.version,
       });
     },
