@@ -433,6 +433,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Referral indicators, de-identified
+         * @description Aggregates of referrals submitted between `from` and `to` (UTC dates, both included), per period (month or ISO week starting Monday) and per recipient service type (the taxonomy type the referral was addressed to; `unspecified` when the referrer gave none), with the totals over periods, over types and over both: referrals by status (a closed referral counts under the outcome it was closed from), time to acknowledge and to decide (median and 90th percentile in hours, and the share within the deadline the referral was submitted under, per urgency), the no-feedback rate (referrals whose decision deadline has passed with no decision, among referrals whose decision deadline has passed, leaving out those withdrawn before it without a decision), and outcomes (completed, not delivered and declined, with their reasons). Computed from the envelope and the history only, never from case fields or the need's text. Small cells are suppressed: every count under `threshold` (5), zero included, is null with `suppressed: true`; so that no suppressed count can be worked out by subtraction, each total and its parts (statuses, reasons, urgencies, periods, service types, and the counts left unpublished such as referrals not yet acknowledged or acknowledged late) are checked together, and when a suppressed or small count could be derived from the rest, the smallest published count of that group is suppressed too; a rate, share or time computed from a suppressed count is suppressed. Send `Accept: text/csv` or `format=csv` for the same cells as CSV (one line per cell; a suppressed count reads `<5`, a suppressed rate or time `suppressed`).
+         */
+        get: operations["getIndicators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/known-organizations/{organizationId}": {
         parameters: {
             query?: never;
@@ -528,6 +548,99 @@ export interface components {
          * @description A resource id (UUID).
          */
         Id: string;
+        /** @description The indicators of one period and one service type; null period or service type is the total over all of them. */
+        IndicatorCell: {
+            /**
+             * Format: date
+             * @description The period's first day; null for the whole range.
+             */
+            period: string | null;
+            /** @description The recipient service type (`unspecified` when none was given); null for all types. */
+            serviceType: string | null;
+            /** @description Referrals submitted. */
+            referrals: components["schemas"]["SuppressibleCount"];
+            /** @description Referrals by where they stand now; a closed referral counts under the status it was closed from. */
+            byStatus: {
+                submitted: components["schemas"]["SuppressibleCount"];
+                acknowledged: components["schemas"]["SuppressibleCount"];
+                accepted: components["schemas"]["SuppressibleCount"];
+                in_progress: components["schemas"]["SuppressibleCount"];
+                declined: components["schemas"]["SuppressibleCount"];
+                completed: components["schemas"]["SuppressibleCount"];
+                not_delivered: components["schemas"]["SuppressibleCount"];
+                withdrawn: components["schemas"]["SuppressibleCount"];
+            };
+            acknowledgement: components["schemas"]["IndicatorStageByUrgency"];
+            decision: components["schemas"]["IndicatorStageByUrgency"];
+            /** @description Referrals left without a decision past their decision deadline. */
+            noFeedback: {
+                /** @description Referrals whose decision deadline has passed (less those withdrawn before it without a decision). */
+                due: components["schemas"]["SuppressibleCount"];
+                /** @description Of those, still without a decision. */
+                withoutDecision: components["schemas"]["SuppressibleCount"];
+                rate: components["schemas"]["SuppressibleNumber"];
+            };
+            /** @description Declined referrals by the reason given (every reason code of the contract). */
+            declinedByReason: {
+                [key: string]: components["schemas"]["SuppressibleCount"];
+            };
+            /** @description Referrals not delivered, by the reason given (every reason code of the contract). */
+            notDeliveredByReason: {
+                [key: string]: components["schemas"]["SuppressibleCount"];
+            };
+        };
+        /** @description How fast one stage (acknowledgement or decision) was reached. */
+        IndicatorStage: {
+            /** @description Referrals that reached the stage. */
+            count: components["schemas"]["SuppressibleCount"];
+            /** @description Of those, reached by the deadline the referral was submitted under. */
+            withinDeadline: components["schemas"]["SuppressibleCount"];
+            withinDeadlineShare: components["schemas"]["SuppressibleNumber"];
+            medianHours: components["schemas"]["SuppressibleNumber"];
+            p90Hours: components["schemas"]["SuppressibleNumber"];
+        };
+        /** @description A stage for all referrals, and per urgency (each against its own deadline). */
+        IndicatorStageByUrgency: {
+            all: components["schemas"]["IndicatorStage"];
+            high: components["schemas"]["IndicatorStage"];
+            medium: components["schemas"]["IndicatorStage"];
+            low: components["schemas"]["IndicatorStage"];
+        };
+        /** @description De-identified referral indicators, small cells suppressed. */
+        Indicators: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            /** @enum {string} */
+            period: "month" | "week";
+            /** @description The service type asked for; null for all. */
+            serviceType: string | null;
+            /**
+             * @description The whole network (network coordinator), or the referrals one organisation sent or received (supervisor).
+             * @enum {string}
+             */
+            scope: "network" | "organization";
+            /** @description The organisation for the `organization` scope; null for the network. */
+            organizationId: components["schemas"]["OrganizationId"] | null;
+            /**
+             * @description Counts below this are suppressed.
+             * @constant
+             */
+            threshold: 5;
+            asOf: components["schemas"]["Timestamp"];
+            /** @description Every period of the range, first day to last day (UTC), in order. */
+            periods: {
+                /** Format: date */
+                start: string;
+                /** Format: date */
+                end: string;
+            }[];
+            /** @description The service types with at least one referral in the range, in order. */
+            serviceTypes: string[];
+            /** @description One cell per period and service type, then the totals per period, per type, and overall. */
+            cells: components["schemas"]["IndicatorCell"][];
+        };
         /** @description An organisation as recorded in this service's read model of the directory. */
         KnownOrganization: {
             id: components["schemas"]["OrganizationId"];
@@ -916,6 +1029,16 @@ export interface components {
              * @default false
              */
             envelopeOnly?: boolean;
+        };
+        /** @description A count, or null with `suppressed` true when it is small (or could reveal a small one). */
+        SuppressibleCount: {
+            value: number | null;
+            suppressed: boolean;
+        };
+        /** @description A rate (0 to 1) or a time in hours, or null with `suppressed` true when computed from a suppressed count (null and not suppressed when there is nothing to compute it from). */
+        SuppressibleNumber: {
+            value: number | null;
+            suppressed: boolean;
         };
         /**
          * Format: date-time
@@ -1804,6 +1927,45 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getIndicators: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC) of the referrals counted, by submission date. Default the first day of the month eleven months before `to`. */
+                from?: string;
+                /** @description Last day (UTC, included) of the referrals counted, by submission date. Default today. Not before `from`; at most 60 periods from `from`. */
+                to?: string;
+                /** @description The length of each period. */
+                period?: "month" | "week";
+                /** @description Only referrals to services of this type (a taxonomy code, or `unspecified`). */
+                serviceType?: string;
+                /** @description `csv` for a CSV file instead of JSON (as `Accept: text/csv` does). */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The indicators. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Indicators"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

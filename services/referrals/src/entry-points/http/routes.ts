@@ -6,6 +6,8 @@ import { createReferral } from '../../domain/create-referral.js';
 import type { NewReferral } from '../../domain/create-referral.js';
 import { getAccessLog } from '../../domain/get-access-log.js';
 import { getKnownOrganization } from '../../domain/get-known-organization.js';
+import { getIndicators, indicatorsCsv } from '../../domain/indicators.js';
+import type { IndicatorsQuery } from '../../domain/indicators.js';
 import { getNotificationContext } from '../../domain/get-notification-context.js';
 import { getReferralHistory } from '../../domain/get-referral-history.js';
 import { getReferral } from '../../domain/get-referral.js';
@@ -45,6 +47,19 @@ export function registerRoutes(router: Router, deps: ReferralDeps, idempotency: 
   });
   router.put('/v1/network/deadlines', async (req, res) => {
     res.json(await changeNetworkDeadlines(deps, getPrincipal(req), req.body as NetworkDeadlinesInput));
+  });
+
+  // Aggregates, de-identified: JSON, or CSV when asked for with `format=csv` or `Accept: text/csv`.
+  router.get('/v1/indicators', async (req, res) => {
+    const query = getValidatedQuery<IndicatorsQuery>(req);
+    const view = await getIndicators(deps, getPrincipal(req), query);
+    const csv = query.format === 'csv' || (query.format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
+    res.vary('Accept');
+    if (!csv) {
+      res.json(view);
+      return;
+    }
+    res.type('text/csv; charset=utf-8').send(indicatorsCsv(view));
   });
 
   router.get('/v1/referrals', async (req, res) => {
