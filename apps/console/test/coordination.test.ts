@@ -1,0 +1,381 @@
+/**
+ * Coordination of the network in a real Chromium over the real services:
+ * the network coordinator adds a confidential location and a service offered
+ * there, and a caseworker of another agency sees the service but never the
+ * address (neither in the console nor in the directory's API); an
+ * organisation's administrator changes her own service's capacity and is
+ * refused, in words, on another organisation's; a focal point is added,
+ * edited and removed; an HSDS dataset is imported and the report read; bad
+ * input is refused in words naming the field, and nothing is saved. Every
+ * page is light and accessible at 360 px.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { DirectoryApi } from '@referral-hub/contracts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_PEOPLE } from '../../../scripts/demo/case.js';
+import { DEMO_COORDINATOR } from '../../../scripts/demo/network.js';
+import { startConsoleHub } from './support/console-hub.js';
+import type { ConsoleHub } from './support/console-hub.js';
+
+type Service = DirectoryApi.components['schemas']['Service'];
+type Location = DirectoryApi.components['schemas']['Location'];
+type FocalPoint = DirectoryApi.components['schemas']['FocalPoint'];
+type Organization = DirectoryApi.components['schemas']['Organization'];
+
+let env: ConsoleHub;
+/** Generous but bounded: the machine running the tests may be busy. */
+const WAIT = { timeout: 30_000, interval: 200 };
+const COORDINATOR = DEMO_COORDINATOR.name;
+const CLINIC_ADMIN = 'Administration CCU';
+const SAFE_HOUSE = { name: 'Maison d’accueil Amizero', address: '14 ruelle des Jacarandas, Rugazi' };
+const SHELTER_SERVICE = 'Hébergement d’urgence Amizero';
+
+beforeAll(async () => {
+  env = await startConsoleHub('coordination');
+}, 420_000);
+
+afterAll(async () => {
+  await env?.close();
+});
+
+beforeEach(({ onTestFailed }) => {
+  onTestFailed(async () => {
+    process.stderr.write(`\nProcess logs:\n${await env.logs()}\n`);
+  });
+});
+
+const clinicId = () => env.hub.seed.organizations.ubuzima;
+const atpeId = () => env.hub.seed.organizations.tubakingire;
+
+/** The directory's API, as someone: the coordinator, the clinic's administrator, or the lead caseworker of ATPE. */
+async function directory<T>(who: 'coordinator' | 'clinicAdmin' | 'lead', path: string): Promise<T> {
+  const claims =
+    who === 'coordinator'
+      ? { sub: DEMO_COORDINATOR.userId, org: DEMO_COORDINATOR.organizationId, roles: ['network_coordinator' as const], name: DEMO_COORDINATOR.name }
+      : who === 'clinicAdmin'
+        ? { sub: 'demo-admin-ubuzima', org: clinicId(), roles: ['org_admin' as const], name: CLINIC_ADMIN }
+        : { sub: DEMO_PEOPLE.lead.userId, org: atpeId(), roles: DEMO_PEOPLE.lead.roles, name: DEMO_PEOPLE.lead.name };
+  const response = await fetch(`${env.hub.endpoints.directoryUrl}${path}`, { headers: { authorization: `Bearer ${await env.hub.token(claims)}` } });
+  expect(response.status, path).toBe(200);
+  return (await response.json()) as T;
+}
+
+async function servicesOf(organizationId: string): Promise<Service[]> {
+  return (await directory<{ items: Service[] }>('coordinator', `/v1/services?organizationId=${organizationId}&limit=200`)).items;
+}
+
+async function newContext(options: { bypassCSP?: boolean } = {}): Promise<BrowserContext> {
+  const context = await env.browser.newContext({ locale: 'fr-FR', viewport: { width: 360, height: 740 }, ...options });
+  context.setDefaultTimeout(20_000);
+  context.setDefaultNavigationTimeout(30_000);
+  return context;
+}
+
+/** Signs in on the identity's login page as one of the demo's people. */
+async function signInAs(page: Page, name: string): Promise<void> {
+  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toContain('Se connecter');
+  await page.getByRole('button', { name: new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }).click();
+}
+
+/** Opens a console page and signs in there; the page lands back where it was asked. */
+async function signedInAt(page: Page, path: string, name: string): Promise<void> {
+  await page.goto(`${env.consoleUrl}${path}`);
+  await signInAs(page, name);
+  await page.waitForURL(`${env.consoleUrl}${path}`);
+}
+
+async function submit(page: Page, form: string, button: string, flash: string): Promise<void> {
+  await page.getByRole('form', { name: form }).getByRole('button', { name: button, exact: true }).click();
+  await expect.poll(() => page.getByRole('status').first().textContent(), WAIT).toBe(flash);
+}
+
+/** The refusal beside a form: words, never a stack or a code. */
+async function refusal(page: Page): Promise<string> {
+  await expect.poll(() => page.getByRole('alert').count(), WAIT).toBe(1);
+  const words = (await page.getByRole('alert').textContent()) ?? '';
+  expect(words).not.toMatch(/ at |Error|\{/);
+  return words;
+}
+
+let shelterServiceId = '';
+
+describe('network coordination', () => {
+  it('lets the coordinator add a confidential location and a service there, whose address another agency never sees', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    try {
+      await signedInAt(page, '/network', COORDINATOR);
+      expect(await page.getByRole('navigation').getByRole('link', { name: 'Coordination du réseau' }).count()).toBe(1);
+      await page.getByRole('link', { name: /Clinique communautaire Ubuzima/ }).click();
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('Clinique communautaire Ubuzima (CCU)');
+      expect(await page.getByRole('main').textContent()).toContain('son adresse et sa position ne sont pas montrées aux autres agences');
+
+      const location = page.getByRole('form', { name: 'Ajouter un lieu' });
+      await location.getByLabel('Nom', { exact: true }).fill(SAFE_HOUSE.name);
+      await location.getByLabel('Zone').selectOption('MV-RG-GT-01');
+      await location.getByLabel('Adresse').fill(SAFE_HOUSE.address);
+      await location.getByLabel('Latitude').fill('-3,3961');
+      await location.getByLabel('Longitude').fill('29.9115');
+      await location.getByLabel('Lieu confidentiel').check();
+      await submit(page, 'Ajouter un lieu', 'Ajouter', 'Lieu ajouté.');
+      // The coordinator may see the address of a confidential location.
+      expect(await page.getByRole('main').textContent()).toContain(SAFE_HOUSE.address);
+
+      const service = page.getByRole('form', { name: 'Ajouter un service' });
+      await service.getByLabel('Nom en français').fill(SHELTER_SERVICE);
+      await service.getByLabel('Nom en anglais').fill('Amizero emergency shelter');
+      await service.getByLabel('Description en français').fill('Hébergement temporaire sécurisé pour les enfants en danger.');
+      await service.getByLabel('Types de service').selectOption({ index: 0 });
+      await service.getByLabel('Capacité', { exact: true }).selectOption('waitlist');
+      await service.getByLabel('Note sur la capacité (facultative)').fill('Deux places libérées la semaine prochaine.');
+      await service.getByLabel('Zones desservies').selectOption(['MV-RG']);
+      await service.getByLabel('Lieux où il est offert').selectOption({ label: `${SAFE_HOUSE.name} (confidentiel)` });
+      await submit(page, 'Ajouter un service', 'Ajouter', 'Service ajouté.');
+      const href = (await page.getByRole('link', { name: SHELTER_SERVICE }).getAttribute('href')) ?? '';
+      expect(href).toMatch(/^\/network\/services\/[0-9a-f-]{36}$/);
+      shelterServiceId = href.split('/').at(-1) ?? '';
+
+      const stored = await directory<Service>('coordinator', `/v1/services/${shelterServiceId}`);
+      expect(stored).toMatchObject({ organizationId: clinicId(), acceptsReferrals: true, capacity: { status: 'waitlist', note: 'Deux places libérées la semaine prochaine.' }, areasServed: ['MV-RG'] });
+      expect(stored.locations).toEqual([expect.objectContaining({ name: SAFE_HOUSE.name, confidential: true, redacted: false, address: SAFE_HOUSE.address, coordinates: { latitude: -3.3961, longitude: 29.9115 } })]);
+    } finally {
+      await context.close();
+    }
+
+    // A caseworker of another agency: the service, never the address, in the console and in the API with her token.
+    const theirs = await newContext();
+    const other = await theirs.newPage();
+    try {
+      await signedInAt(other, `/directory/services/${shelterServiceId}`, DEMO_PEOPLE.lead.name);
+      await expect.poll(() => other.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe(SHELTER_SERVICE);
+      const shown = (await other.content()) ?? '';
+      expect(shown).not.toContain('Jacarandas');
+      expect(shown).not.toContain('29.9115');
+      // Not offered the coordination page, which the directory would refuse anyway.
+      expect(await other.getByRole('navigation').getByRole('link', { name: 'Coordination du réseau' }).count()).toBe(0);
+      const seen = await directory<Service>('lead', `/v1/services/${shelterServiceId}`);
+      expect(seen.locations).toEqual([expect.objectContaining({ name: SAFE_HOUSE.name, confidential: true, redacted: true, address: null, coordinates: null })]);
+      const place = await directory<Location>('lead', `/v1/locations/${seen.locations[0]?.id ?? ''}`);
+      expect(place).toMatchObject({ redacted: true, address: null, coordinates: null });
+      expect(JSON.stringify(seen)).not.toContain('Jacarandas');
+    } finally {
+      await theirs.close();
+    }
+  });
+
+  it('lets an organisation’s administrator change her own service’s capacity, and refuses in words her change to another’s', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    try {
+      await signedInAt(page, '/network', CLINIC_ADMIN);
+      const listed = await page.getByRole('main').getByRole('listitem').allTextContents();
+      expect(listed).toEqual(['Clinique communautaire Ubuzima (CCU)']);
+      await page.getByRole('link', { name: /Clinique communautaire Ubuzima/ }).click();
+      await page.getByRole('link', { name: 'Consultations pédiatriques' }).click();
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('Consultations pédiatriques');
+      const capacity = page.getByRole('form', { name: 'Capacité d’accueil' });
+      await capacity.getByLabel('Capacité', { exact: true }).selectOption('full');
+      await capacity.getByLabel('Note sur la capacité (facultative)').fill('Pédiatre en congé jusqu’à lundi.');
+      await submit(page, 'Capacité d’accueil', 'Enregistrer', 'Modifications enregistrées.');
+      const paediatrics = (await servicesOf(clinicId())).find((s) => (s.name as { fr?: string }).fr === 'Consultations pédiatriques');
+      expect(paediatrics?.capacity).toMatchObject({ status: 'full', note: 'Pédiatre en congé jusqu’à lundi.' });
+
+      // Another organisation's service: the page opens (the map is for everyone to read), the change is refused.
+      const [atpeService] = await servicesOf(atpeId());
+      expect(atpeService).toBeDefined();
+      const before = atpeService?.capacity;
+      await page.goto(`${env.consoleUrl}/network/services/${atpeService?.id ?? ''}`);
+      const theirs = page.getByRole('form', { name: 'Capacité d’accueil' });
+      await theirs.getByLabel('Capacité', { exact: true }).selectOption(before?.status === 'full' ? 'available' : 'full');
+      await theirs.getByRole('button', { name: 'Enregistrer' }).click();
+      expect(await refusal(page)).toContain('Votre rôle ne permet pas cette action sur cette ressource.');
+      expect((await directory<Service>('coordinator', `/v1/services/${atpeService?.id ?? ''}`)).capacity).toEqual(before);
+      // Nor may she register an organisation: the form is not offered to her.
+      await page.goto(`${env.consoleUrl}/network`);
+      expect(await page.getByRole('form', { name: 'Ajouter une organisation' }).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('adds, edits and removes a focal point, with the service she answers for', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    try {
+      await signedInAt(page, `/network/organizations/${clinicId()}`, CLINIC_ADMIN);
+      const form = page.getByRole('form', { name: 'Ajouter un point focal' });
+      await form.getByLabel('Nom', { exact: true }).fill('Claudine Ndayishimiye');
+      await form.getByLabel('Fonction').fill('Infirmière référente');
+      await form.getByLabel('Courriel professionnel').fill('claudine@ubuzima.example.org');
+      await form.getByLabel('Téléphone professionnel').fill('+257 79 000 099');
+      await form.getByLabel('Langues').fill('fr, rn');
+      await form.getByLabel('Service dont il ou elle répond').selectOption({ label: SHELTER_SERVICE });
+      await submit(page, 'Ajouter un point focal', 'Ajouter', 'Point focal ajouté.');
+      const points = async () => (await directory<{ items: FocalPoint[] }>('coordinator', `/v1/organizations/${clinicId()}/focal-points`)).items;
+      expect((await points()).find((p) => p.name === 'Claudine Ndayishimiye')).toMatchObject({ serviceId: shelterServiceId, email: 'claudine@ubuzima.example.org', phone: '+257 79 000 099', languages: ['fr', 'rn'] });
+
+      await page.getByRole('link', { name: 'Modifier Claudine Ndayishimiye' }).click();
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('Claudine Ndayishimiye');
+      expect(await page.getByRole('main').textContent()).toContain(`Répond pour : ${SHELTER_SERVICE}.`);
+      await page.getByRole('form', { name: 'Point focal' }).getByLabel('Fonction').fill('Infirmière cheffe');
+      await submit(page, 'Point focal', 'Enregistrer', 'Modifications enregistrées.');
+      expect((await points()).find((p) => p.name === 'Claudine Ndayishimiye')?.title).toBe('Infirmière cheffe');
+
+      await page.getByRole('button', { name: 'Retirer Claudine Ndayishimiye' }).click();
+      await expect.poll(() => page.getByRole('status').textContent(), WAIT).toBe('Point focal retiré.');
+      expect((await points()).some((p) => p.name === 'Claudine Ndayishimiye')).toBe(false);
+      expect(await page.getByRole('main').textContent()).not.toContain('Claudine');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('refuses bad input in words naming the field, and saves nothing', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    try {
+      await signedInAt(page, '/network', COORDINATOR);
+      const organizations = async () => (await directory<{ items: Organization[] }>('coordinator', '/v1/organizations?limit=200')).items.length;
+      const count = await organizations();
+      const create = page.getByRole('form', { name: 'Ajouter une organisation' });
+      await create.getByLabel('Sigle').fill('VIDE');
+      await create.getByLabel('Courriel professionnel').fill('contact@vide.example.org');
+      await create.getByRole('button', { name: 'Ajouter' }).click();
+      expect(await refusal(page)).toMatch(/Nom : /);
+      // What was typed is still there, to correct.
+      expect(await page.getByRole('form', { name: 'Ajouter une organisation' }).getByLabel('Sigle').inputValue()).toBe('VIDE');
+      expect(await organizations()).toBe(count);
+
+      await page.goto(`${env.consoleUrl}/network/organizations/${clinicId()}`);
+      const focal = page.getByRole('form', { name: 'Ajouter un point focal' });
+      await focal.getByLabel('Nom', { exact: true }).fill('Point focal sans courriel valide');
+      await focal.getByLabel('Courriel professionnel').fill('pas-un-courriel');
+      await focal.getByRole('button', { name: 'Ajouter' }).click();
+      expect(await refusal(page)).toMatch(/Courriel professionnel : /);
+      const points = (await directory<{ items: FocalPoint[] }>('coordinator', `/v1/organizations/${clinicId()}/focal-points`)).items;
+      expect(points.some((p) => p.name === 'Point focal sans courriel valide')).toBe(false);
+
+      // A service without a name or a type: refused as a whole, no service left behind.
+      const before = (await servicesOf(clinicId())).length;
+      await page.goto(`${env.consoleUrl}/network/organizations/${clinicId()}`);
+      const service = page.getByRole('form', { name: 'Ajouter un service' });
+      await service.getByLabel('Lieux où il est offert').selectOption({ label: `${SAFE_HOUSE.name} (confidentiel)` });
+      await service.getByRole('button', { name: 'Ajouter' }).click();
+      expect(await refusal(page)).toMatch(/Nom : |Types de service : /);
+      expect((await servicesOf(clinicId())).length).toBe(before);
+
+      // More fields than the console reads in one form: words saying what to do, nothing sent on.
+      const csrf = (await page.locator('input[name="_csrf"]').first().getAttribute('value')) ?? '';
+      const crowded = [`_csrf=${encodeURIComponent(csrf)}`, 'nameFr=Trop', 'types=medical_care', ...Array.from({ length: 25 }, (_, n) => `areasServed=MV-${n}`)].join('&');
+      const oversized = await page.request.post(`${env.consoleUrl}/network/organizations/${clinicId()}/services`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, data: crowded, maxRedirects: 0 });
+      expect(oversized.status()).toBe(413);
+      expect(await oversized.text()).toContain('Ce formulaire contient trop de choix ou trop de texte : rien n’a été enregistré.');
+      expect((await servicesOf(clinicId())).length).toBe(before);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('imports an HSDS dataset and reports what was created, updated, unchanged and rejected', async () => {
+    const ids = (n: number) => `c0a1b2c3-d4e5-4f60-8a7b-${String(n).padStart(12, '0')}`;
+    const dataset = {
+      taxonomy_terms: [{ id: ids(1), code: 'coordination_import', name: 'Soutien importé', description: 'Un type venu d’un autre répertoire.' }],
+      organizations: [
+        { id: ids(2), name: 'Association Umucyo', description: 'Association de quartier importée depuis HSDS.' },
+        { id: 'pas-un-uuid', name: 'Fiche invalide' },
+      ],
+      services: [{ id: ids(3), organization_id: ids(2), name: 'Soutien scolaire Umucyo', status: 'active', attributes: [{ id: ids(4), taxonomy_term_id: ids(1) }] }],
+    };
+    const context = await newContext();
+    const page = await context.newPage();
+    try {
+      await signedInAt(page, '/network', COORDINATOR);
+      const importing = async () => {
+        const form = page.getByRole('form', { name: 'Importer un jeu de données HSDS' });
+        await form.getByLabel('Jeu de données HSDS (JSON)').fill(JSON.stringify(dataset));
+        await form.getByLabel('Langue des noms et descriptions').selectOption('fr');
+        await form.getByRole('button', { name: 'Importer' }).click();
+        await expect.poll(() => page.getByRole('status').textContent(), WAIT).toContain('Import terminé');
+        return (await page.getByRole('status').textContent()) ?? '';
+      };
+      const first = await importing();
+      expect(first).toMatch(/Import terminé : [1-9]\d* fiches? créées?, aucune mise à jour, .*, 1 refusée\./);
+      expect(first).toContain('pas-un-uuid');
+      expect(await page.getByRole('link', { name: 'Association Umucyo' }).count()).toBe(1);
+      const imported = (await directory<{ items: Service[] }>('coordinator', '/v1/services?q=Umucyo')).items;
+      expect(imported.map((s) => (s.name as { fr?: string }).fr)).toEqual(['Soutien scolaire Umucyo']);
+
+      // Again: recognised by their HSDS ids, nothing created or changed.
+      const again = await importing();
+      expect(again).toMatch(/Import terminé : aucune fiche créée, aucune mise à jour, [1-9]\d* inchangées?, 1 refusée\./);
+      expect((await directory<{ items: Service[] }>('coordinator', '/v1/services?q=Umucyo')).items).toHaveLength(1);
+
+      // Not JSON: refused in words naming the field, nothing sent.
+      const form = page.getByRole('form', { name: 'Importer un jeu de données HSDS' });
+      await form.getByLabel('Jeu de données HSDS (JSON)').fill('organizations: oui');
+      await form.getByRole('button', { name: 'Importer' }).click();
+      expect(await refusal(page)).toContain('Jeu de données HSDS (JSON) : Ce texte n’est pas un objet JSON.');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('keeps every coordination page under 100 KB transferred and free of serious or critical axe-core violations, at 360 px', async () => {
+    const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    const context = await newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    let bodies: Promise<number>[] = [];
+    page.on('response', (response) => {
+      bodies.push(response.body().then((body) => body.length, () => 0));
+    });
+    const measure = async (label: string, open: () => Promise<unknown>) => {
+      bodies = [];
+      await open();
+      await page.waitForLoadState('load');
+      const bytes = (await Promise.all(bodies)).reduce((sum, n) => sum + n, 0);
+      const violations = await page.evaluate(async (source) => {
+        new Function(source)();
+        const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null }[] }> } }).axe;
+        const result = await axe.run();
+        return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact})`);
+      }, axeSource);
+      return { label, bytes, violations };
+    };
+    try {
+      await signedInAt(page, '/network', COORDINATOR);
+      const results = [await measure('network', () => page.goto(`${env.consoleUrl}/network`))];
+      results.push(await measure('organisation', () => page.goto(`${env.consoleUrl}/network/organizations/${clinicId()}`)));
+      results.push(await measure('service', () => page.goto(`${env.consoleUrl}/network/services/${shelterServiceId}`)));
+      const shelter = await directory<Service>('coordinator', `/v1/services/${shelterServiceId}`);
+      results.push(await measure('location', () => page.goto(`${env.consoleUrl}/network/locations/${shelter.locations[0]?.id ?? ''}`)));
+      const [point] = (await directory<{ items: FocalPoint[] }>('coordinator', `/v1/organizations/${clinicId()}/focal-points`)).items;
+      results.push(await measure('focal point', () => page.goto(`${env.consoleUrl}/network/organizations/${clinicId()}/focal-points/${point?.id ?? ''}`)));
+      results.push(
+        await measure('HSDS report', async () => {
+          await page.goto(`${env.consoleUrl}/network`);
+          const form = page.getByRole('form', { name: 'Importer un jeu de données HSDS' });
+          await form.getByLabel('Jeu de données HSDS (JSON)').fill(JSON.stringify({ organizations: [{ id: 'pas-un-uuid', name: 'Fiche invalide' }] }));
+          await form.getByRole('button', { name: 'Importer' }).click();
+          await expect.poll(() => page.getByRole('status').textContent(), WAIT).toContain('Import terminé');
+        }),
+      );
+      results.push(
+        await measure('refused form', async () => {
+          await page.goto(`${env.consoleUrl}/network/organizations/${clinicId()}`);
+          await page.getByRole('form', { name: 'Ajouter un lieu' }).getByRole('button', { name: 'Ajouter' }).click();
+          await refusal(page);
+        }),
+      );
+      process.stdout.write(`${results.map((r) => `${r.label}: ${r.bytes} bytes`).join('\n')}\n`);
+      for (const result of results) {
+        expect(result.bytes, result.label).toBeGreaterThan(0);
+        expect(result.bytes, result.label).toBeLessThan(100 * 1024);
+        expect(result.violations, result.label).toEqual([]);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+});
