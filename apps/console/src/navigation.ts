@@ -8,6 +8,7 @@ export type NavigationEntry = { href: string; label: string; roles?: readonly st
 export const NAVIGATION: readonly NavigationEntry[] = [
   { href: '/inbox', label: 'nav.inbox' },
   { href: '/sent', label: 'nav.sent', roles: ['caseworker', 'supervisor'] },
+  { href: '/new-referral', label: 'nav.newReferral', roles: ['caseworker', 'supervisor'] },
   { href: '/directory', label: 'nav.directory' },
   { href: '/network', label: 'nav.network', roles: ['network_coordinator', 'org_admin'] },
   { href: '/preferences', label: 'nav.preferences' },

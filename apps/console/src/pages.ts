@@ -1,7 +1,7 @@
 /** The console's pages, rendered on the server. No case data goes in a title or a URL. */
 import { DECLINE_REASONS, FIELD_CATALOGUE, FIELD_GROUP_LABELS, FIELD_GROUPS, NOT_DELIVERED_REASONS, PROTECTION_CONCERNS } from '@referral-hub/contracts';
 import type { CodeOption, Language, ReasonOption } from '@referral-hub/contracts';
-import type { AdminArea, FieldError, FocalPoint, HistoryEntry, Preferences, TaxonomyTerm, Referral, ReferralSummary, Service } from './api.js';
+import type { FieldError, HistoryEntry, Preferences, Referral, ReferralSummary, Service } from './api.js';
 import { csrfField, html, layout } from './html.js';
 import type { Html } from './html.js';
 import type { PageContext } from './html.js';
@@ -235,80 +235,5 @@ export function preferencesPage(context: PageContext, view: PreferencesView): st
 <p><button type="submit">${t('preferences.save')}</button></p></form>
 <h2>${t('preferences.contact')}</h2><p>${t('preferences.contactHint')}</p>
 <dl><dt>${t('preferences.email')}</dt><dd>${contact?.email ?? '—'}</dd><dt>${t('preferences.phone')}</dt><dd>${contact?.phone ?? '—'}</dd></dl>`,
-  );
-}
-
-export type DirectoryFilters = { q: string; type: string; area: string; acceptsReferrals: string };
-
-export type DirectoryView = {
-  filters: DirectoryFilters;
-  types: readonly TaxonomyTerm[];
-  areas: readonly AdminArea[];
-  services: readonly Service[];
-  nextCursor: string | null;
-  /** The directory's refusal of the filters, in its words. */
-  error?: string;
-};
-
-function labelOf(labels: { fr: string; en: string }, language: string): string {
-  return language === 'en' ? labels.en : labels.fr;
-}
-
-/** The directory, read-only: search services with the directory's own filters. */
-export function directoryPage(context: PageContext, view: DirectoryView): string {
-  const { t, language } = context;
-  const f = view.filters;
-  const option = (value: string, text: string, selected: string) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${text}</option>`;
-  const next = new URLSearchParams(Object.entries(f).filter(([, v]) => v !== ''));
-  if (view.nextCursor !== null) next.set('cursor', view.nextCursor);
-  return layout(
-    context,
-    t('directory.title'),
-    html`<h1>${t('directory.title')}</h1>
-<form method="get" action="/directory" class="filters" role="search" aria-label="${t('directory.search')}">
-<p><label for="q">${t('directory.q')}</label> <input id="q" name="q" type="search" maxlength="200" value="${f.q}"></p>
-<p><label for="type">${t('directory.type')}</label> <select id="type" name="type">${option('', t('inbox.filter.any'), f.type)}${view.types.map((x) => option(x.code, labelOf(x.labels, language), f.type))}</select></p>
-<p><label for="area">${t('directory.area')}</label> <select id="area" name="area">${option('', t('inbox.filter.any'), f.area)}${view.areas.map((a) => option(a.code, labelOf(a.names, language), f.area))}</select></p>
-<p><label for="acceptsReferrals">${t('directory.acceptsReferrals')}</label> <select id="acceptsReferrals" name="acceptsReferrals">${option('', t('inbox.filter.any'), f.acceptsReferrals)}${option('true', t('directory.yes'), f.acceptsReferrals)}${option('false', t('directory.no'), f.acceptsReferrals)}</select></p>
-<p><button type="submit">${t('directory.searchButton')}</button></p></form>
-${view.error === undefined ? '' : html`<p class="error" role="alert">${view.error}</p>`}
-<h2>${t('directory.results')}</h2>
-${
-  view.services.length === 0
-    ? html`<p>${t('directory.empty')}</p>`
-    : html`<ul class="services">${view.services.map(
-        (s) => html`<li><a href="/directory/services/${s.id}">${serviceName(s, language)}</a> — ${t(`capacity.${s.capacity.status}`)}${s.acceptsReferrals ? '' : html` — ${t('directory.noReferrals')}`}</li>`,
-      )}</ul>`
-}
-${view.nextCursor === null ? '' : html`<p><a href="/directory?${next.toString()}">${t('inbox.next')}</a></p>`}`,
-  );
-}
-
-export type ServiceView = { service: Service; focalPoints: readonly FocalPoint[]; types: readonly TaxonomyTerm[] };
-
-export function servicePage(context: PageContext, view: ServiceView): string {
-  const { t, language } = context;
-  const s = view.service;
-  const description = s.description as { fr?: string | null; en?: string | null } | null | undefined;
-  const text = (language === 'en' ? (description?.en ?? description?.fr) : (description?.fr ?? description?.en)) ?? '';
-  const typeLabel = (code: string) => {
-    const term = view.types.find((x) => x.code === code);
-    return term === undefined ? code : labelOf(term.labels, language);
-  };
-  const ours = view.focalPoints.filter((p) => p.serviceId === s.id || p.serviceId === null || p.serviceId === undefined);
-  return layout(
-    context,
-    t('directory.service'),
-    html`<p><a href="/directory">${t('directory.back')}</a></p><h1>${serviceName(s, language)}</h1>
-${text === '' ? '' : html`<p>${text}</p>`}
-<dl><dt>${t('directory.type')}</dt><dd>${s.types.map(typeLabel).join(', ') || '—'}</dd>
-<dt>${t('directory.capacity')}</dt><dd>${t(`capacity.${s.capacity.status}`)} (${formatDate(s.capacity.setAt, language)})${s.capacity.note === null ? '' : html` — ${s.capacity.note}`}</dd>
-<dt>${t('directory.acceptsReferrals')}</dt><dd>${s.acceptsReferrals ? t('directory.yes') : t('directory.no')}</dd></dl>
-<h2>${t('directory.focalPoints')}</h2>
-${
-  ours.length === 0
-    ? html`<p>${t('directory.noFocalPoints')}</p>`
-    : html`<ul>${ours.map((p) => html`<li>${p.name}${p.title ? html`, ${p.title}` : ''}${p.email ? html` — <a href="mailto:${p.email}">${p.email}</a>` : ''}${p.phone ? html` — ${p.phone}` : ''}</li>`)}</ul>`
-}`,
   );
 }

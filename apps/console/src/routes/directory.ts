@@ -1,55 +1,64 @@
-/** The directory, read-only: search and a service page. */
+/** The directory, read-only: search with all the directory's filters, and a service page. */
 import { ApiError } from '../api.js';
 import type { AdminArea, FocalPoint, Service, ServicePage, TaxonomyTerm } from '../api.js';
-import { translator } from '../i18n.js';
-import { directoryPage, messagePage, servicePage } from '../pages.js';
-import { UUID } from '../web.js';
+import { directoryPage, directoryQuery, filtersOf, servicePage } from '../views/directory.js';
+import type { DirectoryView } from '../views/directory.js';
+import { handle, isRefusal, problemWords, UUID } from '../web.js';
 
 import type { Web } from '../web.js';
 
+/** Who may start a referral: the services decide, this only chooses whether to offer the button. */
+const REFERRING_ROLES: readonly string[] = ['caseworker', 'supervisor'];
+
 export function registerDirectory(web: Web): void {
-  const { app, contextOf, sendPage, apiOf, signedIn, languageOf } = web;
-  /** The directory, read-only: the directory's own filters, passed on as they are (it decides what is valid). */
-  app.get('/directory', signedIn, (req, res, next) => {
-    const handle = async () => {
-      const query = (name: string) => (typeof req.query[name] === 'string' ? req.query[name].trim() : '');
-      const filters = { q: query('q'), type: query('type'), area: query('area'), acceptsReferrals: query('acceptsReferrals') };
-      const params = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ''));
+  const { app, contextOf, sendPage, apiOf, signedIn, notFound, translate, userOf } = web;
+
+  /** The directory's own filters, passed on as they are: it decides what is valid, and its refusal is shown in its words. */
+  app.get(
+    '/directory',
+    signedIn,
+    handle(async (req, res) => {
+      const filters = filtersOf(req.query);
+      const params = directoryQuery(filters);
       params.set('limit', '50');
-      if (query('cursor') !== '') params.set('cursor', query('cursor'));
+      if (typeof req.query.cursor === 'string' && req.query.cursor !== '') params.set('cursor', req.query.cursor);
       const api = apiOf(req, res);
-      const t = translator(languageOf(req, res));
+      const t = translate(req, res);
       const [types, areas] = await Promise.all([
         api.get<{ items: TaxonomyTerm[] }>('directory', '/v1/taxonomy').then((l) => l.items).catch(() => []),
         api.get<{ items: AdminArea[] }>('directory', '/v1/areas').then((l) => l.items).catch(() => []),
       ]);
       let page: ServicePage = { items: [], nextCursor: null };
-      let error: string | undefined;
-      let status = 200;
+      let error: DirectoryView['error'];
       try {
         page = await api.get<ServicePage>('directory', `/v1/services?${params.toString()}`);
       } catch (failure) {
-        if (!(failure instanceof ApiError) || failure.status !== 400) throw failure;
-        status = 400;
-        error = [failure.title, failure.detail, ...failure.errors.map((e) => `${e.field} : ${e.message}`)].filter((w) => w !== undefined && w !== '').join(' — ') || t('error.generic');
+        if (!isRefusal(failure)) throw failure;
+        error = { message: problemWords(failure, t), fields: failure.errors };
       }
-      await sendPage(res, status, directoryPage(contextOf(req, res), { filters, types, areas, services: page.items, nextCursor: page.nextCursor ?? null, ...(error === undefined ? {} : { error }) }));
-    };
-    handle().catch(next);
-  });
+      const view: DirectoryView = { filters, types, areas, services: page.items, nextCursor: page.nextCursor ?? null, ...(error === undefined ? {} : { error }) };
+      await sendPage(res, error === undefined ? 200 : 400, directoryPage(contextOf(req, res), view));
+    }),
+  );
 
-  app.get('/directory/services/:id', signedIn, (req, res, next) => {
-    const id = String(req.params.id);
-    const handle = async () => {
+  app.get(
+    '/directory/services/:id',
+    signedIn,
+    handle(async (req, res) => {
+      const id = String(req.params.id);
+      const t = translate(req, res);
+      const back = { href: '/directory', text: t('directory.back') };
+      if (!UUID.test(id)) {
+        await notFound(req, res, back);
+        return;
+      }
       const api = apiOf(req, res);
       let service: Service;
       try {
-        if (!UUID.test(id)) throw new ApiError(404, '', undefined, 'not_found');
         service = await api.get<Service>('directory', `/v1/services/${id}`);
       } catch (failure) {
         if (failure instanceof ApiError && failure.status === 404) {
-          const context = contextOf(req, res);
-          await sendPage(res, 404, messagePage(context, context.t('notFound.title'), context.t('error.generic'), { href: '/directory', text: context.t('directory.back') }));
+          await notFound(req, res, back);
           return;
         }
         throw failure;
@@ -58,9 +67,8 @@ export function registerDirectory(web: Web): void {
         api.get<{ items: FocalPoint[] }>('directory', `/v1/organizations/${service.organizationId}/focal-points`).then((l) => l.items),
         api.get<{ items: TaxonomyTerm[] }>('directory', '/v1/taxonomy').then((l) => l.items).catch(() => []),
       ]);
-      await sendPage(res, 200, servicePage(contextOf(req, res), { service, focalPoints, types }));
-    };
-    handle().catch(next);
-  });
-
+      const canRefer = userOf(res).roles.some((role) => REFERRING_ROLES.includes(role));
+      await sendPage(res, 200, servicePage(contextOf(req, res), { service, focalPoints, types, canRefer }));
+    }),
+  );
 }
