@@ -54,6 +54,15 @@ function loginClientsFromEnv(raw: string | undefined): DevLoginClient[] {
 }
 
 const loginClients = loginClientsFromEnv(process.env.DEV_IDENTITY_LOGIN_CLIENTS);
+
+/** The access tokens' lifetime in seconds, from DEV_IDENTITY_ACCESS_TOKEN_TTL (default 900): short, to see the console refresh them. */
+function accessTokenTtlFromEnv(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 900;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds <= 0) throw new Error('DEV_IDENTITY_ACCESS_TOKEN_TTL must be a positive whole number of seconds');
+  return seconds;
+}
+const accessTokenTtlSeconds = accessTokenTtlFromEnv(process.env.DEV_IDENTITY_ACCESS_TOKEN_TTL);
 const directoryUrl = process.env.DEV_IDENTITY_DIRECTORY_URL;
 
 /**
@@ -105,7 +114,7 @@ const server = await startDevIdentityServer({
     ? {}
     : {
         otherwise: async ({ issuer, identity }) =>
-          (await createDevLogin({ issuer, identity, clients: loginClients, people: demoPeople(issuer), audience: process.env.AUTH_AUDIENCE ?? 'referral-hub' })).handle,
+          (await createDevLogin({ issuer, identity, clients: loginClients, people: demoPeople(issuer), audience: process.env.AUTH_AUDIENCE ?? 'referral-hub', accessTokenTtlSeconds })).handle,
       }),
 });
 process.stdout.write(`development identity: ${server.issuer}/.well-known/jwks.json\n`);

@@ -147,19 +147,30 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
     res.redirect(303, location);
   };
 
+  // One refresh per session at a time: a page calls the APIs in parallel, and each call must not spend the refresh token again.
+  const refreshing = new WeakMap<SessionData, Promise<string>>();
   const accessToken = (res: Response) => async (): Promise<string> => {
     const session = sessionOf(res).data;
     const tokens = session.tokens;
     if (tokens === undefined || session.user === undefined) throw new SignInNeeded();
     if (tokens.expiresAt - 30_000 > Date.now()) return tokens.accessToken;
-    try {
-      session.tokens = await signIn.refresh(tokens);
-      return session.tokens.accessToken;
-    } catch {
-      delete session.user;
-      delete session.tokens;
-      throw new SignInNeeded();
-    }
+    const pending = refreshing.get(session);
+    if (pending !== undefined) return pending;
+    const refreshed = signIn.refresh(tokens).then(
+      (fresh) => {
+        session.tokens = fresh;
+        logger.info({ event: 'token_refreshed', userId: session.user?.sub }, 'access token refreshed');
+        return fresh.accessToken;
+      },
+      (error: unknown) => {
+        logger.info({ event: 'token_refresh_refused', userId: session.user?.sub, err: error instanceof Error ? { message: error.message } : undefined }, 'access token refresh refused: sign in again');
+        delete session.user;
+        delete session.tokens;
+        throw new SignInNeeded();
+      },
+    );
+    refreshing.set(session, refreshed);
+    return refreshed.finally(() => refreshing.delete(session));
   };
   const apiOf = (req: Request, res: Response): ApiClient => apiClient({ directory: config.directoryUrl, consent: config.consentUrl, referrals: config.referralsUrl, notifications: config.notificationsUrl }, accessToken(res), languageOf(req, res));
 

@@ -17,6 +17,8 @@ export type ConsoleConfig = {
   sessionPrefix: string;
   /** A session unused this long is gone. */
   sessionIdleSeconds: number;
+  /** How many referrals a page of the inbox lists. */
+  inboxPageSize: number;
   directoryUrl: string;
   consentUrl: string;
   referralsUrl: string;
@@ -70,7 +72,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
     },
     redisUrl: env.REDIS_URL?.trim() || 'redis://127.0.0.1:6379',
     sessionPrefix: env.CONSOLE_SESSION_PREFIX?.trim() || 'console:',
-    sessionIdleSeconds: positiveInteger(env, 'SESSION_IDLE_MINUTES', 30) * 60,
+    // SESSION_IDLE_SECONDS, when set, wins: tests need an idle time of seconds, people think in minutes.
+    sessionIdleSeconds: positiveInteger(env, 'SESSION_IDLE_SECONDS', positiveInteger(env, 'SESSION_IDLE_MINUTES', 30) * 60),
+    inboxPageSize: Math.min(positiveInteger(env, 'INBOX_PAGE_SIZE', 50), 200),
     directoryUrl: url(env, 'DIRECTORY_URL', 'http://127.0.0.1:4010'),
     consentUrl: url(env, 'CONSENT_URL', 'http://127.0.0.1:4020'),
     referralsUrl: url(env, 'REFERRALS_URL', 'http://127.0.0.1:4030'),

@@ -44,3 +44,34 @@ export function durationParts(ms: number): { unit: 'days' | 'hours' | 'minutes';
   if (minutes >= 60) return { unit: 'hours', n: Math.floor(minutes / 60) };
   return { unit: 'minutes', n: minutes };
 }
+
+/** Statuses whose acknowledgement or decision can be overdue (the API's `overdue` filter). */
+const WITH_DEADLINE: readonly string[] = ['submitted', 'acknowledged'];
+
+export function mayBeOverdue(statuses: readonly string[]): boolean {
+  return statuses.some((s) => WITH_DEADLINE.includes(s));
+}
+
+/** Where a page of the inbox starts: in the overdue part or in the rest, at the API's cursor (none: the part's start). */
+export type InboxCursor = { part: 'overdue' | 'rest'; cursor?: string | undefined };
+
+const API_CURSOR = /^[A-Za-z0-9_-]{1,512}$/;
+
+/** The inbox's cursor in a URL: `o.<api cursor>` or `r.<api cursor>`, `r` alone for the start of the rest. */
+export function formatInboxCursor(cursor: InboxCursor): string {
+  const part = cursor.part === 'overdue' ? 'o' : 'r';
+  return cursor.cursor === undefined ? part : `${part}.${cursor.cursor}`;
+}
+
+/** The cursor of a URL, or undefined when the console did not write it. */
+export function parseInboxCursor(value: string): InboxCursor | undefined {
+  const [part, api, ...more] = value.split('.');
+  if (more.length > 0 || (part !== 'o' && part !== 'r')) return undefined;
+  if (api !== undefined && !API_CURSOR.test(api)) return undefined;
+  return { part: part === 'o' ? 'overdue' : 'rest', ...(api === undefined ? {} : { cursor: api }) };
+}
+
+/** A tab's count from one page of the largest size: its items, and whether there are more. */
+export function tabCount(page: { items: readonly unknown[]; nextCursor?: string | null } | undefined): { count: number; more: boolean } {
+  return { count: page?.items.length ?? 0, more: (page?.nextCursor ?? null) !== null };
+}

@@ -47,6 +47,8 @@ export type InboxView = {
   services: Map<string, Service>;
   filters: { serviceId?: string; urgency?: string; status?: string };
   nextCursor: string | null;
+  /** Past the first page: offer the way back to it. */
+  firstPage: boolean;
   now: Date;
 };
 
@@ -78,7 +80,11 @@ export function inboxPage(context: PageContext, view: InboxView): string {
 <dt>${t('inbox.col.due')}</dt><dd${due.overdue ? html` class="late"` : ''}>${due.text}</dd></dl></li>`;
   });
   const list = view.items.length === 0 ? html`<p>${t('inbox.empty')}</p>` : html`<ul class="cards">${rows}</ul>`;
-  const next = view.nextCursor === null ? '' : html`<p><a href="${query({ cursor: view.nextCursor })}" rel="next">${t('inbox.next')}</a></p>`;
+  const paging = [
+    view.firstPage ? html`<a href="${query({})}" rel="first">${t('inbox.first')}</a>` : '',
+    view.nextCursor === null ? '' : html`<a href="${query({ cursor: view.nextCursor })}" rel="next">${t('inbox.next')}</a>`,
+  ].filter((link) => link !== '');
+  const next = paging.length === 0 ? '' : html`<p>${paging.map((link, i) => html`${i > 0 ? ' · ' : ''}${link}`)}</p>`;
   return layout(context, t('inbox.title'), html`<h1>${t('inbox.title')}</h1>${tabs}<h2>${t(`inbox.tab.${view.tab}`)}</h2>${filters}${list}${next}`);
 }
 

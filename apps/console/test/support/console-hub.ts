@@ -26,11 +26,19 @@ export type ConsoleHub = {
   hub: E2eHub;
   consoleUrl: string;
   browser: Browser;
+  /** The console's Redis key prefix, to look at a session from a test. */
+  sessionPrefix: string;
+  redisUrl: string;
   logs(): Promise<string>;
   close(): Promise<void>;
 };
 
-export async function startConsoleHub(name: string): Promise<ConsoleHub> {
+export type ConsoleHubOptions = {
+  /** Extra environment for the identity and the console (a short token lifetime, a tiny idle time, a small page…). */
+  env?: { identity?: Record<string, string>; console?: Record<string, string> };
+};
+
+export async function startConsoleHub(name: string, options: ConsoleHubOptions = {}): Promise<ConsoleHub> {
   let hub: E2eHub | undefined;
   const started: RunningProcess[] = [];
   let browser: Browser | undefined;
@@ -70,6 +78,7 @@ export async function startConsoleHub(name: string): Promise<ConsoleHub> {
             ...hub.envOf('identity'),
             DEV_IDENTITY_DIRECTORY_URL: hub.endpoints.directoryUrl,
             DEV_IDENTITY_LOGIN_CLIENTS: JSON.stringify([{ clientId: 'console', secret, redirectUris: [`${consoleUrl}/auth/callback`], postLogoutRedirectUris: [`${consoleUrl}/signed-out`] }]),
+            ...options.env?.identity,
           },
         },
         join(logDir, 'identity.log'),
@@ -96,13 +105,14 @@ export async function startConsoleHub(name: string): Promise<ConsoleHub> {
             CONSENT_URL: hub.endpoints.consentUrl,
             REFERRALS_URL: hub.endpoints.referralsUrl,
             NOTIFICATIONS_URL: hub.endpoints.notificationsUrl,
+            ...options.env?.console,
           },
         },
         join(logDir, 'console.log'),
       ),
     );
     progress('identity and console ready');
-    return { hub, consoleUrl, browser, logs, close };
+    return { hub, consoleUrl, browser, sessionPrefix, redisUrl: REDIS_URL, logs, close };
   } catch (error) {
     process.stderr.write(`\nlogs:\n${await logs()}\n`);
     await close();
