@@ -179,7 +179,7 @@ describe('network coordination', () => {
       await capacity.getByLabel('Capacité', { exact: true }).selectOption('full');
       await capacity.getByLabel('Note sur la capacité (facultative)').fill('Pédiatre en congé jusqu’à lundi.');
       await submit(page, 'Capacité d’accueil', 'Enregistrer', 'Modifications enregistrées.');
-      const paediatrics = (await servicesOf(clinicId())).find((s) => (s.name as { fr?: string }).fr === 'Consultations pédiatriques');
+      const paediatrics = (await servicesOf(clinicId())).find((s) => s.name.fr === 'Consultations pédiatriques');
       expect(paediatrics?.capacity).toMatchObject({ status: 'full', note: 'Pédiatre en congé jusqu’à lundi.' });
 
       // Another organisation's service: the page opens (the map is for everyone to read), the change is refused.
@@ -227,6 +227,50 @@ describe('network coordination', () => {
       await expect.poll(() => page.getByRole('status').textContent(), WAIT).toBe('Point focal retiré.');
       expect((await points()).some((p) => p.name === 'Claudine Ndayishimiye')).toBe(false);
       expect(await page.getByRole('main').textContent()).not.toContain('Claudine');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('lets an organisation’s administrator edit her organisation, a location, and whom and where a service serves', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    try {
+      await signedInAt(page, `/network/organizations/${clinicId()}`, CLINIC_ADMIN);
+      const details = page.getByRole('form', { name: 'L’organisation' });
+      await details.getByLabel('Téléphone professionnel').fill('+257 79 000 021');
+      await submit(page, 'L’organisation', 'Enregistrer', 'Modifications enregistrées.');
+      const clinic = await directory<Organization>('coordinator', `/v1/organizations/${clinicId()}`);
+      expect(clinic).toMatchObject({ name: 'Clinique communautaire Ubuzima', acronym: 'CCU', contact: { phone: '+257 79 000 021', email: 'accueil@ubuzima.example.org' } });
+
+      await page.getByRole('link', { name: 'Clinique de Rugazi' }).click();
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('Clinique de Rugazi');
+      expect(await page.getByRole('main').textContent()).toContain('son adresse et sa position ne sont pas montrées aux autres agences');
+      await page.getByRole('form', { name: 'Lieu' }).getByLabel('Adresse').fill('Route de Mubanda 7, Rugazi');
+      await submit(page, 'Lieu', 'Enregistrer', 'Modifications enregistrées.');
+      const places = (await directory<{ items: Location[] }>('coordinator', `/v1/organizations/${clinicId()}/locations`)).items;
+      expect(places.find((l) => l.name === 'Clinique de Rugazi')).toMatchObject({ address: 'Route de Mubanda 7, Rugazi', confidential: false });
+
+      await page.goto(`${env.consoleUrl}/network/services/${shelterServiceId}`);
+      const reach = page.getByRole('form', { name: 'Public, langues et zones desservies' });
+      await reach.getByLabel('Âge minimum (ans)').fill('12');
+      await reach.getByLabel('Âge maximum (ans)').fill('6');
+      await reach.getByRole('button', { name: 'Enregistrer' }).click();
+      expect(await refusal(page)).toMatch(/Âge minimum \(ans\) : /);
+      expect((await directory<Service>('coordinator', `/v1/services/${shelterServiceId}`)).eligibility.minAge ?? null).toBeNull();
+      // What was typed is kept, to correct.
+      expect(await reach.getByLabel('Âge minimum (ans)').inputValue()).toBe('12');
+      await reach.getByLabel('Âge minimum (ans)').fill('5');
+      await reach.getByLabel('Âge maximum (ans)').fill('17');
+      await reach.getByLabel('Ouvert aux').selectOption(['female']);
+      await reach.getByLabel('Langues').fill('fr, rn');
+      await reach.getByLabel('Horaires').fill('Jour et nuit');
+      await submit(page, 'Public, langues et zones desservies', 'Enregistrer', 'Modifications enregistrées.');
+      const shelter = await directory<Service>('coordinator', `/v1/services/${shelterServiceId}`);
+      expect(shelter).toMatchObject({ eligibility: { minAge: 5, maxAge: 17, sexes: ['female'] }, languages: ['fr', 'rn'], openingHours: 'Jour et nuit', areasServed: ['MV-RG'] });
+      // The other forms' fields are untouched, the location still there.
+      expect(shelter.capacity.status).toBe('waitlist');
+      expect(shelter.locations.map((l) => l.name)).toEqual([SAFE_HOUSE.name]);
     } finally {
       await context.close();
     }
@@ -305,7 +349,7 @@ describe('network coordination', () => {
       expect(first).toContain('pas-un-uuid');
       expect(await page.getByRole('link', { name: 'Association Umucyo' }).count()).toBe(1);
       const imported = (await directory<{ items: Service[] }>('coordinator', '/v1/services?q=Umucyo')).items;
-      expect(imported.map((s) => (s.name as { fr?: string }).fr)).toEqual(['Soutien scolaire Umucyo']);
+      expect(imported.map((s) => s.name.fr)).toEqual(['Soutien scolaire Umucyo']);
 
       // Again: recognised by their HSDS ids, nothing created or changed.
       const again = await importing();

@@ -341,11 +341,10 @@ ${kit.select('notificationLanguage', t('coordination.field.notificationLanguage'
 }
 
 export function serviceValues(s: NetworkService): FormValues {
-  const name = s.name as { fr?: string; en?: string };
-  const description = s.description as { fr?: string; en?: string } | null;
+  const description = s.description;
   return {
-    nameFr: name.fr ?? '',
-    nameEn: name.en ?? '',
+    nameFr: s.name.fr ?? '',
+    nameEn: s.name.en ?? '',
     descriptionFr: description?.fr ?? '',
     descriptionEn: description?.en ?? '',
     types: s.types,
