@@ -272,6 +272,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/overrides/{overrideId}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The override's id. */
+                overrideId: components["parameters"]["OverrideId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refuse an override
+         * @description A supervisor of the organisation that requested it, other than the requester, refuses it with the reason, kept with the override for its requester and the organisation's audit. A refused override is never a basis for sharing and cannot be approved afterwards. 409 unless it is pending.
+         */
+        post: operations["refuseOverride"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/overrides/{overrideId}/revoke": {
         parameters: {
             query?: never;
@@ -804,18 +827,36 @@ export interface components {
             approvedAt: components["schemas"]["Timestamp"] | null;
             revokedBy: components["schemas"]["UserId"] | null;
             revokedAt: components["schemas"]["Timestamp"] | null;
+            decision: components["schemas"]["OverrideDecisionRecord"];
             createdAt: components["schemas"]["Timestamp"];
         };
+        /** @description Why the supervisor approves the override (optional for the service; kept for the audit). */
+        OverrideApproval: {
+            reason?: string;
+        };
+        /** @description The supervisor's decision on the request, with its reason; null while pending, and for approvals recorded before decisions kept their reason. */
+        OverrideDecisionRecord: {
+            /** @enum {string} */
+            outcome: "approved" | "refused";
+            reason: string | null;
+            decidedBy: components["schemas"]["UserId"];
+            decidedAt: components["schemas"]["Timestamp"];
+        } | null;
         /** @description One page of overrides. */
         OverridePage: {
             items: components["schemas"]["Override"][];
             nextCursor: components["schemas"]["NextCursor"];
         };
+        /** @description Why the supervisor refuses the override. */
+        OverrideRefusal: {
+            /** @description Told to the requester; kept by the requesting organisation only, never in events. */
+            reason: string;
+        };
         /**
-         * @description `pending` until a supervisor approves it, then `active` until it expires or is revoked.
+         * @description `pending` until a supervisor approves it, then `active` until it expires or is revoked; `refused` for good once a supervisor refused it while pending.
          * @enum {string}
          */
-        OverrideStatus: "pending" | "active" | "expired" | "revoked";
+        OverrideStatus: "pending" | "active" | "expired" | "revoked" | "refused";
         /** @description An RFC 9457 problem details object. Members beyond these may be added for a specific problem (for example `currentStatus`); they never carry personal data. */
         Problem: {
             /**
@@ -1457,7 +1498,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OverrideApproval"];
+            };
+        };
         responses: {
             /** @description The override, approved. */
             200: {
@@ -1474,6 +1519,44 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    refuseOverride: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The override's id. */
+                overrideId: components["parameters"]["OverrideId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OverrideRefusal"];
+            };
+        };
+        responses: {
+            /** @description The override, refused. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Override"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

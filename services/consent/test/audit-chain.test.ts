@@ -23,7 +23,11 @@ import { as, COORDINATOR, inDays, newCaseCode, SYSTEM } from './support.js';
  */
 
 const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
-const chainMigration = new URL('../prisma/migrations/20261208000100_audit_chain/migration.sql', import.meta.url);
+/** The first chains came in one migration; a table added later brings its own. */
+const chainMigrations = [
+  new URL('../prisma/migrations/20261208000100_audit_chain/migration.sql', import.meta.url),
+  new URL('../prisma/migrations/20261213000000_override_decision/migration.sql', import.meta.url),
+];
 
 let testEnv: ServiceTestEnv;
 let service: RunningConsent;
@@ -138,7 +142,7 @@ async function useTheService(): Promise<{ owner: string; recipient: string; case
 
 describe('the audit tables', () => {
   it('are chained by exactly the SQL the platform generates for them', async () => {
-    const migration = await readFile(chainMigration, 'utf8');
+    const migration = (await Promise.all(chainMigrations.map((file) => readFile(file, 'utf8')))).join('\n');
     for (const auditTable of AUDIT_TABLES) expect(migration).toContain(auditChainMigrationSql(auditTable));
   });
 

@@ -221,6 +221,14 @@ export const fr = {
     'Seul un superviseur peut approuver une dérogation dans l’intérêt supérieur de l’enfant.',
   'The person who requested an override cannot approve it; another supervisor must.':
     'La personne qui a demandé une dérogation ne peut pas l’approuver ; un autre superviseur doit le faire.',
+  'Only a supervisor of the organisation that requested this override can refuse it.':
+    'Seul un superviseur de la structure qui a demandé cette dérogation peut la refuser.',
+  'Only a supervisor can refuse a best-interests override.':
+    'Seul un superviseur peut refuser une dérogation dans l’intérêt supérieur de l’enfant.',
+  'The person who requested an override cannot refuse it; another supervisor must (or revoke the request).':
+    'La personne qui a demandé une dérogation ne peut pas la refuser ; un autre superviseur doit le faire (ou révoquez la demande).',
+  'The decision needs its reason.': 'La décision doit être motivée.',
+  'This override was refused; there is nothing to revoke.': 'Cette dérogation a été refusée ; il n’y a rien à révoquer.',
   'Only an administrator of a party can accept a sharing agreement for their organisation.':
     'Seul un administrateur d’une partie peut accepter un protocole de partage pour sa structure.',
   'Only the network coordinator can change the sharing rules.': 'Seul le coordinateur du réseau peut modifier les règles de partage.',

@@ -12,7 +12,10 @@ import type { AuditTable } from '@referral-hub/platform';
  * - `override`: each best-interests override as requested; approval and
  *   revocation are write-once stamps in the same way;
  * - `network_policy`: every version of the network's sharing rules and who set it;
- * - `agreement_acceptance`: which organisation accepted an information-sharing protocol, and who.
+ * - `agreement_acceptance`: which organisation accepted an information-sharing protocol, and who;
+ * - `override_decision`: a supervisor's approval or refusal of an override request, with the
+ *   reason (sealed), and who decided (its own chain, added after the others: migration
+ *   `override_decision`).
  *
  * Free texts (withdrawal note, form reference, an override's legal basis, justification and
  * explanation) are stored sealed, `sealed:<kid>:<base64>` (`sealed-texts.ts`, ADR 9): the
@@ -108,5 +111,10 @@ export const AUDIT_TABLES: readonly AuditTable[] = [
     table: 'agreement_acceptance',
     columns: ['agreement_id', 'organization_id', 'accepted_by', 'accepted_at'],
     backfillOrder: ['accepted_at', 'agreement_id', 'organization_id'],
+  },
+  {
+    table: 'override_decision',
+    columns: ['override_id', 'organization_id', 'outcome', 'reason', 'decided_by', 'decided_at'],
+    backfillOrder: ['decided_at', 'override_id'],
   },
 ];

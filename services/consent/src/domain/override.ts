@@ -6,8 +6,12 @@ export type Override = ConsentApi.components['schemas']['Override'];
 export type NewOverride = ConsentApi.components['schemas']['NewOverride'];
 export type OverrideStatus = ConsentApi.components['schemas']['OverrideStatus'];
 
-/** Derived like a consent's: revoked, else pending until approved, else expired once past its end. */
-export function overrideStatus(row: Pick<OverrideRow, 'revokedAt' | 'approvedAt' | 'expiresAt'>, now: Date = new Date()): OverrideStatus {
+/**
+ * Derived like a consent's: refused for good once a supervisor refused it, else revoked, else
+ * pending until approved, else expired once past its end.
+ */
+export function overrideStatus(row: Pick<OverrideRow, 'revokedAt' | 'approvedAt' | 'expiresAt' | 'decision'>, now: Date = new Date()): OverrideStatus {
+  if (row.decision?.outcome === 'refused') return 'refused';
   if (row.revokedAt !== null) return 'revoked';
   if (row.expiresAt.getTime() <= now.getTime()) return 'expired';
   if (row.approvedAt === null) return 'pending';
@@ -36,6 +40,15 @@ export function toOverride(row: OverrideRow, now: Date = new Date()): Override {
     approvedAt: row.approvedAt?.toISOString() ?? null,
     revokedBy: row.revokedBy,
     revokedAt: row.revokedAt?.toISOString() ?? null,
+    decision:
+      row.decision === null
+        ? null
+        : {
+            outcome: row.decision.outcome === 'refused' ? 'refused' : 'approved',
+            reason: row.decision.reason,
+            decidedBy: row.decision.decidedBy,
+            decidedAt: row.decision.decidedAt.toISOString(),
+          },
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -3,7 +3,7 @@ import type { Outbox, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { findOverride, markRevoked } from '../data-access/overrides.js';
 import { assertMayAct, mayAct, ownerRelationship } from './access.js';
-import { toOverride } from './override.js';
+import { overrideStatus, toOverride } from './override.js';
 import type { Override } from './override.js';
 import { announce } from './announce.js';
 import type { ConsentTexts } from '../data-access/sealed-texts.js';
@@ -13,7 +13,7 @@ import type { ConsentTexts } from '../data-access/sealed-texts.js';
  * no basis for sharing, and `consent.override_revoked` (same transaction) tells the referrals resting on it, which record what their recipients lost (reads ask afresh anyway).
  *
  * @throws AppError 403 for a role that may not, 404 for another organisation's or an unknown
- * override, 409 when already revoked.
+ * override, 409 when already revoked or refused.
  */
 export async function revokeOverride(
   deps: { db: ConsentDatabase; texts: ConsentTexts; outbox: Outbox },
@@ -27,6 +27,8 @@ export async function revokeOverride(
     if (row === null || !mayAct(principal, 'override.revoke', ownerRelationship(principal, row.organizationId))) {
       throw notFound('No override has this id.');
     }
+    // A refused request is closed already: there is nothing left to end.
+    if (overrideStatus(row, now) === 'refused') throw conflict('This override was refused; there is nothing to revoke.', { currentStatus: 'refused' });
     if (!(await markRevoked(tx, { id, by: principal.userId, at: now }))) {
       throw conflict('This override is already revoked.', { currentStatus: 'revoked' });
     }

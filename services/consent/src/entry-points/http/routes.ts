@@ -6,6 +6,7 @@ import type { ConsentTexts } from '../../data-access/sealed-texts.js';
 import { acceptAgreement } from '../../domain/accept-agreement.js';
 import type { AgreementStatus, NewAgreement } from '../../domain/agreement.js';
 import { approveOverride } from '../../domain/approve-override.js';
+import { refuseOverride } from '../../domain/refuse-override.js';
 import type { CaseContextInput } from '../../domain/case-context.js';
 import { changeNetworkPolicy } from '../../domain/change-network-policy.js';
 import type { NewConsent } from '../../domain/consent.js';
@@ -114,7 +115,12 @@ export function registerRoutes(router: Router, deps: Deps): void {
 
   router.post('/v1/overrides/:overrideId/approve', async (req, res) => {
     const { overrideId } = getValidatedParams<{ overrideId: string }>(req);
-    res.json(await approveOverride(deps, getPrincipal(req), overrideId));
+    res.json(await approveOverride(deps, getPrincipal(req), overrideId, overrideDecisionBody(req.body)));
+  });
+
+  router.post('/v1/overrides/:overrideId/refuse', async (req, res) => {
+    const { overrideId } = getValidatedParams<{ overrideId: string }>(req);
+    res.json(await refuseOverride(deps, getPrincipal(req), overrideId, overrideDecisionBody(req.body)));
   });
 
   router.post('/v1/overrides/:overrideId/revoke', async (req, res) => {
@@ -166,4 +172,13 @@ export function registerRoutes(router: Router, deps: Deps): void {
       return { status: 201, body: decision };
     });
   });
+}
+
+/**
+ * The reason of an approval or refusal, when the (already validated) body gives one: approving
+ * may come without any body at all.
+ */
+function overrideDecisionBody(body: unknown): { reason?: string } {
+  if (typeof body === 'object' && body !== null && 'reason' in body && typeof body.reason === 'string') return { reason: body.reason };
+  return {};
 }
