@@ -11,6 +11,8 @@ export const NAVIGATION: readonly NavigationEntry[] = [
   { href: '/new-referral', label: 'nav.newReferral', roles: ['caseworker', 'supervisor'] },
   { href: '/directory', label: 'nav.directory' },
   { href: '/network', label: 'nav.network', roles: ['network_coordinator', 'org_admin'] },
+  { href: '/supervision', label: 'nav.supervision', roles: ['supervisor'] },
+  { href: '/agreements', label: 'nav.agreements', roles: ['network_coordinator', 'org_admin', 'supervisor', 'caseworker', 'focal_point'] },
   { href: '/preferences', label: 'nav.preferences' },
 ];
 

@@ -3,6 +3,7 @@
  * area is one file here (routes) and usually one in `../views/` (pages).
  */
 import type { Web } from '../web.js';
+import { registerAgreements } from './agreements.js';
 import { registerCases } from './cases.js';
 import { registerCoordination } from './coordination.js';
 import { registerDirectory } from './directory.js';
@@ -22,6 +23,7 @@ export const ROUTES: readonly ((web: Web) => void)[] = [
   registerReferrals,
   registerCases,
   registerSupervision,
+  registerAgreements,
   registerCoordination,
   registerIndicators,
   registerPreferences,
