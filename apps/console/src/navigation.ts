@@ -9,6 +9,7 @@ export const NAVIGATION: readonly NavigationEntry[] = [
   { href: '/inbox', label: 'nav.inbox' },
   { href: '/sent', label: 'nav.sent', roles: ['caseworker', 'supervisor'] },
   { href: '/new-referral', label: 'nav.newReferral', roles: ['caseworker', 'supervisor'] },
+  { href: '/cases', label: 'nav.cases', roles: ['caseworker', 'supervisor'] },
   { href: '/directory', label: 'nav.directory' },
   { href: '/network', label: 'nav.network', roles: ['network_coordinator', 'org_admin'] },
   { href: '/supervision', label: 'nav.supervision', roles: ['supervisor'] },
