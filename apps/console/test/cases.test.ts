@@ -6,7 +6,8 @@
  * summary), each read back as a sentence before it is saved and listed
  * after; a form without a recipient, with a past expiry or beyond the
  * network's longest validity is refused in words naming the field, and
- * nothing is saved; she withdraws one with its reason and opens the
+ * nothing is saved; she withdraws one with its reason ("another reason"
+ * without a note is refused, naming the field) and opens the
  * family's account, in French and English, naming each organisation by its
  * name. Every page is light and accessible at 360 px.
  */
@@ -188,8 +189,12 @@ describe('a case, for its lead', () => {
       expect(cards).toHaveLength(4);
       for (const recording of recordings) expect(cards.some((card) => card.includes(recording.words) && card.includes('en vigueur'))).toBe(true);
 
-      // She withdraws the child's assent for the department, with its reason.
+      // She withdraws the child's assent for the department, with its reason ("another reason" needs a note: refused without one, in words naming the field).
       const assentForDppe = page.getByRole('main').locator('li.card', { hasText: `l’enfant permet de partager : ${summary}` });
+      await assentForDppe.getByLabel('Motif du retrait').selectOption({ label: 'autre motif' });
+      await assentForDppe.getByRole('button', { name: 'Retirer' }).click();
+      await expect.poll(() => assentForDppe.getByRole('alert').textContent(), WAIT).toContain('Note (obligatoire pour « autre motif ») :');
+      expect((await consentCards(page)).filter((card) => card.includes('en vigueur'))).toHaveLength(4);
       await assentForDppe.getByLabel('Motif du retrait').selectOption({ label: 'à la demande de l’enfant' });
       await assentForDppe.getByRole('button', { name: 'Retirer' }).click();
       await expect.poll(() => page.getByRole('status').textContent(), WAIT).toBe('Retiré : il ne permet plus aucun partage.');
