@@ -85,7 +85,8 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
     );
   });
 
-  app.use(express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 20 }));
+  // Bounded, but room for a consent's scope picker (one parameter per ticked box) and a referral's fields.
+  app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 400 }));
 
   // Every page below is personal: never cached, never shared.
   app.use((req, res, next) => {
