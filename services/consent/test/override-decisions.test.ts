@@ -86,6 +86,15 @@ describe('refusing an override request', () => {
     expect(listed.items.map((item) => item.id)).toEqual([override.id]);
     const pending = await json<Page<Override>>(await api('GET', '/v1/overrides?status=pending', supervisor), 200);
     expect(pending.items).toEqual([]);
+
+    // The family's account says so in words, in both languages.
+    for (const [lang, words] of [
+      ['fr', /Un superviseur l'a refusé le .+ : rien n'a été partagé sur cette base\./],
+      ['en', /A supervisor refused it on .+: nothing was shared on this basis\./],
+    ] as const) {
+      const sharing = await json<{ entries: { kind: string; id: string; text: string }[] }>(await api('GET', `/v1/cases/${override.caseCode}/sharing?lang=${lang}`, supervisor), 200);
+      expect(sharing.entries.find((entry) => entry.kind === 'override' && entry.id === override.id)?.text).toMatch(words);
+    }
   });
 
   it('keeps the reason sealed at rest, in an audit record that verifies', async () => {

@@ -66,7 +66,7 @@ const WORDS: Record<Language, Words> = {
     override: (p) =>
       `Un partage sans consentement, dans l'intérêt supérieur de l'enfant, a été demandé (base légale : ${p.basis}) pour : ${p.fields}, avec ${p.recipients}, jusqu'au ${p.until}. Ce qui a été expliqué à l'enfant et à la famille : ${p.explanation}`,
     overrideStatus: (status, at) =>
-      ({ pending: "Il attend l'accord d'un superviseur.", active: `Un superviseur l'a approuvé le ${at ?? ''}.`, expired: 'Il a expiré.', revoked: `Il a été annulé le ${at ?? ''}.` })[status] ?? '',
+      ({ pending: "Il attend l'accord d'un superviseur.", active: `Un superviseur l'a approuvé le ${at ?? ''}.`, expired: 'Il a expiré.', revoked: `Il a été annulé le ${at ?? ''}.`, refused: `Un superviseur l'a refusé le ${at ?? ''} : rien n'a été partagé sur cette base.` })[status] ?? '',
     // « a reçu l'autorisation » agrees with any organisation's name, whatever its gender.
     shared: (p) => `${capitalise(p.recipient)} a reçu l'autorisation d'accéder à : ${p.fields}, pour ${p.purpose}, sur la base ${p.basis}.`,
     nothingShared: (recipient) => `Une demande de partage avec ${recipient} a été refusée : rien n'a été partagé.`,
@@ -96,7 +96,7 @@ const WORDS: Record<Language, Words> = {
     override: (p) =>
       `Sharing without consent, in the child's best interests, was requested (legal basis: ${p.basis}) for: ${p.fields}, with ${p.recipients}, until ${p.until}. What was explained to the child and family: ${p.explanation}`,
     overrideStatus: (status, at) =>
-      ({ pending: "It awaits a supervisor's approval.", active: `A supervisor approved it on ${at ?? ''}.`, expired: 'It has expired.', revoked: `It was cancelled on ${at ?? ''}.` })[status] ?? '',
+      ({ pending: "It awaits a supervisor's approval.", active: `A supervisor approved it on ${at ?? ''}.`, expired: 'It has expired.', revoked: `It was cancelled on ${at ?? ''}.`, refused: `A supervisor refused it on ${at ?? ''}: nothing was shared on this basis.` })[status] ?? '',
     shared: (p) => `${capitalise(p.recipient)} was allowed to receive: ${p.fields}, for ${p.purpose}, on the basis of ${p.basis}.`,
     nothingShared: (recipient) => `A request to share with ${recipient} was refused: nothing was shared.`,
     basisConsent: (day) => `the consent recorded on ${day}`,
@@ -181,7 +181,7 @@ class Describer {
   override(row: OverrideRow, now: Date): string {
     const w = this.words;
     const status = overrideStatus(row, now);
-    const statusAt = status === 'revoked' ? row.revokedAt : status === 'active' ? row.approvedAt : null;
+    const statusAt = status === 'revoked' ? row.revokedAt : status === 'active' ? row.approvedAt : status === 'refused' ? (row.decision?.decidedAt ?? null) : null;
     return `${day(row.createdAt)} — ${w.override({
       basis: row.legalBasis,
       fields: this.fields(row.fields),
