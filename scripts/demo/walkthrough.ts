@@ -11,7 +11,9 @@
  * (the development outbox, default http://127.0.0.1:4041), IDENTITY_URL
  * (default AUTH_ISSUER, else http://127.0.0.1:4400), AUTH_ISSUER,
  * AUTH_AUDIENCE, DEV_IDENTITY_DIR (tokens are signed like `npm run token`),
- * DEMO_TIMEOUT_MS (longest wait for a message, default 60000), NO_COLOR.
+ * DEMO_TIMEOUT_MS (longest wait for a message, default 60000), CONSOLE_URL
+ * (where each step is done in the console, printed beside it; default
+ * CONSOLE_PUBLIC_URL, else http://127.0.0.1:4300), NO_COLOR.
  * Exit codes: 0 done; 2 the hub is not running (or lacks the demo network);
  * 1 anything else.
  *
@@ -23,6 +25,7 @@ import { pathToFileURL } from 'node:url';
 import { FIELD_GROUP_LABELS, fieldByKey } from '@referral-hub/contracts';
 import type { FieldDefinition, FieldGroup } from '@referral-hub/contracts';
 import { DEV_AUDIENCE_DEFAULT, DEV_ISSUER_DEFAULT, defaultDevIdentityDir, ensureDevIdentity } from '@referral-hub/platform';
+import { consoleBaseUrl } from '../lib/services.mjs';
 import { DEMO_CHILD_AGE, DEMO_PAYLOAD, DEMO_SEARCH, DEMO_SHARING } from './case.js';
 import { DemoError, devOutboxMailbox } from './mailbox.js';
 import type { DeliveredMessage, Mailbox } from './mailbox.js';
@@ -38,10 +41,41 @@ export type WalkthroughOptions = {
   /** Where the outbox can be browsed, for the last line; omitted when there is none. */
   outboxPage?: string;
   timeoutMs?: number;
+  /** The console's address: each step then says on which of its pages the person would do it. */
+  consoleUrl?: string;
   /** One line at a time. */
   out: (line: string) => void;
   color?: boolean;
 };
+
+/**
+ * Where each step of the story is done in the console (apps/console), by
+ * the person who does it. Case and referral codes are pseudonymous: never
+ * a child's data in a URL.
+ */
+export const CONSOLE_PATHS = {
+  /** Anyone: how she is told. */
+  preferences: () => '/preferences',
+  /** The lead: the case and its consents. */
+  caseConsents: (caseCode: string) => `/cases/${encodeURIComponent(caseCode)}`,
+  /** The lead: finding services. */
+  directory: () => '/directory',
+  /** The lead: referring. */
+  newReferral: () => '/new-referral',
+  /** A focal point: the link of her e-mail and SMS, to act on the referral. */
+  referral: (code: string) => `/r/${encodeURIComponent(code)}`,
+  /** The lead: following what she sent, with its access log. */
+  sent: () => '/sent',
+  /** The supervisor: overrides. */
+  supervision: () => '/supervision',
+  /** The network's indicators. */
+  indicators: () => '/indicators',
+} as const;
+
+/** A console page's address from the console's base URL (with or without a trailing slash) and a path. */
+export function consoleLink(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`;
+}
 
 type Style = 'bold' | 'dim' | 'green' | 'cyan' | 'yellow' | 'magenta';
 const CODES: Record<Style, [number, number]> = { bold: [1, 22], dim: [2, 22], green: [32, 39], cyan: [36, 39], yellow: [33, 39], magenta: [35, 39] };
@@ -70,6 +104,12 @@ class Printer {
 
   say(text: string, indent = 1): void {
     this.out(`${'  '.repeat(indent)}${text}`);
+  }
+
+  /** Where the step is done in the console, when the walkthrough knows the console's address. */
+  console(base: string | undefined, path: string, indent = 1): void {
+    if (base === undefined) return;
+    this.say(`${this.paint('cyan', '▹')} Dans la console : ${consoleLink(base, path)} ${this.paint('dim', '(in the console)')}`, indent);
   }
 
   /** A message as its recipient got it; the whole e-mail when `full`. */
@@ -170,6 +210,7 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<DemoC
   const channelNames = (channels: readonly string[]) => channels.map((c) => (c === 'email' ? 'e-mail' : c.toUpperCase())).join(' + ');
   p.say(`${lead.name} : ${channelNames(channels.lead.channels)}, en ${channels.lead.language === 'fr' ? 'français' : channels.lead.language}.  ${supervisor.name} : ${channelNames(channels.supervisor.channels)}.`);
   p.say(p.paint('dim', 'PUT /v1/me/preferences (notifications)'));
+  p.console(options.consoleUrl, CONSOLE_PATHS.preferences());
 
   p.heading(2, 'Consentement éclairé de la tante, accord éclairé de l’enfant', 'Informed consent and assent');
   const consents = await demo.recordConsents();
@@ -188,6 +229,7 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<DemoC
     }
   }
   p.say(p.paint('dim', `POST /v1/consents × 4 (consent) · ${DEMO_SHARING.clinic.join('+')} to the clinic, ${DEMO_SHARING.dppe.join('+')} to the department`));
+  p.console(options.consoleUrl, CONSOLE_PATHS.caseConsents(demo.caseCode));
 
   p.heading(3, 'Recherche dans la cartographie des services', 'Directory search');
   const found = await demo.findServices();
@@ -202,6 +244,7 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<DemoC
   };
   showSearch('clinic', 'Soins médicaux', found.clinic);
   showSearch('dppe', 'Gestion de cas', found.dppe);
+  p.console(options.consoleUrl, CONSOLE_PATHS.directory());
 
   p.heading(4, `${firstName(lead.name)} envoie deux référencements`, 'Two referrals, one payload, narrowed by consent');
   const proposed = Object.keys(DEMO_PAYLOAD);
@@ -214,6 +257,7 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<DemoC
     p.say(`${p.paint('green', 'partagé / shared')}   : ${shared.length} champs — ${groupsOf(shared)}`, 3);
     p.say(`${p.paint('yellow', 'retenu / withheld')} : ${withheld.map(labelOfField).join(', ')} ${p.paint('dim', '(not covered by the consents)')}`, 3);
   }
+  p.console(options.consoleUrl, CONSOLE_PATHS.newReferral());
 
   const showOutcome = async (recipient: Recipient, outcome: LeadOutcome, full = false) => {
     const { email, sms } = await demo.waitForLeadMessages(recipient, outcome);
@@ -225,6 +269,7 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<DemoC
   p.heading(5, 'La DPPE accuse réception', 'The government department acknowledges');
   const dppeCode = demo.referral('dppe').code;
   await demo.act('dppe', 'acknowledge');
+  p.console(options.consoleUrl, CONSOLE_PATHS.referral(dppeCode));
   p.say(`${dppeFocalPoint.name} accuse réception de ${p.paint('cyan', dppeCode)}, puis l’ouvre. Elle voit :`);
   const dppeRead = await demo.read('dppe');
   p.say(`${Object.keys(dppeRead.payload).map(labelOfField).join(', ')} ${p.paint('dim', '(contenu non affiché / content not printed)')}`, 2);
@@ -235,6 +280,7 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<DemoC
   const clinicCode = demo.referral('clinic').code;
   await demo.act('clinic', 'acknowledge');
   const clinicRead = await demo.read('clinic');
+  p.console(options.consoleUrl, CONSOLE_PATHS.referral(clinicCode));
   p.say(`${clinicFocalPoint.name} ouvre ${p.paint('cyan', clinicCode)} et voit ce que le consentement permet ${p.paint('dim', '(what consent allows)')} :`);
   for (const [key, value] of Object.entries(clinicRead.payload)) p.say(`${labelOfField(key)} : ${p.paint('bold', displayValue(key, value))}`, 2);
   p.say(p.paint('dim', `ni le niveau de risque, ni la synthèse du dossier (${clinicRead.access.fieldKeys.length} champs sur ${proposed.length})`), 2);
@@ -253,6 +299,7 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<DemoC
   p.heading(7, 'La tante retire son consentement à la clinique', 'The caregiver withdraws her consent');
   await demo.withdrawCaregiverConsent('clinic');
   p.say(`${supervisor.name} enregistre le retrait, à la demande de la famille ${p.paint('dim', '(POST /v1/consents/{id}/withdraw, family_request)')}`);
+  p.console(options.consoleUrl, CONSOLE_PATHS.caseConsents(demo.caseCode));
   const revoked = await demo.waitForAccessRevoked('clinic');
   p.say(`Le hub retire l’accès de ${recipientName.clinic} à ${revoked.fieldKeys.length} champs (${groupsOf(revoked.fieldKeys)})`);
   const afterRead = await demo.read('clinic');
@@ -264,6 +311,7 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<DemoC
 
   p.heading(8, `${firstName(lead.name)} consulte le journal des accès`, 'The access log: who read what');
   const readers = new Map(Object.values(demo.people).map((person) => [person.userId, person.name]));
+  p.console(options.consoleUrl, CONSOLE_PATHS.sent());
   for (const recipient of ['clinic', 'dppe'] as const) {
     const log: AccessLogEntry[] = await demo.accessLog(recipient);
     p.say(`${p.paint('cyan', demo.referral(recipient).code)} (${recipientName[recipient]}) :`);
@@ -276,6 +324,9 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<DemoC
   p.line('');
   p.line(p.paint('bold', 'Fin · Done.') + ` Dossier ${demo.caseCode} : ${Object.values(demo.referrals).length} référencements, ${demo.reads.length} lectures journalisées.`);
   if (options.outboxPage !== undefined) p.line(p.paint('dim', `Tous les messages envoyés / every message sent: ${options.outboxPage}`));
+  if (options.consoleUrl !== undefined) {
+    p.line(p.paint('dim', `Dans la console aussi / also in the console: ${firstName(supervisor.name)} y décide des dérogations ${consoleLink(options.consoleUrl, CONSOLE_PATHS.supervision())} · indicateurs du réseau ${consoleLink(options.consoleUrl, CONSOLE_PATHS.indicators())}`));
+  }
   return demo;
 }
 
@@ -311,6 +362,7 @@ async function main(): Promise<number> {
       token: devTokenSource({ dir, issuer, audience: env('AUTH_AUDIENCE', DEV_AUDIENCE_DEFAULT) }),
       mailbox: devOutboxMailbox(outbox),
       outboxPage: new URL('/', outbox).toString(),
+      consoleUrl: env('CONSOLE_URL', consoleBaseUrl()),
       timeoutMs: Number(env('DEMO_TIMEOUT_MS', '60000')),
       out: (line) => process.stdout.write(`${line}\n`),
       color: Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined,
