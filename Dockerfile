@@ -1,8 +1,10 @@
 # syntax=docker/dockerfile:1.7
 #
-# One image recipe for all four services:
+# One image recipe for all four services and the console:
 #   docker build --build-arg SERVICE=directory -t referral-hub/directory .
-# (SERVICE: directory | consent | referrals | notifications). The
+# (SERVICE: directory | consent | referrals | notifications | console; the
+# console is built, deployed and run like a service, from apps/console, and
+# has no migrations). The
 # `dev-identity` target builds the local development token issuer instead:
 #   docker build --target dev-identity -t referral-hub/dev-identity .
 #
@@ -69,18 +71,21 @@ CMD ["node", "--conditions=@referral-hub/source", "--import", "tsx", "scripts/de
 FROM build AS deploy
 ARG SERVICE
 RUN case "${SERVICE:-}" in \
-      directory|consent|referrals|notifications) ;; \
-      *) echo "build with --build-arg SERVICE=directory|consent|referrals|notifications (got '${SERVICE:-}')" >&2; exit 1 ;; \
+      directory|consent|referrals|notifications|console) ;; \
+      *) echo "build with --build-arg SERVICE=directory|consent|referrals|notifications|console (got '${SERVICE:-}')" >&2; exit 1 ;; \
     esac
 # --legacy: the workspace links its packages rather than injecting them
 # (no inject-workspace-packages), which pnpm 10's default deploy requires.
-# The result is the service's folder (dist/, prisma/migrations) with a
+# The result is the service's folder (dist/, prisma/migrations; for the
+# console dist/, messages/ and public/, which it reads beside dist/) with a
 # self-contained node_modules of production dependencies, workspace packages
-# included with their built dist/.
+# included with their built dist/. Tests, and the console's browser scripts
+# and screenshots, are not needed to run.
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm --filter "@referral-hub/${SERVICE}" deploy --prod --legacy --store-dir=/pnpm/store /out \
  && test -f /out/dist/start.js \
- && rm -rf /out/test
+ && if [ "${SERVICE}" = console ]; then test -d /out/messages && test -f /out/public/console.css; fi \
+ && rm -rf /out/test /out/scripts /out/docs
 
 # ---------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime

@@ -265,13 +265,27 @@ describe('docker-compose.yml: the console', () => {
   });
 
   it('reaches Redis and the services by their compose names, and is where notification links lead', () => {
-    for (const key of ['REDIS_URL', 'DIRECTORY_URL', 'REFERRALS_URL']) {
+    for (const key of ['REDIS_URL', 'DIRECTORY_URL', 'CONSENT_URL', 'REFERRALS_URL', 'NOTIFICATIONS_URL']) {
       const host = new URL(console_.environment[key] ?? '').hostname;
       expect(compose.has(host), `${key} refers to "${host}"`).toBe(true);
     }
     const link = service(compose, 'notifications').environment.REFERRAL_LINK_TEMPLATE ?? '';
     expect(link).toBe(`${console_.environment.CONSOLE_PUBLIC_URL}/r/{referralCode}`);
-    expect(Object.keys(record(console_.raw.depends_on, 'console.depends_on'))).toEqual(expect.arrayContaining(['redis', 'dev-identity', 'directory', 'referrals']));
+    expect(Object.keys(record(console_.raw.depends_on, 'console.depends_on'))).toEqual(expect.arrayContaining(['redis', 'dev-identity', 'directory', 'consent', 'referrals', 'notifications']));
+  });
+
+  it('runs its own production image, built from the Dockerfile like the services, not the development identity\'s sources', () => {
+    const build = record(console_.raw.build, 'console.build');
+    expect(build.context).toBe('.');
+    expect(build.target).toBeUndefined();
+    expect(record(build.args, 'console.build.args').SERVICE).toBe('console');
+    expect(console_.raw.image).toBe('referral-hub/console:local');
+    // The image's own command (node dist/start.js) and folder: nothing run from sources.
+    expect(console_.raw.command).toBeUndefined();
+    expect(console_.raw.working_dir).toBeUndefined();
+    expect(console_.environment.NODE_ENV).toBe('production');
+    // The development identity stays the provider it signs people in with.
+    expect(record(identity.raw.build, 'dev-identity.build').target).toBe('dev-identity');
   });
 
   it('publishes and probes the console on the port it listens on', () => {

@@ -27,6 +27,33 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/directory\|consent\|referrals\|notifications/);
   });
 
+  it('builds the console like a service: a SERVICE the deploy stage accepts, compiled to dist/start.js with what it reads beside it', () => {
+    const accepted = /^\s*([a-z|]+)\) ;; \\$/m.exec(dockerfile)?.[1]?.split('|') ?? [];
+    expect(accepted).toEqual(['directory', 'consent', 'referrals', 'notifications', 'console']);
+    // Every SERVICE the deploy stage accepts is a workspace package with a build to dist/ from src/ and a start.ts.
+    for (const name of accepted) {
+      const dir = name === 'console' ? 'apps/console' : `services/${name}`;
+      const manifest = JSON.parse(readFileSync(`${root}/${dir}/package.json`, 'utf8')) as { name: string; scripts: Record<string, string> };
+      expect(manifest.name).toBe(`@referral-hub/${name}`);
+      const buildConfig = /-p (\S+)/.exec(manifest.scripts.build ?? '')?.[1] ?? '';
+      expect(buildConfig, `${dir} has a build script`).not.toBe('');
+      const options = (JSON.parse(readFileSync(`${root}/${dir}/${buildConfig}`, 'utf8')) as { compilerOptions: { outDir?: string; rootDir?: string } }).compilerOptions;
+      expect(options, dir).toMatchObject({ outDir: 'dist', rootDir: 'src' });
+      expect(existsSync(`${root}/${dir}/src/start.ts`), dir).toBe(true);
+    }
+    // The console reads its messages and stylesheet from ../messages and ../public, relative to its code.
+    expect(existsSync(`${root}/apps/console/messages/fr.json`)).toBe(true);
+    expect(existsSync(`${root}/apps/console/public/console.css`)).toBe(true);
+    expect(dockerfile).toMatch(/test -d \/out\/messages && test -f \/out\/public\/console\.css/);
+  });
+
+  it('runs every image as the unprivileged node user, from a folder it cannot write', () => {
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/^COPY --from=deploy \/out \/app$/m);
+    expect(runtime).not.toMatch(/--chown/);
+  });
+
   it('builds on a pinned Node.js release, the one package.json asks for', () => {
     const image = /^ARG NODE_IMAGE=node:(\S+)$/m.exec(dockerfile)?.[1] ?? '';
     expect(image).toMatch(/^20\.\d+\.\d+-bookworm-slim$/);
