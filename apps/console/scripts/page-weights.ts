@@ -8,12 +8,13 @@
  *   npm run bench:console                      (a hub and console of its own)
  *   CONSOLE_URL=http://127.0.0.1:4300 npm run bench:console   (a running `npm start`)
  *   npm run bench:console -- --only=home,referral --out=/tmp/weights.md
+ *   npm run bench:console -- --write-doc       (also the table of docs/benchmarks/console.md)
  *
  * Default output: page-weights.md in the current directory. Env: see stack.ts.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { byVisitor, selectedPages } from './pages.js';
@@ -239,6 +240,17 @@ function textTable(weights: readonly PageWeight[]): string {
   return rows.map((row) => row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')).join('\n');
 }
 
+const BENCHMARK_DOC = fileURLToPath(new URL('../../../docs/benchmarks/console.md', import.meta.url));
+export const DOC_MARKERS = { start: '<!-- page-weights:start (written by npm run bench:console -- --write-doc) -->', end: '<!-- page-weights:end -->' } as const;
+
+/** Replaces what is between the document's markers, and nothing else. */
+export function withTable(doc: string, table: string): string {
+  const start = doc.indexOf(DOC_MARKERS.start);
+  const end = doc.indexOf(DOC_MARKERS.end);
+  if (start < 0 || end < start) throw new Error(`docs/benchmarks/console.md has no "${DOC_MARKERS.start}" … "${DOC_MARKERS.end}" section`);
+  return `${doc.slice(0, start + DOC_MARKERS.start.length)}\n${table}${doc.slice(end)}`;
+}
+
 async function main(): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const pages = selectedPages(process.argv.slice(2));
@@ -252,6 +264,10 @@ async function main(): Promise<number> {
     const heading = `Console pages on an emulated 400 kbit/s link (400 ms RTT), cold cache, Chromium — ${new Date().toISOString().slice(0, 10)}\n\n`;
     await writeFile(out, heading + markdownTable(weights, skipped), 'utf8');
     process.stdout.write(`\nMarkdown table: ${out}\n`);
+    if (process.argv.includes('--write-doc')) {
+      await writeFile(BENCHMARK_DOC, withTable(await readFile(BENCHMARK_DOC, 'utf8'), heading + markdownTable(weights, skipped)), 'utf8');
+      process.stdout.write(`Table written into ${BENCHMARK_DOC}\n`);
+    }
     return 0;
   } finally {
     await stack.close();
