@@ -4,6 +4,7 @@
  * without JavaScript; there is no script at all (strict CSP).
  */
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@referral-hub/platform';
 import express from 'express';
@@ -22,6 +23,26 @@ import { SignInNeeded } from './web.js';
 import type { Session, Web } from './web.js';
 
 const STYLESHEET = readFileSync(fileURLToPath(new URL('../public/console.css', import.meta.url)), 'utf8');
+const STYLESHEET_GZIP = gzipSync(STYLESHEET, { level: 9 });
+/** Below this, gzip's own header costs more than it saves. */
+const COMPRESS_FROM_BYTES = 1024;
+
+/**
+ * Sends a text body, gzipped when the browser takes it: on a slow link every
+ * kilobyte counts (pages shrink to about a quarter). Pages are small and made
+ * once per request, so compressing them in one call costs well under a millisecond.
+ */
+export function sendText(res: Response, status: number, type: string, body: string, gzipped?: Buffer): void {
+  res.status(status).type(type);
+  res.vary('Accept-Encoding');
+  const accepts = /\bgzip\b/i.test(res.req.get('accept-encoding') ?? '');
+  if (accepts && (gzipped !== undefined || Buffer.byteLength(body) >= COMPRESS_FROM_BYTES)) {
+    res.setHeader('content-encoding', 'gzip');
+    res.send(gzipped ?? gzipSync(body));
+    return;
+  }
+  res.send(body);
+}
 
 export type ConsoleDeps = {
   config: ConsoleConfig;
@@ -69,7 +90,7 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
 
   app.get('/static/console.css', (_req, res) => {
     res.setHeader('cache-control', 'public, max-age=3600');
-    res.type('text/css').send(STYLESHEET);
+    sendText(res, 200, 'text/css', STYLESHEET, STYLESHEET_GZIP);
   });
   app.get('/favicon.ico', (_req, res) => {
     res.setHeader('cache-control', 'public, max-age=86400');
@@ -141,7 +162,7 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
   };
   const sendPage = async (res: Response, status: number, body: string): Promise<void> => {
     await save(res);
-    res.status(status).type('html').send(body);
+    sendText(res, status, 'html', body);
   };
   const redirect = async (res: Response, location: string): Promise<void> => {
     await save(res);
@@ -346,7 +367,7 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
     const words = error instanceof ApiError && error.title !== '' ? [error.title, error.detail].filter(Boolean).join(' — ') : t('error.generic');
     const session = res.locals.session as Session | undefined;
     const context: PageContext = { t, language, languages: LANGUAGES, csrf: session?.data.csrf ?? '', path: '/' };
-    res.status(error instanceof ApiError && error.status >= 400 ? (error.status >= 500 ? 502 : error.status) : 500).type('html').send(messagePage(context, t('error.title'), words, { href: '/inbox', text: t('error.back') }));
+    sendText(res, error instanceof ApiError && error.status >= 400 ? (error.status >= 500 ? 502 : error.status) : 500, 'html', messagePage(context, t('error.title'), words, { href: '/inbox', text: t('error.back') }));
   });
 
   return app;

@@ -14,6 +14,7 @@ export const NAVIGATION: readonly NavigationEntry[] = [
   { href: '/network', label: 'nav.network', roles: ['network_coordinator', 'org_admin'] },
   { href: '/supervision', label: 'nav.supervision', roles: ['supervisor'] },
   { href: '/agreements', label: 'nav.agreements', roles: ['network_coordinator', 'org_admin', 'supervisor', 'caseworker', 'focal_point'] },
+  { href: '/indicators', label: 'nav.indicators', roles: ['network_coordinator', 'supervisor'] },
   { href: '/preferences', label: 'nav.preferences' },
 ];
 
