@@ -42,6 +42,8 @@ export type ApiClient = {
   get<T>(service: ServiceName, path: string): Promise<T>;
   post<T>(service: ServiceName, path: string, body: unknown, idempotencyKey?: string): Promise<T>;
   put<T>(service: ServiceName, path: string, body: unknown): Promise<T>;
+  /** A multipart form (files), e.g. an HSDS tabular package. */
+  postForm<T>(service: ServiceName, path: string, form: FormData, idempotencyKey?: string): Promise<T>;
   patch<T>(service: ServiceName, path: string, body: unknown): Promise<T>;
   delete<T>(service: ServiceName, path: string): Promise<T>;
   /** A response that is not JSON (e.g. `text/csv`), as text with its content type. */
@@ -59,14 +61,15 @@ export function apiClient(urls: Record<ServiceName, string>, accessToken: () => 
       accept: init.accept === undefined ? 'application/json, application/problem+json' : `${init.accept}, application/problem+json`,
       'accept-language': language,
     };
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    const isForm = init.body instanceof FormData;
+    if (init.body !== undefined && !isForm) headers['content-type'] = 'application/json';
     if (init.method === 'POST') headers['idempotency-key'] = init.idempotencyKey ?? randomUUID();
     let response: Response;
     try {
       response = await fetch(`${urls[service]}${path}`, {
         method: init.method,
         headers,
-        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+        ...(init.body === undefined ? {} : { body: init.body instanceof FormData ? init.body : JSON.stringify(init.body) }),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch {
@@ -101,6 +104,7 @@ export function apiClient(urls: Record<ServiceName, string>, accessToken: () => 
     get: (service, path) => call(service, path, { method: 'GET' }),
     post: (service, path, body, idempotencyKey) => call(service, path, { method: 'POST', body, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) }),
     put: (service, path, body) => call(service, path, { method: 'PUT', body }),
+    postForm: (service, path, form, idempotencyKey) => call(service, path, { method: 'POST', body: form, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) }),
     patch: (service, path, body) => call(service, path, { method: 'PATCH', body }),
     delete: (service, path) => call(service, path, { method: 'DELETE' }),
     text: async (service, path, accept) => {

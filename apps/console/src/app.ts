@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@referral-hub/platform';
+import busboy from 'busboy';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError, apiClient } from './api.js';
@@ -20,7 +21,7 @@ import { ROUTES } from './routes/index.js';
 import { SESSION_COOKIE, newToken, sameToken } from './session.js';
 import type { SessionData, SessionStore, SessionUser } from './session.js';
 import { SignInNeeded } from './web.js';
-import type { Session, Web } from './web.js';
+import type { Session, Upload, Web } from './web.js';
 
 const STYLESHEET = readFileSync(fileURLToPath(new URL('../public/console.css', import.meta.url)), 'utf8');
 const STYLESHEET_GZIP = gzipSync(STYLESHEET, { level: 9 });
@@ -68,6 +69,60 @@ function localPath(value: unknown, fallback = '/inbox'): string {
   return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.includes('\\') ? value : fallback;
 }
 
+// The HSDS tabular package has 21 tables, one CSV file each.
+const UPLOAD_LIMITS = { files: 40, fileSize: 5 * 1024 * 1024, fields: 40, fieldSize: 100_000, parts: 80 };
+
+/** An oversized form, in the shape Express's own body parsers use (status 413, `entity.too.large`). */
+function tooLarge(): Error {
+  return Object.assign(new Error('request entity too large'), { status: 413, statusCode: 413, expose: true, type: 'entity.too.large' });
+}
+
+function readMultipart(req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: UPLOAD_LIMITS });
+    } catch {
+      reject(Object.assign(new Error('malformed form'), { status: 400, statusCode: 400, expose: true, type: 'entity.parse.failed' }));
+      return;
+    }
+    const fields: Record<string, string | string[]> = {};
+    const uploads: Upload[] = [];
+    let overflow = false;
+    parser.on('field', (name, value, info) => {
+      if (info.valueTruncated) overflow = true;
+      const known = fields[name];
+      fields[name] = known === undefined ? value : [...(Array.isArray(known) ? known : [known]), value];
+    });
+    parser.on('file', (field, stream, info) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('limit', () => {
+        overflow = true;
+      });
+      stream.on('end', () => {
+        if (info.filename !== undefined && info.filename !== '') uploads.push({ field, filename: info.filename, mimeType: info.mimeType, data: Buffer.concat(chunks) });
+      });
+    });
+    for (const limit of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const) {
+      parser.on(limit, () => {
+        overflow = true;
+      });
+    }
+    parser.on('error', () => reject(Object.assign(new Error('malformed form'), { status: 400, statusCode: 400, expose: true, type: 'entity.parse.failed' })));
+    parser.on('close', () => {
+      if (overflow) {
+        reject(tooLarge());
+        return;
+      }
+      req.body = fields;
+      res.locals.uploads = uploads;
+      resolve();
+    });
+    req.pipe(parser);
+  });
+}
+
 export function createConsoleApp(deps: ConsoleDeps): express.Express {
   const { config, sessions, signIn, logger } = deps;
   const now = deps.now ?? (() => new Date());
@@ -108,6 +163,15 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
 
   // Bounded, but room for a consent's scope picker (one parameter per ticked box) and a referral's fields.
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 400 }));
+  // File uploads (an HSDS dataset): the form's fields become the body (so the CSRF check below reads them
+  // as for any form), the files are kept in memory for the route, bounded in number and size.
+  app.use((req, res, next) => {
+    if (req.method !== 'POST' || !req.is('multipart/form-data')) {
+      next();
+      return;
+    }
+    readMultipart(req, res).then(() => next(), next);
+  });
 
   // Every page below is personal: never cached, never shared.
   app.use((req, res, next) => {

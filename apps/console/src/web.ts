@@ -54,6 +54,15 @@ export function isRefusal(failure: unknown): failure is ApiError {
   return failure instanceof ApiError && failure.status !== 401 && failure.status < 500;
 }
 
+/** A file of a multipart form (an upload), in memory; the app's body parsing bounds its size and number. */
+export type Upload = { field: string; filename: string; mimeType: string; data: Buffer };
+
+/** The files a multipart form carried (none for other forms). */
+export function uploadsOf(res: Response): readonly Upload[] {
+  const uploads: unknown = res.locals.uploads;
+  return Array.isArray(uploads) ? uploads.filter((u): u is Upload => typeof u === 'object' && u !== null && 'data' in u && Buffer.isBuffer(u.data)) : [];
+}
+
 /** Runs an async handler, passing its failure to Express's error handler. */
 export function handle(fn: (req: Request, res: Response) => Promise<void>) {
   return (req: Request, res: Response, next: NextFunction): void => {

@@ -9,6 +9,7 @@
  * input is refused in words naming the field, and nothing is saved. Every
  * page is light and accessible at 360 px.
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { DirectoryApi } from '@referral-hub/contracts';
@@ -312,7 +313,7 @@ describe('network coordination', () => {
 
       // More fields than the console reads in one form: words saying what to do, nothing sent on.
       const csrf = (await page.locator('input[name="_csrf"]').first().getAttribute('value')) ?? '';
-      const crowded = [`_csrf=${encodeURIComponent(csrf)}`, 'nameFr=Trop', 'types=medical_care', ...Array.from({ length: 25 }, (_, n) => `areasServed=MV-${n}`)].join('&');
+      const crowded = [`_csrf=${encodeURIComponent(csrf)}`, 'nameFr=Trop', 'types=medical_care', ...Array.from({ length: 450 }, (_, n) => `areasServed=MV-${n}`)].join('&');
       const oversized = await page.request.post(`${env.consoleUrl}/network/organizations/${clinicId()}/services`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, data: crowded, maxRedirects: 0 });
       expect(oversized.status()).toBe(413);
       expect(await oversized.text()).toContain('Ce formulaire contient trop de choix ou trop de texte : rien n’a été enregistré.');
@@ -336,31 +337,48 @@ describe('network coordination', () => {
     const page = await context.newPage();
     try {
       await signedInAt(page, '/network', COORDINATOR);
-      const importing = async () => {
-        const form = page.getByRole('form', { name: 'Importer un jeu de données HSDS' });
-        await form.getByLabel('Jeu de données HSDS (JSON)').fill(JSON.stringify(dataset));
-        await form.getByLabel('Langue des noms et descriptions').selectOption('fr');
-        await form.getByRole('button', { name: 'Importer' }).click();
+      const form = () => page.getByRole('form', { name: 'Importer un jeu de données HSDS' });
+      const report = async () => {
         await expect.poll(() => page.getByRole('status').textContent(), WAIT).toContain('Import terminé');
         return (await page.getByRole('status').textContent()) ?? '';
       };
-      const first = await importing();
+      const importing = async (how: 'file' | 'paste') => {
+        if (how === 'file') await form().getByLabel('Fichier(s) HSDS').setInputFiles({ name: 'umucyo.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(dataset)) });
+        else await form().getByLabel('Ou collez le jeu de données HSDS (JSON)').fill(JSON.stringify(dataset));
+        await form().getByLabel('Langue des noms et descriptions').selectOption('fr');
+        await form().getByRole('button', { name: 'Importer' }).click();
+        return report();
+      };
+      // Uploaded as a file (a multipart form, its CSRF token read like any form's).
+      const first = await importing('file');
       expect(first).toMatch(/Import terminé : [1-9]\d* fiches? créées?, aucune mise à jour, .*, 1 refusée\./);
       expect(first).toContain('pas-un-uuid');
       expect(await page.getByRole('link', { name: 'Association Umucyo' }).count()).toBe(1);
       const imported = (await directory<{ items: Service[] }>('coordinator', '/v1/services?q=Umucyo')).items;
       expect(imported.map((s) => s.name.fr)).toEqual(['Soutien scolaire Umucyo']);
 
-      // Again: recognised by their HSDS ids, nothing created or changed.
-      const again = await importing();
+      // Again, pasted: recognised by their HSDS ids, nothing created or changed.
+      const again = await importing('paste');
       expect(again).toMatch(/Import terminé : aucune fiche créée, aucune mise à jour, [1-9]\d* inchangées?, 1 refusée\./);
       expect((await directory<{ items: Service[] }>('coordinator', '/v1/services?q=Umucyo')).items).toHaveLength(1);
 
+      // The tabular package: its CSV files, passed on to the directory as they are.
+      const csvDir = new URL('../../../services/directory/test/fixtures/hsds/csv/', import.meta.url);
+      const csvFiles = readdirSync(csvDir).filter((file) => file.endsWith('.csv'));
+      expect(csvFiles.length).toBeGreaterThan(1);
+      await form().getByLabel('Fichier(s) HSDS').setInputFiles(csvFiles.map((file) => ({ name: file, mimeType: 'text/csv', buffer: readFileSync(new URL(file, csvDir)) })));
+      await form().getByRole('button', { name: 'Importer' }).click();
+      expect(await report()).toMatch(/Import terminé : [1-9]\d* fiches? créées?/);
+
+      // Neither one JSON file nor CSV files: refused in words, nothing sent.
+      await form().getByLabel('Fichier(s) HSDS').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('organisations') });
+      await form().getByRole('button', { name: 'Importer' }).click();
+      expect(await refusal(page)).toContain('Envoyez soit un seul fichier JSON, soit uniquement des fichiers CSV du paquet tabulaire.');
+
       // Not JSON: refused in words naming the field, nothing sent.
-      const form = page.getByRole('form', { name: 'Importer un jeu de données HSDS' });
-      await form.getByLabel('Jeu de données HSDS (JSON)').fill('organizations: oui');
-      await form.getByRole('button', { name: 'Importer' }).click();
-      expect(await refusal(page)).toContain('Jeu de données HSDS (JSON) : Ce texte n’est pas un objet JSON.');
+      await form().getByLabel('Ou collez le jeu de données HSDS (JSON)').fill('organizations: oui');
+      await form().getByRole('button', { name: 'Importer' }).click();
+      expect(await refusal(page)).toContain('Ce texte n’est pas un objet JSON.');
     } finally {
       await context.close();
     }
@@ -400,7 +418,7 @@ describe('network coordination', () => {
         await measure('HSDS report', async () => {
           await page.goto(`${env.consoleUrl}/network`);
           const form = page.getByRole('form', { name: 'Importer un jeu de données HSDS' });
-          await form.getByLabel('Jeu de données HSDS (JSON)').fill(JSON.stringify({ organizations: [{ id: 'pas-un-uuid', name: 'Fiche invalide' }] }));
+          await form.getByLabel('Ou collez le jeu de données HSDS (JSON)').fill(JSON.stringify({ organizations: [{ id: 'pas-un-uuid', name: 'Fiche invalide' }] }));
           await form.getByRole('button', { name: 'Importer' }).click();
           await expect.poll(() => page.getByRole('status').textContent(), WAIT).toContain('Import terminé');
         }),

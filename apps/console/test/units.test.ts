@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { html } from '../src/html.js';
 import { languageFromHeader, messageKeys, translator } from '../src/i18n.js';
@@ -12,6 +13,20 @@ describe('console rules', () => {
     for (const list of keys) expect(list).toEqual(keys[0]);
     expect(translator('fr')('inbox.count', { count: 2 })).toBe('2 référencements');
     expect(translator('en')('inbox.count', { count: 1 })).toBe('1 referral');
+  });
+
+  it('names every history action and every status the referrals API can send, in every language', () => {
+    const document = JSON.parse(readFileSync(new URL('../../../packages/contracts/generated/referrals.openapi.json', import.meta.url), 'utf8')) as {
+      components: { schemas: Record<string, { properties?: Record<string, { enum?: string[] }>; enum?: string[] }> };
+    };
+    const actions = document.components.schemas.HistoryEntry?.properties?.action?.enum ?? [];
+    const statuses = document.components.schemas.ReferralStatus?.enum ?? document.components.schemas.Referral?.properties?.status?.enum ?? [];
+    expect(actions).toContain('escalated');
+    expect(statuses).toContain('submitted');
+    for (const [language, keys] of messageKeys()) {
+      const missing = [...actions.map((a) => `action.${a}`), ...statuses.map((s) => `status.${s}`)].filter((key) => !keys.includes(key));
+      expect({ language, missing }).toEqual({ language, missing: [] });
+    }
   });
 
   it('picks the language from Accept-Language, French when none is spoken', () => {

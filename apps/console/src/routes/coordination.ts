@@ -12,7 +12,7 @@ import { ApiError } from '../api.js';
 import type { ApiClient } from '../api.js';
 import { DEFAULT_LANGUAGE, LANGUAGES, languageFromHeader, translator } from '../i18n.js';
 import { messagePage } from '../pages.js';
-import { UUID, isRefusal, problemWords } from '../web.js';
+import { UUID, isRefusal, problemWords, uploadsOf } from '../web.js';
 import type { Web } from '../web.js';
 import { focalEditPage, locationEditPage, networkPage, organizationPage, serviceEditPage, serviceLabel } from '../views/coordination.js';
 import type {
@@ -321,21 +321,37 @@ export function registerCoordination(web: Web): void {
       const form = formOf(req);
       const t = translator(languageOf(req, res));
       const refuse = (message: string) => showNetwork(req, res, { values: form, error: { form: 'hsds', message, fields: [{ field: 'dataset', message }] } }, 400);
-      let dataset: unknown;
-      try {
-        dataset = JSON.parse(text(form, 'dataset'));
-      } catch {
-        await refuse(t('coordination.hsds.notJson'));
-        return;
-      }
-      if (typeof dataset !== 'object' || dataset === null || Array.isArray(dataset)) {
-        await refuse(t('coordination.hsds.notJson'));
-        return;
-      }
       const language = HSDS_LANGUAGES.includes(text(form, 'language')) ? text(form, 'language') : 'fr';
+      const path = `/v1/hsds/import?language=${language}`;
+      // What was sent: uploaded files (one JSON dataset, or the tabular package's CSV files), else the pasted JSON.
+      const files = uploadsOf(res).filter((file) => file.field === 'files');
+      const isCsv = (name: string) => /\.csv$/i.test(name);
+      let send: (api: ApiClient) => Promise<HsdsImportResult>;
+      if (files.length > 0 && files.every((file) => isCsv(file.filename))) {
+        const package_ = new FormData();
+        for (const file of files) package_.append(file.filename, new Blob([file.data], { type: 'text/csv' }), file.filename);
+        send = (api) => api.postForm<HsdsImportResult>('directory', path, package_);
+      } else {
+        if (files.length > 1 || (files.length === 1 && !/\.json$/i.test(files[0]?.filename ?? '') && !/json/i.test(files[0]?.mimeType ?? ''))) {
+          await refuse(t('coordination.hsds.badFile'));
+          return;
+        }
+        let dataset: unknown;
+        try {
+          dataset = JSON.parse(files[0] === undefined ? text(form, 'dataset') : files[0].data.toString('utf8'));
+        } catch {
+          await refuse(t('coordination.hsds.notJson'));
+          return;
+        }
+        if (typeof dataset !== 'object' || dataset === null || Array.isArray(dataset)) {
+          await refuse(t('coordination.hsds.notJson'));
+          return;
+        }
+        send = (api) => api.post<HsdsImportResult>('directory', path, dataset);
+      }
       let imported: HsdsImportResult;
       try {
-        imported = await apiOf(req, res).post<HsdsImportResult>('directory', `/v1/hsds/import?language=${language}`, dataset);
+        imported = await send(apiOf(req, res));
       } catch (failure) {
         if (!isRefusal(failure)) throw failure;
         await showNetwork(req, res, { values: form, error: { form: 'hsds', message: problemWords(failure, t), fields: failure.errors } }, failure.status);

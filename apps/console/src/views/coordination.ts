@@ -122,8 +122,10 @@ function formKit(context: PageContext, formId: string, values: FormValues, error
         : html`<div class="error" role="alert" id="${formId}-error"><p>${mine.message}</p>${
             mine.fields.length === 0 ? '' : html`<ul>${mine.fields.map((f) => html`<li>${t('coordination.fieldError', { field: fieldLabel(t, f.field), message: f.message })}</li>`)}</ul>`
           }</div>`,
-    open: (action: string, label: string) =>
-      html`<form method="post" action="${action}" novalidate aria-label="${label}"${mine === undefined ? '' : html` aria-describedby="${formId}-error"`}>${csrfField(context.csrf)}`,
+    open: (action: string, label: string, options: { files?: boolean } = {}) =>
+      html`<form method="post" action="${action}" novalidate aria-label="${label}"${options.files === true ? html` enctype="multipart/form-data"` : ''}${mine === undefined ? '' : html` aria-describedby="${formId}-error"`}>${csrfField(context.csrf)}`,
+    file: (name: string, label: string, options: { hint?: string; accept?: string; multiple?: boolean } = {}) =>
+      html`<p><label for="${id(name)}">${label}</label>${hint(name, options.hint)}<input type="file" id="${id(name)}" name="${name}"${options.accept === undefined ? '' : html` accept="${options.accept}"`}${options.multiple === true ? html` multiple` : ''}${described(name, options.hint)}></p>`,
     text: (name: string, label: string, options: { type?: string; hint?: string; required?: boolean; inputmode?: string } = {}) =>
       html`<p><label for="${id(name)}">${label}</label>${hint(name, options.hint)}<input type="${options.type ?? 'text'}" id="${id(name)}" name="${name}" value="${value(name)}"${options.required === true ? html` required` : ''}${options.inputmode === undefined ? '' : html` inputmode="${options.inputmode}"`}${described(name, options.hint)}></p>`,
     area: (name: string, label: string, options: { hint?: string; rows?: number } = {}) =>
@@ -235,8 +237,9 @@ ${
             }`
       }</div>`
 }
-${upload.errorBlock}${upload.open('/network/hsds', t('coordination.hsds.title'))}
-${upload.area('dataset', t('coordination.field.dataset'), { rows: 10, hint: t('coordination.hsds.hint') })}
+${upload.errorBlock}${upload.open('/network/hsds', t('coordination.hsds.title'), { files: true })}
+${upload.file('files', t('coordination.field.files'), { hint: t('coordination.hsds.fileHint'), accept: '.json,.csv,application/json,text/csv', multiple: true })}
+${upload.area('dataset', t('coordination.field.dataset'), { rows: 6, hint: t('coordination.hsds.hint') })}
 ${upload.select('language', t('coordination.hsds.language'), LANGUAGE_OPTIONS)}
 ${upload.submit(t('coordination.hsds.import'))}`
     : ''
