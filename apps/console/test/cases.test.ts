@@ -12,19 +12,18 @@
  * name. Every page is light and accessible at 360 px.
  */
 import { FIELD_GROUP_LABELS } from '@referral-hub/contracts';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PEOPLE, newDemoCaseCode } from '../../../scripts/demo/case.js';
 import { demoOrganization } from '../../../scripts/demo/network.js';
 import { DemoCase } from '../../../scripts/demo/scenario.js';
 import { startConsoleHub } from './support/console-hub.js';
 import type { ConsoleHub } from './support/console-hub.js';
+import { WAIT, newContext, printLogsOnFailure, signedInAt } from './support/browser.js';
 import { expectLightAndAccessible, pageChecker } from './support/page-checks.js';
 import type { PageCheck } from './support/page-checks.js';
 
 let env: ConsoleHub;
-/** Generous but bounded: the machine running the tests may be busy. */
-const WAIT = { timeout: 30_000, interval: 200 };
 let demo: DemoCase;
 
 const CLINIC = demoOrganization('ubuzima');
@@ -44,25 +43,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(async () => {
-    process.stderr.write(`\nProcess logs:\n${await env.logs()}\n`);
-  });
-});
-
-async function newContext(): Promise<BrowserContext> {
-  // The CSP is bypassed only so that axe's script can run in the page.
-  const context = await env.browser.newContext({ locale: 'fr-FR', viewport: { width: 360, height: 740 }, bypassCSP: true });
-  context.setDefaultTimeout(20_000);
-  context.setDefaultNavigationTimeout(30_000);
-  return context;
-}
-
-/** Signs in on the identity's login page as one of the demo's people. */
-async function signInAs(page: Page, name: string): Promise<void> {
-  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toContain('Se connecter');
-  await page.getByRole('button', { name: new RegExp(name) }).click();
-}
+printLogsOnFailure(() => env);
 
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
@@ -83,7 +64,8 @@ async function consentCards(page: Page): Promise<string[]> {
 
 describe('a case, for its lead', () => {
   it('opens a case, records consents and assents read back in words, refuses bad input, withdraws one and prints the family’s account in French and English', async () => {
-    const context = await newContext();
+    // The CSP is bypassed only so that axe's script can run in the page.
+    const context = await newContext(env, { bypassCSP: true });
     const page = await context.newPage();
     const measure = await pageChecker(page);
     const results: PageCheck[] = [];
@@ -92,9 +74,7 @@ describe('a case, for its lead', () => {
     const health = FIELD_GROUP_LABELS.health.fr;
     const summary = FIELD_GROUP_LABELS.case_summary.fr;
     try {
-      await page.goto(`${env.consoleUrl}/cases`);
-      await signInAs(page, DEMO_PEOPLE.lead.name);
-      await page.waitForURL(`${env.consoleUrl}/cases`);
+      await signedInAt(env, page, '/cases', DEMO_PEOPLE.lead.name);
       results.push(await measure('cases', () => page.reload()));
       expect(await page.getByRole('navigation', { name: 'Console du hub de référencement' }).getByRole('link', { name: 'Dossiers' }).count()).toBe(1);
       // The case of the referral her organisation sent is among her recent ones.

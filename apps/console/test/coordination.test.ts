@@ -10,15 +10,15 @@
  * page is light and accessible at 360 px.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { DirectoryApi } from '@referral-hub/contracts';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PEOPLE } from '../../../scripts/demo/case.js';
 import { DEMO_COORDINATOR } from '../../../scripts/demo/network.js';
 import { startConsoleHub } from './support/console-hub.js';
 import type { ConsoleHub } from './support/console-hub.js';
+import { WAIT, newContext, printLogsOnFailure, refusal, signedInAt } from './support/browser.js';
+import { expectLightAndAccessible, pageChecker } from './support/page-checks.js';
 
 type Service = DirectoryApi.components['schemas']['Service'];
 type Location = DirectoryApi.components['schemas']['Location'];
@@ -26,8 +26,6 @@ type FocalPoint = DirectoryApi.components['schemas']['FocalPoint'];
 type Organization = DirectoryApi.components['schemas']['Organization'];
 
 let env: ConsoleHub;
-/** Generous but bounded: the machine running the tests may be busy. */
-const WAIT = { timeout: 30_000, interval: 200 };
 const COORDINATOR = DEMO_COORDINATOR.name;
 const CLINIC_ADMIN = 'Administration CCU';
 const SAFE_HOUSE = { name: 'Maison d’accueil Amizero', address: '14 ruelle des Jacarandas, Rugazi' };
@@ -41,11 +39,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(async () => {
-    process.stderr.write(`\nProcess logs:\n${await env.logs()}\n`);
-  });
-});
+printLogsOnFailure(() => env);
 
 const clinicId = () => env.hub.seed.organizations.ubuzima;
 const atpeId = () => env.hub.seed.organizations.tubakingire;
@@ -67,47 +61,19 @@ async function servicesOf(organizationId: string): Promise<Service[]> {
   return (await directory<{ items: Service[] }>('coordinator', `/v1/services?organizationId=${organizationId}&limit=200`)).items;
 }
 
-async function newContext(options: { bypassCSP?: boolean } = {}): Promise<BrowserContext> {
-  const context = await env.browser.newContext({ locale: 'fr-FR', viewport: { width: 360, height: 740 }, ...options });
-  context.setDefaultTimeout(20_000);
-  context.setDefaultNavigationTimeout(30_000);
-  return context;
-}
-
-/** Signs in on the identity's login page as one of the demo's people. */
-async function signInAs(page: Page, name: string): Promise<void> {
-  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toContain('Se connecter');
-  await page.getByRole('button', { name: new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }).click();
-}
-
-/** Opens a console page and signs in there; the page lands back where it was asked. */
-async function signedInAt(page: Page, path: string, name: string): Promise<void> {
-  await page.goto(`${env.consoleUrl}${path}`);
-  await signInAs(page, name);
-  await page.waitForURL(`${env.consoleUrl}${path}`);
-}
-
 async function submit(page: Page, form: string, button: string, flash: string): Promise<void> {
   await page.getByRole('form', { name: form }).getByRole('button', { name: button, exact: true }).click();
   await expect.poll(() => page.getByRole('status').first().textContent(), WAIT).toBe(flash);
-}
-
-/** The refusal beside a form: words, never a stack or a code. */
-async function refusal(page: Page): Promise<string> {
-  await expect.poll(() => page.getByRole('alert').count(), WAIT).toBe(1);
-  const words = (await page.getByRole('alert').textContent()) ?? '';
-  expect(words).not.toMatch(/ at |Error|\{/);
-  return words;
 }
 
 let shelterServiceId = '';
 
 describe('network coordination', () => {
   it('lets the coordinator add a confidential location and a service there, whose address another agency never sees', async () => {
-    const context = await newContext();
+    const context = await newContext(env);
     const page = await context.newPage();
     try {
-      await signedInAt(page, '/network', COORDINATOR);
+      await signedInAt(env, page, '/network', COORDINATOR);
       expect(await page.getByRole('navigation').getByRole('link', { name: 'Coordination du réseau' }).count()).toBe(1);
       await page.getByRole('link', { name: /Clinique communautaire Ubuzima/ }).click();
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('Clinique communautaire Ubuzima (CCU)');
@@ -146,10 +112,10 @@ describe('network coordination', () => {
     }
 
     // A caseworker of another agency: the service, never the address, in the console and in the API with her token.
-    const theirs = await newContext();
+    const theirs = await newContext(env);
     const other = await theirs.newPage();
     try {
-      await signedInAt(other, `/directory/services/${shelterServiceId}`, DEMO_PEOPLE.lead.name);
+      await signedInAt(env, other, `/directory/services/${shelterServiceId}`, DEMO_PEOPLE.lead.name);
       await expect.poll(() => other.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe(SHELTER_SERVICE);
       const shown = (await other.content()) ?? '';
       expect(shown).not.toContain('Jacarandas');
@@ -167,10 +133,10 @@ describe('network coordination', () => {
   });
 
   it('lets an organisation’s administrator change her own service’s capacity, and refuses in words her change to another’s', async () => {
-    const context = await newContext();
+    const context = await newContext(env);
     const page = await context.newPage();
     try {
-      await signedInAt(page, '/network', CLINIC_ADMIN);
+      await signedInAt(env, page, '/network', CLINIC_ADMIN);
       const listed = await page.getByRole('main').getByRole('listitem').allTextContents();
       expect(listed).toEqual(['Clinique communautaire Ubuzima (CCU)']);
       await page.getByRole('link', { name: /Clinique communautaire Ubuzima/ }).click();
@@ -202,10 +168,10 @@ describe('network coordination', () => {
   });
 
   it('adds, edits and removes a focal point, with the service she answers for', async () => {
-    const context = await newContext();
+    const context = await newContext(env);
     const page = await context.newPage();
     try {
-      await signedInAt(page, `/network/organizations/${clinicId()}`, CLINIC_ADMIN);
+      await signedInAt(env, page, `/network/organizations/${clinicId()}`, CLINIC_ADMIN);
       const form = page.getByRole('form', { name: 'Ajouter un point focal' });
       await form.getByLabel('Nom', { exact: true }).fill('Claudine Ndayishimiye');
       await form.getByLabel('Fonction').fill('Infirmière référente');
@@ -234,10 +200,10 @@ describe('network coordination', () => {
   });
 
   it('lets an organisation’s administrator edit her organisation, a location, and whom and where a service serves', async () => {
-    const context = await newContext();
+    const context = await newContext(env);
     const page = await context.newPage();
     try {
-      await signedInAt(page, `/network/organizations/${clinicId()}`, CLINIC_ADMIN);
+      await signedInAt(env, page, `/network/organizations/${clinicId()}`, CLINIC_ADMIN);
       const details = page.getByRole('form', { name: 'L’organisation' });
       await details.getByLabel('Téléphone professionnel').fill('+257 79 000 021');
       await submit(page, 'L’organisation', 'Enregistrer', 'Modifications enregistrées.');
@@ -278,10 +244,10 @@ describe('network coordination', () => {
   });
 
   it('refuses bad input in words naming the field, and saves nothing', async () => {
-    const context = await newContext();
+    const context = await newContext(env);
     const page = await context.newPage();
     try {
-      await signedInAt(page, '/network', COORDINATOR);
+      await signedInAt(env, page, '/network', COORDINATOR);
       const organizations = async () => (await directory<{ items: Organization[] }>('coordinator', '/v1/organizations?limit=200')).items.length;
       const count = await organizations();
       const create = page.getByRole('form', { name: 'Ajouter une organisation' });
@@ -333,10 +299,10 @@ describe('network coordination', () => {
       ],
       services: [{ id: ids(3), organization_id: ids(2), name: 'Soutien scolaire Umucyo', status: 'active', attributes: [{ id: ids(4), taxonomy_term_id: ids(1) }] }],
     };
-    const context = await newContext();
+    const context = await newContext(env);
     const page = await context.newPage();
     try {
-      await signedInAt(page, '/network', COORDINATOR);
+      await signedInAt(env, page, '/network', COORDINATOR);
       const form = () => page.getByRole('form', { name: 'Importer un jeu de données HSDS' });
       const report = async () => {
         await expect.poll(() => page.getByRole('status').textContent(), WAIT).toContain('Import terminé');
@@ -385,28 +351,11 @@ describe('network coordination', () => {
   });
 
   it('keeps every coordination page under 100 KB transferred and free of serious or critical axe-core violations, at 360 px', async () => {
-    const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-    const context = await newContext({ bypassCSP: true });
+    const context = await newContext(env, { bypassCSP: true });
     const page = await context.newPage();
-    let bodies: Promise<number>[] = [];
-    page.on('response', (response) => {
-      bodies.push(response.body().then((body) => body.length, () => 0));
-    });
-    const measure = async (label: string, open: () => Promise<unknown>) => {
-      bodies = [];
-      await open();
-      await page.waitForLoadState('load');
-      const bytes = (await Promise.all(bodies)).reduce((sum, n) => sum + n, 0);
-      const violations = await page.evaluate(async (source) => {
-        new Function(source)();
-        const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null }[] }> } }).axe;
-        const result = await axe.run();
-        return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact})`);
-      }, axeSource);
-      return { label, bytes, violations };
-    };
+    const measure = await pageChecker(page);
     try {
-      await signedInAt(page, '/network', COORDINATOR);
+      await signedInAt(env, page, '/network', COORDINATOR);
       const results = [await measure('network', () => page.goto(`${env.consoleUrl}/network`))];
       results.push(await measure('organisation', () => page.goto(`${env.consoleUrl}/network/organizations/${clinicId()}`)));
       results.push(await measure('service', () => page.goto(`${env.consoleUrl}/network/services/${shelterServiceId}`)));
@@ -430,12 +379,7 @@ describe('network coordination', () => {
           await refusal(page);
         }),
       );
-      process.stdout.write(`${results.map((r) => `${r.label}: ${r.bytes} bytes`).join('\n')}\n`);
-      for (const result of results) {
-        expect(result.bytes, result.label).toBeGreaterThan(0);
-        expect(result.bytes, result.label).toBeLessThan(100 * 1024);
-        expect(result.violations, result.label).toEqual([]);
-      }
+      expectLightAndAccessible(results);
     } finally {
       await context.close();
     }

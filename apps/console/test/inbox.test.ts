@@ -8,11 +8,9 @@
  * and an idle session gone.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { Redis } from 'ioredis';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PAYLOAD, DEMO_PEOPLE } from '../../../scripts/demo/case.js';
 import { DEMO_COORDINATOR } from '../../../scripts/demo/network.js';
 import { DemoCase } from '../../../scripts/demo/scenario.js';
@@ -20,12 +18,13 @@ import type { HistoryEntry, Referral, Service, TokenClaims } from '../../../scri
 import { tabCount } from '../src/inbox-tabs.js';
 import { startConsoleHub } from './support/console-hub.js';
 import type { ConsoleHub } from './support/console-hub.js';
+import { WAIT, newContext, printLogsOnFailure, signedInAt } from './support/browser.js';
+import { axeViolations } from './support/page-checks.js';
 
 /** The identity's access tokens live this long (seconds): the console must refresh them during the test. */
 const TOKEN_TTL = 40;
 /** A session unused this long (seconds) is gone; longer than a token's life, so the refresh test keeps its session. */
 const IDLE = 75;
-const WAIT = { timeout: 30_000, interval: 200 };
 const FOCAL_POINT = DEMO_PEOPLE.dppeFocalPoint.name;
 
 let env: ConsoleHub;
@@ -135,30 +134,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(async () => {
-    process.stderr.write(`\nProcess logs:\n${await env.logs()}\n`);
-  });
-});
-
-async function newContext(options: { bypassCSP?: boolean } = {}): Promise<BrowserContext> {
-  const context = await env.browser.newContext({ locale: 'fr-FR', viewport: { width: 360, height: 740 }, ...options });
-  context.setDefaultTimeout(20_000);
-  context.setDefaultNavigationTimeout(30_000);
-  return context;
-}
-
-/** Signs in on the identity's login page as one of the demo's people. */
-async function signInAs(page: Page, name: string): Promise<void> {
-  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toContain('Se connecter');
-  await page.getByRole('button', { name: new RegExp(name) }).click();
-}
-
-async function signedInOnInbox(page: Page, name: string): Promise<void> {
-  await page.goto(`${env.consoleUrl}/inbox`);
-  await signInAs(page, name);
-  await page.waitForURL(`${env.consoleUrl}/inbox`);
-}
+printLogsOnFailure(() => env);
 
 /** The referral codes the page lists, in order. */
 function codes(page: Page): Promise<string[]> {
@@ -207,10 +183,10 @@ describe('the inbox', () => {
   it('counts each tab, caps a count at 200 as "more than 200", and lists overdue referrals first, marked', async () => {
     expect(tabCount({ items: Array.from({ length: 200 }), nextCursor: 'more' })).toEqual({ count: 200, more: true });
     expect(tabCount({ items: Array.from({ length: 200 }), nextCursor: null })).toEqual({ count: 200, more: false });
-    const context = await newContext();
+    const context = await newContext(env);
     const page = await context.newPage();
     try {
-      await signedInOnInbox(page, FOCAL_POINT);
+      await signedInAt(env, page, '/inbox', FOCAL_POINT);
       const tabs = page.getByRole('navigation', { name: 'Référencements reçus' }).getByRole('link');
       expect(await tabs.allTextContents()).toEqual(['À accuser réception (5 référencements)', 'À décider (1 référencement)', 'En cours (2 référencements)', 'Clos (aucun)']);
       // Page one of two-per-page: the two overdue referrals, the most overdue on top, marked as such.
@@ -223,10 +199,10 @@ describe('the inbox', () => {
   });
 
   it('narrows the list by urgency, by service and by status, exactly', async () => {
-    const context = await newContext();
+    const context = await newContext(env);
     const page = await context.newPage();
     try {
-      await signedInOnInbox(page, FOCAL_POINT);
+      await signedInAt(env, page, '/inbox', FOCAL_POINT);
       await applyFilters(page, { urgency: 'high' });
       expect(new URL(page.url()).searchParams.get('urgency')).toBe('high');
       expect((await walkPages(page)).flatMap((p) => p.codes).sort()).toEqual(codeOf('A', 'C').sort());
@@ -256,11 +232,10 @@ describe('the inbox', () => {
   });
 
   it('pages two at a time through every referral exactly once, overdue first, keeping the filters, with a way back to the first page', async () => {
-    const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-    const context = await newContext({ bypassCSP: true });
+    const context = await newContext(env, { bypassCSP: true });
     const page = await context.newPage();
     try {
-      await signedInOnInbox(page, FOCAL_POINT);
+      await signedInAt(env, page, '/inbox', FOCAL_POINT);
       const all = await walkPages(page);
       // Overdue first (most overdue on top), then the rest newest first, each page by nearest deadline.
       expect(all.map((p) => p.codes)).toEqual([codeOf('D', 'E'), codeOf('A', 'C'), codeOf('B')]);
@@ -276,13 +251,7 @@ describe('the inbox', () => {
 
       // The last page: no next, a way back to the first page, accessible and light.
       expect(await page.getByRole('link', { name: 'Page suivante' }).count()).toBe(0);
-      const violations = await page.evaluate(async (source) => {
-        new Function(source)();
-        const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null }[] }> } }).axe;
-        const result = await axe.run();
-        return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact})`);
-      }, axeSource);
-      expect(violations).toEqual([]);
+      expect(await axeViolations(page)).toEqual([]);
       expect((await page.content()).length).toBeLessThan(100 * 1024);
       await page.getByRole('link', { name: 'Première page' }).click();
       await page.waitForLoadState('load');
@@ -300,10 +269,10 @@ describe('the inbox', () => {
   });
 
   it('records "not delivered" with its reason, refusing the reason that needs a note without one', async () => {
-    const context = await newContext();
+    const context = await newContext(env);
     const page = await context.newPage();
     try {
-      await signedInOnInbox(page, FOCAL_POINT);
+      await signedInAt(env, page, '/inbox', FOCAL_POINT);
       await page.goto(`${env.consoleUrl}/referrals/${ref('F').id}`);
       const form = page.getByRole('group', { name: 'Service non rendu' });
       await form.getByLabel('Motif').selectOption({ label: 'Autre motif (à préciser)' });
@@ -332,11 +301,11 @@ describe('the inbox', () => {
 // Two long waits (a token's life, the idle time): side by side, each in its own browser context.
 describe.concurrent('the session', () => {
   it('refreshes an expired access token with the refresh token: the action succeeds with no new sign-in', async () => {
-    const context = await newContext();
+    const context = await newContext(env);
     const page = await context.newPage();
     const identityOrigin = new URL(env.hub.issuer).origin;
     try {
-      await signedInOnInbox(page, FOCAL_POINT);
+      await signedInAt(env, page, '/inbox', FOCAL_POINT);
       const { cookie, key } = await sessionKey(context);
       const before = await storedSession(key);
       expect(before?.tokens?.refreshToken).toBeTruthy();
@@ -383,10 +352,10 @@ describe.concurrent('the session', () => {
   }, 120_000);
 
   it(`forgets a session unused for longer than the idle time`, async () => {
-    const context = await newContext();
+    const context = await newContext(env);
     const page = await context.newPage();
     try {
-      await signedInOnInbox(page, FOCAL_POINT);
+      await signedInAt(env, page, '/inbox', FOCAL_POINT);
       const { key } = await sessionKey(context);
       const ttl = await redis.ttl(key);
       expect(ttl).toBeGreaterThan(IDLE - 15);

@@ -5,19 +5,19 @@
  * network coordinator and the lead's supervisor read what those steps produced: counts, times,
  * the no-feedback rate, small cells shown as "< 5", the CSV, and (coordinator only) the gap report.
  */
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PEOPLE } from '../../../scripts/demo/case.js';
 import { DEMO_COORDINATOR } from '../../../scripts/demo/network.js';
 import { DemoCase } from '../../../scripts/demo/scenario.js';
 import type { TokenClaims } from '../../../scripts/demo/scenario.js';
 import { startConsoleHub } from './support/console-hub.js';
 import type { ConsoleHub } from './support/console-hub.js';
+import { WAIT, newContext, printLogsOnFailure, signedInAt } from './support/browser.js';
 import { expectLightAndAccessible, pageChecker } from './support/page-checks.js';
 
 let env: ConsoleHub;
 let demo: DemoCase;
-const WAIT = { timeout: 30_000, interval: 200 };
 const COORDINATOR: TokenClaims = { sub: DEMO_COORDINATOR.userId, org: DEMO_COORDINATOR.organizationId, roles: ['network_coordinator'] };
 /** The French labels of the two services' types, as the page names them. */
 let clinicType = '';
@@ -70,30 +70,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(async () => {
-    process.stderr.write(`\nProcess logs:\n${await env.logs()}\n`);
-  });
-});
-
-async function newContext(options: { bypassCSP?: boolean } = {}): Promise<BrowserContext> {
-  const context = await env.browser.newContext({ locale: 'fr-FR', viewport: { width: 360, height: 740 }, acceptDownloads: true, ...options });
-  context.setDefaultTimeout(20_000);
-  context.setDefaultNavigationTimeout(30_000);
-  return context;
-}
-
-/** Signs in on the identity's login page as one of the demo's people. */
-async function signInAs(page: Page, name: string): Promise<void> {
-  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toContain('Se connecter');
-  await page.getByRole('button', { name: new RegExp(name.replace(/[()]/g, '\\$&')) }).click();
-}
-
-async function openIndicatorsAs(page: Page, name: string): Promise<void> {
-  await page.goto(`${env.consoleUrl}/indicators`);
-  await signInAs(page, name);
-  await page.waitForURL(`${env.consoleUrl}/indicators`);
-}
+printLogsOnFailure(() => env);
 
 /** The cells of the row whose header reads `header`, in a table captioned `caption`. */
 async function rowOf(page: Page, caption: string, header: string): Promise<string[]> {
@@ -108,11 +85,11 @@ const TIMELINESS = 'Délai d’accusé de réception et de décision, par urgenc
 
 describe('the indicators page', () => {
   it('shows the coordinator the counts, times and no-feedback rate the referrals produced, small cells as "< 5", the CSV and the gap report, light and accessible at 360 px', async () => {
-    const context = await newContext({ bypassCSP: true });
+    const context = await newContext(env, { bypassCSP: true, acceptDownloads: true });
     const page = await context.newPage();
     const measure = await pageChecker(page);
     try {
-      await openIndicatorsAs(page, DEMO_COORDINATOR.name);
+      await signedInAt(env, page, '/indicators', DEMO_COORDINATOR.name);
       const results = [await measure('indicators (coordinator)', () => page.reload())];
       const main = page.getByRole('main');
       expect(await page.getByRole('navigation').getByRole('link', { name: 'Indicateurs' }).count()).toBe(1);
@@ -178,11 +155,11 @@ describe('the indicators page', () => {
   });
 
   it('shows the supervisor her organisation’s referrals without the gap report, and refuses a caseworker in words', async () => {
-    const context = await newContext({ bypassCSP: true });
+    const context = await newContext(env, { bypassCSP: true, acceptDownloads: true });
     const page = await context.newPage();
     const measure = await pageChecker(page);
     try {
-      await openIndicatorsAs(page, DEMO_PEOPLE.supervisor.name);
+      await signedInAt(env, page, '/indicators', DEMO_PEOPLE.supervisor.name);
       const results = [await measure('indicators (supervisor)', () => page.reload())];
       const main = page.getByRole('main');
       expect(await main.textContent()).toContain('Référencements envoyés ou reçus par votre organisation');
@@ -200,10 +177,10 @@ describe('the indicators page', () => {
     } finally {
       await context.close();
     }
-    const caseworker = await newContext();
+    const caseworker = await newContext(env, { acceptDownloads: true });
     try {
       const page = await caseworker.newPage();
-      await openIndicatorsAs(page, DEMO_PEOPLE.lead.name);
+      await signedInAt(env, page, '/indicators', DEMO_PEOPLE.lead.name);
       expect(await page.getByRole('navigation').getByRole('link', { name: 'Indicateurs' }).count()).toBe(0);
       const refusal = (await page.getByRole('alert').textContent()) ?? '';
       expect(refusal.length).toBeGreaterThan(10);

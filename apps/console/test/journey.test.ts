@@ -10,18 +10,17 @@
  * withdraws another and finds her draft. Also: what every page must be
  * (light, accessible, strict CSP, CSRF, no-store, session cookie flags).
  */
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PAYLOAD, DEMO_PEOPLE } from '../../../scripts/demo/case.js';
 import { DemoCase } from '../../../scripts/demo/scenario.js';
 import type { Referral } from '../../../scripts/demo/scenario.js';
 import { startConsoleHub } from './support/console-hub.js';
 import type { ConsoleHub } from './support/console-hub.js';
+import { WAIT, newContext, printLogsOnFailure, refusalIn, signInAs, signedInAt } from './support/browser.js';
 import { expectLightAndAccessible, pageChecker } from './support/page-checks.js';
 
 let env: ConsoleHub;
-/** Generous but bounded: the machine running the tests may be busy. */
-const WAIT = { timeout: 30_000, interval: 200 };
 let demo: DemoCase;
 let code: string;
 let referralId: string;
@@ -45,31 +44,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(async () => {
-    process.stderr.write(`\nProcess logs:\n${await env.logs()}\n`);
-  });
-});
-
-async function newContext(options: { bypassCSP?: boolean } = {}): Promise<BrowserContext> {
-  const context = await env.browser.newContext({ locale: 'fr-FR', viewport: { width: 360, height: 740 }, ...options });
-  context.setDefaultTimeout(20_000);
-  context.setDefaultNavigationTimeout(30_000);
-  return context;
-}
-
-/** Signs in on the identity's login page as one of the demo's people. */
-async function signInAs(page: Page, name: string): Promise<void> {
-  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toContain('Se connecter');
-  await page.getByRole('button', { name: new RegExp(name) }).click();
-}
-
-/** Opens the inbox and signs in there as one of the demo's people; the page lands back on the inbox. */
-async function signedInOnInbox(page: Page, name: string): Promise<void> {
-  await page.goto(`${env.consoleUrl}/inbox`);
-  await signInAs(page, name);
-  await page.waitForURL(`${env.consoleUrl}/inbox`);
-}
+printLogsOnFailure(() => env);
 
 async function act(page: Page, button: string, flash: string): Promise<void> {
   await page.getByRole('button', { name: button, exact: true }).click();
@@ -78,7 +53,7 @@ async function act(page: Page, button: string, flash: string): Promise<void> {
 
 describe('the console, receiving side', () => {
   it('signs the clinic focal point in from a message link and takes the referral through acknowledge, accept, start and complete', async () => {
-    const context = await newContext();
+    const context = await newContext(env);
     const page = await context.newPage();
     const cspViolations: string[] = [];
     page.on('console', (message) => {
@@ -119,7 +94,7 @@ describe('the console, receiving side', () => {
       const csrf = (await page.locator('input[name="_csrf"]').first().getAttribute('value')) ?? '';
       const refused = await page.request.post(`${env.consoleUrl}/referrals/${referralId}/acknowledge`, { form: { _csrf: csrf }, maxRedirects: 0 });
       expect(refused.status()).toBe(409);
-      const refusal = /<p class="error" role="alert"[^>]*>([^<]+)<\/p>/.exec(await refused.text())?.[1] ?? '';
+      const refusal = refusalIn(await refused.text());
       expect(refusal.length).toBeGreaterThan(10);
       expect(refusal).not.toMatch(/ at |Error|[a-z]+_[a-z]+/);
 
@@ -160,7 +135,7 @@ describe('the console, receiving side', () => {
   });
 
   it('tells a focal point of another agency that the referral is not hers to see, and lets her decline her own with a catalogue reason and an onward service', async () => {
-    const context = await newContext();
+    const context = await newContext(env);
     const page = await context.newPage();
     try {
       const response = await page.goto(`${env.consoleUrl}/r/${code}`);
@@ -190,10 +165,10 @@ describe('the console, receiving side', () => {
   });
 
   it('lets a signed-in person set her notification channels and language, and shows the service\'s refusal in words naming the field', async () => {
-    const context = await newContext();
+    const context = await newContext(env);
     const page = await context.newPage();
     try {
-      await signedInOnInbox(page, DEMO_PEOPLE.dppeFocalPoint.name);
+      await signedInAt(env, page, '/inbox', DEMO_PEOPLE.dppeFocalPoint.name);
       await page.getByRole('navigation').getByRole('link', { name: 'Mes notifications' }).click();
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('Mes notifications');
       const channels = page.getByRole('group', { name: 'Canaux' });
@@ -223,10 +198,10 @@ describe('the console, receiving side', () => {
   });
 
   it('searches the directory, read-only, with its filters and opens a service with its capacity and focal points', async () => {
-    const context = await newContext();
+    const context = await newContext(env);
     const page = await context.newPage();
     try {
-      await signedInOnInbox(page, DEMO_PEOPLE.dppeFocalPoint.name);
+      await signedInAt(env, page, '/inbox', DEMO_PEOPLE.dppeFocalPoint.name);
       await page.getByRole('navigation').getByRole('link', { name: 'Annuaire' }).click();
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('Annuaire des services');
       const search = page.getByRole('search', { name: 'Rechercher un service' });
@@ -277,7 +252,7 @@ describe('the console, receiving side', () => {
   });
 
   it('keeps every page under 100 KB transferred and free of serious or critical axe-core violations, at 360 px', async () => {
-    const context = await newContext({ bypassCSP: true });
+    const context = await newContext(env, { bypassCSP: true });
     const page = await context.newPage();
     const measure = await pageChecker(page);
     try {
@@ -331,12 +306,10 @@ async function referAgain(recipient: 'clinic' | 'dppe', urgency: 'high' | 'mediu
 
 describe('the console, referring side', () => {
   it('shows the lead her sent referrals in tabs with the recipients\' answers, and on one the history, who read which fields, and closing it', async () => {
-    const context = await newContext();
+    const context = await newContext(env);
     const page = await context.newPage();
     try {
-      await page.goto(`${env.consoleUrl}/sent`);
-      await signInAs(page, DEMO_PEOPLE.lead.name);
-      await page.waitForURL(`${env.consoleUrl}/sent`);
+      await signedInAt(env, page, '/sent', DEMO_PEOPLE.lead.name);
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('Référencements envoyés');
       expect(await page.getByRole('navigation', { name: 'Console du hub de référencement' }).getByRole('link', { name: 'Référencements envoyés' }).count()).toBe(1);
       const main = page.getByRole('main');
@@ -399,7 +372,7 @@ describe('the console, referring side', () => {
       const csrf = (await page.locator('input[name="_csrf"]').first().getAttribute('value')) ?? '';
       const refused = await page.request.post(`${env.consoleUrl}/referrals/${dppeReferralId}/withdraw`, { form: { _csrf: csrf, note: 'Trop tard.' }, maxRedirects: 0 });
       expect(refused.status()).toBe(409);
-      const refusal = /<p class="error" role="alert"[^>]*>([^<]+)<\/p>/.exec(await refused.text())?.[1] ?? '';
+      const refusal = refusalIn(await refused.text());
       expect(refusal.length).toBeGreaterThan(10);
       expect(refusal).not.toMatch(/ at |Error|[a-z]+_[a-z]+/);
       expect((await demo.history('dppe')).at(-1)?.action).toBe('decline');
@@ -410,13 +383,11 @@ describe('the console, referring side', () => {
 
   it('lets the lead withdraw a referral waiting for an answer and continue a draft, on pages light and accessible at 360 px', async () => {
     const [waiting, draft] = await Promise.all([referAgain('dppe', 'low', true), referAgain('clinic', 'medium', false)]);
-    const context = await newContext({ bypassCSP: true });
+    const context = await newContext(env, { bypassCSP: true });
     const page = await context.newPage();
     const measure = await pageChecker(page);
     try {
-      await page.goto(`${env.consoleUrl}/sent`);
-      await signInAs(page, DEMO_PEOPLE.lead.name);
-      await page.waitForURL(`${env.consoleUrl}/sent`);
+      await signedInAt(env, page, '/sent', DEMO_PEOPLE.lead.name);
       const main = page.getByRole('main');
       const results = [await measure('sent', () => page.goto(`${env.consoleUrl}/sent`))];
       // Waiting for an answer (the default tab), with the time left to acknowledge it.

@@ -8,29 +8,27 @@
  * words naming the field, and a refused creation leaves nothing behind.
  * Every page is light and accessible at 360 px.
  */
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { FIELD_CATALOGUE, expandFieldSelectors } from '@referral-hub/contracts';
 import type { ConsentApi, ReferralsApi } from '@referral-hub/contracts';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CHILD_AGE, DEMO_PEOPLE, DEMO_SEARCH, DEMO_SHARING } from '../../../scripts/demo/case.js';
 import type { DemoPersonKey } from '../../../scripts/demo/case.js';
 import { DemoCase } from '../../../scripts/demo/scenario.js';
 import type { FoundService, Recipient } from '../../../scripts/demo/scenario.js';
 import { startConsoleHub } from './support/console-hub.js';
 import type { ConsoleHub } from './support/console-hub.js';
+import { WAIT, alertText, newContext, printLogsOnFailure, signInAs, signedInAt } from './support/browser.js';
+import { pageAsserter } from './support/page-checks.js';
+import type { Check } from './support/page-checks.js';
 
 type Referral = ReferralsApi.components['schemas']['Referral'];
 type ReferralSummaryPage = ReferralsApi.components['schemas']['ReferralSummaryPage'];
 type Decision = ConsentApi.components['schemas']['Decision'];
 
 let env: ConsoleHub;
-/** Generous but bounded: the machine running the tests may be busy. */
-const WAIT = { timeout: 30_000, interval: 200 };
 let demo: DemoCase;
 let found: Record<Recipient, FoundService>;
-let axeSource: string;
 
 /** What the lead proposes (fictional), typed group by group into the console. */
 const PROPOSED: Record<string, unknown> = {
@@ -75,56 +73,13 @@ beforeAll(async () => {
       return known.status === 200 && known.body.name !== null ? true : undefined;
     });
   }
-  axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 }, 420_000);
 
 afterAll(async () => {
   await env?.close();
 });
 
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(async () => {
-    process.stderr.write(`\nProcess logs:\n${await env.logs()}\n`);
-  });
-});
-
-/** Axe needs its script in the page: CSP is bypassed for these contexts only (the console itself sends none). */
-async function newContext(): Promise<BrowserContext> {
-  const context = await env.browser.newContext({ locale: 'fr-FR', viewport: { width: 360, height: 740 }, bypassCSP: true });
-  context.setDefaultTimeout(20_000);
-  context.setDefaultNavigationTimeout(30_000);
-  return context;
-}
-
-/** Signs in on the identity's login page as one of the demo's people. */
-async function signInAs(page: Page, name: string): Promise<void> {
-  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toContain('Se connecter');
-  await page.getByRole('button', { name: new RegExp(name) }).click();
-}
-
-/** Weighs a page (every response since `open`) and runs axe-core on it: under 100 KB, no serious or critical violation. */
-function pageChecker(page: Page): (label: string, open: () => Promise<unknown>) => Promise<void> {
-  let bodies: Promise<number>[] = [];
-  page.on('response', (response) => {
-    bodies.push(response.body().then((body) => body.length, () => 0));
-  });
-  return async (label, open) => {
-    bodies = [];
-    await open();
-    await page.waitForLoadState('load');
-    const bytes = (await Promise.all(bodies)).reduce((sum, n) => sum + n, 0);
-    const violations = await page.evaluate(async (source) => {
-      new Function(source)();
-      const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null }[] }> } }).axe;
-      const result = await axe.run();
-      return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact})`);
-    }, axeSource);
-    process.stdout.write(`${label}: ${bytes} bytes\n`);
-    expect(bytes, label).toBeGreaterThan(0);
-    expect(bytes, label).toBeLessThan(100 * 1024);
-    expect(violations, label).toEqual([]);
-  };
-}
+printLogsOnFailure(() => env);
 
 function labelOf(key: string): string {
   const field = FIELD_CATALOGUE.find((f) => f.key === key);
@@ -140,7 +95,7 @@ function allowedFor(recipient: Recipient, proposed: readonly string[]): string[]
 }
 
 /** Searches the directory with the filters that find the demo's service for `recipient`, and opens it. */
-async function findAndOpen(page: Page, check: ReturnType<typeof pageChecker>, recipient: Recipient): Promise<void> {
+async function findAndOpen(page: Page, check: Check, recipient: Recipient): Promise<void> {
   const chosen = found[recipient].chosen;
   const search = page.getByRole('search', { name: 'Rechercher un service' });
   await search.getByLabel('Type de service').selectOption(DEMO_SEARCH[recipient].type);
@@ -168,11 +123,6 @@ async function fillEnvelope(page: Page, caseCode: string, urgency: string): Prom
   await page.getByLabel('Urgence').selectOption(urgency);
 }
 
-async function alertText(page: Page): Promise<string> {
-  await expect.poll(() => page.getByRole('alert').count(), WAIT).toBeGreaterThan(0);
-  return (await page.getByRole('alert').textContent()) ?? '';
-}
-
 /** The labels listed under a heading's section. */
 async function sectionText(page: Page, heading: RegExp): Promise<string> {
   return (await page.getByRole('region', { name: heading }).textContent()) ?? '';
@@ -196,13 +146,11 @@ async function expectSharing(page: Page, proposed: readonly string[], allowed: r
 
 describe('the console, referring side', () => {
   it('takes the lead from the directory to a sent referral to the clinic: fields by group, a preview of exactly what the clinic will receive, a draft resumed, then sent', async () => {
-    const context = await newContext();
+    const context = await newContext(env, { bypassCSP: true });
     const page = await context.newPage();
-    const check = pageChecker(page);
+    const check = await pageAsserter(page);
     try {
-      await page.goto(`${env.consoleUrl}/directory`);
-      await signInAs(page, DEMO_PEOPLE.lead.name);
-      await page.waitForURL(`${env.consoleUrl}/directory`);
+      await signedInAt(env, page, '/directory', DEMO_PEOPLE.lead.name);
       await findAndOpen(page, check, 'clinic');
 
       // The envelope: missing need and urgency refused in words naming each field; nothing is created.
@@ -303,13 +251,11 @@ describe('the console, referring side', () => {
   });
 
   it('refers to the department: a case code the referrals service refuses leaves nothing behind; a draft edited after saving is sent as a new one (the old one withdrawn); the preview and the result show the case summary only', async () => {
-    const context = await newContext();
+    const context = await newContext(env, { bypassCSP: true });
     const page = await context.newPage();
-    const check = pageChecker(page);
+    const check = await pageAsserter(page);
     try {
-      await page.goto(`${env.consoleUrl}/new-referral`);
-      await signInAs(page, DEMO_PEOPLE.lead.name);
-      await page.waitForURL(`${env.consoleUrl}/new-referral`);
+      await signedInAt(env, page, '/new-referral', DEMO_PEOPLE.lead.name);
       await check('new referral: choose a service', () => page.reload());
       // The search within the flow, with the directory's filters.
       const search = page.getByRole('search', { name: 'Rechercher un service' });
@@ -376,13 +322,11 @@ describe('the console, referring side', () => {
   });
 
   it('searches the directory with the age, sex, language and capacity filters, and refuses a bad filter value in words naming it', async () => {
-    const context = await newContext();
+    const context = await newContext(env, { bypassCSP: true });
     const page = await context.newPage();
-    const check = pageChecker(page);
+    const check = await pageAsserter(page);
     try {
-      await page.goto(`${env.consoleUrl}/directory`);
-      await signInAs(page, DEMO_PEOPLE.supervisor.name);
-      await page.waitForURL(`${env.consoleUrl}/directory`);
+      await signedInAt(env, page, '/directory', DEMO_PEOPLE.supervisor.name);
       await expect.poll(() => page.getByRole('navigation').getByRole('link', { name: 'Nouveau référencement' }).count(), WAIT).toBe(1);
       await check('directory with filters', () => page.goto(`${env.consoleUrl}/directory?age=${DEMO_CHILD_AGE}&sex=female&language=rn&capacity=available`));
       const listed = await page.getByRole('main').getByRole('list').last().getByRole('link').allTextContents();
@@ -402,7 +346,7 @@ describe('the console, referring side', () => {
       expect(await page.getByLabel('Âge de l’enfant').inputValue()).toBe('abc');
 
       // A focal point sees no way to refer, and the page says so when asked.
-      const focal = await newContext();
+      const focal = await newContext(env, { bypassCSP: true });
       const other = await focal.newPage();
       await other.goto(`${env.consoleUrl}/directory/services/${found.clinic.chosen.id}`);
       await signInAs(other, DEMO_PEOPLE.dppeFocalPoint.name);

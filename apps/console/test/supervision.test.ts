@@ -9,11 +9,9 @@
  * agreement and each party's administrator accepts it until it is in force.
  * Each page stays light and accessible at 360 px.
  */
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { ConsentApi } from '@referral-hub/contracts';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PEOPLE } from '../../../scripts/demo/case.js';
 import { DEMO_COORDINATOR } from '../../../scripts/demo/network.js';
 import { DemoCase } from '../../../scripts/demo/scenario.js';
@@ -22,12 +20,12 @@ import { translator } from '../src/i18n.js';
 import { supervisionPage } from '../src/views/supervision.js';
 import { startConsoleHub } from './support/console-hub.js';
 import type { ConsoleHub } from './support/console-hub.js';
+import { WAIT, newContext, printLogsOnFailure, signedInAt } from './support/browser.js';
+import { expectLightAndAccessible, pageChecker } from './support/page-checks.js';
 
 type Override = ConsentApi.components['schemas']['Override'];
 
 let env: ConsoleHub;
-/** Generous but bounded: the machine running the tests may be busy. */
-const WAIT = { timeout: 30_000, interval: 200 };
 let demo: DemoCase;
 let declinedCode: string;
 let declinedId: string;
@@ -83,30 +81,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(async () => {
-    process.stderr.write(`\nProcess logs:\n${await env.logs()}\n`);
-  });
-});
-
-async function newContext(options: { bypassCSP?: boolean } = {}): Promise<BrowserContext> {
-  const context = await env.browser.newContext({ locale: 'fr-FR', viewport: { width: 360, height: 740 }, ...options });
-  context.setDefaultTimeout(20_000);
-  context.setDefaultNavigationTimeout(30_000);
-  return context;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Opens a page of the console and signs in there as one of the demo's people; the page lands back on it. */
-async function signedInOn(page: Page, path: string, name: string): Promise<void> {
-  await page.goto(`${env.consoleUrl}${path}`);
-  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toContain('Se connecter');
-  await page.getByRole('button', { name: new RegExp(escapeRegExp(name)) }).click();
-  await page.waitForURL(`${env.consoleUrl}${path}`);
-}
+printLogsOnFailure(() => env);
 
 async function flashAfter(page: Page, click: () => Promise<void>, flash: string): Promise<void> {
   await click();
@@ -120,10 +95,10 @@ function cardWith(page: Page, text: string) {
 
 describe('supervision', () => {
   it('lets the supervisor approve and refuse the lead’s override requests, always with a reason, and shows the team’s declined referral', async () => {
-    const context = await newContext();
+    const context = await newContext(env);
     const page = await context.newPage();
     try {
-      await signedInOn(page, '/supervision', DEMO_PEOPLE.supervisor.name);
+      await signedInAt(env, page, '/supervision', DEMO_PEOPLE.supervisor.name);
       expect(await page.title()).toBe('Supervision — Console du hub de référencement');
       expect(await page.getByRole('navigation').getByRole('link', { name: 'Supervision' }).count()).toBe(1);
 
@@ -207,10 +182,10 @@ describe('sharing agreements', () => {
   const title = `Protocole santé ATPE–CCU ${Date.now()}`;
 
   it('lets the coordinator propose one, refused in words naming the field when parties are missing, and each party’s administrator accept it', async () => {
-    const coordinator = await newContext();
+    const coordinator = await newContext(env);
     try {
       const page = await coordinator.newPage();
-      await signedInOn(page, '/agreements', DEMO_COORDINATOR.name);
+      await signedInAt(env, page, '/agreements', DEMO_COORDINATOR.name);
       expect(await page.title()).toBe('Protocoles de partage — Console du hub de référencement');
       const form = page.getByRole('region', { name: 'Proposer un protocole' });
       await form.getByLabel('Intitulé').fill(title);
@@ -240,10 +215,10 @@ describe('sharing agreements', () => {
       ['Administration CCU', false],
       ['Administration ATPE', true],
     ] as const) {
-      const context = await newContext();
+      const context = await newContext(env);
       try {
         const page = await context.newPage();
-        await signedInOn(page, '/agreements', admin);
+        await signedInAt(env, page, '/agreements', admin);
         await flashAfter(page, () => cardWith(page, title).getByRole('button', { name: 'Accepter pour mon organisation' }).click(), 'Protocole accepté pour votre organisation.');
         const card = (await cardWith(page, title).textContent()) ?? '';
         expect(card).toContain('Clinique communautaire Ubuzima — a accepté');
@@ -258,28 +233,13 @@ describe('sharing agreements', () => {
 
 describe('the supervision and agreements pages', () => {
   it('stay under 100 KB transferred and free of serious or critical axe-core violations, at 360 px', async () => {
-    const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
     const measureAs = async (name: string, path: string, label: string, before?: (page: Page) => Promise<void>) => {
-      const context = await newContext({ bypassCSP: true });
+      const context = await newContext(env, { bypassCSP: true });
       try {
         const page = await context.newPage();
-        await signedInOn(page, path, name);
-        let bodies: Promise<number>[] = [];
-        page.on('response', (response) => {
-          bodies.push(response.body().then((body) => body.length, () => 0));
-        });
-        if (before === undefined) await page.goto(`${env.consoleUrl}${path}`);
-        else await before(page);
-        await page.waitForLoadState('load');
-        const bytes = (await Promise.all(bodies)).reduce((sum, n) => sum + n, 0);
-        bodies = [];
-        const violations = await page.evaluate(async (source) => {
-          new Function(source)();
-          const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null }[] }> } }).axe;
-          const result = await axe.run();
-          return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact})`);
-        }, axeSource);
-        return { label, bytes, violations };
+        await signedInAt(env, page, path, name);
+        const measure = await pageChecker(page);
+        return await measure(label, () => (before === undefined ? page.goto(`${env.consoleUrl}${path}`) : before(page)));
       } finally {
         await context.close();
       }
@@ -295,11 +255,6 @@ describe('the supervision and agreements pages', () => {
       await measureAs('Administration CCU', '/agreements', 'agreements (administrator)'),
       await measureAs(DEMO_PEOPLE.supervisor.name, '/agreements', 'agreements (supervisor)'),
     ];
-    process.stdout.write(`${results.map((r) => `${r.label}: ${r.bytes} bytes`).join('\n')}\n`);
-    for (const result of results) {
-      expect(result.bytes, result.label).toBeGreaterThan(0);
-      expect(result.bytes, result.label).toBeLessThan(100 * 1024);
-      expect(result.violations, result.label).toEqual([]);
-    }
+    expectLightAndAccessible(results);
   });
 });

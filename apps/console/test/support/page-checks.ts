@@ -10,10 +10,32 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 export type PageCheck = { label: string; bytes: number; violations: string[] };
+/** Opens a page (`open`) and measures it. */
+export type Measure = (label: string, open: () => Promise<unknown>) => Promise<PageCheck>;
+/** Opens a page (`open`) and expects it light and accessible at once. */
+export type Check = (label: string, open: () => Promise<unknown>) => Promise<void>;
+
+let axeSource: Promise<string> | undefined;
+
+/** axe-core's script, read once per test file. */
+function axeScript(): Promise<string> {
+  axeSource ??= readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  return axeSource;
+}
+
+/** The serious or critical axe-core violations of the page as it is now. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  return page.evaluate(async (source) => {
+    new Function(source)();
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null }[] }> } }).axe;
+    const result = await axe.run();
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact})`);
+  }, await axeScript());
+}
 
 /** Starts counting what `page` loads; `measure` opens a page and checks it. */
-export async function pageChecker(page: Page): Promise<(label: string, open: () => Promise<unknown>) => Promise<PageCheck>> {
-  const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+export async function pageChecker(page: Page): Promise<Measure> {
+  await axeScript();
   let bodies: Promise<number>[] = [];
   page.on('response', (response) => {
     bodies.push(response.body().then((body) => body.length, () => 0));
@@ -23,13 +45,15 @@ export async function pageChecker(page: Page): Promise<(label: string, open: () 
     await open();
     await page.waitForLoadState('load');
     const bytes = (await Promise.all(bodies)).reduce((sum, n) => sum + n, 0);
-    const violations = await page.evaluate(async (source) => {
-      new Function(source)();
-      const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null }[] }> } }).axe;
-      const result = await axe.run();
-      return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact})`);
-    }, axeSource);
-    return { label, bytes, violations };
+    return { label, bytes, violations: await axeViolations(page) };
+  };
+}
+
+/** Like `pageChecker`, but each page is expected light and accessible as soon as it is open. */
+export async function pageAsserter(page: Page): Promise<Check> {
+  const measure = await pageChecker(page);
+  return async (label, open) => {
+    expectLightAndAccessible([await measure(label, open)]);
   };
 }
 
