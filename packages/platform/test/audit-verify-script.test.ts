@@ -77,6 +77,7 @@ describe('scripts/audit-verify.ts', () => {
       ['consent', 'override', 0, true],
       ['consent', 'network_policy', 1, true],
       ['consent', 'agreement_acceptance', 0, true],
+      ['consent', 'override_decision', 0, true],
       ['referrals', 'referral_history', 0, true],
       ['referrals', 'access_log', 0, true],
     ]);
