@@ -63,7 +63,7 @@ export function layout(context: PageContext, title: string, main: Html): string 
   const account =
     context.user === undefined
       ? ''
-      : html`<p class="who">${t('nav.signedInAs', { name: context.user.name, organization: context.user.organizationName })}</p>
+      : html`<p class="who">${context.user.organizationName === '' ? t('nav.signedInAsPerson', { name: context.user.name }) : t('nav.signedInAs', { name: context.user.name, organization: context.user.organizationName })}</p>
 <nav aria-label="${t('app.name')}"><ul>${navigationFor(context.user.roles).map((entry) => html`<li><a href="${entry.href}">${t(entry.label)}</a></li>`)}</ul></nav>
 <form method="post" action="/logout">${csrfField(context.csrf)}<button type="submit">${t('nav.signOut')}</button></form>`;
   const flash = context.flash === undefined ? '' : html`<p class="flash" role="status">${context.flash}</p>`;

@@ -91,6 +91,8 @@ describe('the indicators page', () => {
     try {
       await signedInAt(env, page, '/indicators', DEMO_COORDINATOR.name);
       const results = [await measure('indicators (coordinator)', () => page.reload())];
+      // The coordination is no organisation of the directory: the header names the person alone, not "()".
+      expect(await page.locator('.who').textContent()).toBe(`Connecté·e : ${DEMO_COORDINATOR.name}`);
       const main = page.getByRole('main');
       expect(await page.getByRole('navigation').getByRole('link', { name: 'Indicateurs' }).count()).toBe(1);
       expect(await main.getByRole('heading', { level: 1 }).textContent()).toBe('Indicateurs des référencements');
