@@ -160,6 +160,16 @@ export function registerNewReferral(web: Web): void {
     return draft;
   };
 
+  /** A step of the flow after the envelope: the person may refer, the form so far parses, its service exists (else a page says which). */
+  const step = async (req: Request, res: Response): Promise<{ api: ApiClient; draft: Draft; service: Service } | undefined> => {
+    if (!(await mayRefer(req, res))) return undefined;
+    const draft = await draftOf(req, res);
+    if (draft === undefined) return undefined;
+    const api = apiOf(req, res);
+    const service = await serviceFor(req, res, api, draft.serviceId);
+    return service === undefined ? undefined : { api, draft, service };
+  };
+
   const showOverview = async (req: Request, res: Response, service: Service, draft: Draft, error?: Refusal, status = 200) => {
     await sendPage(res, status, overviewPage(contextOf(req, res), { service, draft, state: JSON.stringify(draft), ...(error === undefined ? {} : { error }) }));
   };
@@ -252,19 +262,17 @@ export function registerNewReferral(web: Web): void {
     '/new-referral/edit',
     signedIn,
     handle(async (req, res) => {
-      if (!(await mayRefer(req, res))) return;
-      const draft = await draftOf(req, res);
-      if (draft === undefined) return;
-      const service = await serviceFor(req, res, apiOf(req, res), draft.serviceId);
-      if (service === undefined) return;
-      const step = isRecord(req.body) ? text(req.body, 'step') : '';
+      const current = await step(req, res);
+      if (current === undefined) return;
+      const { draft, service } = current;
+      const target = isRecord(req.body) ? text(req.body, 'step') : '';
       const state = JSON.stringify(draft);
-      if (step === 'envelope') {
+      if (target === 'envelope') {
         await sendPage(res, 200, envelopePage(contextOf(req, res), { service, draft, state }));
         return;
       }
-      if (isFieldGroup(step) && PROPOSABLE_GROUPS.includes(step)) {
-        await sendPage(res, 200, groupPage(contextOf(req, res), { service, group: step, draft, state, values: draft.payload }));
+      if (isFieldGroup(target) && PROPOSABLE_GROUPS.includes(target)) {
+        await sendPage(res, 200, groupPage(contextOf(req, res), { service, group: target, draft, state, values: draft.payload }));
         return;
       }
       await showOverview(req, res, service, draft);
@@ -282,10 +290,9 @@ export function registerNewReferral(web: Web): void {
         await notFound(req, res, { href: '/new-referral', text: translate(req, res)('newReferral.title') });
         return;
       }
-      const draft = await draftOf(req, res);
-      if (draft === undefined) return;
-      const service = await serviceFor(req, res, apiOf(req, res), draft.serviceId);
-      if (service === undefined) return;
+      const current = await step(req, res);
+      if (current === undefined) return;
+      const { draft, service } = current;
       const body = isRecord(req.body) ? req.body : {};
       const values = groupValues(group, body);
       const problems = validatePayload(values);
@@ -311,12 +318,9 @@ export function registerNewReferral(web: Web): void {
     '/new-referral/preview',
     signedIn,
     handle(async (req, res) => {
-      if (!(await mayRefer(req, res))) return;
-      const draft = await draftOf(req, res);
-      if (draft === undefined) return;
-      const api = apiOf(req, res);
-      const service = await serviceFor(req, res, api, draft.serviceId);
-      if (service === undefined) return;
+      const current = await step(req, res);
+      if (current === undefined) return;
+      const { api, draft, service } = current;
       const t = translate(req, res);
       const errors = envelopeErrors(draft, t);
       if (errors.length > 0) {
@@ -382,12 +386,9 @@ export function registerNewReferral(web: Web): void {
     '/new-referral/submit',
     signedIn,
     handle(async (req, res) => {
-      if (!(await mayRefer(req, res))) return;
-      const draft = await draftOf(req, res);
-      if (draft === undefined) return;
-      const api = apiOf(req, res);
-      const service = await serviceFor(req, res, api, draft.serviceId);
-      if (service === undefined) return;
+      const current = await step(req, res);
+      if (current === undefined) return;
+      const { api, draft, service } = current;
       const t = translate(req, res);
       let id = draft.draftId;
       if (id === undefined) {
