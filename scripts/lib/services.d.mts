@@ -97,4 +97,12 @@ export type DevSecrets = {
      * CONSENT_TEXT_KEYS: the key consent's free texts are sealed with
      */
     consentTextKeys: string;
+    /**
+     * ACTION_LINK_KEYS: the key e-mail action links are signed with
+     */
+    actionLinkKeys: string;
+    /**
+     * PHONE_CALLBACK_KEY: the secret part of the SMS/USSD providers' callback URLs
+     */
+    phoneCallbackKey: string;
 };

@@ -70,6 +70,8 @@ export const HUB_ORGANIZATION_ID = '00000000-0000-4000-8000-00000000a0b1';
  * @property {string} notificationsSecretKeys    NOTIFICATIONS_SECRET_KEYS: the key webhook secrets are encrypted with
  * @property {string} consoleClientSecret        the console's client secret at the identity provider
  * @property {string} consentTextKeys            CONSENT_TEXT_KEYS: the key consent's free texts are sealed with
+ * @property {string} actionLinkKeys             ACTION_LINK_KEYS: the key e-mail action links are signed with
+ * @property {string} phoneCallbackKey           PHONE_CALLBACK_KEY: the secret part of the SMS/USSD providers' callback URLs
  */
 
 /**
@@ -84,6 +86,8 @@ const MAKE_DEV_SECRET = Object.freeze({
   notificationsSecretKeys: () => `dev1:${randomBytes(32).toString('base64')}`,
   consoleClientSecret: () => randomBytes(24).toString('base64url'),
   consentTextKeys: () => `dev1:${randomBytes(32).toString('base64')}`,
+  actionLinkKeys: () => `dev1:${randomBytes(32).toString('base64')}`,
+  phoneCallbackKey: () => randomBytes(24).toString('base64url'),
 });
 
 /**
@@ -119,6 +123,8 @@ export function devSecrets() {
     notificationsSecretKeys: kept('notificationsSecretKeys'),
     consoleClientSecret: kept('consoleClientSecret'),
     consentTextKeys: kept('consentTextKeys'),
+    actionLinkKeys: kept('actionLinkKeys'),
+    phoneCallbackKey: kept('phoneCallbackKey'),
   };
   const complete = Object.entries(secrets).every(([name, value]) => stored[name] === value);
   if (!complete) {
@@ -170,6 +176,8 @@ export function serviceEnv(service) {
     // ...and lets the notifications service (its client id, of the hub's organisation) read who to tell about a referral.
     env.NOTIFICATION_CLIENT_SUBJECTS = process.env.NOTIFICATION_CLIENT_SUBJECTS ?? 'notifications-service';
     env.HUB_ORGANIZATION_ID = process.env.HUB_ORGANIZATION_ID ?? HUB_ORGANIZATION_ID;
+    // E-mail action links are signed with it: kept across restarts so links already sent keep working.
+    env.ACTION_LINK_KEYS = process.env.ACTION_LINK_KEYS ?? secrets.actionLinkKeys;
   }
   if (service.name === 'consent') {
     // Free texts at rest (withdrawal notes, overrides' justifications…); the key must stay the same across restarts.
@@ -187,6 +195,10 @@ export function serviceEnv(service) {
     env.AUTH_CLIENT_SECRET = secrets.notificationsClientSecret;
     // Webhook signing secrets at rest; the key must stay the same across restarts.
     env.NOTIFICATIONS_SECRET_KEYS = process.env.NOTIFICATIONS_SECRET_KEYS ?? secrets.notificationsSecretKeys;
+    // One-click links in e-mails open the console's confirmation page.
+    env.ACTION_LINK_URL_TEMPLATE = process.env.ACTION_LINK_URL_TEMPLATE ?? `${consoleBaseUrl()}/a/{token}`;
+    // The SMS/USSD providers' callbacks (/callbacks/{key}/…) answer only with this key in the URL.
+    env.PHONE_CALLBACK_KEY = process.env.PHONE_CALLBACK_KEY ?? secrets.phoneCallbackKey;
     // Without a relay, notifications keep what they would send in a local
     // outbox that a person can browse (its page is printed at start).
     if (process.env.SMTP_URL) env.SMTP_URL = process.env.SMTP_URL;
