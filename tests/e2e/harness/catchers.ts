@@ -108,13 +108,13 @@ export async function startSmsGateway(): Promise<SmsGateway> {
   };
 }
 
-/** The demo's mailbox over what the two catchers received. */
-export function catcherMailbox(smtp: SmtpCatcher, sms: SmsGateway): Mailbox {
+/** The demo's mailbox over what the catchers received (the SMTP server, the SMS gateway, and any other SMS fake). */
+export function catcherMailbox(smtp: SmtpCatcher, sms: SmsGateway, ...otherSms: { received: readonly CaughtSms[] }[]): Mailbox {
   return {
     describe: () => 'the test SMTP server and SMS gateway',
     messages: (to, since) =>
       Promise.resolve(
-        [...smtp.received, ...sms.received]
+        [...smtp.received, ...sms.received, ...otherSms.flatMap((s) => s.received)]
           .filter((m) => m.to === to && m.receivedAt.getTime() >= since.getTime())
           .sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime()),
       ),

@@ -4,7 +4,9 @@
  * runs them), each with an environment built here, never inherited: fresh
  * databases migrated with the platform's runner, free ports, a broker
  * exchange and queue prefix of their own, a BullMQ prefix of their own, a
- * temporary identity key, a real SMTP server and a fake SMS gateway.
+ * temporary identity key, a real SMTP server and a fake SMS gateway (the
+ * generic JSON one by default, or a fake Africa's Talking), and a phone
+ * callback key so that tests can play the provider's inbound callbacks.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,6 +23,8 @@ import type { DemoSeedResult } from '../../../scripts/demo/seed.js';
 import { deleteRedisKeys } from './redis-keys.js';
 import { catcherMailbox, startSmsGateway, startSmtpCatcher } from './catchers.js';
 import type { SmsGateway, SmtpCatcher } from './catchers.js';
+import { phoneCallbacks, startFakeAfricasTalking } from './fake-africastalking.js';
+import type { FakeAfricasTalking, PhoneCallbacks } from './fake-africastalking.js';
 import { freePort, killStrays, startProcess, tailLogs } from './processes.js';
 import type { ProcessSpec, RunningProcess } from './processes.js';
 import type { Mailbox } from '../../../scripts/demo/mailbox.js';
@@ -40,6 +44,21 @@ const RETRY_DELAY_MS = '300';
 /** Variables to change when (re)starting a process; `undefined` removes one. */
 export type EnvChanges = Record<string, string | undefined>;
 
+export type E2eHubOptions = {
+  /**
+   * Variables merged into a service's environment (after the harness's own,
+   * so they win; `undefined` removes one), e.g. a short `ACTION_LINK_TTL_SECONDS`
+   * for referrals. Kept on a restart.
+   */
+  serviceEnv?: Partial<Record<HubServiceName, EnvChanges>>;
+  /**
+   * Which provider notifications sends SMS through: the generic JSON gateway
+   * (`http`, the default) or the fake Africa's Talking (`africastalking`).
+   * Both fakes run either way; only the chosen one receives.
+   */
+  smsProvider?: 'http' | 'africastalking';
+};
+
 export type E2eHub = {
   endpoints: HubEndpoints;
   identityUrl: string;
@@ -51,6 +70,14 @@ export type E2eHub = {
   queuePrefix: string;
   smtp: SmtpCatcher;
   sms: SmsGateway;
+  /** The fake Africa's Talking: its bulk SMS API, and the provider's callbacks to the hub. */
+  africasTalking: FakeAfricasTalking;
+  /** The provider notifications sends SMS through. */
+  smsProvider: 'http' | 'africastalking';
+  /** `PHONE_CALLBACK_KEY` of notifications: the secret in its callback URLs. */
+  phoneCallbackKey: string;
+  /** The providers' callbacks to notifications (incoming SMS, USSD, delivery reports), with that key. */
+  callbacks: PhoneCallbacks;
   /** The demo's mailbox over the SMTP server and the SMS gateway. */
   mailbox: Mailbox;
   token: TokenSource;
@@ -98,7 +125,8 @@ export async function closeE2eHub(hub: E2eHub | undefined): Promise<void> {
  * Starts a hub and seeds the demo network into it. On failure everything
  * started so far is stopped and removed, and the logs are printed.
  */
-export async function startE2eHub(name: string): Promise<E2eHub> {
+export async function startE2eHub(name: string, options: E2eHubOptions = {}): Promise<E2eHub> {
+  const smsProvider = options.smsProvider ?? 'http';
   const cleanups: (() => Promise<void>)[] = [];
   const processes = new Map<HubProcessName, RunningProcess>();
   const envs = new Map<HubProcessName, Record<string, string>>();
@@ -129,6 +157,9 @@ export async function startE2eHub(name: string): Promise<E2eHub> {
     cleanups.push(() => smtp.close());
     const sms = await startSmsGateway();
     cleanups.push(() => sms.close());
+    const phoneCallbackKey = randomBytes(32).toString('base64url');
+    const africasTalking = await startFakeAfricasTalking({ username: 'e2e-hub', apiKey: randomBytes(24).toString('hex') });
+    cleanups.push(() => africasTalking.close());
 
     const databases = {} as Record<HubServiceName, TestDatabase>;
     await Promise.all(
@@ -202,8 +233,15 @@ export async function startE2eHub(name: string): Promise<E2eHub> {
         NOTIFICATIONS_QUEUE_PREFIX: notificationsQueuePrefix,
         SMTP_URL: smtp.url,
         MAIL_FROM: 'Hub de référencement <no-reply@hub.example.org>',
-        SMS_PROVIDER: 'http',
-        SMS_HTTP_URL: sms.url,
+        ...(smsProvider === 'africastalking'
+          ? {
+              SMS_PROVIDER: 'africastalking',
+              AFRICASTALKING_BASE_URL: africasTalking.url,
+              AFRICASTALKING_USERNAME: africasTalking.username,
+              AFRICASTALKING_API_KEY: africasTalking.apiKey,
+            }
+          : { SMS_PROVIDER: 'http', SMS_HTTP_URL: sms.url }),
+        PHONE_CALLBACK_KEY: phoneCallbackKey,
         DELIVERY_ATTEMPTS: '5',
         DELIVERY_BACKOFF_MS: '200',
         REFERRAL_LINK_TEMPLATE: 'https://hub.example.org/r/{referralCode}',
@@ -214,6 +252,7 @@ export async function startE2eHub(name: string): Promise<E2eHub> {
         NOTIFICATIONS_SECRET_KEYS: `e2e1:${randomBytes(32).toString('base64')}`,
       },
     };
+    for (const service of SERVICE_NAMES) serviceEnv[service] = applyChanges(serviceEnv[service], options.serviceEnv?.[service]);
     const identityEnv: Record<string, string> = {
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
@@ -263,7 +302,11 @@ export async function startE2eHub(name: string): Promise<E2eHub> {
       queuePrefix,
       smtp,
       sms,
-      mailbox: catcherMailbox(smtp, sms),
+      africasTalking,
+      smsProvider,
+      phoneCallbackKey,
+      callbacks: phoneCallbacks(endpoints.notificationsUrl, phoneCallbackKey),
+      mailbox: catcherMailbox(smtp, sms, africasTalking),
       token,
       seed,
       databaseUrls: { directory: databases.directory.url, consent: databases.consent.url, referrals: databases.referrals.url, notifications: databases.notifications.url },
