@@ -409,6 +409,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/action-links/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The action-link token from a new-referral email (base64url, signed by this service). Any malformed, tampered or unknown token is answered 200 with state `invalid`, never an error. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * What an email action link would do (public; changes nothing)
+         * @description Reads an action link without using it, so mail scanners that follow links change nothing: its state, the action it would take, the focal point's language, the referral's envelope names (only while `valid` or `not_allowed`; never any case data) and the decline reasons of the catalogue.
+         */
+        get: operations["getActionLink"];
+        put?: never;
+        /**
+         * Take the action of an email action link (public; single use)
+         * @description Takes the link's step as its focal point, through the same lifecycle rules, events and notifications as the console, recorded in the history with channel `email_link`. The link is claimed atomically before the step and released if the step is refused or fails: of two concurrent uses one is `done`, the other `used`. A decline needs a reason from the catalogue (and a note when the reason requires one): 400 naming `body.reasonCode` or `body.note`, and the link stays unused.
+         */
+        post: operations["useActionLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/phone-actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a step asked for by SMS or USSD (the notifications service only)
+         * @description The notifications service relays a focal point's SMS reply or USSD choice: the sender's phone (compared with the focal points' work phones, keeping a leading `+` and digits only), the referral's reply code and the action. The step is taken as that focal point, through the same lifecycle rules, events and notifications as the console, recorded with the channel. Through a channel, `accept` on a `submitted` referral acknowledges then accepts, and `complete` on an `accepted` one starts then completes (each step recorded). `unknown_code` is the same answer whether the code exists for another organisation or not at all. The same `requestKey` again returns the first result with outcome `already_done` and changes nothing.
+         */
+        post: operations["takePhoneAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/phone-inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The referrals waiting for a phone's focal point (the notifications service only)
+         * @description For the USSD menu: the referrals of the sender's organisations (every organisation a focal point with that work phone belongs to) that are `submitted` or `acknowledged`, overdue first, then by due date; at most 9. Envelope only: code, reply code, status, urgency, service name, due date.
+         */
+        post: operations["getPhoneInbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/network/deadlines": {
         parameters: {
             query?: never;
@@ -493,6 +560,51 @@ export interface components {
             items: components["schemas"]["AccessLogEntry"][];
             nextCursor: components["schemas"]["NextCursor"];
         };
+        /** @description What an action link would do; reading it changes nothing. */
+        ActionLink: {
+            /**
+             * @description `valid`: it can be used now. `used`: it was used. `expired`: its time ran out. `invalid`: malformed, tampered, or its focal point no longer receives this referral's referrals. `not_allowed`: the referral's state no longer allows the step.
+             * @enum {string}
+             */
+            state: "valid" | "used" | "expired" | "invalid" | "not_allowed";
+            action: components["schemas"]["ActionLinkAction"];
+            language: components["schemas"]["Language"];
+            /** @description Only for `valid` and `not_allowed`. */
+            referral: components["schemas"]["ActionLinkReferral"] | null;
+            declineReasons: components["schemas"]["DeclineReasonOption"][];
+        };
+        /**
+         * @description The step the link takes; null when the token could not be read.
+         * @enum {string|null}
+         */
+        ActionLinkAction: "acknowledge" | "accept" | "decline" | null;
+        ActionLinkInput: {
+            /** @description For a decline link, the reason (a code of the decline reasons catalogue). */
+            reasonCode?: string;
+            /** @description For a decline whose reason requires it, the explanation (blank counts as missing). */
+            note?: string;
+        };
+        /** @description The referral's envelope as a link page may show it (no case data). */
+        ActionLinkReferral: {
+            code: components["schemas"]["ReferralCode"];
+            replyCode: components["schemas"]["ReplyCode"];
+            status: components["schemas"]["ReferralStatus"];
+            urgency: components["schemas"]["Urgency"];
+            serviceName: components["schemas"]["LocalizedName"];
+            referringOrganizationName: string | null;
+            recipientOrganizationName: string | null;
+            /** @description The next deadline of the referral (acknowledgement while submitted, else the decision); null when none. */
+            dueAt: components["schemas"]["Timestamp"] | null;
+        };
+        ActionLinkResult: {
+            /** @enum {string} */
+            outcome: "done" | "used" | "expired" | "invalid" | "not_allowed";
+            action: components["schemas"]["ActionLinkAction"];
+            language: components["schemas"]["Language"];
+            referral: components["schemas"]["ActionLinkReferral"] | null;
+        };
+        /** @description An action-link token (base64url); the notifications service puts it in the link URL. */
+        ActionLinkToken: string;
         /**
          * @description A protection concern of the case (the categories the consent rules know).
          * @enum {string}
@@ -500,11 +612,24 @@ export interface components {
         CaseCategory: "physical_violence" | "sexual_violence" | "emotional_abuse" | "neglect" | "child_labour" | "child_marriage" | "unaccompanied_or_separated" | "armed_forces_or_groups" | "trafficking" | "detention" | "living_or_working_on_street" | "psychosocial_distress" | "disability_related_risk" | "lack_of_documentation";
         /** @description The pseudonymous code by which the referring agency knows the case. It must not reveal the child's identity: no name, initials, date of birth or other identifying data may be part of it. */
         CaseCode: string;
+        /**
+         * @description How a step reached the service; `api` for the console and API clients.
+         * @enum {string}
+         */
+        Channel: "api" | "email_link" | "sms" | "ussd";
         CompleteReferral: {
             note?: string;
         };
         /** @description An opaque pagination cursor. */
         Cursor: string;
+        DeclineReasonOption: {
+            code: string;
+            labels: {
+                fr: string;
+                en: string;
+            };
+            requiresNote: boolean;
+        };
         DeclineReferral: {
             /** @enum {string} */
             reasonCode: "outside_eligibility" | "no_capacity" | "service_not_offered" | "cannot_contact_family" | "family_declined" | "duplicate_referral" | "other";
@@ -536,6 +661,9 @@ export interface components {
                 userId: components["schemas"]["UserId"];
                 organizationId: components["schemas"]["OrganizationId"];
             } | null;
+            channel: components["schemas"]["Channel"];
+            /** @description The focal point (directory id) who took the step through an email link, SMS or USSD; null otherwise. */
+            actorFocalPointId: components["schemas"]["Id"] | null;
             reasonCode: string | null;
             note: string | null;
             suggestedServiceId: components["schemas"]["Id"] | null;
@@ -721,6 +849,7 @@ export interface components {
         NotificationContext: {
             id: components["schemas"]["Id"];
             code: components["schemas"]["ReferralCode"];
+            replyCode: components["schemas"]["ReplyCode"];
             caseCode: components["schemas"]["CaseCode"];
             status: components["schemas"]["ReferralStatus"];
             referringOrganizationId: components["schemas"]["OrganizationId"];
@@ -776,6 +905,13 @@ export interface components {
             phone: string | null;
             /** @description The language notifications to this person are written in. */
             preferredLanguage: components["schemas"]["Language"];
+            /** @description One-click action tokens for this focal point (not URLs: the notifications service builds the links), each signed, expiring and single-use; only while the referral is `submitted`, else null. */
+            actionLinks: {
+                acknowledge: components["schemas"]["ActionLinkToken"];
+                accept: components["schemas"]["ActionLinkToken"];
+                decline: components["schemas"]["ActionLinkToken"];
+                expiresAt: components["schemas"]["Timestamp"];
+            } | null;
         };
         NullableTimestamp: components["schemas"]["Timestamp"] | null;
         /**
@@ -870,6 +1006,55 @@ export interface components {
             /** @description Case plan goals */
             "case.planGoals"?: string[];
         };
+        PhoneActionInput: {
+            /** @enum {string} */
+            channel: "sms" | "ussd";
+            phone: components["schemas"]["PhoneNumberInput"];
+            /** @description The reply code as the person typed it (anything that is not an open referral's code is `unknown_code`). */
+            replyCode: string;
+            /** @enum {string} */
+            action: "acknowledge" | "accept" | "decline" | "complete";
+            /** @description For a decline, a code of the decline reasons catalogue. */
+            reasonCode?: string;
+            /** @description Makes the call idempotent (e.g. the provider and its message id, or the USSD session and step). */
+            requestKey: string;
+        };
+        PhoneActionResult: {
+            /** @enum {string} */
+            outcome: "done" | "already_done" | "unknown_sender" | "unknown_code" | "not_allowed" | "reason_required";
+            /** @description The focal point's preferred language (`fr` for an unknown sender). */
+            language: components["schemas"]["Language"];
+            /** @description Null for `unknown_sender` and `unknown_code`. */
+            referral: components["schemas"]["PhoneReferral"] | null;
+            /** @description With `not_allowed`, the statuses the action could be taken from. */
+            allowedFrom?: components["schemas"]["ReferralStatus"][];
+        };
+        PhoneInbox: {
+            /** @enum {string} */
+            outcome: "ok" | "unknown_sender";
+            language: components["schemas"]["Language"];
+            items: {
+                referralId: components["schemas"]["Id"];
+                code: components["schemas"]["ReferralCode"];
+                replyCode: components["schemas"]["ReplyCode"];
+                status: components["schemas"]["ReferralStatus"];
+                urgency: components["schemas"]["Urgency"];
+                serviceName: components["schemas"]["LocalizedName"];
+                dueAt: components["schemas"]["Timestamp"] | null;
+                overdue: boolean;
+            }[];
+        };
+        PhoneInboxInput: {
+            phone: components["schemas"]["PhoneNumberInput"];
+        };
+        /** @description The sender's phone as the provider gives it; compared keeping a leading `+` and digits only. */
+        PhoneNumberInput: string;
+        PhoneReferral: {
+            code: components["schemas"]["ReferralCode"];
+            replyCode: components["schemas"]["ReplyCode"];
+            status: components["schemas"]["ReferralStatus"];
+            serviceName: components["schemas"]["LocalizedName"];
+        };
         /** @description An RFC 9457 problem details object. Members beyond these may be added for a specific problem (for example `currentStatus`); they never carry personal data. */
         Problem: {
             /**
@@ -929,6 +1114,7 @@ export interface components {
         Referral: {
             id: components["schemas"]["Id"];
             code: components["schemas"]["ReferralCode"];
+            replyCode: components["schemas"]["ReplyCode"];
             kind: components["schemas"]["ReferralKind"];
             caseCode: components["schemas"]["CaseCode"];
             status: components["schemas"]["ReferralStatus"];
@@ -998,6 +1184,7 @@ export interface components {
         ReferralSummary: {
             id: components["schemas"]["Id"];
             code: components["schemas"]["ReferralCode"];
+            replyCode?: components["schemas"]["ReplyCode"];
             kind?: components["schemas"]["ReferralKind"];
             submittedAt?: components["schemas"]["NullableTimestamp"];
             acknowledgeDueAt?: components["schemas"]["NullableTimestamp"];
@@ -1018,6 +1205,8 @@ export interface components {
             items: components["schemas"]["ReferralSummary"][];
             nextCursor: components["schemas"]["NextCursor"];
         };
+        /** @description The short code a focal point answers an SMS with (`OK 4821`): random digits drawn at submit, unique among the open referrals (submitted, acknowledged, accepted, in progress) of the recipient organisation, free again once the referral is no longer open; null before submit. */
+        ReplyCode: string | null;
         SecondsByUrgency: {
             high: number;
             medium: number;
@@ -1868,6 +2057,133 @@ export interface operations {
             409: components["responses"]["Conflict"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getActionLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The action-link token from a new-referral email (base64url, signed by this service). Any malformed, tampered or unknown token is answered 200 with state `invalid`, never an error. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link's state. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    useActionLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The action-link token from a new-referral email (base64url, signed by this service). Any malformed, tampered or unknown token is answered 200 with state `invalid`, never an error. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ActionLinkInput"];
+            };
+        };
+        responses: {
+            /** @description What happened. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionLinkResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    takePhoneAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhoneActionInput"];
+            };
+        };
+        responses: {
+            /** @description What happened. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneActionResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPhoneInbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhoneInboxInput"];
+            };
+        };
+        responses: {
+            /** @description The waiting referrals. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneInbox"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -10,6 +10,11 @@ import type { JsonObject } from './support.js';
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
 const PUBLIC_PATHS = ['/livez', '/readyz', '/openapi.json'];
 
+/** An operation that is public by design (`security: []`) and names its own credential in `x-public`. */
+function isDeclaredPublic(operation: JsonObject): boolean {
+  return typeof operation['x-public'] === 'string' && operation['x-public'] !== '';
+}
+
 type Operation = {
   path: string;
   method: string;
@@ -99,6 +104,8 @@ describe.each(SERVICE_NAMES)('the %s OpenAPI document', (service) => {
     for (const { path, method, operation } of operationsOf(document)) {
       const where = `${method.toUpperCase()} ${path}`;
       if (PUBLIC_PATHS.includes(path)) expect(operation['security'], where).toEqual([]);
+      // An operation whose credential is not a bearer token (a signed token or key in its path) says which, in `x-public`.
+      else if (isDeclaredPublic(operation)) expect(operation['security'], where).toEqual([]);
       else expect(operation['security'], where).toBeUndefined();
     }
     for (const path of PUBLIC_PATHS) expect(document.paths[path]?.['get'], path).toBeDefined();
@@ -118,7 +125,8 @@ describe.each(SERVICE_NAMES)('the %s OpenAPI document', (service) => {
       const statuses = new Set(responsesOf(document, operation).keys());
       const expected = ['500'];
       // 429: every authenticated request counts against its client's rate limit.
-      if (!PUBLIC_PATHS.includes(path)) expected.push('401', '403', '429', '503');
+      if (isDeclaredPublic(operation)) expected.push('429');
+      else if (!PUBLIC_PATHS.includes(path)) expected.push('401', '403', '429', '503');
       if (parameters.length > 0 || operation['requestBody'] !== undefined) expected.push('400');
       // A single resource may not exist; a collection (even under a path parameter) is just empty.
       if (/\/\{[^/]+\}$/.test(path)) expected.push('404');
