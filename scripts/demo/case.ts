@@ -30,13 +30,16 @@ export type DemoPerson = {
   supervisorUserId?: string;
 };
 
-function focalPointOf(organizationKey: DemoOrganizationKey): { name: string; title: string; email: string } {
+function focalPointOf(organizationKey: DemoOrganizationKey): { name: string; title: string; email: string; phone: string } {
   const organization = demoOrganization(organizationKey);
   const focalPoint = organization.focalPoints.find((f) => f.serviceKey === undefined);
   if (focalPoint === undefined || focalPoint.email === undefined || focalPoint.email === null) {
     throw new Error(`the demo organisation ${organizationKey} has no focal point with an email`);
   }
-  return { name: focalPoint.name, title: focalPoint.title ?? 'Point focal', email: focalPoint.email };
+  if (focalPoint.phone === undefined || focalPoint.phone === null || !/^\+[1-9][0-9]{7,14}$/.test(focalPoint.phone)) {
+    throw new Error(`the demo organisation ${organizationKey} has no focal point with a work phone in E.164`);
+  }
+  return { name: focalPoint.name, title: focalPoint.title ?? 'Point focal', email: focalPoint.email, phone: focalPoint.phone };
 }
 
 const dppe = focalPointOf('dppe');
@@ -45,7 +48,8 @@ const clinic = focalPointOf('ubuzima');
 /**
  * The lead caseworker works for the lead case-management NGO; her
  * supervisor is its case-management coordinator. The two focal points are
- * those the directory lists for the department and the clinic.
+ * those the directory lists for the department and the clinic, with the
+ * directory's work phone: the number the hub texts, and answers.
  */
 export const DEMO_PEOPLE: Readonly<Record<DemoPersonKey, DemoPerson>> = {
   lead: {
@@ -79,7 +83,7 @@ export const DEMO_PEOPLE: Readonly<Record<DemoPersonKey, DemoPerson>> = {
     name: dppe.name,
     title: dppe.title,
     email: dppe.email,
-    phone: null,
+    phone: dppe.phone,
     locale: 'fr',
   },
   clinicFocalPoint: {
@@ -90,7 +94,7 @@ export const DEMO_PEOPLE: Readonly<Record<DemoPersonKey, DemoPerson>> = {
     name: clinic.name,
     title: clinic.title,
     email: clinic.email,
-    phone: null,
+    phone: clinic.phone,
     locale: 'fr',
   },
 };

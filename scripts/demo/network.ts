@@ -125,8 +125,14 @@ const WEEKDAYS = 'Lundi–vendredi 8h00–16h30';
 const FREE = 'Gratuit';
 /** Every child, any sex. */
 const CHILDREN: DirectorySchemas['Eligibility'] = { minAge: 0, maxAge: 17, sexes: [] };
-/** A made-up work number in a test range: `+257 79 000 0nn`. */
+/** A made-up number in a test range, as people write it: `+257 79 000 0nn`. */
 const fp = (n: number): string => `+257 79 000 ${String(n).padStart(3, '0')}`;
+/**
+ * A focal point's work phone, the same made-up number in E.164 (`+25779000nnn`):
+ * the hub texts it, and recognises the focal point when an SMS or a USSD session
+ * comes from it.
+ */
+const workPhone = (n: number): string => `+25779000${String(n).padStart(3, '0')}`;
 
 export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
   {
@@ -241,7 +247,7 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
         name: 'Consolate Hakizimana',
         title: "Cheffe du service de l'aide sociale à l'enfance",
         email: 'referrals@dppe-mivumba.example.org',
-        phone: fp(2),
+        phone: workPhone(2),
         languages: ['fr', 'rn'],
         notificationLanguage: 'fr',
       },
@@ -250,7 +256,7 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
         name: 'Jean-Bosco Nimpagaritse',
         title: 'Officier de liaison mineurs',
         email: 'liaison.mineurs@dppe-mivumba.example.org',
-        phone: fp(3),
+        phone: workPhone(3),
         languages: ['fr', 'rn'],
         notificationLanguage: 'fr',
       },
@@ -391,7 +397,7 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
         name: 'Aline Irakoze',
         title: 'Coordinatrice gestion de cas',
         email: 'referrals@tubakingire.example.org',
-        phone: fp(11),
+        phone: workPhone(11),
         languages: ['fr', 'rn', 'sw'],
         notificationLanguage: 'fr',
       },
@@ -400,7 +406,7 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
         name: 'Pacifique Ndikumana',
         title: 'Chargé de la recherche familiale',
         email: 'ftr@tubakingire.example.org',
-        phone: fp(12),
+        phone: workPhone(12),
         languages: ['fr', 'rn', 'sw'],
         notificationLanguage: 'fr',
       },
@@ -524,7 +530,7 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
         name: 'Dr Espérance Niyonzima',
         title: 'Médecin-cheffe',
         email: 'referrals@ubuzima.example.org',
-        phone: fp(21),
+        phone: workPhone(21),
         languages: ['fr', 'rn'],
         notificationLanguage: 'fr',
       },
@@ -533,7 +539,7 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
         name: 'Goreth Bizimana',
         title: 'Infirmière référente VBG',
         email: 'vbg@ubuzima.example.org',
-        phone: fp(22),
+        phone: workPhone(22),
         languages: ['fr', 'rn', 'sw'],
         notificationLanguage: 'fr',
       },
@@ -633,7 +639,7 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
         name: 'Me Déogratias Nshimirimana',
         title: 'Avocat coordinateur',
         email: 'referrals@adem.example.org',
-        phone: fp(31),
+        phone: workPhone(31),
         languages: ['fr', 'rn'],
         notificationLanguage: 'fr',
       },
@@ -741,7 +747,7 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
         name: 'Béatrice Ntakirutimana',
         title: 'Directrice',
         email: 'referrals@amahoro.example.org',
-        phone: fp(41),
+        phone: workPhone(41),
         languages: ['fr', 'rn'],
         notificationLanguage: 'fr',
       },
@@ -750,7 +756,7 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
         name: 'Claudine Nahimana',
         title: "Référente de la maison d'accueil",
         email: 'accueil@amahoro.example.org',
-        phone: fp(42),
+        phone: workPhone(42),
         languages: ['fr', 'rn', 'sw'],
         notificationLanguage: 'fr',
       },
@@ -850,7 +856,7 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
         name: 'Fidèle Manirakiza',
         title: 'Responsable des programmes',
         email: 'referrals@ejoheza.example.org',
-        phone: fp(51),
+        phone: workPhone(51),
         languages: ['fr', 'rn'],
         notificationLanguage: 'fr',
       },
@@ -950,7 +956,7 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
         name: 'Emmanuel Havyarimana',
         title: 'Coordinateur psychosocial',
         email: 'referrals@twiyubake.example.org',
-        phone: fp(61),
+        phone: workPhone(61),
         languages: ['rn', 'fr'],
         notificationLanguage: 'fr',
       },
@@ -1067,7 +1073,7 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
         name: 'Sarah Mwangi-Dupont',
         title: 'Child Protection Officer',
         email: 'referrals@bnupe.example.org',
-        phone: fp(71),
+        phone: workPhone(71),
         languages: ['en', 'fr', 'sw'],
         notificationLanguage: 'en',
       },
@@ -1076,7 +1082,7 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
         name: 'Olivier Kwizera',
         title: 'Chargé BID',
         email: 'bid@bnupe.example.org',
-        phone: fp(72),
+        phone: workPhone(72),
         languages: ['fr', 'sw'],
         notificationLanguage: 'fr',
       },
@@ -1133,7 +1139,7 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
       {
         name: 'Joséphine Ndayizeye',
         title: 'Présidente du comité',
-        phone: fp(81),
+        phone: workPhone(81),
         languages: ['rn', 'fr'],
         notificationLanguage: 'fr',
       },
@@ -1190,7 +1196,7 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
       {
         name: 'Pascal Ntahomvukiye',
         title: 'Secrétaire du comité',
-        phone: fp(91),
+        phone: workPhone(91),
         languages: ['rn', 'fr'],
         notificationLanguage: 'fr',
       },

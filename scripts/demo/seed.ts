@@ -18,7 +18,9 @@
  * last directory write of the seed (the department's own focal point): when
  * that focal point exists, the agreement was made, and a later run leaves both
  * alone. A run interrupted between the two proposes the agreement again; a
- * second identical agreement changes no sharing decision.
+ * second identical agreement changes no sharing decision. A focal point that
+ * is there without a work phone is given the demo's (E.164): the hub texts the
+ * receiving focal points and knows them by it when they answer by SMS or USSD.
  */
 import { pathToFileURL } from 'node:url';
 import type { ConsentApi, DirectoryApi } from '@referral-hub/contracts';
@@ -72,6 +74,8 @@ export type DemoSeedResult = {
   organizations: Record<DemoOrganizationKey, string>;
   /** What this run created. */
   created: DemoCounts;
+  /** Focal points that were there without a work phone and were given the demo's (E.164). */
+  phonesAdded: number;
   /** What the demo network holds, once seeded. */
   totals: DemoCounts;
   /** The agreement this run made in force, if it made one. */
@@ -261,6 +265,13 @@ function missingOf(demo: DemoOrganization, state: OrganizationState | undefined)
       const serviceId = serviceIdOf(f.serviceKey);
       return !(state?.focalPoints.some((existing) => existing.name === f.name && serviceId !== undefined && existing.serviceId === serviceId) ?? false);
     }),
+    // Focal points there already but without the work phone the hub texts and recognises them by.
+    phones: demo.focalPoints.flatMap((f): { existing: FocalPoint; phone: string }[] => {
+      const serviceId = serviceIdOf(f.serviceKey);
+      const existing = state?.focalPoints.find((e) => e.name === f.name && serviceId !== undefined && e.serviceId === serviceId);
+      const phone = f.phone ?? null;
+      return existing !== undefined && (existing.phone ?? '').trim() === '' && phone !== null ? [{ existing, phone }] : [];
+    }),
   };
 }
 
@@ -317,14 +328,15 @@ export async function seedDemoNetwork(options: SeedDemoNetworkOptions): Promise<
     missingAreas.length === 0 &&
     DEMO_ORGANIZATIONS.every((demo) => {
       const missing = missingOf(demo, states.get(demo.key));
-      return states.has(demo.key) && missing.locations.length + missing.services.length + missing.focalPoints.length === 0;
+      return states.has(demo.key) && missing.locations.length + missing.services.length + missing.focalPoints.length + missing.phones.length === 0;
     });
   if (complete) {
     log(`The demo network is already there (${DEMO_ORGANIZATIONS.length} organisations): nothing to do.`);
-    return { alreadySeeded: true, organizations: idsOf(states), created: { ...EMPTY }, totals: { ...DEMO_TOTALS }, agreementId: null };
+    return { alreadySeeded: true, organizations: idsOf(states), created: { ...EMPTY }, phonesAdded: 0, totals: { ...DEMO_TOTALS }, agreementId: null };
   }
 
   const created: DemoCounts = { ...EMPTY };
+  let phonesAdded = 0;
 
   // Areas, parents first (the list is in that order), as the coordinator.
   for (const area of missingAreas) {
@@ -397,10 +409,17 @@ export async function seedDemoNetwork(options: SeedDemoNetworkOptions): Promise<
       created.focalPoints += 1;
     }
 
+    for (const { existing, phone } of missing.phones) {
+      const body: D['FocalPointPatch'] = { version: existing.version, phone };
+      await directory.call<FocalPoint>(admin, 'PATCH', `/v1/focal-points/${encodeURIComponent(existing.id)}`, body);
+      phonesAdded += 1;
+    }
+
     const added = [
       counted(created.locations - before.locations, 'location'),
       counted(created.services - before.services, 'service'),
       counted(created.focalPoints - before.focalPoints, 'focal point'),
+      counted(missing.phones.length, 'work phone'),
     ].filter((part) => part !== '');
     if (added.length > 0 || createdNow.has(demo.key)) {
       log(`+ ${demo.acronym ?? demo.key} (${demo.type})${added.length > 0 ? `: ${added.join(', ')}` : ''}`);
@@ -431,7 +450,7 @@ export async function seedDemoNetwork(options: SeedDemoNetworkOptions): Promise<
     `Demo network seeded: created ${created.areas} areas, ${created.organizations} organisations, ${created.locations} locations, ` +
       `${created.services} services, ${created.focalPoints} focal points, ${created.agreements} agreements.`,
   );
-  return { alreadySeeded: false, organizations: ids, created, totals: { ...DEMO_TOTALS }, agreementId };
+  return { alreadySeeded: false, organizations: ids, created, phonesAdded, totals: { ...DEMO_TOTALS }, agreementId };
 }
 
 /** `3 services`, `1 service`, or nothing for none. */

@@ -143,7 +143,8 @@ describe('seedDemoNetwork on empty databases', () => {
     expect(focalPoints.filter((f) => f.serviceId !== null).length).toBeGreaterThanOrEqual(4);
     for (const focalPoint of focalPoints) {
       if (focalPoint.email !== null) expect(focalPoint.email).toMatch(/@[a-z0-9.-]*example\.org$/);
-      if (focalPoint.phone !== null) expect(focalPoint.phone).toMatch(/^\+257 79 000 \d{3}$/);
+      // A work phone in E.164, the number the hub texts and recognises in an SMS reply or a USSD session.
+      expect(focalPoint.phone).toMatch(/^\+25779000\d{3}$/);
     }
   });
 
@@ -216,6 +217,27 @@ describe('seedDemoNetwork on a hub that has it', () => {
     expect(again.agreementId).toBeNull();
     const restored = await get<D['FocalPointList']>(directory.url, `/v1/organizations/${first.organizations.ubuzima}/focal-points`, COORDINATOR);
     expect(restored.items.find((f) => f.name === removed?.name)?.serviceId).toBe(removed?.serviceId);
+  });
+
+  it('gives a focal point that lost its work phone the demo’s number back, and creates nothing', async () => {
+    const focalPoints = await get<D['FocalPointList']>(directory.url, `/v1/organizations/${first.organizations.dppe}/focal-points`, COORDINATOR);
+    const target = focalPoints.items.find((f) => f.serviceId === null);
+    expect(target?.phone).toMatch(/^\+25779000\d{3}$/);
+    const admin: TestClaims = { sub: 'demo-admin-dppe', org: first.organizations.dppe, roles: ['org_admin'] };
+    const patched = await fetch(`${directory.url}/v1/focal-points/${target?.id ?? ''}`, {
+      method: 'PATCH',
+      headers: { authorization: await testEnv.authorization(admin), 'content-type': 'application/json' },
+      body: JSON.stringify({ version: target?.version ?? 0, phone: null }),
+    });
+    expect(patched.status).toBe(200);
+
+    const again = await seedDemoNetwork(options());
+    expect(again.alreadySeeded).toBe(false);
+    expect(again.phonesAdded).toBe(1);
+    expect(again.created).toEqual({ areas: 0, organizations: 0, locations: 0, services: 0, focalPoints: 0, agreements: 0 });
+    const after = await get<D['FocalPointList']>(directory.url, `/v1/organizations/${first.organizations.dppe}/focal-points`, COORDINATOR);
+    expect(after.items.find((f) => f.id === target?.id)?.phone).toBe(target?.phone);
+    expect((await seedDemoNetwork(options())).alreadySeeded).toBe(true);
   });
 
   it('finds the demo organisations by name for the walkthrough', async () => {
