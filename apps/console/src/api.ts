@@ -20,6 +20,15 @@ export type AdminArea = DirectoryApi.components['schemas']['AdminArea'];
 export type Consent = ConsentApi.components['schemas']['Consent'];
 export type Preferences = NotificationsApi.components['schemas']['Preferences'];
 export type PreferencesUpdate = NotificationsApi.components['schemas']['PreferencesUpdate'];
+/** What an e-mail action link may do. */
+export type ActionLinkAction = NonNullable<ReferralsApi.components['schemas']['ActionLinkAction']>;
+/** What an action link's page may say about its referral: the envelope's public parts, never the child. */
+export type ActionLinkReferral = ReferralsApi.components['schemas']['ActionLinkReferral'];
+export type ActionLinkReason = ReferralsApi.components['schemas']['DeclineReasonOption'];
+/** `GET /v1/action-links/{token}`: what the link would do; reading it changes nothing. */
+export type ActionLink = ReferralsApi.components['schemas']['ActionLink'];
+/** `POST /v1/action-links/{token}`: what the link did. */
+export type ActionLinkOutcome = ReferralsApi.components['schemas']['ActionLinkResult'];
 /** One invalid field of a refused request, as the problem names it. */
 export type FieldError = { field: string; message: string };
 
@@ -50,14 +59,22 @@ export type ApiClient = {
   text(service: ServiceName, path: string, accept: string): Promise<{ contentType: string; body: string }>;
 };
 
+/**
+ * Calls the services' public endpoints (an e-mail action link, whose token is
+ * the credential): the same client, without any bearer token, so such a call
+ * can never carry a person's session.
+ */
+export type PublicApiClient = Pick<ApiClient, 'get' | 'post'>;
+
 const TIMEOUT_MS = 10_000;
 
 type RawText = { contentType: string; body: string };
 
-export function apiClient(urls: Record<ServiceName, string>, accessToken: () => Promise<string>, language: string): ApiClient {
-  const call = async <T>(service: ServiceName, path: string, init: { method: string; body?: unknown; idempotencyKey?: string; accept?: string }): Promise<T> => {
+/** `accessToken` undefined: a public call, with no `authorization` header at all. */
+function caller(urls: Record<ServiceName, string>, accessToken: (() => Promise<string>) | undefined, language: string) {
+  return async <T>(service: ServiceName, path: string, init: { method: string; body?: unknown; idempotencyKey?: string; accept?: string }): Promise<T> => {
     const headers: Record<string, string> = {
-      authorization: `Bearer ${await accessToken()}`,
+      ...(accessToken === undefined ? {} : { authorization: `Bearer ${await accessToken()}` }),
       accept: init.accept === undefined ? 'application/json, application/problem+json' : `${init.accept}, application/problem+json`,
       'accept-language': language,
     };
@@ -100,6 +117,19 @@ export function apiClient(urls: Record<ServiceName, string>, accessToken: () => 
     }
     return body as T;
   };
+}
+
+/** The hub's services without a person: public endpoints only (see `PublicApiClient`). */
+export function publicApiClient(urls: Record<ServiceName, string>, language: string): PublicApiClient {
+  const call = caller(urls, undefined, language);
+  return {
+    get: (service, path) => call(service, path, { method: 'GET' }),
+    post: (service, path, body, idempotencyKey) => call(service, path, { method: 'POST', body, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) }),
+  };
+}
+
+export function apiClient(urls: Record<ServiceName, string>, accessToken: () => Promise<string>, language: string): ApiClient {
+  const call = caller(urls, accessToken, language);
   return {
     get: (service, path) => call(service, path, { method: 'GET' }),
     post: (service, path, body, idempotencyKey) => call(service, path, { method: 'POST', body, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) }),

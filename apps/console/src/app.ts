@@ -6,18 +6,21 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '@referral-hub/platform';
+import { createMemoryRateLimitStore } from '@referral-hub/platform';
+import type { Logger, RateLimitStore } from '@referral-hub/platform';
 import busboy from 'busboy';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import { ApiError, apiClient } from './api.js';
+import { ApiError, apiClient, publicApiClient } from './api.js';
 import type { ApiClient, Organization, Service } from './api.js';
 import type { ConsoleConfig } from './config.js';
 import type { PageContext } from './html.js';
 import { DEFAULT_LANGUAGE, LANGUAGES, isLanguage, languageFromHeader, translator } from './i18n.js';
 import type { SignIn } from './oidc.js';
 import { homePage, messagePage } from './pages.js';
+import { isActionLinkPath } from './routes/action-links.js';
 import { ROUTES } from './routes/index.js';
+import { rateLimits } from './rate-limit.js';
 import { SESSION_COOKIE, newToken, sameToken } from './session.js';
 import type { SessionData, SessionStore, SessionUser } from './session.js';
 import { SignInNeeded } from './web.js';
@@ -53,6 +56,8 @@ export type ConsoleDeps = {
   /** Resolves when what the console needs (Redis) answers; `/readyz`. */
   ready?: () => Promise<void>;
   now?: () => Date;
+  /** Where the public pages' rate limits count (Redis in production; this process's memory when not given). */
+  rateLimitStore?: RateLimitStore;
 };
 
 
@@ -176,6 +181,13 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
   // Every page below is personal: never cached, never shared.
   app.use((req, res, next) => {
     res.setHeader('cache-control', 'no-store');
+    // E-mail action links (`/a/{token}`) are public pages: the token in the path is their only credential.
+    // They never load, create or save a session, so nothing of a signed-in person's session (its tokens,
+    // its CSRF token) can be used or changed through them, and no cookie is set for someone who has none.
+    if (isActionLinkPath(req.path)) {
+      next();
+      return;
+    }
     const id = cookieValue(req.headers.cookie, SESSION_COOKIE);
     const load = id === undefined || !/^[A-Za-z0-9_-]{43}$/.test(id) ? Promise.resolve(undefined) : sessions.load(id);
     load.then(
@@ -272,6 +284,14 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
   // CSRF: every POST carries the session's token (synchronizer token pattern).
   app.use((req, res, next) => {
     if (req.method !== 'POST') {
+      next();
+      return;
+    }
+    // Exempt on purpose: `POST /a/{token}` (an e-mail action link). It has no session to protect: it never
+    // reads one (see above) and calls the referrals service with no bearer token, only the link's token,
+    // which is its whole authority. A cross-site form would have to know that token already, and whoever
+    // knows it can use it directly; a signed-in person's session adds nothing to such a request.
+    if (isActionLinkPath(req.path)) {
       next();
       return;
     }
@@ -389,6 +409,11 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
   };
 
   const web: Web = {
+    publicApiOf: (language) => publicApiClient({ directory: config.directoryUrl, consent: config.consentUrl, referrals: config.referralsUrl, notifications: config.notificationsUrl }, language),
+    sendPublicPage: (res, status, body) => {
+      sendText(res, status, 'html', body);
+    },
+    rateLimits: rateLimits(deps.rateLimitStore ?? createMemoryRateLimitStore(), logger),
     app,
     config,
     logger,

@@ -19,6 +19,11 @@ export type ConsoleConfig = {
   sessionIdleSeconds: number;
   /** How many referrals a page of the inbox lists. */
   inboxPageSize: number;
+  /**
+   * How often an e-mail action link (`/a/{token}`) may be opened or used:
+   * per link and per client address, in one window (counts in Redis).
+   */
+  actionLinkLimits: { perToken: number; perAddress: number; windowSeconds: number };
   directoryUrl: string;
   consentUrl: string;
   referralsUrl: string;
@@ -75,6 +80,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
     // SESSION_IDLE_SECONDS, when set, wins: tests need an idle time of seconds, people think in minutes.
     sessionIdleSeconds: positiveInteger(env, 'SESSION_IDLE_SECONDS', positiveInteger(env, 'SESSION_IDLE_MINUTES', 30) * 60),
     inboxPageSize: Math.min(positiveInteger(env, 'INBOX_PAGE_SIZE', 50), 200),
+    actionLinkLimits: {
+      perToken: positiveInteger(env, 'ACTION_LINK_LIMIT_PER_TOKEN', 20),
+      perAddress: positiveInteger(env, 'ACTION_LINK_LIMIT_PER_ADDRESS', 120),
+      windowSeconds: positiveInteger(env, 'ACTION_LINK_LIMIT_WINDOW_SECONDS', 600),
+    },
     directoryUrl: url(env, 'DIRECTORY_URL', 'http://127.0.0.1:4010'),
     consentUrl: url(env, 'CONSENT_URL', 'http://127.0.0.1:4020'),
     referralsUrl: url(env, 'REFERRALS_URL', 'http://127.0.0.1:4030'),

@@ -44,6 +44,12 @@ export type PageContext = {
   user?: { name: string; organizationName: string; roles: readonly string[] };
   /** A one-line confirmation shown above the content. */
   flash?: string;
+  /**
+   * Pages without a session (e-mail action links): the language is chosen by
+   * a plain link to the same page in each language instead of the session's
+   * switcher form.
+   */
+  languageLinks?: readonly { language: string; href: string }[];
 };
 
 const LANGUAGE_NAMES: Record<string, string> = { fr: 'Français', en: 'English' };
@@ -55,7 +61,11 @@ export function csrfField(csrf: string): Html {
 /** The page's frame. The title never carries case data. */
 export function layout(context: PageContext, title: string, main: Html): string {
   const { t } = context;
-  const switcher = html`<form method="post" action="/language" class="lang">
+  const switcher = context.languageLinks !== undefined
+    ? context.languageLinks.length === 0
+      ? ''
+      : html`<nav aria-label="${t('nav.language')}" class="lang"><ul>${context.languageLinks.map((l) => html`<li><a href="${l.href}" hreflang="${l.language}" lang="${l.language}"${l.language === context.language ? html` aria-current="true"` : ''}>${LANGUAGE_NAMES[l.language] ?? l.language}</a></li>`)}</ul></nav>`
+    : html`<form method="post" action="/language" class="lang">
 <input type="hidden" name="_csrf" value="${context.csrf}"><input type="hidden" name="returnTo" value="${context.path}">
 <label for="lang">${t('nav.language')}</label>
 <select id="lang" name="language">${context.languages.map((l) => html`<option value="${l}" lang="${l}"${l === context.language ? html` selected` : ''}>${LANGUAGE_NAMES[l] ?? l}</option>`)}</select>

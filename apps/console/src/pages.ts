@@ -180,13 +180,22 @@ ${r.access.fieldKeys.length === 0 ? html`<p>${t('referral.noFields')}</p>` : gro
   return layout(context, t('referral.title', { code: r.code }), html`<h1>${t('referral.title', { code: r.code })}</h1>${actions}${envelope}${shared}${historySection(context, view.history)}`);
 }
 
+/** Who did a step and how, when it was not through the console or the API: " — point focal, par SMS". */
+export function historyBy(t: Translate, entry: HistoryEntry): string {
+  const parts = [
+    entry.actorFocalPointId === null || entry.actorFocalPointId === undefined ? '' : t('history.focalPoint'),
+    entry.channel === 'api' || entry.channel === undefined ? '' : t(`history.channel.${entry.channel}`),
+  ].filter((part) => part !== '');
+  return parts.length === 0 ? '' : ` — ${parts.join(', ')}`;
+}
+
 /** A referral's history, oldest first, with catalogue reasons and notes: the same on both sides. */
 export function historySection(context: PageContext, history: readonly HistoryEntry[]): Html {
   const { t } = context;
   const lang = catalogueLanguage(context.language);
   return html`<section aria-labelledby="h-history"><h2 id="h-history">${t('referral.history')}</h2><ol class="history">${history.map((entry) => {
     const reasons: readonly CodeOption[] = entry.action === 'decline' ? DECLINE_REASONS : entry.action === 'not_delivered' ? NOT_DELIVERED_REASONS : [];
-    return html`<li>${t('history.action', { action: t(`action.${entry.action}`), when: formatDate(entry.occurredAt, context.language) })}${
+    return html`<li>${t('history.action', { action: t(`action.${entry.action}`), when: formatDate(entry.occurredAt, context.language) })}${historyBy(t, entry)}${
       entry.reasonCode ? html` — ${labelIn(reasons, entry.reasonCode, lang)}` : ''
     }${entry.note ? html`<br><q>${entry.note}</q>` : ''}</li>`;
   })}</ol></section>`;

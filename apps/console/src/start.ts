@@ -3,7 +3,7 @@
  * sessions and the services' URLs come from the environment (README).
  */
 import type { Server } from 'node:http';
-import { createLogger } from '@referral-hub/platform';
+import { createLogger, createRedisRateLimitStore } from '@referral-hub/platform';
 import { Redis } from 'ioredis';
 import { createConsoleApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -22,9 +22,12 @@ try {
 }
 const logger = createLogger({ service: 'console', version: process.env.SERVICE_VERSION ?? '0.1.0', level: config.logLevel });
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+// The public pages' rate limits count in the same Redis, under the console's prefix.
+const rateLimitStore = createRedisRateLimitStore({ url: config.redisUrl, prefix: `${config.sessionPrefix}rate:`, logger });
 const app = createConsoleApp({
   config,
   logger,
+  rateLimitStore,
   sessions: redisSessionStore(redis, config.sessionPrefix, config.sessionIdleSeconds),
   signIn: createSignIn(config),
   ready: async () => {
@@ -36,7 +39,7 @@ const server: Server = app.listen(config.port, config.host, () => {
 });
 const stop = (): void => {
   server.close(() => {
-    redis.quit().finally(() => process.exit(0));
+    Promise.allSettled([redis.quit(), rateLimitStore.close()]).finally(() => process.exit(0));
   });
   server.closeAllConnections();
 };

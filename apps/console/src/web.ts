@@ -7,10 +7,11 @@ import type { Logger } from '@referral-hub/platform';
 import type express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from './api.js';
-import type { ApiClient, Service } from './api.js';
+import type { ApiClient, PublicApiClient, Service } from './api.js';
 import type { ConsoleConfig } from './config.js';
 import type { PageContext } from './html.js';
 import type { Translate } from './i18n.js';
+import type { RateLimits } from './rate-limit.js';
 import type { SessionData, SessionUser } from './session.js';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -34,6 +35,12 @@ export type Web = {
   sendPage(res: Response, status: number, body: string): Promise<void>;
   redirect(res: Response, location: string): Promise<void>;
   apiOf(req: Request, res: Response): ApiClient;
+  /** The services' public endpoints, with no token at all (pages without a session: e-mail action links). */
+  publicApiOf(language: string): PublicApiClient;
+  /** Sends a page without touching any session (no cookie set, nothing saved): the public pages. */
+  sendPublicPage(res: Response, status: number, body: string): void;
+  /** Budgets of the public pages (counts in Redis). */
+  rateLimits: RateLimits;
   /** Middleware for pages behind sign-in. */
   signedIn(req: Request, res: Response, next: NextFunction): void;
   notYours(req: Request, res: Response): Promise<void>;

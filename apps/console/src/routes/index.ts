@@ -3,6 +3,7 @@
  * area is one file here (routes) and usually one in `../views/` (pages).
  */
 import type { Web } from '../web.js';
+import { registerActionLinks } from './action-links.js';
 import { registerAgreements } from './agreements.js';
 import { registerCases } from './cases.js';
 import { registerCoordination } from './coordination.js';
@@ -29,4 +30,5 @@ export const ROUTES: readonly ((web: Web) => void)[] = [
   registerPreferences,
   registerDirectory,
   registerLinks,
+  registerActionLinks,
 ];

@@ -15,7 +15,7 @@ export const WAIT = { timeout: 30_000, interval: 200 };
  * A French-speaking browser on a 360 px screen. `bypassCSP` only so that
  * axe's script can run in the page; `acceptDownloads` to read a CSV.
  */
-export async function newContext(env: ConsoleHub, options: Pick<BrowserContextOptions, 'bypassCSP' | 'acceptDownloads'> = {}): Promise<BrowserContext> {
+export async function newContext(env: ConsoleHub, options: Pick<BrowserContextOptions, 'bypassCSP' | 'acceptDownloads' | 'javaScriptEnabled' | 'locale'> = {}): Promise<BrowserContext> {
   const context = await env.browser.newContext({ locale: 'fr-FR', viewport: { width: 360, height: 740 }, ...options });
   context.setDefaultTimeout(20_000);
   context.setDefaultNavigationTimeout(30_000);

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { closeE2eHub, startE2eHub } from '../../../../tests/e2e/harness/hub.js';
-import type { E2eHub } from '../../../../tests/e2e/harness/hub.js';
+import type { E2eHub, E2eHubOptions } from '../../../../tests/e2e/harness/hub.js';
 import { freePort, startProcess } from '../../../../tests/e2e/harness/processes.js';
 import type { RunningProcess } from '../../../../tests/e2e/harness/processes.js';
 import { deleteRedisKeys } from '../../../../tests/e2e/harness/redis-keys.js';
@@ -36,6 +36,8 @@ export type ConsoleHub = {
 export type ConsoleHubOptions = {
   /** Extra environment for the identity and the console (a short token lifetime, a tiny idle time, a small page…). */
   env?: { identity?: Record<string, string>; console?: Record<string, string> };
+  /** Passed to the end-to-end hub as is (each service's extra environment, the SMS provider). */
+  hub?: E2eHubOptions;
 };
 
 export async function startConsoleHub(name: string, options: ConsoleHubOptions = {}): Promise<ConsoleHub> {
@@ -60,7 +62,7 @@ export async function startConsoleHub(name: string, options: ConsoleHubOptions =
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     progress('browser launched');
-    hub = await startE2eHub(name);
+    hub = await startE2eHub(name, options.hub);
     progress('hub started and seeded');
     const consolePort = await freePort();
     const consoleUrl = `http://127.0.0.1:${consolePort}`;
