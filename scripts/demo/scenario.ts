@@ -108,7 +108,16 @@ export type DemoCaseOptions = {
   caseCode?: string;
   /** The longest wait for an asynchronous effect (a message, a revocation). Default 60 s. */
   timeoutMs?: number;
+  /**
+   * The notifications service's `PHONE_CALLBACK_KEY`: a focal point's SMS reply
+   * reaches the hub through the SMS gateway's callback with it. Without it, no
+   * reply by SMS can be made.
+   */
+  phoneCallbackKey?: string;
 };
+
+/** What the notifications service answered to an SMS reply delivered by the gateway's callback. */
+export type SmsReplyAnswer = { status: number; outcome: string | null };
 
 type ServiceName = 'directory' | 'consent' | 'referrals' | 'notifications';
 
@@ -363,6 +372,77 @@ export class DemoCase {
     const submitted = await this.call<Referral>('lead', 'referrals', 'POST', `/v1/referrals/${draft.id}/submit`, {});
     this.referrals[recipient] = submitted;
     return { draft, submitted };
+  }
+
+  /**
+   * The focal point of `recipient` chooses to be told by e-mail and SMS, in
+   * French: the referral's SMS then reaches her work phone, with the reply
+   * code she can answer with. (Stored by her work e-mail, which is how the
+   * directory's focal point is matched.)
+   */
+  async focalPointChoosesSms(recipient: Recipient): Promise<Preferences> {
+    return this.call<Preferences>(this.focalPointOf(recipient), 'notifications', 'PUT', '/v1/me/preferences', { channels: ['email', 'sms'], language: 'fr' });
+  }
+
+  /** The focal point of `recipient` (the person the demo plays when it answers by SMS). */
+  focalPoint(recipient: Recipient): Person {
+    return this.people[this.focalPointOf(recipient)];
+  }
+
+  /** Waits for the SMS telling the focal point of `recipient` of the new referral: the one naming its reply code. */
+  async waitForFocalPointSms(recipient: Recipient): Promise<DeliveredMessage> {
+    const referral = this.referral(recipient);
+    const phone = this.focalPoint(recipient).phone;
+    if (phone === null) throw new Error(`the demo's ${recipient} focal point has no work phone`);
+    const replyCode = referral.replyCode;
+    if (replyCode === null) throw new DemoError(`The referral ${referral.code} has no reply code: is this referrals service older than the SMS replies?`);
+    return waitForMessage(this.options.mailbox, {
+      to: phone,
+      since: this.startedAt,
+      channel: 'sms',
+      match: (m) => m.text.includes(referral.code) && m.text.includes(replyCode),
+      what: `new referral ${referral.code} (reply code ${replyCode})`,
+      timeoutMs: this.timeoutMs,
+    });
+  }
+
+  /**
+   * The focal point of `recipient` answers by SMS with `text` (e.g. `OK 4821`):
+   * the SMS gateway hands the reply to the hub through its callback
+   * (`POST /callbacks/{key}/sms/http`, `{ id, from, text }`), with `messageId`
+   * as the gateway's id of the message.
+   */
+  async replyBySms(recipient: Recipient, text: string, messageId: string): Promise<SmsReplyAnswer> {
+    const key = this.options.phoneCallbackKey;
+    if (key === undefined) throw new DemoError('No PHONE_CALLBACK_KEY: the demo cannot answer by SMS.');
+    const from = this.focalPoint(recipient).phone;
+    if (from === null) throw new Error(`the demo's ${recipient} focal point has no work phone`);
+    const url = new URL(`/callbacks/${encodeURIComponent(key)}/sms/http`, this.options.hub.notificationsUrl);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ id: messageId, from, text }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch {
+      throw new DemoError(`The notifications service does not answer at ${this.options.hub.notificationsUrl}: is the hub still running?`, 2);
+    }
+    const body: unknown = await response.json().catch(() => undefined);
+    const outcome = typeof body === 'object' && body !== null && typeof (body as { outcome?: unknown }).outcome === 'string' ? (body as { outcome: string }).outcome : null;
+    return { status: response.status, outcome };
+  }
+
+  /** Waits until the lead sees the referral to `recipient` in `status` (a step taken elsewhere, e.g. by SMS). */
+  async waitForStatus(recipient: Recipient, status: Referral['status']): Promise<Referral> {
+    const id = this.referral(recipient).id;
+    const referral = await this.waitFor(`the referral to the ${recipient} to be ${status}`, async () => {
+      const current = await this.call<Referral>('lead', 'referrals', 'GET', `/v1/referrals/${id}`);
+      return current.status === status ? current : undefined;
+    });
+    this.referrals[recipient] = referral;
+    return referral;
   }
 
   /** A focal point of `recipient` takes a step of the referral's life. */

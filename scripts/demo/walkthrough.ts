@@ -11,7 +11,9 @@
  * (the development outbox, default http://127.0.0.1:4041), IDENTITY_URL
  * (default AUTH_ISSUER, else http://127.0.0.1:4400), AUTH_ISSUER,
  * AUTH_AUDIENCE, DEV_IDENTITY_DIR (tokens are signed like `npm run token`),
- * DEMO_TIMEOUT_MS (longest wait for a message, default 60000), CONSOLE_URL
+ * DEMO_TIMEOUT_MS (longest wait for a message, default 60000), PHONE_CALLBACK_KEY
+ * (notifications' callback key, to answer an SMS; default the one `npm start`
+ * keeps in .hub/dev-secrets.json), CONSOLE_URL
  * (where each step is done in the console, printed beside it; default
  * CONSOLE_PUBLIC_URL, else http://127.0.0.1:4300), NO_COLOR.
  * Exit codes: 0 done; 2 the hub is not running (or lacks the demo network);
@@ -25,7 +27,7 @@ import { pathToFileURL } from 'node:url';
 import { FIELD_GROUP_LABELS, fieldByKey } from '@referral-hub/contracts';
 import type { FieldDefinition, FieldGroup } from '@referral-hub/contracts';
 import { DEV_AUDIENCE_DEFAULT, DEV_ISSUER_DEFAULT, defaultDevIdentityDir, ensureDevIdentity } from '@referral-hub/platform';
-import { consoleBaseUrl } from '../lib/services.mjs';
+import { consoleBaseUrl, devSecrets } from '../lib/services.mjs';
 import { DEMO_CHILD_AGE, DEMO_PAYLOAD, DEMO_SEARCH, DEMO_SHARING } from './case.js';
 import { DemoError, devOutboxMailbox } from './mailbox.js';
 import type { DeliveredMessage, Mailbox } from './mailbox.js';
@@ -43,6 +45,11 @@ export type WalkthroughOptions = {
   timeoutMs?: number;
   /** The console's address: each step then says on which of its pages the person would do it. */
   consoleUrl?: string;
+  /**
+   * The notifications service's `PHONE_CALLBACK_KEY`: the department's focal
+   * point answers her SMS through the SMS gateway's callback with it.
+   */
+  phoneCallbackKey?: string;
   /** One line at a time. */
   out: (line: string) => void;
   color?: boolean;
@@ -185,6 +192,7 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<DemoC
     token: options.token,
     mailbox: options.mailbox,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.phoneCallbackKey === undefined ? {} : { phoneCallbackKey: options.phoneCallbackKey }),
   });
   const { lead, supervisor, dppeFocalPoint, clinicFocalPoint } = demo.people;
   const short = (key: DemoOrganizationKey): string => ORGANIZATION_SHORT.get(key) ?? key;
@@ -209,6 +217,8 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<DemoC
   const channels = await demo.chooseChannels();
   const channelNames = (channels: readonly string[]) => channels.map((c) => (c === 'email' ? 'e-mail' : c.toUpperCase())).join(' + ');
   p.say(`${lead.name} : ${channelNames(channels.lead.channels)}, en ${channels.lead.language === 'fr' ? 'français' : channels.lead.language}.  ${supervisor.name} : ${channelNames(channels.supervisor.channels)}.`);
+  const dppeChannels = await demo.focalPointChoosesSms('dppe');
+  p.say(`${dppeFocalPoint.name} ${p.paint('dim', `(${short('dppe')})`)} : ${channelNames(dppeChannels.channels)} — elle répondra par SMS ${p.paint('dim', '(she will answer by SMS)')}`);
   p.say(p.paint('dim', 'PUT /v1/me/preferences (notifications)'));
   p.console(options.consoleUrl, CONSOLE_PATHS.preferences());
 
@@ -266,11 +276,24 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<DemoC
     p.message(sms, false, 3);
   };
 
-  p.heading(5, 'La DPPE accuse réception', 'The government department acknowledges');
+  p.heading(5, 'La DPPE accuse réception par SMS', 'The government department acknowledges by SMS reply');
   const dppeCode = demo.referral('dppe').code;
-  await demo.act('dppe', 'acknowledge');
+  const dppeSms = await demo.waitForFocalPointSms('dppe');
+  p.say(`${dppeFocalPoint.name} reçoit sur son téléphone de travail / gets on her work phone ${dppeFocalPoint.phone ?? ''} :`);
+  p.message(dppeSms, false, 2);
+  const reply = `OK ${demo.referral('dppe').replyCode ?? ''}`;
+  const answer = await demo.replyBySms('dppe', reply, `demo-${demo.caseCode}-1`);
+  if (answer.status === 200) {
+    p.say(`Elle répond / she replies ${p.paint('bold', `« ${reply} »`)} ${p.paint('dim', `(SMS gateway → POST /callbacks/{key}/sms/http : ${answer.outcome ?? 'ok'})`)}`);
+    const acknowledged = await demo.waitForStatus('dppe', 'acknowledged');
+    p.say(`${p.paint('cyan', dppeCode)} → ${p.paint('bold', STATUS_FR[acknowledged.status] ?? acknowledged.status)} ${p.paint('dim', '(by SMS, recorded as done by her through the SMS channel)')}`);
+  } else {
+    // A hub whose phone callbacks are off (no PHONE_CALLBACK_KEY): she acknowledges in the console.
+    p.say(p.paint('yellow', `Les réponses SMS sont désactivées sur ce hub (${answer.status}) : elle accuse réception dans la console. (SMS replies are off on this hub.)`));
+    await demo.act('dppe', 'acknowledge');
+  }
   p.console(options.consoleUrl, CONSOLE_PATHS.referral(dppeCode));
-  p.say(`${dppeFocalPoint.name} accuse réception de ${p.paint('cyan', dppeCode)}, puis l’ouvre. Elle voit :`);
+  p.say(`${dppeFocalPoint.name} ouvre ${p.paint('cyan', dppeCode)}. Elle voit :`);
   const dppeRead = await demo.read('dppe');
   p.say(`${Object.keys(dppeRead.payload).map(labelOfField).join(', ')} ${p.paint('dim', '(contenu non affiché / content not printed)')}`, 2);
   p.say(`Rien sur l’identité ni la santé de l’enfant ${p.paint('dim', '(nothing about who the child is or her health)')}`, 2);
@@ -352,7 +375,10 @@ async function main(): Promise<number> {
   const outbox = env('DEV_OUTBOX_URL', 'http://127.0.0.1:4041');
   try {
     await checkIdentity(env('IDENTITY_URL', issuer), dir);
+    // npm start gives notifications the key kept in .hub/dev-secrets.json.
+    const phoneCallbackKey = env('PHONE_CALLBACK_KEY', '') || devSecrets().phoneCallbackKey;
     await runWalkthrough({
+      phoneCallbackKey,
       hub: {
         directoryUrl: env('DIRECTORY_URL', 'http://127.0.0.1:4010'),
         consentUrl: env('CONSENT_URL', 'http://127.0.0.1:4020'),

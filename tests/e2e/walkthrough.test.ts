@@ -1,7 +1,9 @@
 /**
  * `npm run demo` (scripts/demo/walkthrough.ts) as a person runs it: against
  * a hub whose notifications keep e-mails and SMS in the development outbox
- * (no mail relay, no SMS provider), twice in a row, and against no hub at all.
+ * (no mail relay, no SMS provider), twice in a row — the department's focal
+ * point acknowledging by SMS reply through the gateway's callback — and
+ * against no hub at all.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +63,7 @@ function hubEnv(): Record<string, string> {
     AUTH_AUDIENCE: hub.audience,
     DEV_IDENTITY_DIR: hub.identityDir,
     DEMO_TIMEOUT_MS: '45000',
+    PHONE_CALLBACK_KEY: hub.phoneCallbackKey,
   };
 }
 
@@ -81,6 +84,13 @@ describe('npm run demo', () => {
       expect(out).toContain('✉ E-mail  « Référencement ');
       expect(out).toContain('✆ SMS');
       expect(out).toContain('plus aucune information sur l’enfant');
+      // The department's focal point acknowledges by answering her SMS with its reply code.
+      const smsSection = out.slice(out.indexOf('── 5.'), out.indexOf('── 6.'));
+      const replyCode = /Elle répond \/ she replies « OK ([0-9]{4,6}) »/.exec(smsSection)?.[1];
+      expect(replyCode, smsSection).toBeDefined();
+      expect(smsSection).toMatch(new RegExp(`✆ SMS\\s+« [^»]*${replyCode ?? 'none'}`));
+      expect(smsSection).toMatch(/REF-[0-9A-Z]{5} → reçu/);
+      expect(smsSection).toContain('✉ E-mail  « Référencement ');
       // The child's details appear in the clinic's view (section 6) and nowhere before it.
       const clinicSection = out.indexOf('── 6.');
       expect(out.indexOf(DEMO_PAYLOAD['child.firstName'])).toBeGreaterThan(clinicSection);
