@@ -199,10 +199,10 @@ export interface components {
             /** @description The message's language; null for a webhook, which carries the event itself. */
             language: components["schemas"]["Language"] | null;
             /**
-             * @description `sending` while a worker holds the delivery (claimed, leased); back to `queued` between attempts. A delivery whose worker died while sending stays `sending` until its lease runs out, then is sent again with the same message id.
+             * @description `sending` while a worker holds the delivery (claimed, leased); back to `queued` between attempts. A delivery whose worker died while sending stays `sending` until its lease runs out, then is sent again with the same message id. `delivered`: an SMS the provider reported on the phone (delivery report); `failed` after `sent`: the provider reported it failed (`errorCode` `sms_report_<reason>`).
              * @enum {string}
              */
-            status: "queued" | "sending" | "sent" | "failed";
+            status: "queued" | "sending" | "sent" | "delivered" | "failed";
             attempts: number;
             providerMessageId: string | null;
             /** @description Why the last attempt failed (`smtp_rejected`, `no_address`, `channel_unavailable`…); null once sent. */
@@ -212,6 +212,13 @@ export interface components {
             sentAt: string | null;
             /** Format: date-time */
             failedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the SMS provider reported the message on the phone; null otherwise.
+             */
+            deliveredAt: string | null;
+            /** @description For an e-mail sent because the provider reported an SMS to a focal point failed: the id of that SMS delivery (same event, same person, same language). Null for every other delivery. */
+            fallbackOf: components["schemas"]["Id"] | null;
         };
         DeliveryList: {
             items: components["schemas"]["Delivery"][];
