@@ -51,6 +51,13 @@ export const configSchema = envSchema({
     .refine((value) => /^https?:\/\/\S+$/.test(value), 'must be an http(s) URL')
     .refine((value) => /\{referral(Id|Code)\}/.test(value), 'must contain {referralId} or {referralCode}'),
   /**
+   * The one-click answer links of the new-referral e-mail to a focal point, with `{token}` (the referrals
+   * service's signed, single-use action token): by default the console's confirmation page of `npm start`.
+   */
+  ACTION_LINK_URL_TEMPLATE: envString({ default: 'http://127.0.0.1:4300/a/{token}' })
+    .refine((value) => /^https?:\/\/\S+$/.test(value), 'must be an http(s) URL')
+    .refine((value) => value.includes('{token}'), 'must contain {token}'),
+  /**
    * Port of the development catcher's page (what was caught instead of sent), on 127.0.0.1 only. Defaults to
    * 4041 when `NODE_ENV=development`; never served in production.
    */

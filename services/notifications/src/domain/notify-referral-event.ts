@@ -6,12 +6,13 @@ import type { NewDeliveryRow } from '../data-access/deliveries.js';
 import type { ReferralEventType } from '../entry-points/messaging/events.js';
 import type { DeliveryJobData } from '../delivery/queue.js';
 import { deliveryId } from '../delivery/queue.js';
-import { messageFacts, renderEmail, renderSms } from './messages/render.js';
-import type { Language, MessageStatus } from './messages/templates.js';
+import { forRecipient, messageFacts, renderEmail, renderSms } from './messages/render.js';
+import type { Language, MessageFacts, MessageKind, MessageStatus } from './messages/templates.js';
+import type { OutgoingMessage } from '../delivery/channels.js';
 import { asOfEvent } from './people-of-the-moment.js';
 import type { EventPeople } from './people-of-the-moment.js';
 import { AUDIENCES, planDeliveries } from './recipients.js';
-import type { ReferralContext, StoredPreference } from './recipients.js';
+import type { DeliveryChannel, ReferralContext, StoredPreference } from './recipients.js';
 
 /** The identifiers of a referral event: all the service takes from it. */
 export type ReferralEventFacts = {
@@ -65,6 +66,8 @@ export type NotifyDeps = {
   contexts?: ReferralContextSource;
   /** `{referralId}` / `{referralCode}` template of the link every message carries. */
   linkTemplate: string;
+  /** `{token}` template of a focal point's one-click answer links (`ACTION_LINK_URL_TEMPLATE`); its default otherwise. */
+  actionLinkTemplate?: string;
   enqueue(jobs: DeliveryJobData[]): Promise<void>;
   now?: () => Date;
 };
@@ -86,6 +89,9 @@ export async function notifyReferralEvent(deps: NotifyDeps, tx: Tx, event: Refer
   return jobs.length;
 }
 
+/** `ACTION_LINK_URL_TEMPLATE`'s default: the console of `npm start`. */
+export const DEFAULT_ACTION_LINK_TEMPLATE = 'http://127.0.0.1:4300/a/{token}';
+
 /** The log rows and jobs of an event; nothing is written. */
 export type Plan = { rows: NewDeliveryRow[]; jobs: DeliveryJobData[] };
 
@@ -96,8 +102,9 @@ export type Plan = { rows: NewDeliveryRow[]; jobs: DeliveryJobData[] };
  *
  * @throws Error when the recipients cannot be had now (the caller retries).
  */
-export async function planReferralEvent(deps: Pick<NotifyDeps, 'contexts' | 'linkTemplate'>, tx: Tx, event: ReferralEventFacts, now: Date): Promise<Plan> {
-  const people = deps.contexts === undefined ? { rows: [], jobs: [] } : await planForPeople(deps.linkTemplate, deps.contexts, tx, event, now);
+export async function planReferralEvent(deps: Pick<NotifyDeps, 'contexts' | 'linkTemplate' | 'actionLinkTemplate'>, tx: Tx, event: ReferralEventFacts, now: Date): Promise<Plan> {
+  const templates = { link: deps.linkTemplate, actionLink: deps.actionLinkTemplate ?? DEFAULT_ACTION_LINK_TEMPLATE };
+  const people = deps.contexts === undefined ? { rows: [], jobs: [] } : await planForPeople(templates, deps.contexts, tx, event, now);
   const hooks = await planWebhooks(tx, event);
   return { rows: [...people.rows, ...hooks.rows], jobs: [...people.jobs, ...hooks.jobs] };
 }
@@ -106,7 +113,7 @@ function row(event: ReferralEventFacts, fields: Omit<NewDeliveryRow, 'eventId' |
   return { eventId: event.eventId, eventType: event.eventType, referralId: event.referralId, referringOrganizationId: event.referringOrganizationId, ...fields };
 }
 
-async function planForPeople(linkTemplate: string, contexts: ReferralContextSource, tx: Tx, event: ReferralEventFacts, now: Date): Promise<Plan> {
+async function planForPeople(templates: { link: string; actionLink: string }, contexts: ReferralContextSource, tx: Tx, event: ReferralEventFacts, now: Date): Promise<Plan> {
   const plan: Plan = { rows: [], jobs: [] };
   if (AUDIENCES[event.eventType].length === 0) return plan;
   // The people who held the roles when it happened, not those holding them now.
@@ -132,7 +139,7 @@ async function planForPeople(linkTemplate: string, contexts: ReferralContextSour
     if (key !== undefined && !byEmail.has(key)) byEmail.set(key, asStored(p));
   }
   const identity = { id: event.referralId, code: event.referralCode, caseCode: event.caseCode, status: event.status };
-  const factsIn = (language: Language) => messageFacts(identity, context.namesByLanguage?.[language] ?? context.names, linkTemplate);
+  const factsIn = (language: Language) => messageFacts(identity, context.namesByLanguage?.[language] ?? context.names, templates.link);
 
   for (const delivery of planDeliveries(event.eventType, context, preferences, byEmail)) {
     const id = deliveryId(event.eventId, delivery.recipientKey, delivery.channel);
@@ -152,14 +159,18 @@ async function planForPeople(linkTemplate: string, contexts: ReferralContextSour
       }),
     );
     if (delivery.address === null) continue;
-    const facts = factsIn(delivery.language);
-    const message =
-      delivery.channel === 'email'
-        ? { channel: 'email' as const, to: delivery.address, language: delivery.language, ...renderEmail(delivery.kind, delivery.language, facts) }
-        : { channel: 'sms' as const, to: delivery.address, text: renderSms(delivery.kind, delivery.language, facts) };
-    plan.jobs.push({ deliveryId: id, eventId: event.eventId, referralId: event.referralId, message });
+    // A receiving focal point's message names the reply code (SMS) and carries their own links (e-mail).
+    const facts = forRecipient(factsIn(delivery.language), { role: delivery.role, replyCode: context.replyCode ?? null, actionLinks: delivery.actionLinks }, templates.actionLink);
+    plan.jobs.push({ deliveryId: id, eventId: event.eventId, referralId: event.referralId, message: renderMessage(delivery.channel, delivery.kind, delivery.language, delivery.address, facts) });
   }
   return plan;
+}
+
+/** The message of one person on one channel, rendered in their language. */
+export function renderMessage(channel: DeliveryChannel, kind: MessageKind, language: Language, address: string, facts: MessageFacts): OutgoingMessage {
+  return channel === 'email'
+    ? { channel: 'email', to: address, language, ...renderEmail(kind, language, facts) }
+    : { channel: 'sms', to: address, text: renderSms(kind, language, facts) };
 }
 
 /**

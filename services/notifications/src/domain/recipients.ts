@@ -1,4 +1,4 @@
-import type { DirectoryNames } from './messages/render.js';
+import type { ActionLinkTokens, DirectoryNames } from './messages/render.js';
 import type { Language, MessageKind } from './messages/templates.js';
 import type { ReferralEventType } from '../entry-points/messaging/events.js';
 import type { FormerLead } from './people-of-the-moment.js';
@@ -24,11 +24,15 @@ export type Contact = {
   phone: string | null;
   /** The language the referral or directory records for them, if any. */
   language: Language | null;
+  /** A receiving focal point's one-click answer tokens, while the referral awaits them (the referrals service's). */
+  actionLinks?: ActionLinkTokens | null;
 };
 
 /** What the service needs to know about a referral to tell people of an event. */
 export type ReferralContext = {
   names: DirectoryNames;
+  /** The referral's short SMS reply code (null before submit, or from a referrals service without them). */
+  replyCode?: string | null;
   /** The names as written in each language, when the directory has them so; `names` otherwise. */
   namesByLanguage?: Partial<Record<Language, DirectoryNames>>;
   lead: Contact | null;
@@ -117,6 +121,8 @@ export type PlannedDelivery = {
   kind: MessageKind;
   /** The address to send to; null when the contact has none for this channel (logged as failed `no_address`). */
   address: string | null;
+  /** The contact's one-click answer tokens (receiving focal points only, while the referral awaits them). */
+  actionLinks: ActionLinkTokens | null;
 };
 
 const isLanguage = (value: string): value is Language => value === 'fr' || value === 'en';
@@ -172,6 +178,7 @@ export function planDeliveries(
           language,
           kind: audience.kind,
           address: channel === 'email' ? (contact.email ?? stored?.email ?? null) : (contact.phone ?? stored?.phone ?? null),
+          actionLinks: contact.role === 'focal_point' ? (contact.actionLinks ?? null) : null,
         });
       }
     }

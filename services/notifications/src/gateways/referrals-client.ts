@@ -45,7 +45,16 @@ function namesIn(context: NotificationContext, language: Language): DirectoryNam
 function receivingFocalPoints(context: NotificationContext): Contact[] {
   const forService = context.focalPoints.filter((fp) => fp.serviceId === context.recipientServiceId);
   const chosen = forService.length > 0 ? forService : context.focalPoints.filter((fp) => fp.serviceId === null);
-  return chosen.map((fp) => ({ role: 'focal_point', userId: null, focalPointId: fp.id, email: fp.email, phone: fp.phone, language: fp.preferredLanguage }));
+  return chosen.map((fp) => ({
+    role: 'focal_point',
+    userId: null,
+    focalPointId: fp.id,
+    email: fp.email,
+    phone: fp.phone,
+    language: fp.preferredLanguage,
+    // Tokens only (signed by referrals); the links are written with ACTION_LINK_URL_TEMPLATE. Absent from an older referrals service.
+    actionLinks: fp.actionLinks ?? null,
+  }));
 }
 
 /** The referrals service's answer as the planner's {@link ReferralContext}: names, lead, supervisor, focal points. */
@@ -53,6 +62,7 @@ export function toReferralContext(context: NotificationContext): ReferralContext
   const lead = context.lead;
   return {
     names: namesIn(context, 'fr'),
+    replyCode: context.replyCode ?? null,
     namesByLanguage: Object.fromEntries(LANGUAGES.map((language) => [language, namesIn(context, language)])),
     lead: lead === null ? null : { role: 'lead', userId: lead.userId, focalPointId: null, email: lead.email, phone: lead.phone, language: lead.language },
     // Known by id only: the address comes from what the person's token gave this service (their preferences).

@@ -1,6 +1,6 @@
 import { gsm7Length, SMS_MAX_SEPTETS, toGsm7, truncateGsm7 } from './gsm7.js';
-import { FACT_LABELS, STATUS_LABELS, WORDING } from './templates.js';
-import type { Language, MessageFacts, MessageKind, MessageStatus, Slots } from './templates.js';
+import { ACTION_LINK_WORDS, FACT_LABELS, REPLY_COMMANDS, REPLY_KINDS, STATUS_LABELS, WORDING } from './templates.js';
+import type { ActionLinks, Language, MessageFacts, MessageKind, MessageStatus, Slots } from './templates.js';
 
 export type RenderedEmail = { subject: string; text: string; html: string };
 
@@ -38,6 +38,39 @@ export function messageFacts(referral: ReferralIdentity, names: DirectoryNames, 
   };
 }
 
+/** The action tokens the referrals service gives a focal point while a referral awaits their answer. */
+export type ActionLinkTokens = { acknowledge: string; accept: string; decline: string; expiresAt: string };
+
+/**
+ * The one-click answer URLs from the tokens, with `ACTION_LINK_URL_TEMPLATE` (`{token}`). Tokens are
+ * base64url already; encoded anyway so that no token can change the URL's shape.
+ */
+export function actionLinks(template: string, tokens: ActionLinkTokens): ActionLinks {
+  const url = (token: string) => template.replaceAll('{token}', encodeURIComponent(token));
+  return { acknowledge: url(tokens.acknowledge), accept: url(tokens.accept), decline: url(tokens.decline), expiresAt: tokens.expiresAt };
+}
+
+/**
+ * What only this recipient's message says: a receiving focal point is given the reply code (their SMS names
+ * it) and their own one-click links (their e-mail carries them). Anyone else gets neither.
+ */
+export function forRecipient(
+  facts: MessageFacts,
+  recipient: { role: string; replyCode: string | null; actionLinks: ActionLinkTokens | null },
+  actionLinkTemplate: string,
+): MessageFacts {
+  if (recipient.role !== 'focal_point') return { ...facts, replyCode: null, actions: null };
+  return { ...facts, replyCode: recipient.replyCode, actions: recipient.actionLinks === null ? null : actionLinks(actionLinkTemplate, recipient.actionLinks) };
+}
+
+/** When the links stop working, as a person reads it in `language` (the time in UTC, said so). */
+export function formatExpiry(iso: string, language: Language): string {
+  const date = new Date(iso);
+  const locale = language === 'fr' ? 'fr-FR' : 'en-GB';
+  const words = ACTION_LINK_WORDS[language];
+  return `${new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }).format(date)} ${words.timeZone}`;
+}
+
 function slots(facts: MessageFacts, language: Language, escape: (text: string) => string): Slots {
   return {
     code: escape(facts.referralCode),
@@ -47,6 +80,7 @@ function slots(facts: MessageFacts, language: Language, escape: (text: string) =
     to: escape(facts.recipientOrganizationName),
     status: escape(STATUS_LABELS[language][facts.status]),
     link: escape(facts.link),
+    reply: '',
   };
 }
 
@@ -75,6 +109,15 @@ export function renderEmail(kind: MessageKind, language: Language, facts: Messag
     [labels.status, s.status],
   ];
 
+  const actions = facts.actions ?? null;
+  const words = ACTION_LINK_WORDS[language];
+  const answers = (links: ActionLinks): [string, string][] => [
+    [words.acknowledge, links.acknowledge],
+    [words.accept, links.accept],
+    [words.decline, links.decline],
+  ];
+  const until = actions === null ? '' : formatExpiry(actions.expiresAt, language);
+
   const text = [
     wording.headline(plain),
     '',
@@ -82,6 +125,7 @@ export function renderEmail(kind: MessageKind, language: Language, facts: Messag
     '',
     wording.action,
     '',
+    ...(actions === null ? [] : [words.intro(until), ...answers(actions).map(([label, url]) => `- ${label}: ${url}`), words.note, '']),
     `${labels.open}: ${plain.link}`,
     '',
     '--',
@@ -98,6 +142,15 @@ export function renderEmail(kind: MessageKind, language: Language, facts: Messag
     ...rows(html).map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${value}</td></tr>`),
     `</table>`,
     `<p>${escapeHtml(wording.action)}</p>`,
+    ...(actions === null
+      ? []
+      : [
+          `<p>${escapeHtml(words.intro(until))}</p>`,
+          `<ul>`,
+          ...answers(actions).map(([label, url]) => `<li><a href="${escapeHtml(url)}">${escapeHtml(label)}</a></li>`),
+          `</ul>`,
+          `<p style="color:#444;font-size:smaller">${escapeHtml(words.note)}</p>`,
+        ]),
     `<p><a href="${html.link}">${escapeHtml(labels.open)}</a></p>`,
     `<p style="color:#666;font-size:smaller">${escapeHtml(labels.footer)}</p>`,
     `</body></html>`,
@@ -112,24 +165,56 @@ export function renderEmail(kind: MessageKind, language: Language, facts: Messag
  * the service and organisations are shortened (marked `...`) when the whole
  * does not fit; codes, status and link never are.
  *
+ * To a receiving focal point given a reply code ({@link REPLY_KINDS}), the SMS names the code and the reply
+ * commands, which are never cut: to make room, names are shortened (keeping {@link NAME_FLOOR} characters
+ * each), then the link is left out, then the case code, and then names are shortened further.
+ *
  * @throws Error when even without names the message cannot fit (a link template far too long).
  */
 export function renderSms(kind: MessageKind, language: Language, facts: MessageFacts): string {
   const wording = WORDING[language][kind];
   const base = slots(facts, language, (text) => toGsm7(oneLine(text)));
-  const render = (s: Slots): string => toGsm7(wording.sms(s));
+  const replyCode = facts.replyCode ?? null;
+  if (replyCode !== null && REPLY_KINDS.includes(kind) && wording.smsReply !== undefined) {
+    const template = wording.smsReply;
+    const render = (s: Slots): string => toGsm7(template(s));
+    const withReply = { ...base, reply: toGsm7(REPLY_COMMANDS[language](toGsm7(oneLine(replyCode)))) };
+    const shapes: [Slots, number][] = [
+      [withReply, NAME_FLOOR],
+      [{ ...withReply, link: '' }, NAME_FLOOR],
+      [{ ...withReply, link: '', caseCode: '' }, 0],
+    ];
+    for (const [shape, floor] of shapes) {
+      const text = fitNames(render, shape, floor);
+      if (text !== null) return text;
+    }
+    throw new Error(`The ${kind} SMS with its reply code does not fit in ${SMS_MAX_SEPTETS} characters even without names`);
+  }
+  const text = fitNames((s) => toGsm7(wording.sms(s)), base, 0);
+  if (text === null) throw new Error(`The ${kind} SMS does not fit in ${SMS_MAX_SEPTETS} characters even without names`);
+  return text;
+}
+
+/** What a name keeps at least (when it is that long) before a focal point's SMS gives up its link. */
+export const NAME_FLOOR = 20;
+
+/**
+ * `render(s)` within one segment, shortening the longest name a little at a time (so that every name keeps
+ * as much as it can), none below `floor` characters (or its own length); null when that is not enough.
+ */
+function fitNames(render: (s: Slots) => string, base: Slots, floor: number): string | null {
   const full = render(base);
   if (gsm7Length(full) <= SMS_MAX_SEPTETS) return full;
-
-  // Shorten the longest name a little at a time, so that every name keeps as much as it can.
   const limits = { service: gsm7Length(base.service), from: gsm7Length(base.from), to: gsm7Length(base.to) };
+  const floors = { service: Math.min(floor, limits.service), from: Math.min(floor, limits.from), to: Math.min(floor, limits.to) };
   for (;;) {
     const fitted = { ...base, service: truncateGsm7(base.service, limits.service), from: truncateGsm7(base.from, limits.from), to: truncateGsm7(base.to, limits.to) };
     const text = render(fitted);
     if (gsm7Length(text) <= SMS_MAX_SEPTETS) return text;
-    const longest = (Object.keys(limits) as (keyof typeof limits)[]).reduce((a, b) => (limits[a] >= limits[b] ? a : b));
-    if (limits[longest] === 0) throw new Error(`The ${kind} SMS does not fit in ${SMS_MAX_SEPTETS} characters even without names`);
-    limits[longest] = limits[longest] <= 4 ? 0 : limits[longest] - 1;
+    const names = (Object.keys(limits) as (keyof typeof limits)[]).filter((name) => limits[name] > floors[name]);
+    if (names.length === 0) return null;
+    const longest = names.reduce((a, b) => (limits[a] >= limits[b] ? a : b));
+    limits[longest] = limits[longest] <= 4 ? Math.max(0, floors[longest]) : Math.max(floors[longest], limits[longest] - 1);
   }
 }
 
@@ -145,5 +230,11 @@ const LONGEST_CASE_CODE = 'C'.repeat(40);
 export function assertSmsFit(linkTemplate: string, kinds: readonly MessageKind[], languages: readonly Language[]): void {
   const referral: ReferralIdentity = { id: '00000000-0000-4000-8000-000000000000', code: 'REF-00000', caseCode: LONGEST_CASE_CODE, status: 'acknowledged' };
   const facts = messageFacts(referral, { serviceName: '', referringOrganizationName: '', recipientOrganizationName: '' }, linkTemplate);
-  for (const language of languages) for (const kind of kinds) renderSms(kind, language, facts);
+  for (const language of languages) {
+    for (const kind of kinds) {
+      renderSms(kind, language, facts);
+      // A focal point's SMS, with the longest reply code the referrals service draws.
+      renderSms(kind, language, { ...facts, replyCode: '999999' });
+    }
+  }
 }

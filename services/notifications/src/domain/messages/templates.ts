@@ -44,6 +44,12 @@ export type MessageStatus =
   | 'withdrawn'
   | 'closed';
 
+/**
+ * The one-click answers of a focal point to a new referral: the URLs of the console's confirmation pages
+ * (each carrying the referrals service's signed, single-use token) and until when they work (ISO time).
+ */
+export type ActionLinks = { acknowledge: string; accept: string; decline: string; expiresAt: string };
+
 /** Everything a message may say. */
 export type MessageFacts = {
   referralCode: string;
@@ -53,6 +59,13 @@ export type MessageFacts = {
   referringOrganizationName: string;
   recipientOrganizationName: string;
   link: string;
+  /**
+   * The referral's short SMS reply code, given only for a message to a receiving focal point (the one who
+   * can answer by SMS); the SMS of {@link REPLY_KINDS} then names it with the reply commands.
+   */
+  replyCode?: string | null;
+  /** The focal point's one-click answer links, given only for their e-mail while the referral awaits them. */
+  actions?: ActionLinks | null;
 };
 
 /** The variable parts as a template sees them (already escaped for HTML, or fitted for SMS). */
@@ -64,6 +77,8 @@ export type Slots = {
   to: string;
   status: string;
   link: string;
+  /** The reply commands with the reply code ({@link REPLY_COMMANDS}); empty when the message names none. */
+  reply: string;
 };
 
 type Wording = {
@@ -74,7 +89,52 @@ type Wording = {
   action: string;
   /** The SMS, before fitting: slots `service`, `from` and `to` may be shortened to fit. */
   sms: (s: Slots) => string;
+  /**
+   * The SMS to a focal point who can answer by SMS ({@link REPLY_KINDS}): names `reply`. `caseCode` and
+   * `link` may be empty (left out to fit), so the template must read well without them.
+   */
+  smsReply?: (s: Slots) => string;
 };
+
+/**
+ * The messages to receiving focal points about a referral waiting for their answer: their SMS names the
+ * reply code and the commands, their e-mail the one-click links (when the referrals service gives them).
+ */
+export const REPLY_KINDS: readonly MessageKind[] = ['submitted', 'overdue_reminder', 'escalated_receiver'];
+
+/** How to answer by SMS, with the referral's reply code: the words the SMS command parser understands. */
+export const REPLY_COMMANDS: Record<Language, (code: string) => string> = {
+  en: (c) => `Reply OK ${c} (received), ACCEPT ${c} or NO ${c} reason. HELP for help.`,
+  fr: (c) => `Répondez OK ${c} (reçu), ACCEPTE ${c} ou NON ${c} motif. AIDE pour l'aide.`,
+};
+
+/** The block of one-click answer links in a focal point's e-mail. `until` is the expiry, already written out. */
+export const ACTION_LINK_WORDS: Record<
+  Language,
+  { intro: (until: string) => string; acknowledge: string; accept: string; decline: string; note: string; timeZone: string }
+> = {
+  en: {
+    intro: (until) => `Answer in one click. Each link works once, until ${until}:`,
+    acknowledge: 'Acknowledge receipt',
+    accept: 'Accept',
+    decline: 'Decline (you will choose the reason)',
+    note: 'Each link opens a confirmation page: nothing is done until you press its button. After that time, or once used, sign in to the referral hub instead.',
+    timeZone: 'UTC',
+  },
+  fr: {
+    intro: (until) => `Répondez en un clic. Chaque lien ne sert qu’une fois, jusqu’au ${until} :`,
+    acknowledge: 'Accuser réception',
+    accept: 'Accepter',
+    decline: 'Refuser (vous choisirez le motif)',
+    note: 'Chaque lien ouvre une page de confirmation : rien n’est fait avant que vous appuyiez sur son bouton. Passé ce délai, ou une fois le lien utilisé, connectez-vous au hub de référencement.',
+    timeZone: 'UTC',
+  },
+};
+
+// Parts of the focal points' SMS that may be left out to make room for the reply commands.
+const caseEn = (s: Slots): string => (s.caseCode === '' ? '' : ` (case ${s.caseCode})`);
+const caseFr = (s: Slots): string => (s.caseCode === '' ? '' : ` (dossier ${s.caseCode})`);
+const tail = (s: Slots): string => (s.link === '' ? '' : ` ${s.link}`);
 
 export const STATUS_LABELS: Record<Language, Record<MessageStatus, string>> = {
   en: {
@@ -134,6 +194,7 @@ export const WORDING: Record<Language, Record<MessageKind, Wording>> = {
       headline: (s) => `${s.from} has sent a referral to ${s.service} (${s.to}).`,
       action: 'Please acknowledge receipt in the referral hub.',
       sms: (s) => `New referral ${s.code} (case ${s.caseCode}) for ${s.service} from ${s.from}. Please acknowledge: ${s.link}`,
+      smsReply: (s) => `New referral ${s.code}${caseEn(s)} for ${s.service} from ${s.from}. ${s.reply}${tail(s)}`,
     },
     acknowledged: {
       subject: (s) => `Referral ${s.code} acknowledged`,
@@ -182,6 +243,7 @@ export const WORDING: Record<Language, Record<MessageKind, Wording>> = {
       headline: (s) => `The referral from ${s.from} to ${s.service} is past its deadline (status: ${s.status}).`,
       action: 'Please acknowledge it, then accept or decline it, in the referral hub.',
       sms: (s) => `Reminder: referral ${s.code} (case ${s.caseCode}) for ${s.service} from ${s.from} is overdue. ${s.link}`,
+      smsReply: (s) => `Reminder: ${s.code}${caseEn(s)} for ${s.service} from ${s.from} is overdue. ${s.reply}${tail(s)}`,
     },
     overdue_lead: {
       subject: (s) => `Referral ${s.code} is overdue`,
@@ -194,6 +256,7 @@ export const WORDING: Record<Language, Record<MessageKind, Wording>> = {
       headline: (s) => `The referral from ${s.from} to ${s.service} is still unanswered after a reminder (status: ${s.status}); it has been escalated to your organisation's administrators and the referring supervisor.`,
       action: 'Please acknowledge it, then accept or decline it, in the referral hub now.',
       sms: (s) => `Escalation: referral ${s.code} (case ${s.caseCode}) for ${s.service} from ${s.from} still overdue. ${s.link}`,
+      smsReply: (s) => `Escalation: ${s.code}${caseEn(s)} for ${s.service} from ${s.from} still overdue. ${s.reply}${tail(s)}`,
     },
     escalated_lead: {
       subject: (s) => `Escalation: referral ${s.code} is still overdue`,
@@ -220,6 +283,7 @@ export const WORDING: Record<Language, Record<MessageKind, Wording>> = {
       headline: (s) => `${s.from} a envoyé un référencement à ${s.service} (${s.to}).`,
       action: 'Merci d’en accuser réception dans le hub de référencement.',
       sms: (s) => `Nouveau référencement ${s.code} (dossier ${s.caseCode}) pour ${s.service}, de ${s.from}. A confirmer : ${s.link}`,
+      smsReply: (s) => `Nouveau référencement ${s.code}${caseFr(s)} pour ${s.service}, de ${s.from}. ${s.reply}${tail(s)}`,
     },
     acknowledged: {
       subject: (s) => `Référencement ${s.code} reçu`,
@@ -268,6 +332,7 @@ export const WORDING: Record<Language, Record<MessageKind, Wording>> = {
       headline: (s) => `Le référencement de ${s.from} vers ${s.service} a dépassé son délai (statut : ${s.status}).`,
       action: 'Merci d’en accuser réception, puis de l’accepter ou de le refuser, dans le hub de référencement.',
       sms: (s) => `Rappel : référencement ${s.code} (dossier ${s.caseCode}) pour ${s.service}, de ${s.from}, en retard. ${s.link}`,
+      smsReply: (s) => `Rappel : ${s.code}${caseFr(s)} pour ${s.service}, de ${s.from}, en retard. ${s.reply}${tail(s)}`,
     },
     overdue_lead: {
       subject: (s) => `Le référencement ${s.code} est en retard`,
@@ -280,6 +345,7 @@ export const WORDING: Record<Language, Record<MessageKind, Wording>> = {
       headline: (s) => `Le référencement de ${s.from} vers ${s.service} est toujours sans réponse après un rappel (statut : ${s.status}) ; il a été signalé aux administrateurs de votre organisation et au superviseur référent.`,
       action: 'Merci d’en accuser réception, puis de l’accepter ou de le refuser, dans le hub de référencement dès maintenant.',
       sms: (s) => `Escalade : ${s.code} (dossier ${s.caseCode}) pour ${s.service}, de ${s.from}, toujours en retard. ${s.link}`,
+      smsReply: (s) => `Escalade : ${s.code}${caseFr(s)} pour ${s.service}, de ${s.from}, toujours en retard. ${s.reply}${tail(s)}`,
     },
     escalated_lead: {
       subject: (s) => `Escalade : le référencement ${s.code} est toujours en retard`,
