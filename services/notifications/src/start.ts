@@ -70,6 +70,7 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
   const notify = (): NotifyDeps => ({
     ...(contexts === undefined ? {} : { contexts }),
     linkTemplate: config.REFERRAL_LINK_TEMPLATE,
+    actionLinkTemplate: config.ACTION_LINK_URL_TEMPLATE,
     enqueue: (jobs) => deliveries.enqueue(jobs),
   });
   const senders: Partial<Record<'email' | 'sms' | 'webhook', ChannelSender>> = {
