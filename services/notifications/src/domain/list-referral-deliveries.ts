@@ -22,13 +22,17 @@ export function toDeliveryView(row: DeliveryRow): DeliveryView {
     recipientRole: row.recipientRole as DeliveryView['recipientRole'],
     channel: row.channel as DeliveryView['channel'],
     language: row.language as DeliveryView['language'],
-    status: row.status as DeliveryView['status'],
+    // An SMS the provider reported on the phone stays `sent` in the table (a final state for the workers
+    // and the sweep); the log says `delivered`.
+    status: row.status === 'sent' && row.deliveredAt !== null ? 'delivered' : (row.status as DeliveryView['status']),
     attempts: row.attempts,
     providerMessageId: row.providerMessageId,
     errorCode: row.errorCode,
     queuedAt: row.queuedAt.toISOString(),
     sentAt: iso(row.sentAt),
     failedAt: iso(row.failedAt),
+    deliveredAt: iso(row.deliveredAt),
+    fallbackOf: row.fallbackOf,
   };
 }
 
