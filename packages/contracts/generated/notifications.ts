@@ -171,10 +171,147 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/callbacks/{key}/sms/africastalking": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Africa's Talking incoming-message callback (a focal point's SMS command)
+         * @description An SMS sent to the hub's number or short code, as Africa's Talking posts it (form-encoded `from`, `to`, `text`, `date`, `id`, `linkId`). The text is read as a command (`OK 4821`, `ACCEPTE 4821`, `NON 4821 capacite`, `FINI 4821`, `AIDE`; French or English, accents and case ignored), taken by the referrals service as the focal point whose work phone sent it, and answered by SMS in their language. A number the hub does not know gets a short neutral answer and changes nothing. The message id makes a redelivered callback harmless: nothing is done or sent again. Only the command is kept, never the text.
+         */
+        post: operations["receiveAfricasTalkingSms"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/callbacks/{key}/sms/http": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generic SMS gateway incoming-message callback
+         * @description The same as the Africa's Talking callback for any gateway that posts JSON `{ "id", "from", "to", "text" }` (`id`: the gateway's id of the message, the same on a redelivery). Answers what came of it.
+         */
+        post: operations["receiveGatewaySms"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/callbacks/{key}/ussd/africastalking": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Africa's Talking USSD callback (the focal points' menu)
+         * @description One step of a USSD session (form-encoded `sessionId`, `serviceCode`, `phoneNumber`, `text`: the choices typed so far, joined by `*`). Answers the next screen as text, `CON …` (the session goes on) or `END …`, at most 182 characters: the referrals waiting for the caller's organisations (reply code, service, urgency, time left), then one of them (acknowledge, accept, decline), the decline's reason, and the referrals service's answer. French or English by the focal point's language (`0` on the list switches). An unknown number gets a short neutral `END`.
+         */
+        post: operations["answerAfricasTalkingUssd"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/callbacks/{key}/delivery-reports/africastalking": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Africa's Talking delivery-report callback
+         * @description What became of an SMS the hub sent (form-encoded `id`, `status`, `phoneNumber`, `failureReason`, `retryCount`, `networkCode`): `Success` marks the delivery `delivered`, `Failed` and `Rejected` mark it `failed` (a failed SMS to a focal point is then sent by e-mail); `Sent`, `Buffered` and `Submitted` change nothing. An id the hub did not send is ignored.
+         */
+        post: operations["receiveAfricasTalkingDeliveryReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/callbacks/{key}/delivery-reports/http": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generic SMS gateway delivery-report callback
+         * @description What became of an SMS the hub sent through the generic gateway: JSON `{ "id", "status": "delivered" | "failed", "reason" }`, `id` being the one the gateway answered when it took the message.
+         */
+        post: operations["receiveGatewayDeliveryReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Africa's Talking's delivery report, form-encoded. */
+        AfricasTalkingDeliveryReport: {
+            /** @description The message id Africa's Talking answered when it took the SMS. */
+            id: string;
+            /** @enum {string} */
+            status: "Success" | "Failed" | "Rejected" | "Sent" | "Buffered" | "Submitted";
+            phoneNumber?: string;
+            failureReason?: string;
+            retryCount?: string;
+            networkCode?: string;
+        };
+        /** @description Africa's Talking's incoming-message callback, form-encoded. */
+        AfricasTalkingIncomingSms: {
+            /** @description The sender's number (`+257…`). */
+            from: string;
+            /** @description The hub's number or short code. */
+            to?: string;
+            /** @description The message; read as a command, never stored. */
+            text: string;
+            /** @description When it was received (`2026-12-06 10:40:32`). */
+            date?: string;
+            /** @description The provider's id of the message, the same on a redelivery. */
+            id: string;
+            /** @description Premium SMS link id (unused). */
+            linkId?: string;
+            networkCode?: string;
+        };
+        /** @description One step of Africa's Talking's USSD callback, form-encoded. */
+        AfricasTalkingUssd: {
+            sessionId: string;
+            /** @description The code dialled (`*384*123#`). */
+            serviceCode: string;
+            phoneNumber: string;
+            /** @description Every choice typed in the session so far, joined by `*`; empty at first. */
+            text?: string;
+            networkCode?: string;
+        };
         /**
          * @description A channel a person can be notified on.
          * @enum {string}
@@ -223,6 +360,31 @@ export interface components {
         DeliveryList: {
             items: components["schemas"]["Delivery"][];
         };
+        DeliveryReportResult: {
+            /**
+             * @description `unknown`: no SMS of the hub had that id (ignored).
+             * @enum {string}
+             */
+            outcome: "updated" | "unknown";
+        };
+        GatewayDeliveryReport: {
+            /** @description The id the gateway answered when it took the SMS. */
+            id: string;
+            /** @enum {string} */
+            status: "delivered" | "failed";
+            /** @description Why it failed, as a short code. */
+            reason?: string;
+        };
+        GatewayIncomingSms: {
+            /** @description The gateway's id of the message, the same on a redelivery. */
+            id: string;
+            /** @description The sender's number. */
+            from: string;
+            /** @description The hub's number. */
+            to?: string;
+            /** @description The message; read as a command, never stored. */
+            text: string;
+        };
         /** @description The answer of `/readyz`, one entry per dependency checked. */
         Health: {
             /** @enum {string} */
@@ -243,6 +405,13 @@ export interface components {
          * @description A resource id (UUID).
          */
         Id: string;
+        IncomingSmsResult: {
+            /**
+             * @description `duplicate`: this message id was handled before (nothing done, nothing sent). `rate_limited`: too many messages from the number in the window. Otherwise what the referrals service answered, or `help`.
+             * @enum {string}
+             */
+            outcome: "duplicate" | "rate_limited" | "help" | "done" | "already_done" | "unknown_sender" | "unknown_code" | "not_allowed" | "reason_required";
+        };
         /**
          * @description A language the hub speaks (ISO 639-1 code).
          * @enum {string}
@@ -448,7 +617,10 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /** @description The secret `PHONE_CALLBACK_KEY`; any other value (or none configured) answers 404. */
+        CallbackKey: string;
+    };
     requestBodies: never;
     headers: {
         /** @description The URL path of the resource just created. */
@@ -754,6 +926,173 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    receiveAfricasTalkingSms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret `PHONE_CALLBACK_KEY`; any other value (or none configured) answers 404. */
+                key: components["parameters"]["CallbackKey"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["AfricasTalkingIncomingSms"];
+            };
+        };
+        responses: {
+            /** @description Taken (whatever the outcome, which is answered to the sender by SMS). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    receiveGatewaySms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret `PHONE_CALLBACK_KEY`; any other value (or none configured) answers 404. */
+                key: components["parameters"]["CallbackKey"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayIncomingSms"];
+            };
+        };
+        responses: {
+            /** @description What came of the message. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomingSmsResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    answerAfricasTalkingUssd: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret `PHONE_CALLBACK_KEY`; any other value (or none configured) answers 404. */
+                key: components["parameters"]["CallbackKey"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["AfricasTalkingUssd"];
+            };
+        };
+        responses: {
+            /** @description The next screen. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    receiveAfricasTalkingDeliveryReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret `PHONE_CALLBACK_KEY`; any other value (or none configured) answers 404. */
+                key: components["parameters"]["CallbackKey"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["AfricasTalkingDeliveryReport"];
+            };
+        };
+        responses: {
+            /** @description Recorded (or ignored). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    receiveGatewayDeliveryReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret `PHONE_CALLBACK_KEY`; any other value (or none configured) answers 404. */
+                key: components["parameters"]["CallbackKey"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayDeliveryReport"];
+            };
+        };
+        responses: {
+            /** @description Whether a delivery of the hub had that id. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryReportResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
 }

@@ -82,6 +82,18 @@ export const configSchema = envSchema({
   /** Bearer token for the generic gateway. A secret. */
   SMS_HTTP_TOKEN: envString().optional(),
   /**
+   * The secret part of the phone providers' callback URLs (`/callbacks/{key}/…`: incoming SMS, USSD, delivery
+   * reports), at least 32 characters. Unset: every callback answers 404. A secret.
+   */
+  PHONE_CALLBACK_KEY: envString()
+    .refine((value) => value.length >= 32, 'must be at least 32 characters')
+    .refine((value) => /^[A-Za-z0-9._~-]+$/.test(value), 'must be URL-safe (letters, digits, . _ ~ -)')
+    .optional(),
+  /** Commands (SMS) and menu sessions (USSD) one phone number may send per `PHONE_RATE_LIMIT_WINDOW_MS`; beyond, nothing is done. */
+  PHONE_RATE_LIMIT_MESSAGES: envInt({ min: 1, max: 10_000, default: 10 }),
+  /** The window of `PHONE_RATE_LIMIT_MESSAGES`; a number over the limit gets one short reply per window. */
+  PHONE_RATE_LIMIT_WINDOW_MS: envInt({ min: 1000, max: 86_400_000, default: 600_000 }),
+  /**
    * The referrals service, asked for each referral event who to tell and how to name the referral
    * (`GET /v1/referrals/{id}/notification-context`). Without it, only webhooks go out.
    */

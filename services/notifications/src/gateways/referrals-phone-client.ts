@@ -1,0 +1,68 @@
+import { createServiceCall } from '@referral-hub/platform';
+import type { ServiceCallOptions } from '@referral-hub/platform';
+import type { PhoneAction } from '../domain/phone-commands.js';
+import type { Language } from '../domain/messages/templates.js';
+import { ReferralsUnavailableError } from './referrals-client.js';
+
+/** `POST /v1/phone-actions` of the referrals service: one step asked from a phone. */
+export type PhoneActionRequest = {
+  channel: 'sms' | 'ussd';
+  phone: string;
+  replyCode: string;
+  action: PhoneAction;
+  reasonCode?: string;
+  /** The same key again returns the first result as `already_done`, changing nothing. */
+  requestKey: string;
+};
+
+export type PhoneActionOutcome = 'done' | 'already_done' | 'unknown_sender' | 'unknown_code' | 'not_allowed' | 'reason_required';
+
+export type PhoneActionResult = {
+  outcome: PhoneActionOutcome;
+  language: Language;
+  referral: { code: string; replyCode: string; status: string; serviceName: { fr: string | null; en: string | null } } | null;
+  allowedFrom?: string[];
+};
+
+/** One referral waiting for the sender's organisations (`POST /v1/phone-inbox`). */
+export type PhoneInboxItem = {
+  referralId: string;
+  code: string;
+  replyCode: string;
+  status: string;
+  urgency: string;
+  serviceName: { fr: string | null; en: string | null };
+  dueAt: string | null;
+  overdue: boolean;
+};
+
+export type PhoneInbox = { outcome: 'ok' | 'unknown_sender'; language: Language; items: PhoneInboxItem[] };
+
+/** The referrals service as the phone channels see it: who a number is, what is waiting, and the steps. */
+export type ReferralsPhone = {
+  act(request: PhoneActionRequest): Promise<PhoneActionResult>;
+  inbox(phone: string): Promise<PhoneInbox>;
+};
+
+const language = (value: unknown): Language => (value === 'en' ? 'en' : 'fr');
+
+/**
+ * The referrals service's two machine endpoints for the phone channels, called with this service's own
+ * token (client credentials, like the notification context). Any failure throws
+ * {@link ReferralsUnavailableError}: the callback is then answered 503 so that the provider tries again.
+ */
+export function createReferralsPhoneClient(options: ServiceCallOptions): ReferralsPhone {
+  const call = createServiceCall('the referrals service', options, (message, details) => new ReferralsUnavailableError(message, details));
+  return {
+    async act(request) {
+      const body = await call<PhoneActionResult>('/v1/phone-actions', { method: 'POST', body: request });
+      if (typeof body.outcome !== 'string') throw new ReferralsUnavailableError('The referrals service answered without an outcome');
+      return { ...body, language: language(body.language), referral: body.referral ?? null };
+    },
+    async inbox(phone) {
+      const body = await call<PhoneInbox>('/v1/phone-inbox', { method: 'POST', body: { phone } });
+      if (body.outcome !== 'ok' && body.outcome !== 'unknown_sender') throw new ReferralsUnavailableError('The referrals service answered without an outcome');
+      return { outcome: body.outcome, language: language(body.language), items: Array.isArray(body.items) ? body.items : [] };
+    },
+  };
+}
