@@ -19,7 +19,8 @@
  * that focal point exists, the agreement was made, and a later run leaves both
  * alone. A run interrupted between the two proposes the agreement again; a
  * second identical agreement changes no sharing decision. A focal point that
- * is there without a work phone is given the demo's (E.164): the hub texts the
+ * is there without a work phone, or with the demo's number written with
+ * spaces (an older seed), is given the demo's in E.164: the hub texts the
  * receiving focal points and knows them by it when they answer by SMS or USSD.
  */
 import { pathToFileURL } from 'node:url';
@@ -74,7 +75,7 @@ export type DemoSeedResult = {
   organizations: Record<DemoOrganizationKey, string>;
   /** What this run created. */
   created: DemoCounts;
-  /** Focal points that were there without a work phone and were given the demo's (E.164). */
+  /** Focal points that were there without a work phone (or with the demo's written otherwise) and were given the demo's, in E.164. */
   phonesAdded: number;
   /** What the demo network holds, once seeded. */
   totals: DemoCounts;
@@ -265,12 +266,15 @@ function missingOf(demo: DemoOrganization, state: OrganizationState | undefined)
       const serviceId = serviceIdOf(f.serviceKey);
       return !(state?.focalPoints.some((existing) => existing.name === f.name && serviceId !== undefined && existing.serviceId === serviceId) ?? false);
     }),
-    // Focal points there already but without the work phone the hub texts and recognises them by.
+    // Focal points there already without the work phone the hub texts and recognises them by, or with the demo's
+    // number written as people write it (an older seed): given it in E.164. A number someone changed is kept.
     phones: demo.focalPoints.flatMap((f): { existing: FocalPoint; phone: string }[] => {
       const serviceId = serviceIdOf(f.serviceKey);
       const existing = state?.focalPoints.find((e) => e.name === f.name && serviceId !== undefined && e.serviceId === serviceId);
       const phone = f.phone ?? null;
-      return existing !== undefined && (existing.phone ?? '').trim() === '' && phone !== null ? [{ existing, phone }] : [];
+      if (existing === undefined || phone === null || existing.phone === phone) return [];
+      const digits = (value: string | null) => (value ?? '').replace(/[^+0-9]/g, '');
+      return digits(existing.phone) === '' || digits(existing.phone) === digits(phone) ? [{ existing, phone }] : [];
     }),
   };
 }

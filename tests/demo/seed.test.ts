@@ -240,6 +240,29 @@ describe('seedDemoNetwork on a hub that has it', () => {
     expect((await seedDemoNetwork(options())).alreadySeeded).toBe(true);
   });
 
+  it('writes the demo’s number in E.164 where an older seed wrote it with spaces, and keeps a number someone changed', async () => {
+    const focalPoints = await get<D['FocalPointList']>(directory.url, `/v1/organizations/${first.organizations.ubuzima}/focal-points`, COORDINATOR);
+    const [spaced, changed] = focalPoints.items;
+    const admin: TestClaims = { sub: 'demo-admin-ubuzima', org: first.organizations.ubuzima, roles: ['org_admin'] };
+    const patch = async (id: string, version: number, phone: string) => {
+      const response = await fetch(`${directory.url}/v1/focal-points/${id}`, {
+        method: 'PATCH',
+        headers: { authorization: await testEnv.authorization(admin), 'content-type': 'application/json' },
+        body: JSON.stringify({ version, phone }),
+      });
+      expect(response.status).toBe(200);
+    };
+    const e164 = spaced?.phone ?? '';
+    await patch(spaced?.id ?? '', spaced?.version ?? 0, e164.replace(/^\+257(\d{2})(\d{3})(\d{3})$/, '+257 $1 $2 $3'));
+    await patch(changed?.id ?? '', changed?.version ?? 0, '+257 61 234 567');
+
+    const again = await seedDemoNetwork(options());
+    expect(again.phonesAdded).toBe(1);
+    const after = await get<D['FocalPointList']>(directory.url, `/v1/organizations/${first.organizations.ubuzima}/focal-points`, COORDINATOR);
+    expect(after.items.find((f) => f.id === spaced?.id)?.phone).toBe(e164);
+    expect(after.items.find((f) => f.id === changed?.id)?.phone).toBe('+257 61 234 567');
+  });
+
   it('finds the demo organisations by name for the walkthrough', async () => {
     const found = await findDemoOrganizations({ directoryUrl: directory.url, token: (claims) => testEnv.issuer.sign(claims) });
     expect(found).toEqual(first.organizations);
