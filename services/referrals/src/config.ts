@@ -1,4 +1,4 @@
-import { envInt, envKeyRing, envList, envSchema, envString, envUrl, loadConfig, serviceEnv } from '@referral-hub/platform';
+import { ConfigError, envInt, envKeyRing, envList, envSchema, envString, envUrl, loadConfig, serviceEnv } from '@referral-hub/platform';
 import type { Env, RingKey } from '@referral-hub/platform';
 import { z } from 'zod';
 
@@ -86,6 +86,13 @@ export const configSchema = envSchema({
    * The network hub's own organisation (the `org` claim of the hub's machine clients): a client listed in
    * `NOTIFICATION_CLIENT_SUBJECTS` is trusted only with this organisation. Unset: nobody reads notification contexts.
    */
+  /**
+   * The key ring email action links are signed with (HMAC), `kid:base64key,...`, first one signing, every one
+   * verifying. Required in production; elsewhere a development key is used when unset.
+   */
+  ACTION_LINK_KEYS: envKeyRing().optional(),
+  /** How long an email action link stays usable, in seconds (default 72 h). */
+  ACTION_LINK_TTL_SECONDS: envInt({ min: 60, max: 2_592_000, default: 259_200 }),
   HUB_ORGANIZATION_ID: z
     .string()
     .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID')
@@ -97,5 +104,10 @@ export type ReferralsConfig = z.output<typeof configSchema>;
 
 /** Validates the environment once, at start; throws naming every bad variable. */
 export function loadReferralsConfig(env: Env = process.env): ReferralsConfig {
-  return loadConfig(configSchema, env);
+  const config = loadConfig(configSchema, env);
+  // Links signed with a key anyone can derive would let anyone act for a focal point: production brings its own.
+  if (config.NODE_ENV === 'production' && config.ACTION_LINK_KEYS === undefined) {
+    throw new ConfigError([{ variable: 'ACTION_LINK_KEYS', message: 'is required in production' }]);
+  }
+  return config;
 }

@@ -7,6 +7,7 @@ import type { ReferralsConfig } from './config.js';
 import { createReferralsDatabase } from './data-access/database.js';
 import type { Tx } from './data-access/database.js';
 import type { PrismaClient } from './data-access/generated/prisma/client.js';
+import { createActionLinkTokens, developmentActionLinkKeys } from './domain/action-link-token.js';
 import type { ReferralDeps } from './domain/deps.js';
 import { createPayloadCipher } from './domain/payload-cipher.js';
 import { sealLegacyNeedTexts } from './domain/seal-legacy-need-texts.js';
@@ -43,6 +44,7 @@ export async function start(options: StartOptions = {}): Promise<RunningReferral
   const directory = createDirectoryClient({ baseUrl: config.DIRECTORY_URL, tokens, timeoutMs: config.DIRECTORY_TIMEOUT_MS });
   const cipher = createPayloadCipher(config.REFERRAL_PAYLOAD_KEYS);
   const now = options.now ?? (() => new Date());
+  const actionLinks = createActionLinkTokens(config.ACTION_LINK_KEYS ?? developmentActionLinkKeys(), config.ACTION_LINK_TTL_SECONDS);
   const depsOf = (context: ServiceContext<ReferralsConfig, PrismaClient, Tx>): ReferralDeps => ({
     db: context.db,
     outbox: context.outbox,
@@ -51,6 +53,7 @@ export async function start(options: StartOptions = {}): Promise<RunningReferral
     deadlines: { acknowledge: config.REFERRAL_ACKNOWLEDGE_WITHIN, decide: config.REFERRAL_DECIDE_WITHIN, escalate: config.REFERRAL_ESCALATE_AFTER },
     pollSettleMs: config.REFERRAL_POLL_SETTLE_MS,
     notificationClients: { clientIds: config.NOTIFICATION_CLIENT_SUBJECTS ?? [], organizationId: config.HUB_ORGANIZATION_ID ?? null },
+    actionLinks,
     now,
   });
   let deps: ReferralDeps | undefined;
@@ -88,6 +91,9 @@ export async function start(options: StartOptions = {}): Promise<RunningReferral
     publishes: true,
     ...(options.logger ? { logger: options.logger } : {}),
   });
+  if (config.ACTION_LINK_KEYS === undefined) {
+    running.logger.warn('ACTION_LINK_KEYS is not set: email action links are signed with the development key (never in production)');
+  }
   return { ...running, deps: deps ?? depsOf(running) };
 }
 

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { AUDIT_APPEND_ONLY_MESSAGE, AUDIT_CHAIN_COLUMNS, auditChainMigrationSql, verifyAuditChain } from '@referral-hub/platform';
+import { AUDIT_APPEND_ONLY_MESSAGE, AUDIT_CHAIN_COLUMNS, auditChainAppendFunctionSql, auditChainMigrationSql, auditHashSql, verifyAuditChain } from '@referral-hub/platform';
 import type { AuditTable } from '@referral-hub/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_TABLES } from '../src/data-access/audit-tables.js';
@@ -14,6 +15,13 @@ import type { Harness } from './harness.js';
  */
 
 const chainMigration = new URL('../prisma/migrations/20261208000100_audit_chain/migration.sql', import.meta.url);
+/** Makes the chain hash the history's channel columns when set (`addedColumns`). */
+const channelsMigration = new URL('../prisma/migrations/20261213120000_history_channel_audit_chain/migration.sql', import.meta.url);
+
+/** A table as the first chain migration knew it: without the columns added since. */
+function asFirstChained(auditTable: AuditTable): AuditTable {
+  return { table: auditTable.table, columns: auditTable.columns, ...(auditTable.writeOnce === undefined ? {} : { writeOnce: auditTable.writeOnce }), ...(auditTable.backfillOrder === undefined ? {} : { backfillOrder: auditTable.backfillOrder }) };
+}
 
 let h: Harness;
 beforeAll(async () => {
@@ -84,14 +92,16 @@ describe('the referral history and the access log', () => {
   it('are chained by exactly the SQL the platform generates, over every column', async () => {
     expect(AUDIT_TABLES.map((t) => t.table).sort()).toEqual(['access_log', 'referral_history']);
     const migration = await readFile(chainMigration, 'utf8');
+    const channels = await readFile(channelsMigration, 'utf8');
     for (const auditTable of AUDIT_TABLES) {
-      expect(migration).toContain(auditChainMigrationSql(auditTable));
+      expect(migration).toContain(auditChainMigrationSql(asFirstChained(auditTable)));
+      if (auditTable.addedColumns !== undefined) expect(channels).toContain(auditChainAppendFunctionSql(auditTable));
       const { rows } = await h.testEnv.database.pool.query<{ column_name: string }>(
         `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
         [auditTable.table],
       );
       expect(rows.map((row) => row.column_name).sort(), auditTable.table).toEqual(
-        [...auditTable.columns, ...(auditTable.writeOnce ?? []), ...AUDIT_CHAIN_COLUMNS].sort(),
+        [...auditTable.columns, ...(auditTable.addedColumns ?? []).map((added) => added.column), ...(auditTable.writeOnce ?? []), ...AUDIT_CHAIN_COLUMNS].sort(),
       );
     }
   });
@@ -113,6 +123,29 @@ describe('the referral history and the access log', () => {
     await Promise.all(Array.from({ length: 20 }, async () => json(await api('GET', `/v1/referrals/${referralId}`, focalPoint), 200)));
     expect(await rowsOf('access_log', referralId)).toHaveLength(before.length + 20);
     expect(await verify('access_log')).toMatchObject({ ok: true });
+  });
+
+  it('hash the rows of the console and API (channel api) exactly as before the channel columns were added', async () => {
+    const { referralId } = await referralRead();
+    const history = table('referral_history');
+    // What the first chain migration's trigger computed, over the columns it knew: rows from then verify unchanged.
+    const { rows } = await h.testEnv.database.pool.query<{ same: boolean; channel: string }>(
+      `SELECT t.hash = ${auditHashSql(asFirstChained(history), 't', 't.chain_seq', 't.prev_hash')} AS same, t.channel
+         FROM referral_history t WHERE t.referral_id = $1`,
+      [referralId],
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    expect(rows).toEqual(rows.map(() => ({ same: true, channel: 'api' })));
+  });
+
+  it('cover the channel of a step: a step made to look like an SMS reply breaks the chain at its row', async () => {
+    const { referralId } = await referralRead();
+    const [entry] = await rowsOf('referral_history', referralId);
+    const focalPointId = randomUUID();
+    await tamper('referral_history', `UPDATE referral_history SET channel = 'sms', actor_focal_point_id = $2 WHERE id = $1`, [entry?.id, focalPointId]);
+    expect(await verify('referral_history')).toMatchObject({ ok: false, problem: 'hash-mismatch', firstBrokenSeq: Number(entry?.chain_seq) });
+    await tamper('referral_history', `UPDATE referral_history SET channel = 'api', actor_focal_point_id = NULL WHERE id = $1`, [entry?.id]);
+    expect(await verify('referral_history')).toMatchObject({ ok: true });
   });
 
   it('cannot be rewritten or pruned by the service', async () => {

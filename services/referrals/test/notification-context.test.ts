@@ -59,9 +59,16 @@ describe('GET /v1/referrals/{id}/notification-context', () => {
   it('gives a listed machine client the codes, names, the lead, the supervisor and the receiving focal points, and never the payload or the need', async () => {
     const r = await givenReferral();
     const context = await json<NotificationContext>(await api('GET', `/v1/referrals/${r.id}/notification-context`, notifications), 200);
+    const links = expect.objectContaining({
+      acknowledge: expect.stringMatching(/^[A-Za-z0-9_-]{1,100}$/),
+      accept: expect.stringMatching(/^[A-Za-z0-9_-]{1,100}$/),
+      decline: expect.stringMatching(/^[A-Za-z0-9_-]{1,100}$/),
+      expiresAt: expect.any(String),
+    });
     expect(context).toEqual({
       id: r.id,
       code: r.code,
+      replyCode: expect.stringMatching(/^[1-9][0-9]{3}$/),
       caseCode: r.caseCode,
       status: 'submitted',
       referringOrganizationId: r.owner,
@@ -71,11 +78,22 @@ describe('GET /v1/referrals/{id}/notification-context', () => {
       lead: { userId: r.lead.sub, name: 'Awa Diallo', email: 'awa.diallo@ngo.example', phone: '+223 70 00 00 00', language: 'en' },
       supervisor: { userId: 'supervisor-fatou' },
       focalPoints: [
-        { id: r.forService.id, serviceId: r.serviceId, name: 'Mariam Coulibaly', email: 'mariam@aide-nord.example', phone: '+223 71 00 00 01', preferredLanguage: 'en' },
-        { id: r.forOrganization.id, serviceId: null, name: 'Ibrahim Traoré', email: null, phone: '+223 71 00 00 02', preferredLanguage: 'fr' },
+        { id: r.forService.id, serviceId: r.serviceId, name: 'Mariam Coulibaly', email: 'mariam@aide-nord.example', phone: '+223 71 00 00 01', preferredLanguage: 'en', actionLinks: links },
+        { id: r.forOrganization.id, serviceId: null, name: 'Ibrahim Traoré', email: null, phone: '+223 71 00 00 02', preferredLanguage: 'fr', actionLinks: links },
       ],
       formerLeads: [],
     });
+    // Each focal point its own links, each link its own token, expiring after the configured 72 hours.
+    const [first, second] = context.focalPoints;
+    expect(new Set([first?.actionLinks?.acknowledge, first?.actionLinks?.accept, first?.actionLinks?.decline, second?.actionLinks?.acknowledge]).size).toBe(4);
+    const lifetime = Date.parse(first?.actionLinks?.expiresAt ?? '') - Date.now();
+    expect(lifetime).toBeGreaterThan(71 * 3_600_000);
+    expect(lifetime).toBeLessThanOrEqual(72 * 3_600_000);
+    // Once acknowledged, no more links: the step they offer is gone.
+    await json(await api('POST', `/v1/referrals/${r.id}/acknowledge`, as('focal_point', r.recipient)), 200);
+    const later = await json<NotificationContext>(await api('GET', `/v1/referrals/${r.id}/notification-context`, notifications), 200);
+    expect(later.focalPoints.map((fp) => fp.actionLinks)).toEqual([null, null]);
+    expect(later.replyCode).toBe(context.replyCode);
     expect(context).not.toHaveProperty('payload');
     expect(context).not.toHaveProperty('need');
     const text = JSON.stringify(context);

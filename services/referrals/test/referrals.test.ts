@@ -110,6 +110,8 @@ describe('listing referrals', () => {
     expect(received[0]).toEqual({
       id: newest.id,
       code: newest.code,
+      // Written straight into the table here, without a submit: no reply code was drawn.
+      replyCode: null,
       caseCode: newest.caseCode,
       status: 'submitted',
       urgency: 'high',

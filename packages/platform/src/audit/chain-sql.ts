@@ -33,6 +33,15 @@ export type AuditTable = {
   writeOnce?: readonly string[];
   /** The order rows present before the chain existed are chained in. Default `created_at, id`. */
   backfillOrder?: readonly string[];
+  /**
+   * Columns added after the chain had rows, each with the value every row
+   * written before holds (`unset`: `NULL` or a quoted literal such as
+   * `'api'`, the column's default). A row's value is hashed only when it is
+   * something else, so the rows written before hash exactly as they did, and
+   * a later row's value is covered (changing it either way breaks its hash).
+   * The append function is then replaced with `auditChainAppendFunctionSql`.
+   */
+  addedColumns?: readonly { column: string; unset: string }[];
 };
 
 /** The columns the chain adds to an audit table. */
@@ -78,8 +87,16 @@ function validate(table: AuditTable): void {
   for (const column of [...table.columns, ...(table.writeOnce ?? [])]) {
     if (chained.has(column)) throw new Error(`Audit chain ${table.table}: "${column}" is one of the chain's own columns.`);
   }
-  const audited = new Set(table.columns);
-  if (audited.size !== table.columns.length) throw new Error(`Audit chain ${table.table}: a column is listed twice.`);
+  const added = (table.addedColumns ?? []).map((a) => a.column);
+  for (const { column, unset } of table.addedColumns ?? []) {
+    identifier(column);
+    if (!/^(NULL|'[A-Za-z0-9_ -]*')$/.test(unset)) throw new Error(`Audit chain ${table.table}: "${unset}" is not NULL or a plain quoted literal.`);
+  }
+  const audited = new Set([...table.columns, ...added]);
+  if (audited.size !== table.columns.length + added.length) throw new Error(`Audit chain ${table.table}: a column is listed twice.`);
+  for (const column of added) {
+    if (chained.has(column)) throw new Error(`Audit chain ${table.table}: "${column}" is one of the chain's own columns.`);
+  }
   for (const column of table.writeOnce ?? []) {
     if (audited.has(column)) throw new Error(`Audit chain ${table.table}: "${column}" cannot be both audited and write-once.`);
   }
@@ -99,6 +116,10 @@ export function auditCanonicalTextSql(table: AuditTable, row: string, seq: strin
   const pairs = table.columns.map((column) => `'${column}', ${row}.${column}`);
   const chunks: string[] = [];
   for (let i = 0; i < pairs.length; i += PAIRS_PER_CALL) chunks.push(`jsonb_build_object(${pairs.slice(i, i + PAIRS_PER_CALL).join(', ')})`);
+  // Added later: present in the object only when set, so rows from before keep their text.
+  for (const { column, unset } of table.addedColumns ?? []) {
+    chunks.push(`(CASE WHEN ${row}.${column} IS DISTINCT FROM ${unset} THEN jsonb_build_object('${column}', ${row}.${column}) ELSE '{}'::jsonb END)`);
+  }
   return `jsonb_build_object('seq', ${seq}, 'row', ${chunks.join(' || ')})::text`;
 }
 
@@ -141,7 +162,7 @@ function updateGuardSql(table: AuditTable): string {
   if (writeOnce.length === 0) {
     return `  IF TG_OP = 'UPDATE' THEN\n${refusal(`'UPDATE refused'`, '    ')}\n  END IF;`;
   }
-  const frozen = [...table.columns, ...AUDIT_CHAIN_COLUMNS];
+  const frozen = [...table.columns, ...(table.addedColumns ?? []).map((a) => a.column), ...AUDIT_CHAIN_COLUMNS];
   const lines = [
     `  IF TG_OP = 'UPDATE' THEN`,
     `    -- The audited and chain columns never change; the write-once ones are set once.`,
@@ -155,6 +176,55 @@ function updateGuardSql(table: AuditTable): string {
     `  END IF;`,
   ];
   return lines.join('\n');
+}
+
+function appendFunctionSql(table: AuditTable, create: 'CREATE FUNCTION' | 'CREATE OR REPLACE FUNCTION'): string {
+  const names = auditChainObjectNames(table.table);
+  return `${create} ${names.appendFunction}() RETURNS trigger
+  LANGUAGE plpgsql
+${settingsClause()}
+AS $fn$
+DECLARE
+  last_seq bigint;
+  last_hash bytea;
+BEGIN
+  PERFORM pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_NAMESPACE}, hashtext(TG_TABLE_NAME));
+  EXECUTE format('SELECT chain_seq, hash FROM %I.%I WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1', TG_TABLE_SCHEMA, TG_TABLE_NAME)
+     INTO last_seq, last_hash;
+  NEW.chain_seq := coalesce(last_seq, 0) + 1;
+  NEW.prev_hash := last_hash;
+  NEW.hash := ${auditHashSql(table, 'NEW', 'NEW.chain_seq', 'NEW.prev_hash')};
+  RETURN NEW;
+END
+$fn$;`;
+}
+
+/**
+ * The SQL that makes the chain cover `addedColumns` from now on: the append
+ * function (and, when the table has write-once columns, the guard) replaced.
+ * The migration adding the columns holds exactly this text after its
+ * `ALTER TABLE … ADD COLUMN`s; rows written before keep verifying.
+ */
+export function auditChainAppendFunctionSql(table: AuditTable): string {
+  validate(table);
+  const names = auditChainObjectNames(table.table);
+  const guard =
+    (table.writeOnce ?? []).length === 0
+      ? ''
+      : `
+CREATE OR REPLACE FUNCTION ${names.guardFunction}() RETURNS trigger
+  LANGUAGE plpgsql
+AS $fn$
+BEGIN
+${updateGuardSql(table)}
+  RAISE EXCEPTION '% ${AUDIT_APPEND_ONLY_MESSAGE}: % refused', TG_TABLE_NAME, TG_OP
+    USING HINT = 'Audit rows are only ever inserted (ADR 10).';
+END
+$fn$;`;
+  return `-- Audit chain of ${table.table}: columns added later, hashed when set (generated by auditChainAppendFunctionSql in @referral-hub/platform; ADR 10).
+-- Added columns: ${(table.addedColumns ?? []).map((a) => `${a.column} (unset ${a.unset})`).join(', ')}.
+${appendFunctionSql(table, 'CREATE OR REPLACE FUNCTION')}${guard}
+`;
 }
 
 /**
@@ -206,23 +276,7 @@ DROP FUNCTION pg_temp.audit_chain_backfill_${t}();
 -- transaction ends) makes concurrent writers take turns, so each reads the
 -- head its predecessor committed: one chain, no fork. Runs at READ COMMITTED,
 -- where each statement here sees what committed before it.
-CREATE FUNCTION ${names.appendFunction}() RETURNS trigger
-  LANGUAGE plpgsql
-${settingsClause()}
-AS $fn$
-DECLARE
-  last_seq bigint;
-  last_hash bytea;
-BEGIN
-  PERFORM pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_NAMESPACE}, hashtext(TG_TABLE_NAME));
-  EXECUTE format('SELECT chain_seq, hash FROM %I.%I WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1', TG_TABLE_SCHEMA, TG_TABLE_NAME)
-     INTO last_seq, last_hash;
-  NEW.chain_seq := coalesce(last_seq, 0) + 1;
-  NEW.prev_hash := last_hash;
-  NEW.hash := ${auditHashSql(table, 'NEW', 'NEW.chain_seq', 'NEW.prev_hash')};
-  RETURN NEW;
-END
-$fn$;
+${appendFunctionSql(table, 'CREATE FUNCTION')}
 CREATE TRIGGER ${names.appendTrigger} BEFORE INSERT ON ${t}
   FOR EACH ROW EXECUTE FUNCTION ${names.appendFunction}();
 

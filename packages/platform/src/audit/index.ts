@@ -1,5 +1,6 @@
 export {
   auditChainMigrationSql,
+  auditChainAppendFunctionSql,
   auditCanonicalTextSql,
   auditHashSql,
   auditChainObjectNames,

@@ -8,7 +8,9 @@ import type { AuditTable } from '@referral-hub/platform';
  * `scripts/audit-verify.ts`; neither is ever updated, so every UPDATE is refused.
  *
  * The migration holds `auditChainMigrationSql` of each entry, and a test keeps
- * the two equal: never change an entry whose table has rows (ADR 10).
+ * the two equal: never change an entry whose table has rows (ADR 10); a column
+ * added later goes in `addedColumns`, and its migration holds
+ * `auditChainAppendFunctionSql` of the entry.
  */
 export const AUDIT_TABLES: readonly AuditTable[] = [
   {
@@ -30,6 +32,12 @@ export const AUDIT_TABLES: readonly AuditTable[] = [
       'occurred_at',
     ],
     backfillOrder: ['occurred_at', 'id'],
+    // Added by migration `phone_channels` (issue 15): how the step came, and the focal point who took it through an
+    // email link, SMS or USSD. Hashed only when set, so the rows written before verify as they did.
+    addedColumns: [
+      { column: 'channel', unset: "'api'" },
+      { column: 'actor_focal_point_id', unset: 'NULL' },
+    ],
   },
   {
     table: 'access_log',

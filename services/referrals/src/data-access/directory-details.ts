@@ -152,3 +152,21 @@ export function listFocalPointsFor(tx: Tx, owner: { organizationId: string; serv
     orderBy: [{ name: 'asc' }, { id: 'asc' }],
   });
 }
+
+/**
+ * The focal points whose work phone, kept to a leading `+` and its digits, is `normalized`
+ * (the same normalisation as `phone-number.ts`).
+ */
+export async function findFocalPointsByPhone(tx: Tx, normalized: string): Promise<KnownFocalPointRow[]> {
+  const ids = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id::text AS id FROM known_focal_point
+     WHERE phone IS NOT NULL
+       AND (CASE WHEN left(btrim(phone), 1) = '+' THEN '+' ELSE '' END) || regexp_replace(phone, '[^0-9]', '', 'g') = ${normalized}`;
+  if (ids.length === 0) return [];
+  return tx.knownFocalPoint.findMany({ where: { id: { in: ids.map((row) => row.id) } }, orderBy: [{ organizationId: 'asc' }, { id: 'asc' }] });
+}
+
+/** One focal point of the read model, if it is (still) one of `organizationId`. */
+export function findFocalPointOf(tx: Tx, id: string, organizationId: string): Promise<KnownFocalPointRow | null> {
+  return tx.knownFocalPoint.findFirst({ where: { id, organizationId } });
+}

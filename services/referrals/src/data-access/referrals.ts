@@ -172,3 +172,49 @@ export async function markOverdue(tx: Tx, id: string, stage: 'acknowledgement' |
     data: stage === 'acknowledgement' ? { acknowledgeOverdueAt: at } : { decisionOverdueAt: at },
   });
 }
+
+/** The reply codes held by the open referrals (`statuses`) of a recipient organisation. */
+export async function openReplyCodesOf(tx: Tx, recipientOrganizationId: string, statuses: readonly string[]): Promise<Set<string>> {
+  const rows = await tx.referral.findMany({
+    where: { recipientOrganizationId, status: { in: [...statuses] }, replyCode: { not: null } },
+    select: { replyCode: true },
+  });
+  return new Set(rows.map((row) => row.replyCode).filter((code): code is string => code !== null));
+}
+
+/** The open referral (`statuses`) holding this reply code, among those received by these organisations. */
+export function findOpenReferralByReplyCode(
+  tx: Tx,
+  recipientOrganizationIds: readonly string[],
+  replyCode: string,
+  statuses: readonly string[],
+): Promise<ReferralRow | null> {
+  return tx.referral.findFirst({
+    where: { recipientOrganizationId: { in: [...recipientOrganizationIds] }, replyCode, status: { in: [...statuses] } },
+    orderBy: { id: 'asc' },
+  });
+}
+
+/**
+ * Referrals received by these organisations in `statuses`, the overdue ones first, then by their next deadline
+ * (acknowledgement while submitted, else the decision), at most `limit`.
+ */
+export async function listWaitingReferrals(
+  tx: Tx,
+  recipientOrganizationIds: readonly string[],
+  statuses: readonly string[],
+  now: Date,
+  limit: number,
+): Promise<ReferralRow[]> {
+  const ids = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id::text AS id FROM (
+      SELECT id, CASE WHEN status = 'submitted' THEN acknowledge_due_at ELSE decision_due_at END AS due_at
+        FROM referral
+       WHERE recipient_organization_id = ANY(${[...recipientOrganizationIds]}::uuid[]) AND status = ANY(${[...statuses]}::text[])
+    ) waiting
+    ORDER BY (due_at IS NOT NULL AND due_at < ${now}::timestamptz) DESC, due_at ASC NULLS LAST, id ASC
+    LIMIT ${limit}`;
+  const rows = await tx.referral.findMany({ where: { id: { in: ids.map((row) => row.id) } } });
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.map((row) => byId.get(row.id)).filter((row): row is ReferralRow => row !== undefined);
+}

@@ -6,7 +6,7 @@ import type { Principal, Role } from '@referral-hub/platform';
  * decided by the lifecycle table (`lifecycle.ts`), which adds how the caller
  * stands to that referral.
  */
-export type ReferralsAction = 'listReferrals' | 'readDirectory' | 'readNotificationContext' | 'readIndicators';
+export type ReferralsAction = 'listReferrals' | 'readDirectory' | 'readNotificationContext' | 'relayPhoneActions' | 'readIndicators';
 
 /**
  * Who may do what, by role: the access policy of the referrals service in one
@@ -21,6 +21,9 @@ export const REFERRALS_ACCESS = {
   // Staff contacts of both sides, for any referral: a machine client only, and only one listed by client id
   // and of the hub's organisation (checked in `get-notification-context.ts`): the notifications service.
   readNotificationContext: ['system'],
+  // A focal point's SMS reply or USSD choice, taken as that focal point: relayed by the notifications service only
+  // (a machine client, listed and of the hub's organisation, as above; checked in `phone-actions.ts`).
+  relayPhoneActions: ['system'],
   // Aggregates only, small cells suppressed: the network's coordinator (whole network) and supervisors (their organisation).
   readIndicators: ['network_coordinator', 'supervisor'],
 } as const satisfies Record<ReferralsAction, readonly Role[]>;

@@ -2,6 +2,7 @@ import type { Outbox } from '@referral-hub/platform';
 import type { DeadlinesByUrgency } from '../config.js';
 import type { ReferralsDatabase } from '../data-access/database.js';
 import type { ConsentGateway } from '../gateways/consent-client.js';
+import type { ActionLinkTokens } from './action-link-token.js';
 import type { PayloadCipher } from './payload-cipher.js';
 
 /** What the referral use cases are built from. */
@@ -15,6 +16,8 @@ export type ReferralDeps = {
   pollSettleMs: number;
   /** Who may read notification contexts: client ids (`NOTIFICATION_CLIENT_SUBJECTS`) of the hub's organisation (`HUB_ORGANIZATION_ID`, null: nobody). */
   notificationClients: { clientIds: readonly string[]; organizationId: string | null };
+  /** Signs and reads email action links (`ACTION_LINK_KEYS`, `ACTION_LINK_TTL_SECONDS`). */
+  actionLinks: ActionLinkTokens;
   /** The clock; tests move it. */
   now: () => Date;
 };

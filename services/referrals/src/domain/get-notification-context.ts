@@ -1,13 +1,13 @@
 import type { ReferralsApi } from '@referral-hub/contracts';
 import { forbidden, notFound } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
-import type { ReferralsDatabase } from '../data-access/database.js';
 import { listFocalPointsFor } from '../data-access/directory-details.js';
 import { listFormerLeads } from '../data-access/former-leads.js';
 import { findKnownOrganization } from '../data-access/known-organizations.js';
 import { findKnownService } from '../data-access/known-services.js';
 import { findReferral } from '../data-access/referrals.js';
 import { mayAct } from './access.js';
+import type { ActionLinkAction } from './action-link-token.js';
 import type { ReferralDeps } from './deps.js';
 
 /** What the notifications service needs to tell people about a referral (see the contract). */
@@ -16,7 +16,7 @@ export type NotificationContext = ReferralsApi.components['schemas']['Notificati
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The directory's `{fr?, en?}` name of a service, as both languages (null when missing). */
-function localizedName(value: unknown): { fr: string | null; en: string | null } {
+export function localizedName(value: unknown): { fr: string | null; en: string | null } {
   const pick = (key: 'fr' | 'en'): string | null => {
     if (typeof value !== 'object' || value === null) return null;
     const name = (value as Record<string, unknown>)[key];
@@ -55,7 +55,7 @@ export function isNotificationsService(principal: Principal, trusted: ReferralDe
  * @throws AppError 403 for any other caller; 404 for an unknown referral.
  */
 export async function getNotificationContext(
-  deps: { db: ReferralsDatabase; notificationClients: ReferralDeps['notificationClients'] },
+  deps: Pick<ReferralDeps, 'db' | 'notificationClients' | 'actionLinks' | 'now'>,
   principal: Principal,
   id: string,
 ): Promise<NotificationContext> {
@@ -73,9 +73,18 @@ export async function getNotificationContext(
   const language = row.leadLanguage === 'fr' || row.leadLanguage === 'en' ? row.leadLanguage : null;
   // Those named for the service first, then the organisation's own (the recipient-contacts rule picks from these).
   const ordered = [...focalPoints.filter((fp) => fp.serviceId !== null), ...focalPoints.filter((fp) => fp.serviceId === null)];
+  const now = deps.now();
+  // One-click links for the new-referral email, each focal point its own (`action-link-token.ts`): only while submitted.
+  const actionLinksFor = (focalPointId: string): NotificationContext['focalPoints'][number]['actionLinks'] => {
+    if (row.status !== 'submitted') return null;
+    const sign = (action: ActionLinkAction) => deps.actionLinks.sign({ referralId: row.id, focalPointId, action }, now);
+    const acknowledge = sign('acknowledge');
+    return { acknowledge: acknowledge.token, accept: sign('accept').token, decline: sign('decline').token, expiresAt: acknowledge.expiresAt.toISOString() };
+  };
   return {
     id: row.id,
     code: row.code,
+    replyCode: row.replyCode,
     caseCode: row.caseCode,
     status: row.status as NotificationContext['status'],
     referringOrganizationId: row.referringOrganizationId,
@@ -99,6 +108,7 @@ export async function getNotificationContext(
       phone: fp.phone,
       // The directory only accepts a language the hub speaks here.
       preferredLanguage: fp.preferredLanguage as NotificationContext['focalPoints'][number]['preferredLanguage'],
+      actionLinks: actionLinksFor(fp.id),
     })),
     // Who led before a transfer: events carry who held each role then (`parties`), these are their contacts.
     formerLeads: (await listFormerLeads(deps.db.client, row.id)).map((former) => ({

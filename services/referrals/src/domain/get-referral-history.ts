@@ -9,6 +9,10 @@ export type HistoryEntry = {
   fromStatus: string | null;
   toStatus: string;
   actor: { userId: string; organizationId: string } | null;
+  /** How the step came: `api` (console and API clients), `email_link`, `sms` or `ussd`. */
+  channel: 'api' | 'email_link' | 'sms' | 'ussd';
+  /** The focal point who took the step through a channel; null otherwise. */
+  actorFocalPointId: string | null;
   reasonCode: string | null;
   note: string | null;
   suggestedServiceId: string | null;
@@ -33,6 +37,8 @@ export async function getReferralHistory(deps: ReferralDeps, principal: Principa
       fromStatus: h.fromStatus,
       toStatus: h.toStatus,
       actor: h.actorUserId === null || h.actorOrganizationId === null ? null : { userId: h.actorUserId, organizationId: h.actorOrganizationId },
+      channel: h.channel as HistoryEntry['channel'],
+      actorFocalPointId: h.actorFocalPointId,
       reasonCode: h.reasonCode,
       note:
         h.noteKeyId === null || h.noteCiphertext === null

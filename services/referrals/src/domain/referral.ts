@@ -24,6 +24,7 @@ export function toReferralSummary(row: ReferralRow): Required<ReferralSummary> {
   return {
     id: row.id,
     code: row.code,
+    replyCode: row.replyCode,
     kind: row.kind as ReferralKind,
     caseCode: row.caseCode,
     status: row.status as ReferralSummary['status'],

@@ -6,7 +6,7 @@ import type { FieldError, Principal } from '@referral-hub/platform';
 import type { Prisma } from '../data-access/generated/prisma/client.js';
 import { insertFormerLead } from '../data-access/former-leads.js';
 import { insertHistory } from '../data-access/history.js';
-import { updateReferralIfVersion } from '../data-access/referrals.js';
+import { openReplyCodesOf, updateReferralIfVersion } from '../data-access/referrals.js';
 import type { ReferralRow } from '../data-access/referrals.js';
 import { ConsentUnavailableError } from '../gateways/consent-client.js';
 import type { Decision } from '../gateways/consent-client.js';
@@ -15,6 +15,7 @@ import { REFERRALS_SOURCE } from './deps.js';
 import { findVisibleReferral } from './find-visible-referral.js';
 import { deadlinesInForce } from './network-deadlines.js';
 import { decideTransition, EVENT_OF_ACTION } from './lifecycle.js';
+import { drawReplyCode, OPEN_STATUSES } from './reply-code.js';
 import type { ReferralAction, ReferralStatus } from './lifecycle.js';
 import { eventData, partiesAt, partiesOf } from './referral.js';
 import type { ReferralView, Urgency } from './referral.js';
@@ -27,6 +28,24 @@ export type TransitionInput = {
   note?: string;
   suggestedServiceId?: string;
 };
+
+/** How a step reached the service, as the history records it. */
+export type StepChannel = 'api' | 'email_link' | 'sms' | 'ussd';
+
+/**
+ * Who took a step through which channel: `api` (the console and API clients, the default), or a focal point
+ * through an email link, SMS or USSD (`act-as-focal-point.ts`), whose directory id the history keeps.
+ */
+export type StepOrigin = { channel: StepChannel; actorFocalPointId: string | null };
+
+const THROUGH_THE_API: StepOrigin = { channel: 'api', actorFocalPointId: null };
+
+/** Two submits to one organisation drawing the same reply code at once: the loser draws again this many times. */
+const REPLY_CODE_ATTEMPTS = 5;
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+}
 
 const NOTE_REQUIRED = {
   decline: new Set<string>(DECLINE_REASONS.filter((r) => r.requiresNote).map((r) => r.code)),
@@ -172,7 +191,12 @@ function eventFor(action: ReferralAction, row: ReferralRow, before: ReferralRow,
  * announced as `referral.<action>` through the outbox, in one transaction.
  *
  * Submit first asks the consent service which proposed fields may go (using
- * up single-use consents); only those are ever shown to the recipient.
+ * up single-use consents); only those are ever shown to the recipient. It
+ * also draws the referral's reply code, in the same transaction.
+ *
+ * `origin` is how the step came: the console and API clients by default, or a
+ * focal point through an email link, SMS or USSD (`act-as-focal-point.ts`),
+ * which take this same path (same rules, history, events and outbox).
  *
  * @throws AppError 403, 404, 409, 400 naming a missing reason or note, 422 when nothing may be
  *   shared and the lead did not ask for the envelope alone, 503 when consent cannot be asked at submit.
@@ -183,6 +207,7 @@ export async function transitionReferral(
   id: string,
   action: ReferralAction,
   input: TransitionInput = {},
+  origin: StepOrigin = THROUGH_THE_API,
 ): Promise<ReferralView> {
   const row = await findVisibleReferral(deps, principal, id);
   const outcome = decideTransition(partiesOf(row), principal, action);
@@ -197,8 +222,15 @@ export async function transitionReferral(
   const changes = changesFor(deps, row, principal, action, input, decision, now, inForce);
   const previous = row.status as ReferralStatus;
 
-  const updated = await deps.db.transaction(async (tx) => {
-    const next = await updateReferralIfVersion(tx, row.id, row.version, { ...changes, status: outcome.to, updatedAt: now });
+  const step = () => deps.db.transaction(async (tx) => {
+    // Submit draws the reply code among those the recipient's open referrals hold (`reply-code.ts`).
+    const replyCode = action === 'submit' ? drawReplyCode(await openReplyCodesOf(tx, row.recipientOrganizationId, OPEN_STATUSES)) : undefined;
+    const next = await updateReferralIfVersion(tx, row.id, row.version, {
+      ...changes,
+      ...(replyCode === undefined ? {} : { replyCode }),
+      status: outcome.to,
+      updatedAt: now,
+    });
     if (next === null) return null;
     const sealedNote = input.note === undefined ? null : deps.cipher.seal(input.note, row.id);
     await insertHistory(tx, {
@@ -216,6 +248,8 @@ export async function transitionReferral(
       fieldKeys: action === 'submit' ? (next.sharedFieldKeys) : [],
       consentIds: action === 'submit' ? next.consentIds : [],
       occurredAt: now,
+      channel: origin.channel,
+      actorFocalPointId: origin.actorFocalPointId,
     });
     if (handsOver(action, row) && row.leadUserId !== null) {
       // The sending lead's contact is kept: events of their time are still told to them.
@@ -234,6 +268,17 @@ export async function transitionReferral(
     await deps.outbox.enqueueEvent(tx, eventFor(action, next, row, principal, input, now));
     return next;
   });
+  let updated: ReferralRow | null = null;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      updated = await step();
+      break;
+    } catch (error) {
+      // Only a reply code can collide here (the partial unique index): draw again, from what is held now.
+      if (action === 'submit' && isUniqueViolation(error) && attempt < REPLY_CODE_ATTEMPTS) continue;
+      throw error;
+    }
+  }
   if (updated === null) {
     throw conflict('The referral changed while this step was being taken; read it again.', { currentStatus: 'changed' });
   }

@@ -17,7 +17,11 @@ import { listReferrals } from '../../domain/list-referrals.js';
 import { changeNetworkDeadlines, getNetworkDeadlines } from '../../domain/network-deadlines.js';
 import type { NetworkDeadlinesInput } from '../../domain/network-deadlines.js';
 import type { ListReferralsQuery } from '../../domain/list-referrals.js';
+import { getPhoneInbox, takePhoneAction } from '../../domain/phone-actions.js';
+import type { PhoneActionInput, PhoneInboxInput } from '../../domain/phone-actions.js';
 import { stepTakenBefore } from '../../domain/resume-step.js';
+import { getActionLink, useActionLink } from '../../domain/use-action-link.js';
+import type { ActionLinkInput } from '../../domain/use-action-link.js';
 import { transitionReferral } from '../../domain/transition-referral.js';
 import type { TransitionInput } from '../../domain/transition-referral.js';
 import { viewReferral } from '../../domain/what-a-reader-sees.js';
@@ -111,6 +115,27 @@ export function registerRoutes(router: Router, deps: ReferralDeps, idempotency: 
       });
     });
   }
+
+  // Email action links: public (the signed, single-use token is the credential); GET only reads.
+  router.get('/v1/action-links/:token', async (req, res) => {
+    const { token } = getValidatedParams<{ token: string }>(req);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.json(await getActionLink(deps, token));
+  });
+  router.post('/v1/action-links/:token', async (req, res) => {
+    const { token } = getValidatedParams<{ token: string }>(req);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(await useActionLink(deps, token, (req.body ?? {}) as ActionLinkInput));
+  });
+
+  // SMS replies and USSD choices, relayed by the notifications service (idempotent by `requestKey`).
+  router.post('/v1/phone-actions', async (req, res) => {
+    res.json(await takePhoneAction(deps, getPrincipal(req), req.body as PhoneActionInput));
+  });
+  router.post('/v1/phone-inbox', async (req, res) => {
+    res.json(await getPhoneInbox(deps, getPrincipal(req), req.body as PhoneInboxInput));
+  });
 
   router.get('/v1/known-organizations/:organizationId', async (req, res) => {
     const { organizationId } = getValidatedParams<{ organizationId: string }>(req);

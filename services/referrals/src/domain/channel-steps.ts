@@ -1,0 +1,30 @@
+import type { ReferralAction, ReferralStatus } from './lifecycle.js';
+
+/** What a focal point can ask for through an email link, SMS or USSD. */
+export const CHANNEL_ACTIONS = ['acknowledge', 'accept', 'decline', 'complete'] as const;
+export type ChannelAction = (typeof CHANNEL_ACTIONS)[number];
+
+/**
+ * The lifecycle steps a channel action takes from each status (issue 15). A person on a phone answers a
+ * referral in one word, so the steps it implies are taken too, each in its own right and recorded: accepting a
+ * referral not yet acknowledged acknowledges then accepts it; completing one not yet started starts then
+ * completes it. Every step still goes through the lifecycle table (`lifecycle.ts`) like the console's. A status
+ * not listed is refused (`not_allowed`).
+ */
+export const CHANNEL_STEPS = {
+  acknowledge: { submitted: ['acknowledge'] },
+  accept: { submitted: ['acknowledge', 'accept'], acknowledged: ['accept'] },
+  decline: { submitted: ['decline'], acknowledged: ['decline'] },
+  complete: { accepted: ['start', 'complete'], in_progress: ['complete'] },
+} as const satisfies Record<ChannelAction, Partial<Record<ReferralStatus, readonly ReferralAction[]>>>;
+
+/** The steps `action` takes from `status`, or null when it cannot be taken from there. */
+export function channelStepsFrom(action: ChannelAction, status: string): readonly ReferralAction[] | null {
+  const steps: Partial<Record<string, readonly ReferralAction[]>> = CHANNEL_STEPS[action];
+  return steps[status] ?? null;
+}
+
+/** The statuses `action` can be taken from through a channel. */
+export function channelAllowedFrom(action: ChannelAction): ReferralStatus[] {
+  return Object.keys(CHANNEL_STEPS[action]) as ReferralStatus[];
+}
