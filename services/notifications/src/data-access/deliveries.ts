@@ -48,7 +48,7 @@ export async function updateClaimedDelivery(
   tx: Tx,
   id: string,
   attempt: number,
-  change: Partial<Pick<Delivery, 'status' | 'providerMessageId' | 'errorCode' | 'sentAt' | 'failedAt' | 'updatedAt'>>,
+  change: Partial<Pick<Delivery, 'status' | 'providerMessageId' | 'errorCode' | 'sentAt' | 'failedAt' | 'updatedAt' | 'deliveredAt'>>,
 ): Promise<boolean> {
   const { count } = await tx.delivery.updateMany({ where: { id, status: 'sending', attempts: attempt }, data: { ...change, leaseUntil: null } });
   return count === 1;

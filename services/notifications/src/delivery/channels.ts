@@ -5,8 +5,11 @@ export type OutgoingMessage =
   /** `body` is the JSON sent as is (and signed); the secret stays in the database, never in the queue. */
   | { channel: 'webhook'; subscriptionId: string; url: string; body: string };
 
-/** What a provider said when it took the message. */
-export type SendResult = { providerMessageId: string | null };
+/**
+ * What a provider said when it took the message. `delivered`: the message is already where it goes (the
+ * development catcher), as a delivery report would say later for a real provider.
+ */
+export type SendResult = { providerMessageId: string | null; delivered?: boolean };
 
 /** Sends messages of one channel through one provider. */
 export type ChannelSender = {

@@ -158,7 +158,7 @@ const RECORD_RETRY_MS = 200;
 export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promise<{ stop(): Promise<void>; worker: Worker<DeliveryJobData> }> {
   const { db, outbox, logger, leaseMs } = options;
 
-  type Outcome = { sent: true; providerMessageId: string | null } | { sent: false; errorCode: string; final: boolean };
+  type Outcome = { sent: true; providerMessageId: string | null; delivered?: boolean } | { sent: false; errorCode: string; final: boolean };
   /** Writes the outcome of the attempt that holds the row; false when it no longer does (nothing written). */
   const record = async (job: Job<DeliveryJobData>, attempt: number, outcome: Outcome): Promise<boolean> => {
     const now = new Date();
@@ -172,7 +172,7 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
         id,
         attempt,
         outcome.sent
-          ? { status: 'sent', providerMessageId: outcome.providerMessageId, errorCode: null, sentAt: now, updatedAt: now }
+          ? { status: 'sent', providerMessageId: outcome.providerMessageId, errorCode: null, sentAt: now, updatedAt: now, ...(outcome.delivered === true ? { deliveredAt: now } : {}) }
           : { status: 'failed', errorCode: outcome.errorCode, failedAt: now, updatedAt: now },
       );
       // A test delivery (no referral) is in the log only: the events are about referrals' notifications.
@@ -251,7 +251,7 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     }
     clearInterval(heartbeat);
     try {
-      await recordSurely(job, attempt, { sent: true, providerMessageId: result.providerMessageId });
+      await recordSurely(job, attempt, { sent: true, providerMessageId: result.providerMessageId, ...(result.delivered === true ? { delivered: true } : {}) });
     } catch (error) {
       // Sent, but the log cannot say so: the row stays `sending` until its lease runs out, then the message
       // goes again (same Message-ID / webhook-id / Idempotency-Key). The one window that cannot be closed.
