@@ -3,6 +3,7 @@
  * harness's identity, four services and demo network, then the identity
  * restarted with the console registered as a client (same key, issuer and
  * port), and the console as a process of its own, as `npm start` runs it.
+ * The focal points' e-mails link to this console's action-link pages.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -62,10 +63,15 @@ export async function startConsoleHub(name: string, options: ConsoleHubOptions =
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     progress('browser launched');
-    hub = await startE2eHub(name, options.hub);
-    progress('hub started and seeded');
+    // The console's address is chosen first, so that the focal points' e-mails link to its action-link pages.
     const consolePort = await freePort();
     const consoleUrl = `http://127.0.0.1:${consolePort}`;
+    const hubOptions = options.hub ?? {};
+    hub = await startE2eHub(name, {
+      ...hubOptions,
+      serviceEnv: { ...hubOptions.serviceEnv, notifications: { ACTION_LINK_URL_TEMPLATE: `${consoleUrl}/a/{token}`, ...hubOptions.serviceEnv?.notifications } },
+    });
+    progress('hub started and seeded');
     const secret = randomBytes(18).toString('base64url');
 
     await hub.process('identity').stop();
