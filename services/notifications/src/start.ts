@@ -21,15 +21,27 @@ import { assertSmsFit } from './domain/messages/render.js';
 import { LANGUAGES, MESSAGE_KINDS } from './domain/messages/templates.js';
 import type { NotifyDeps, ReferralContextSource } from './domain/notify-referral-event.js';
 import { sweepLostDeliveries } from './domain/sweep-lost-deliveries.js';
+import { registerPhoneCallbacks } from './entry-points/http/phone-callbacks.js';
 import { registerRoutes } from './entry-points/http/routes.js';
 import { eventHandlers } from './entry-points/messaging/handlers.js';
 import { createReferralsContextSource } from './gateways/referrals-client.js';
+import { createReferralsPhoneClient } from './gateways/referrals-phone-client.js';
+import type { ReferralsPhone } from './gateways/referrals-phone-client.js';
+import { createPhoneRateLimit, createUssdSessions } from './data-access/phone-limits.js';
+import { recordDeliveryReport } from './domain/record-delivery-report.js';
+import type { ReceiveSmsDeps } from './domain/receive-sms.js';
+import type { UssdItem } from './domain/ussd-menu.js';
 
 export type RunningNotifications = RunningService<NotificationsConfig, PrismaClient, Tx> & {
   redis: RedisConnection;
   deliveries: DeliveryQueue;
   /** The development catcher's page, when served (never in production). */
   devOutboxUrl: string | undefined;
+  /**
+   * What `receiveSms` needs (an SMS command as if the provider had called back), when the referrals
+   * service is configured: the development outbox's "reply" uses it.
+   */
+  phoneInbound: ReceiveSmsDeps | undefined;
 };
 
 export type StartOptions = {
@@ -67,6 +79,7 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
   const deliveries = createDeliveryQueue(queueOptions);
   const cipher = createSecretCipher(config.NOTIFICATIONS_SECRET_KEYS ?? developmentSecretKeys());
   const contexts = options.contexts ?? referralsContextSource(config, options.serviceTokens);
+  const phoneReferrals = referralsPhoneClient(config, options.serviceTokens);
   const notify = (): NotifyDeps => ({
     ...(contexts === undefined ? {} : { contexts }),
     linkTemplate: config.REFERRAL_LINK_TEMPLATE,
@@ -78,6 +91,12 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
     ...smsSenderFrom(config),
     ...options.senders,
   };
+  // The phone channels (SMS commands, USSD menu): their counters and sessions live in Redis beside the queue's keys.
+  const phonePrefix = `${config.NOTIFICATIONS_QUEUE_PREFIX}:phone`;
+  const phoneRateLimit = () => createPhoneRateLimit(redis.client, { prefix: phonePrefix, limit: config.PHONE_RATE_LIMIT_MESSAGES, windowMs: config.PHONE_RATE_LIMIT_WINDOW_MS });
+  let phoneInbound: ReceiveSmsDeps | undefined;
+  const phoneInboundDeps = (db: ReceiveSmsDeps['db'], logger: Logger): ReceiveSmsDeps | undefined =>
+    phoneReferrals === undefined ? undefined : { db, referrals: phoneReferrals, rateLimit: phoneRateLimit(), enqueue: (jobs) => deliveries.enqueue(jobs), logger };
   const service = await startService({
     name: 'notifications',
     version: readPackageVersion(import.meta.url),
@@ -85,7 +104,20 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
     openapi: openApiDocument('notifications'),
     validator: validateEvent,
     database: createNotificationsDatabase,
-    routes: (router, context) => registerRoutes(router, { ...context, cipher, enqueue: (jobs) => deliveries.enqueue(jobs) }),
+    routes: (router, context) => {
+      registerRoutes(router, { ...context, cipher, enqueue: (jobs) => deliveries.enqueue(jobs) });
+      phoneInbound = phoneInboundDeps(context.db, context.logger);
+      registerPhoneCallbacks(router, {
+        key: config.PHONE_CALLBACK_KEY,
+        sms: phoneInbound,
+        ussd:
+          phoneReferrals === undefined
+            ? undefined
+            : { referrals: phoneReferrals, sessions: createUssdSessions<UssdItem>(redis.client, { prefix: phonePrefix, ttlMs: USSD_SESSION_TTL_MS }), rateLimit: phoneRateLimit(), logger: context.logger },
+        recordDeliveryReport: (report) => recordDeliveryReport({ db: context.db, notify: notify(), logger: context.logger }, report),
+        logger: context.logger,
+      });
+    },
     consumer: { service: 'notifications', handlers: () => eventHandlers({ notify: notify() }) },
     // Redis and the queue are connected before the consumer starts handing
     // them work, and closed after the consumer and the workers have stopped.
@@ -161,24 +193,43 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
       throw error;
     }
   }
-  return { ...service, redis, deliveries, devOutboxUrl };
+  if (config.PHONE_CALLBACK_KEY !== undefined && phoneReferrals === undefined) service.logger.warn('PHONE_CALLBACK_KEY is set but REFERRALS_URL is not: SMS commands and the USSD menu answer 404 (delivery reports are taken)');
+  return { ...service, redis, deliveries, devOutboxUrl, phoneInbound };
+}
+
+/** This service's own token for calls to referrals: the one given, else client credentials from the config (one provider, one cached token). */
+const providers = new WeakMap<NotificationsConfig, ServiceTokenProvider>();
+function serviceTokenProvider(config: NotificationsConfig, tokens: ServiceTokenProvider | undefined): ServiceTokenProvider | undefined {
+  if (tokens !== undefined) return tokens;
+  const made = providers.get(config);
+  if (made !== undefined) return made;
+  if (config.AUTH_CLIENT_TOKEN_URL === undefined || config.AUTH_CLIENT_ID === undefined || config.AUTH_CLIENT_SECRET === undefined) return undefined;
+  const provider = createClientCredentialsProvider({
+    tokenUrl: config.AUTH_CLIENT_TOKEN_URL,
+    clientId: config.AUTH_CLIENT_ID,
+    clientSecret: config.AUTH_CLIENT_SECRET,
+    audience: config.AUTH_CLIENT_AUDIENCE ?? config.AUTH_AUDIENCE,
+  });
+  providers.set(config, provider);
+  return provider;
 }
 
 /** The referrals service as the source of recipients, when configured (all its variables were checked together). */
 function referralsContextSource(config: NotificationsConfig, tokens: ServiceTokenProvider | undefined): ReferralContextSource | undefined {
   if (config.REFERRALS_URL === undefined) return undefined;
-  const provider =
-    tokens ??
-    (config.AUTH_CLIENT_TOKEN_URL !== undefined && config.AUTH_CLIENT_ID !== undefined && config.AUTH_CLIENT_SECRET !== undefined
-      ? createClientCredentialsProvider({
-          tokenUrl: config.AUTH_CLIENT_TOKEN_URL,
-          clientId: config.AUTH_CLIENT_ID,
-          clientSecret: config.AUTH_CLIENT_SECRET,
-          audience: config.AUTH_CLIENT_AUDIENCE ?? config.AUTH_AUDIENCE,
-        })
-      : undefined);
+  const provider = serviceTokenProvider(config, tokens);
   if (provider === undefined) return undefined;
   return createReferralsContextSource({ baseUrl: config.REFERRALS_URL, tokens: provider, timeoutMs: config.REFERRALS_TIMEOUT_MS });
+}
+
+/** How long a USSD session's list is kept (Africa's Talking ends a session after about three minutes). */
+const USSD_SESSION_TTL_MS = 10 * 60 * 1000;
+
+/** The referrals service's phone endpoints, when configured (the same client as the notification context). */
+function referralsPhoneClient(config: NotificationsConfig, tokens: ServiceTokenProvider | undefined): ReferralsPhone | undefined {
+  const provider = serviceTokenProvider(config, tokens);
+  if (config.REFERRALS_URL === undefined || provider === undefined) return undefined;
+  return createReferralsPhoneClient({ baseUrl: config.REFERRALS_URL, tokens: provider, timeoutMs: config.REFERRALS_TIMEOUT_MS });
 }
 
 /** The SMS sender the configuration chooses (its variables were checked when it was loaded). */

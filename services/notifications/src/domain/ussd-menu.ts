@@ -164,7 +164,7 @@ function render(screen: Screen, items: UssdItem[], language: Language, now: Date
   if (screen.kind === 'list') {
     // The longest service names that let every line fit; then fewer lines if even short names do not.
     for (let shown = items.length; shown >= 1; shown -= 1) {
-      for (const max of [18, 14, 10, 6]) {
+      for (const max of [24, 18, 14, 10, 6]) {
         const lines = items.slice(0, shown).map((item, at) => `${at + 1} ${item.replyCode} ${cut(serviceOf(item, language), max)} ${words.urgency[item.urgency] ?? item.urgency} ${timeLeft(item, language, now)}`);
         const body = con(`${prefix}${words.listTitle}\n${lines.join('\n')}\n${words.otherLanguage}`);
         if (body.length <= USSD_MAX_CHARS) return body;

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { notFound, serviceUnavailable, validationError } from '@referral-hub/platform';
+import { notFound, serviceUnavailable, t, validationError } from '@referral-hub/platform';
 import type { FieldError, Logger } from '@referral-hub/platform';
 import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
@@ -53,9 +53,9 @@ function readForm<const F extends readonly Field[]>(req: Request, fields: F): Re
       if (field.required) errors.push({ field: `body.${field.name}`, message: 'is required', code: 'required' });
       values[field.name] = '';
     } else if (typeof raw !== 'string') {
-      errors.push({ field: `body.${field.name}`, message: 'must be given once, as text', code: 'type' });
+      errors.push({ field: `body.${field.name}`, message: t('must be {type}', { type: 'string' }), code: 'type' });
     } else if (raw.length > field.max) {
-      errors.push({ field: `body.${field.name}`, message: `must be at most ${field.max} characters`, code: 'maxLength' });
+      errors.push({ field: `body.${field.name}`, message: t('must NOT have more than {limit} characters', { limit: field.max }), code: 'maxLength' });
     } else if (raw.includes('\u0000')) {
       errors.push({ field: `body.${field.name}`, message: 'must not contain the NUL character (U+0000)', code: 'nul_character' });
     } else {
@@ -68,7 +68,7 @@ function readForm<const F extends readonly Field[]>(req: Request, fields: F): Re
 
 /** A phone number as providers send it: `+` and digits, spaces and dashes tolerated. */
 function checkPhone(value: string, field: string): void {
-  if (!/^\+?[0-9][0-9 ().-]{3,30}$/.test(value)) throw validationError([{ field, message: 'must be a phone number', code: 'format' }]);
+  if (!/^\+?[0-9][0-9 ().-]{3,30}$/.test(value)) throw validationError([{ field, message: t('must match format "{format}"', { format: 'phone' }), code: 'format' }]);
 }
 
 /** Africa's Talking's `date` (`2026-12-06 10:40:32`, UTC) or an ISO time; now when absent or unreadable. */
@@ -79,7 +79,7 @@ function receivedAt(date: string): Date {
 
 /** The referrals service cannot answer now: 503, so that the provider delivers the callback again. */
 function unavailableIfReferrals(error: unknown): never {
-  if (error instanceof ReferralsUnavailableError) throw serviceUnavailable('The referrals service cannot answer now; deliver the callback again later.');
+  if (error instanceof ReferralsUnavailableError) throw serviceUnavailable();
   throw error;
 }
 
@@ -104,7 +104,7 @@ export function registerPhoneCallbacks(router: Router, deps: PhoneCallbackDeps):
       { name: 'networkCode', max: 20, required: false },
     ] as const);
     checkPhone(form.from, 'body.from');
-    if (form.id.trim() === '') throw validationError([{ field: 'body.id', message: 'must not be empty', code: 'minLength' }]);
+    if (form.id.trim() === '') throw validationError([{ field: 'body.id', message: t('must NOT have fewer than {limit} characters', { limit: 1 }), code: 'minLength' }]);
     const sms = deps.sms;
     if (sms === undefined) throw notFound('No resource matches this path.');
     await receiveSms(sms, { provider: 'africastalking', messageId: form.id, from: form.from, to: form.to === '' ? null : form.to, text: form.text, receivedAt: receivedAt(form.date) }).catch(unavailableIfReferrals);
@@ -129,7 +129,7 @@ export function registerPhoneCallbacks(router: Router, deps: PhoneCallbackDeps):
       { name: 'networkCode', max: 20, required: false },
     ] as const);
     checkPhone(form.phoneNumber, 'body.phoneNumber');
-    if (form.sessionId.trim() === '') throw validationError([{ field: 'body.sessionId', message: 'must not be empty', code: 'minLength' }]);
+    if (form.sessionId.trim() === '') throw validationError([{ field: 'body.sessionId', message: t('must NOT have fewer than {limit} characters', { limit: 1 }), code: 'minLength' }]);
     const ussd = deps.ussd;
     if (ussd === undefined) throw notFound('No resource matches this path.');
     const screen = await answerUssd(ussd, { sessionId: form.sessionId, serviceCode: form.serviceCode, phoneNumber: form.phoneNumber, text: form.text });
@@ -145,7 +145,7 @@ export function registerPhoneCallbacks(router: Router, deps: PhoneCallbackDeps):
       { name: 'retryCount', max: 10, required: false },
       { name: 'networkCode', max: 20, required: false },
     ] as const);
-    if (!AT_STATUSES.has(form.status)) throw validationError([{ field: 'body.status', message: `must be one of ${[...AT_STATUSES].join(', ')}`, code: 'enum' }]);
+    if (!AT_STATUSES.has(form.status)) throw validationError([{ field: 'body.status', message: t('must be one of: {values}', { values: [...AT_STATUSES].join(', ') }), code: 'enum' }]);
     // Sent, Buffered, Submitted: on its way, nothing to record yet.
     if (AT_DELIVERED.has(form.status) || AT_FAILED.has(form.status)) {
       const reason = /^[A-Za-z]{1,60}$/.test(form.failureReason) ? form.failureReason : undefined;
