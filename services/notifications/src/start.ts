@@ -29,6 +29,7 @@ import { createReferralsPhoneClient } from './gateways/referrals-phone-client.js
 import type { ReferralsPhone } from './gateways/referrals-phone-client.js';
 import { createPhoneRateLimit, createUssdSessions } from './data-access/phone-limits.js';
 import { recordDeliveryReport } from './domain/record-delivery-report.js';
+import { receiveSms } from './domain/receive-sms.js';
 import type { ReceiveSmsDeps } from './domain/receive-sms.js';
 import type { UssdItem } from './domain/ussd-menu.js';
 
@@ -185,7 +186,9 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
   const devPort = config.DEV_OUTBOX_PORT ?? (config.NODE_ENV === 'development' ? 4041 : undefined);
   if (config.NODE_ENV !== 'production' && devPort !== undefined) {
     try {
-      const page = await startDevOutboxServer(service.db, devPort, service.logger);
+      // Its reply form plays the focal point: an SMS from the caught SMS's recipient, as the provider would call back.
+      const inbound = phoneInbound;
+      const page = await startDevOutboxServer(service.db, devPort, service.logger, inbound === undefined ? {} : { receiveSms: (msg) => receiveSms(inbound, msg) });
       service.lifecycle.onStop('development outbox page', () => page.close());
       devOutboxUrl = page.url;
     } catch (error) {
