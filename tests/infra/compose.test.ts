@@ -64,8 +64,8 @@ const appNames = SERVICES.map((spec) => spec.name);
 const REQUIRED_ENV: Record<string, readonly string[]> = {
   directory: [],
   consent: [],
-  referrals: [],
-  notifications: ['REDIS_URL', 'SMTP_URL'],
+  referrals: ['ACTION_LINK_KEYS'],
+  notifications: ['REDIS_URL', 'SMTP_URL', 'ACTION_LINK_URL_TEMPLATE'],
 };
 const COMMON_ENV = [
   'PORT',
