@@ -202,7 +202,7 @@ function seconds(ms: number): string {
 const HEADERS = ['Page', 'Path', 'HTTP', 'Responses', 'Transferred', 'CSS', 'Other', 'HTML as sent', 'HTML body', 'HTML gzipped', 'Encoding', 'First byte', 'Loaded'];
 
 /** The run's identifiers as placeholders in the tables' paths, so that tables of two runs compare. */
-const PLACEHOLDERS: PageFacts = { caseCode: '{caseCode}', referralId: '{id}', referralCode: '{code}', serviceId: '{serviceId}' };
+const PLACEHOLDERS: PageFacts = { caseCode: '{caseCode}', referralId: '{id}', referralCode: '{code}', serviceId: '{serviceId}', declineLinkToken: '{token}' };
 
 /** A page's path with the placeholders as they read, not percent-encoded. */
 function pathOf(page: ConsolePage): string {

@@ -20,6 +20,12 @@ export type PageFacts = {
   referralCode: string;
   /** The clinic's service the referral went to. */
   serviceId: string;
+  /**
+   * The token of the decline link in the clinic focal point's e-mail about
+   * that referral (an e-mail action link, `/a/{token}`), when the e-mail
+   * carried one; without it the page is skipped.
+   */
+  declineLinkToken?: string;
 };
 
 export type ConsolePage = {
@@ -46,6 +52,8 @@ export const CONSOLE_PAGES: readonly ConsolePage[] = [
   { id: 'inbox-closed', label: 'Inbox: closed', visitor: 'clinicFocalPoint', path: () => '/inbox?tab=closed' },
   { id: 'referral', label: 'Referral (received)', visitor: 'clinicFocalPoint', path: (f) => `/referrals/${segment(f.referralId)}`, screenshot: true },
   { id: 'link', label: 'Link /r/{code}', visitor: 'clinicFocalPoint', path: (f) => `/r/${segment(f.referralCode)}` },
+  // Opened signed out, as from the e-mail; opening it changes nothing (only its button does).
+  { id: 'action-link-decline', label: 'E-mail link: decline', visitor: 'signedOut', path: (f) => `/a/${segment(f.declineLinkToken ?? 'none')}`, optional: true },
   { id: 'preferences', label: 'My notifications', visitor: 'clinicFocalPoint', path: () => '/preferences', screenshot: true },
   { id: 'directory', label: 'Directory search', visitor: 'clinicFocalPoint', path: () => '/directory?q=consultations', screenshot: true },
   { id: 'directory-service', label: 'Directory: a service', visitor: 'clinicFocalPoint', path: (f) => `/directory/services/${segment(f.serviceId)}`, screenshot: true },

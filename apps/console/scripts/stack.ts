@@ -15,7 +15,8 @@
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { DEV_AUDIENCE_DEFAULT, DEV_ISSUER_DEFAULT, defaultDevIdentityDir } from '@referral-hub/platform';
-import { devOutboxMailbox } from '../../../scripts/demo/mailbox.js';
+import { devOutboxMailbox, waitForMessage } from '../../../scripts/demo/mailbox.js';
+import type { Mailbox } from '../../../scripts/demo/mailbox.js';
 import { DemoCase, devTokenSource } from '../../../scripts/demo/scenario.js';
 import { CHROMIUM, startConsoleHub } from '../test/support/console-hub.js';
 import { loginNameOf } from './pages.js';
@@ -37,13 +38,29 @@ function env(name: string, fallback: string): string {
   return value === undefined || value === '' ? fallback : value;
 }
 
-async function setUpCase(demo: DemoCase): Promise<PageFacts> {
+async function setUpCase(demo: DemoCase, mailbox: Mailbox): Promise<PageFacts> {
   await demo.recordConsents();
   const found = await demo.findServices();
   const { submitted } = await demo.refer('clinic');
   await demo.refer('dppe');
   await demo.act('dppe', 'acknowledge');
-  return { caseCode: demo.caseCode, referralId: submitted.id, referralCode: submitted.code, serviceId: found.clinic.chosen.id };
+  const declineLinkToken = await declineLinkOf(demo, mailbox, submitted.code);
+  return { caseCode: demo.caseCode, referralId: submitted.id, referralCode: submitted.code, serviceId: found.clinic.chosen.id, ...(declineLinkToken === undefined ? {} : { declineLinkToken }) };
+}
+
+/** The decline link's token in the clinic focal point's e-mail about the referral `code`, if the e-mail carries links. */
+async function declineLinkOf(demo: DemoCase, mailbox: Mailbox, code: string): Promise<string | undefined> {
+  const email = await waitForMessage(mailbox, {
+    to: demo.people.clinicFocalPoint.email,
+    since: demo.startedAt,
+    channel: 'email',
+    match: (m) => m.text.includes(code) && m.text.includes('/a/'),
+    what: `the e-mail of ${code} with its links`,
+    timeoutMs: 20_000,
+  }).catch(() => undefined);
+  // The French e-mail's decline line: "- Refuser (vous choisirez le motif): <url>/a/<token>".
+  const line = email?.text.split('\n').find((l) => l.startsWith('- Refuser'));
+  return line === undefined ? undefined : /\/a\/([A-Za-z0-9_-]+)/.exec(line)?.[1];
 }
 
 export async function openStack(name: string, log: (line: string) => void): Promise<Stack> {
@@ -53,7 +70,7 @@ export async function openStack(name: string, log: (line: string) => void): Prom
     const hub = await startConsoleHub(name);
     try {
       const demo = await DemoCase.open({ hub: hub.hub.endpoints, token: hub.hub.token, mailbox: hub.hub.mailbox });
-      const facts = await setUpCase(demo);
+      const facts = await setUpCase(demo, hub.hub.mailbox);
       return { consoleUrl: hub.consoleUrl, browser: hub.browser, facts, description: 'a hub and console of its own', close: () => hub.close() };
     } catch (error) {
       await hub.close();
@@ -64,6 +81,7 @@ export async function openStack(name: string, log: (line: string) => void): Prom
   const ready = await fetch(`${consoleUrl}/readyz`, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
   if (ready?.ok !== true) throw new Error(`The console does not answer at ${consoleUrl}/readyz: is \`npm start\` running?`);
   const issuer = env('AUTH_ISSUER', DEV_ISSUER_DEFAULT);
+  const mailbox = devOutboxMailbox(env('DEV_OUTBOX_URL', 'http://127.0.0.1:4041'));
   const demo = await DemoCase.open({
     hub: {
       directoryUrl: env('DIRECTORY_URL', 'http://127.0.0.1:4010'),
@@ -72,9 +90,9 @@ export async function openStack(name: string, log: (line: string) => void): Prom
       notificationsUrl: env('NOTIFICATIONS_URL', 'http://127.0.0.1:4040'),
     },
     token: devTokenSource({ dir: env('DEV_IDENTITY_DIR', defaultDevIdentityDir()), issuer, audience: env('AUTH_AUDIENCE', DEV_AUDIENCE_DEFAULT) }),
-    mailbox: devOutboxMailbox(env('DEV_OUTBOX_URL', 'http://127.0.0.1:4041')),
+    mailbox,
   });
-  const facts = await setUpCase(demo);
+  const facts = await setUpCase(demo, mailbox);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   return { consoleUrl, browser, facts, description: consoleUrl, close: () => browser.close() };
 }

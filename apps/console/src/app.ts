@@ -184,7 +184,7 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
     // E-mail action links (`/a/{token}`) are public pages: the token in the path is their only credential.
     // They never load, create or save a session, so nothing of a signed-in person's session (its tokens,
     // its CSRF token) can be used or changed through them, and no cookie is set for someone who has none.
-    if (isActionLinkPath(req.path)) {
+    if (isActionLinkPath(req.path) && (req.method === 'GET' || req.method === 'HEAD' || req.method === 'POST')) {
       next();
       return;
     }

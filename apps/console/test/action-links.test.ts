@@ -236,6 +236,15 @@ describe('e-mail action links', () => {
       const page = await lead.newPage();
       await signedInAt(env, page, `/referrals/${toDppe.id}`, DEMO_PEOPLE.lead.name);
       expect((await page.locator('ol.history').textContent()) ?? '').toMatch(/Refuser — [^—]+ — point focal, par lien e-mail — Capacité/);
+      // Signed in, a link page is the same public page: her session is neither shown, nor used, nor touched.
+      const cookies = await lead.cookies();
+      const response = await page.goto(`${env.consoleUrl}${links.decline}`);
+      expect(response?.headers()['set-cookie']).toBeUndefined();
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Ce lien a déjà servi');
+      expect(await page.locator('header').textContent()).not.toContain(DEMO_PEOPLE.lead.name);
+      expect(await lead.cookies()).toEqual(cookies);
+      await page.goto(`${env.consoleUrl}/sent`);
+      expect(await page.locator('header').textContent()).toContain(DEMO_PEOPLE.lead.name);
     } finally {
       await lead.close();
     }
