@@ -13,6 +13,9 @@ import { start as startConsent } from '../../consent/src/start.js';
 import type { RunningConsent } from '../../consent/src/start.js';
 import { start as startReferrals } from '../../referrals/src/start.js';
 import type { RunningReferrals } from '../../referrals/src/start.js';
+import { createDevOutboxSender, startDevOutboxServer } from '../src/delivery/dev-outbox.js';
+import { gsm7Length } from '../src/domain/messages/gsm7.js';
+import { receiveSms } from '../src/domain/receive-sms.js';
 import { start } from '../src/start.js';
 import type { RunningNotifications } from '../src/start.js';
 import { createNotificationsTestEnv } from './support.js';
@@ -432,5 +435,71 @@ describe('messages go to the people who held each role when it happened', () => 
     expect(sending).toContain('referral.acknowledged acknowledged');
     expect(sending).toContain('referral.accepted accepted');
     expect(sending.some((d) => d.startsWith('referral.started'))).toBe(false);
+  });
+});
+
+describe('a focal point answers from the message itself', () => {
+  let n: Network;
+  beforeAll(async () => {
+    n = await givenNetwork();
+  });
+
+  const replyCodeOf = async (id: string) => (await ok<{ replyCode: string | null; status: string }>(await call(referrals, 'GET', `/v1/referrals/${id}`, n.lead)));
+
+  it("each focal point's new-referral e-mail carries their own three links; the SMS names the referral's reply code", async () => {
+    const r = await submittedReferral(n);
+    await settled(r.id, 3);
+    const { replyCode } = await replyCodeOf(r.id);
+    expect(replyCode).toMatch(/^\d{4,6}$/);
+    const { mariam, oumou } = n.focal;
+    const linksIn = (text: string | undefined) => [...(text ?? '').matchAll(/http:\/\/127\.0\.0\.1:4300\/a\/([A-Za-z0-9_-]+)/g)].map((m) => m[1]);
+    const mariamMail = sentTo(mariam.email).find((m) => m.text.includes(r.code));
+    const oumouMail = sentTo(oumou.email).find((m) => m.text.includes(r.code));
+    expect(linksIn(mariamMail?.text)).toHaveLength(3);
+    expect(linksIn(oumouMail?.text)).toHaveLength(3);
+    // Bound to each person: nobody's link is in the other's e-mail.
+    expect(linksIn(mariamMail?.text).some((token) => linksIn(oumouMail?.text).includes(token))).toBe(false);
+    expect(mariamMail?.text).toMatch(/Each link works once, until \w+, \d{1,2} \w+ \d{4} at \d{2}:\d{2} UTC/);
+    expect(oumouMail?.text).toMatch(/Chaque lien ne sert qu’une fois, jusqu’au \w+ \d{1,2} \S+ \d{4} à \d{2}:\d{2} UTC/);
+    // The console shows a valid link for Mariam's acknowledge token (GET changes nothing).
+    const [ackToken] = linksIn(mariamMail?.text);
+    const shown = await ok<{ state: string; action: string; language: string }>(await fetch(`${referrals.url}/v1/action-links/${ackToken ?? ''}`));
+    expect(shown).toMatchObject({ state: 'valid', action: 'acknowledge', language: 'en' });
+    const text = sentTo(oumou.phone).find((m) => m.text.includes(r.code))?.text ?? '';
+    expect(text).toContain(`Répondez OK ${replyCode ?? ''} (recu), ACCEPTE ${replyCode ?? ''} ou NON ${replyCode ?? ''} motif. AIDE pour l'aide.`);
+    expect(gsm7Length(text)).toBeLessThanOrEqual(160);
+    // The lead, told of nothing yet, gets no link when told later.
+    expect(sentTo(emailOf(n.lead)).filter((m) => m.text.includes(r.code))).toEqual([]);
+  });
+
+  it("the development outbox's reply form acknowledges the referral as the focal point's SMS would, and she is answered", async () => {
+    const r = await submittedReferral(n);
+    await settled(r.id, 3);
+    const { replyCode } = await replyCodeOf(r.id);
+    const { oumou } = n.focal;
+    const inbound = notifications.phoneInbound;
+    if (inbound === undefined) throw new Error('the phone channels need the referrals service');
+    // The SMS she got, kept by the development catcher as it would be without an SMS provider.
+    const got = sentTo(oumou.phone).find((m) => m.text.includes(r.code))?.text ?? '';
+    await createDevOutboxSender(notifications.db, 'sms').send({ channel: 'sms', to: oumou.phone, text: got }, { deliveryId: randomUUID() });
+    const outbox = await startDevOutboxServer(notifications.db, 0, notifications.logger, { receiveSms: (msg) => receiveSms(inbound, msg) });
+    try {
+      const origin = outbox.url.replace(/\/$/, '');
+      const caught = await notifications.db.client.devOutbox.findFirstOrThrow({ where: { recipient: oumou.phone, bodyText: got } });
+      const answered = await fetch(`${origin}/sms/${caught.id}/reply`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ text: `ok ${replyCode ?? ''}` }).toString(),
+      });
+      expect(answered.status).toBe(303);
+      expect(answered.headers.get('location')).toBe(`/?replied=done#m-${caught.id}`);
+      expect((await replyCodeOf(r.id)).status).toBe('acknowledged');
+      // The lead is told, as for a step taken in the console; Oumou gets her confirmation by SMS.
+      await expect.poll(() => sentTo(emailOf(n.lead)).filter((m) => m.subject === `Referral ${r.code} acknowledged`).length, poll).toBe(1);
+      await expect.poll(() => sentTo(oumou.phone).filter((m) => !m.text.includes('Nouveau')).length, poll).toBeGreaterThan(0);
+    } finally {
+      await outbox.close();
+    }
   });
 });
