@@ -113,7 +113,8 @@ export function registerActionLinks(web: Web): void {
         unavailable(res, guessLanguage(req, chosen), failure);
         return;
       }
-      showLink(res, token, link, chosen ?? link.language);
+      // An invalid link has no person behind it (the service says French): the browser's language is a better guess.
+      showLink(res, token, link, link.state === 'invalid' ? guessLanguage(req, chosen) : (chosen ?? link.language));
     }),
   );
 
@@ -162,7 +163,7 @@ export function registerActionLinks(web: Web): void {
         return;
       }
       logger.info({ event: 'action_link_posted', outcome: result.outcome, action: result.action }, 'action link used');
-      const language = chosen ?? result.language;
+      const language = result.outcome === 'invalid' ? guessLanguage(req, chosen) : (chosen ?? result.language);
       // After the button, switching language would open the link again (now used): the result page has no switcher.
       const context = contextFor(language);
       sendPublicPage(res, STATUS[result.outcome], actionLinkEndPage(context, result.outcome, result.action, result.referral));
