@@ -263,6 +263,8 @@ export const fr = {
   'No organisation with this id is known here.': 'Aucune structure connue ici n’a cet identifiant.',
   'Only the notifications service may read who to tell about a referral.':
     'Seul le service des notifications peut lire qui prévenir au sujet d’un référencement.',
+  'Only the notifications service may relay what a phone asked for.':
+    'Seul le service des notifications peut transmettre ce qu’un téléphone a demandé.',
   'Only a network coordinator changes the network’s deadlines.': 'Seul un coordinateur du réseau modifie les délais du réseau.',
   'The deadlines were changed at the same moment; read them again.': 'Les délais ont été modifiés au même moment ; relisez-les.',
   "Only the lead organisation's caseworkers and supervisors read the access log.":

@@ -76,8 +76,10 @@ function declineInput(input: ActionLinkInput): { reasonCode: string; note?: stri
   const errors: FieldError[] = [];
   const reason = DECLINE_REASONS.find((r) => r.code === input.reasonCode);
   const note = input.note?.trim() ?? '';
-  if (input.reasonCode === undefined || input.reasonCode === '') errors.push({ field: 'body.reasonCode', message: 'is required to decline', code: 'required' });
-  else if (reason === undefined) errors.push({ field: 'body.reasonCode', message: 'must be one of the decline reasons', code: 'enum' });
+  if (input.reasonCode === undefined || input.reasonCode === '') errors.push({ field: 'body.reasonCode', message: 'is required', code: 'required' });
+  else if (reason === undefined) {
+    errors.push({ field: 'body.reasonCode', message: t('must be one of: {values}', { values: DECLINE_REASONS.map((r) => r.code).join(', ') }), code: 'enum' });
+  }
   else if (reason.requiresNote && note === '') {
     errors.push({ field: 'body.note', message: t('is required when the reason is {reason}', { reason: reason.code }), code: 'required' });
   }
