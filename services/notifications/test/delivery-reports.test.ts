@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gsm7Length, isGsm7 } from '../src/domain/messages/gsm7.js';
 import type { ReferralContextSource } from '../src/domain/notify-referral-event.js';
 import type { Contact, ReferralContext } from '../src/domain/recipients.js';
-import { recordDeliveryReport } from '../src/domain/record-delivery-report.js';
+import { insertFallbackDelivery } from '../src/data-access/delivery-reports.js';
+import { planFallbackEmail, recordDeliveryReport } from '../src/domain/record-delivery-report.js';
+import { sweepLostDeliveries } from '../src/domain/sweep-lost-deliveries.js';
 import type { DeliveryReportDeps } from '../src/domain/record-delivery-report.js';
 import type { RunningNotifications } from '../src/start.js';
 import { startNotificationsUnderTest } from './support.js';
@@ -266,6 +268,24 @@ describe('delivery reports', () => {
     if (context !== undefined) contexts.set(gone.r.referralId, { ...context, focalPoints: context.focalPoints.map((c) => ({ ...c, email: null })) });
     expect(await recordDeliveryReport(deps, { provider: 'http', providerMessageId: gone.providerMessageId, status: 'failed' })).toBe('updated');
     expect((await rows(gone.r.referralId)).map((d) => `${d.channel} ${d.status}`)).toEqual(['sms failed']);
+  });
+
+  it('an e-mail in place of a failed SMS whose job Redis lost is queued again by the sweep, not failed as lost', async () => {
+    const { fp, r, key, providerMessageId } = await textedFocalPoint(['sms']);
+    // The report's effect without its job, as after Redis lost it: the SMS failed, the fallback logged queued.
+    const sms = await row(r.referralId, key, 'sms');
+    if (sms === undefined) throw new Error('no SMS');
+    await service.db.client.delivery.update({ where: { id: sms.id }, data: { status: 'failed', errorCode: 'sms_report_failed', failedAt: new Date() } });
+    const planned = await planFallbackEmail(deps, { ...sms, status: 'failed' });
+    if (planned === null) throw new Error('no fallback planned');
+    await insertFallbackDelivery(service.db.client, planned.row);
+    const result = await sweepLostDeliveries({ db: service.db, outbox: service.outbox, notify: deps.notify, jobExists: (id) => service.deliveries.jobWillRun(id), olderThanMs: 0, logger: service.logger });
+    expect(result.failed).toBe(0);
+    expect(result.requeued).toBeGreaterThanOrEqual(1);
+    await expect.poll(async () => (await row(r.referralId, key, 'email'))?.status, poll).toBe('sent');
+    await expect.poll(() => mails.filter((m) => m.to === fp.email).length, poll).toBe(1);
+    expect(await recordDeliveryReport(deps, { provider: 'http', providerMessageId, status: 'failed' })).toBe('updated');
+    expect((await rows(r.referralId)).map((d) => `${d.channel} ${d.status}`)).toEqual(['sms failed', 'email sent']);
   });
 
   it("a failed SMS to a lead is only logged failed: only focal points' SMS fall back", async () => {

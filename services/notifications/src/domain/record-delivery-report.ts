@@ -1,9 +1,10 @@
 import type { EventEnvelope, Logger } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
 import { findSmsDeliveryByProviderMessageId, hasDelivery, insertFallbackDelivery, markDelivered, markReportedFailed } from '../data-access/delivery-reports.js';
-import type { DeliveryRow } from '../data-access/deliveries.js';
+import type { DeliveryRow, NewDeliveryRow } from '../data-access/deliveries.js';
 import { findReferralEvent } from '../data-access/referral-events.js';
 import { deliveryId } from '../delivery/queue.js';
+import type { DeliveryJobData } from '../delivery/queue.js';
 import { expectReferralEvent } from '../entry-points/messaging/events.js';
 import { forRecipient, messageFacts } from './messages/render.js';
 import { MESSAGE_KINDS } from './messages/templates.js';
@@ -77,22 +78,46 @@ const isLanguage = (value: string | null): value is Language => value === 'fr' |
 
 /** The e-mail in place of a failed SMS to a focal point, if they have an address and got no e-mail of the event. */
 async function fallBackToEmail(deps: DeliveryReportDeps, sms: DeliveryRow): Promise<void> {
+  if (await hasDelivery(deps.db.client, sms.eventId, sms.recipientKey, 'email')) return;
+  const planned = await planFallbackEmail(deps, sms);
+  if (planned === null) return;
+  const queued = await deps.db.transaction(async (tx) => {
+    const inserted = await insertFallbackDelivery(tx, planned.row);
+    // Queued before the row commits, as every delivery: a job that runs first waits for its row.
+    if (inserted) await deps.notify.enqueue([planned.job]);
+    return inserted;
+  });
+  if (queued) deps.logger?.info({ deliveryId: planned.row.id, fallbackOf: sms.id, referralId: sms.referralId }, 'A failed SMS to a focal point falls back to e-mail');
+}
+
+/**
+ * The log row and job of the e-mail replacing a failed SMS to a receiving focal point: the same message
+ * kind, event and language, to the address the referrals service gives for that focal point now (with their
+ * one-click links while the referral awaits them). Null when the SMS was to someone else or the focal point
+ * has no e-mail address; nothing is written. The sweep of lost jobs plans a lost fallback again with it.
+ *
+ * @throws Error when the referrals service cannot give the context now.
+ */
+export async function planFallbackEmail(
+  deps: Pick<DeliveryReportDeps, 'db' | 'notify' | 'logger'>,
+  sms: DeliveryRow,
+): Promise<{ row: NewDeliveryRow & { fallbackOf: string }; job: DeliveryJobData } | null> {
   const { db, notify, logger } = deps;
-  if (sms.recipientRole !== 'focal_point' || sms.referralId === null || !sms.recipientKey.startsWith(FOCAL_POINT_KEY) || !isMessageKind(sms.messageKind)) return;
-  if (notify.contexts === undefined) return;
-  if (await hasDelivery(db.client, sms.eventId, sms.recipientKey, 'email')) return;
+  const referralId = sms.referralId;
+  if (sms.channel !== 'sms' || sms.recipientRole !== 'focal_point' || referralId === null || !sms.recipientKey.startsWith(FOCAL_POINT_KEY) || !isMessageKind(sms.messageKind)) return null;
+  if (notify.contexts === undefined) return null;
   const stored = await findReferralEvent(db.client, sms.eventId);
   if (stored?.envelope === null || stored?.envelope === undefined) {
     logger?.warn({ deliveryId: sms.id, eventId: sms.eventId }, 'A failed SMS could not fall back to e-mail: its event was not kept');
-    return;
+    return null;
   }
   const event = referralEventFacts(expectReferralEvent(stored.envelope as unknown as EventEnvelope));
   const context = asOfEvent(await notify.contexts.load(event), event.people);
   const focalPointId = sms.recipientKey.slice(FOCAL_POINT_KEY.length);
   const contact = context.focalPoints.find((fp) => fp.focalPointId === focalPointId);
   if (contact?.email === null || contact?.email === undefined) {
-    logger?.info({ deliveryId: sms.id, referralId: sms.referralId }, 'A failed SMS to a focal point has no e-mail to fall back to');
-    return;
+    logger?.info({ deliveryId: sms.id, referralId }, 'A failed SMS to a focal point has no e-mail to fall back to');
+    return null;
   }
   const language: Language = isLanguage(sms.language) ? sms.language : (contact.language ?? 'fr');
   const identity = { id: event.referralId, code: event.referralCode, caseCode: event.caseCode, status: event.status };
@@ -102,13 +127,12 @@ async function fallBackToEmail(deps: DeliveryReportDeps, sms: DeliveryRow): Prom
     notify.actionLinkTemplate ?? DEFAULT_ACTION_LINK_TEMPLATE,
   );
   const id = deliveryId(sms.eventId, sms.recipientKey, 'email');
-  const message = renderMessage('email', sms.messageKind, language, contact.email, facts);
-  const queued = await db.transaction(async (tx) => {
-    const inserted = await insertFallbackDelivery(tx, {
+  return {
+    row: {
       id,
       eventId: sms.eventId,
       eventType: sms.eventType,
-      referralId: sms.referralId,
+      referralId,
       referringOrganizationId: sms.referringOrganizationId,
       recipientKey: sms.recipientKey,
       recipientRole: sms.recipientRole,
@@ -120,10 +144,7 @@ async function fallBackToEmail(deps: DeliveryReportDeps, sms: DeliveryRow): Prom
       errorCode: null,
       failedAt: null,
       fallbackOf: sms.id,
-    });
-    // Queued before the row commits, as every delivery: a job that runs first waits for its row.
-    if (inserted) await notify.enqueue([{ deliveryId: id, eventId: sms.eventId, referralId: sms.referralId, message }]);
-    return inserted;
-  });
-  if (queued) logger?.info({ deliveryId: id, fallbackOf: sms.id, referralId: sms.referralId }, 'A failed SMS to a focal point falls back to e-mail');
+    },
+    job: { deliveryId: id, eventId: sms.eventId, referralId, message: renderMessage('email', sms.messageKind, language, contact.email, facts) },
+  };
 }

@@ -1,17 +1,19 @@
 import { buildEvent } from '@referral-hub/contracts';
 import type { EventEnvelope, Logger, Outbox } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
+import { findDelivery } from '../data-access/deliveries.js';
 import type { DeliveryRow } from '../data-access/deliveries.js';
 import { findReferralEvent } from '../data-access/referral-events.js';
 import type { DeliveryJobData } from '../delivery/queue.js';
 import { expectReferralEvent } from '../entry-points/messaging/events.js';
 import { planReferralEvent, referralEventFacts } from './notify-referral-event.js';
+import { planFallbackEmail } from './record-delivery-report.js';
 import type { NotifyDeps } from './notify-referral-event.js';
 
 export type SweepDeps = {
   db: NotificationsDatabase;
   outbox: Outbox;
-  notify: Pick<NotifyDeps, 'contexts' | 'linkTemplate' | 'enqueue'>;
+  notify: Pick<NotifyDeps, 'contexts' | 'linkTemplate' | 'actionLinkTemplate' | 'enqueue'>;
   /**
    * Whether BullMQ will still run a job with this id (waiting, delayed, active). One that has ended while
    * its row is still pending (failed after stalling twice, as when its worker was killed twice) is removed
@@ -70,6 +72,12 @@ export async function sweepLostDeliveries(deps: SweepDeps): Promise<{ requeued: 
         const facts = referralEventFacts(expectReferralEvent(stored.envelope as unknown as EventEnvelope));
         const ids = new Set(lost.map((row) => row.id));
         jobs = (await planReferralEvent(deps.notify, deps.db.client, facts, now)).jobs.filter((job) => ids.has(job.deliveryId));
+        // An e-mail sent in place of a failed SMS is in no plan of the event: planned again from its SMS.
+        for (const row of lost.filter((r) => r.fallbackOf !== null && !jobs.some((job) => job.deliveryId === r.id))) {
+          const sms = await findDelivery(deps.db.client, row.fallbackOf ?? '');
+          const fallback = sms === null ? null : await planFallbackEmail(deps, sms);
+          if (fallback?.job.deliveryId === row.id) jobs.push(fallback.job);
+        }
       } catch (error) {
         deps.logger.warn({ eventId, referralId: lost[0]?.referralId, err: error }, 'Lost deliveries could not be planned again; the next sweep will try');
         continue;
