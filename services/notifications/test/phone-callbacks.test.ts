@@ -355,6 +355,10 @@ describe('the USSD menu', () => {
     const step = session();
     const list = await step('');
     expect(list.split('\n').length).toBeGreaterThan(3);
+    expect(list.split('\n').slice(1, -1).every((line) => /^\d \d{4,6} .+ (URG|moy|bas) (retard|-|\d+[hj])$/.test(line)), list).toBe(true);
+    const english = await step('0');
+    expect(english).toMatch(/^CON Waiting:\n1 /);
+    expect(english.endsWith('\n0 Français')).toBe(true);
     expect(await step('1')).toContain('1 Accuser réception');
     expect(await step('1*3')).toBe('CON Motif du refus :\n1 Hors critères\n2 Capacité atteinte\n3 Service non offert\n4 Famille injoignable\n5 Refus de la famille\n6 Doublon\n0 Retour');
   });

@@ -143,7 +143,7 @@ async function decide(deps: UssdDeps, request: UssdRequest, items: UssdItem[], l
   }
 }
 
-/** The time left before `dueAt`, shortest: `5h` under two days, else `3j`/`3d`; late when past. */
+/** The time left before `dueAt`, shortest: `5h` up to two days, else `3j`/`3d`; late when past. */
 export function timeLeft(item: Pick<UssdItem, 'dueAt' | 'overdue'>, language: Language, now: Date): string {
   const words = USSD_WORDING[language];
   if (item.overdue) return words.overdue;
@@ -152,7 +152,7 @@ export function timeLeft(item: Pick<UssdItem, 'dueAt' | 'overdue'>, language: La
   if (!Number.isFinite(ms)) return '-';
   if (ms <= 0) return words.overdue;
   const hours = Math.ceil(ms / 3_600_000);
-  return hours < 48 ? words.hours(hours) : words.days(Math.floor(hours / 24));
+  return hours <= 48 ? words.hours(hours) : words.days(Math.floor(hours / 24));
 }
 
 const serviceOf = (item: UssdItem, language: Language) => item.serviceName[language] ?? item.serviceName[other(language)] ?? '?';
