@@ -97,6 +97,9 @@ export async function answerUssd(deps: UssdDeps, request: UssdRequest): Promise<
 }
 
 async function firstScreen(deps: UssdDeps, request: UssdRequest): Promise<string> {
+  // The first step delivered again: the list already shown, not a new one (its numbers must not move).
+  const shown = await deps.sessions.load(request.sessionId);
+  if (shown !== null) return render({ kind: 'list', error: false }, shown.items, shown.language, (deps.now ?? (() => new Date()))());
   const limit = await deps.rateLimit.take(request.phoneNumber);
   if (!limit.allowed) return end(USSD_RATE_LIMITED);
   const inbox = await deps.referrals.inbox(request.phoneNumber);
