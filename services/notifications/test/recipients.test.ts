@@ -59,7 +59,7 @@ describe('who is told what', () => {
     const noPhone = { ...context, lead: contact('lead', 'lead', { phone: null }), supervisor: null };
     const prefs = new Map<string, StoredPreference>([['lead', { channels: ['sms'], language: 'fr' }]]);
     expect(planDeliveries('referral.completed', noPhone, prefs)).toEqual([
-      { recipientKey: 'user:lead', role: 'lead', channel: 'sms', language: 'fr', kind: 'completed', address: null },
+      { recipientKey: 'user:lead', role: 'lead', channel: 'sms', language: 'fr', kind: 'completed', address: null, actionLinks: null },
     ]);
   });
 
@@ -78,7 +78,7 @@ describe('who is told what', () => {
     const fp = contact('focal_point', 'fp1', { email: 'Mariam@Aide-Nord.example', language: 'en' });
     const prefs = new Map<string, StoredPreference>([['mariam@aide-nord.example', { channels: ['sms'], language: 'fr', phone: '+22670000003' }]]);
     const plan = planDeliveries('referral.submitted', { ...context, focalPoints: [fp] }, new Map(), prefs);
-    expect(plan).toEqual([{ recipientKey: 'focal_point:fp1', role: 'focal_point', channel: 'sms', language: 'fr', kind: 'submitted', address: '+22670003' }]);
+    expect(plan).toEqual([{ recipientKey: 'focal_point:fp1', role: 'focal_point', channel: 'sms', language: 'fr', kind: 'submitted', address: '+22670003', actionLinks: null }]);
   });
 });
 
