@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AUDIT_APPEND_ONLY_MESSAGE, auditChainMigrationSql, verifyAuditChain } from '../src/index.js';
+import { AUDIT_APPEND_ONLY_MESSAGE, auditChainAppendFunctionSql, auditChainMigrationSql, verifyAuditChain } from '../src/index.js';
 import type { AuditTable } from '../src/index.js';
 import { createTempDatabase } from './db/helpers.js';
 import type { TempDatabase } from './db/helpers.js';
@@ -305,6 +305,29 @@ describe('auditChainMigrationSql', () => {
     expect(await verifyAuditChain(pool, table)).toMatchObject({ rows: 2, ok: true });
     await tamper(table, `UPDATE ${name} SET c59 = 0 WHERE c0 = 2`);
     expect(await verifyAuditChain(pool, table)).toMatchObject({ ok: false, problem: 'hash-mismatch', firstBrokenSeq: 2 });
+  });
+
+  it('covers columns added later when set, while the rows written before still verify (auditChainAppendFunctionSql)', async () => {
+    const first = await journal();
+    await append(first, 'before-1');
+    await append(first, 'before-2');
+    await pool.query(`ALTER TABLE ${first.table} ADD COLUMN channel text NOT NULL DEFAULT 'api', ADD COLUMN by_whom uuid`);
+    const table: AuditTable = { ...first, addedColumns: [{ column: 'channel', unset: "'api'" }, { column: 'by_whom', unset: 'NULL' }] };
+    await inTransaction(pool, (client) => client.query(auditChainAppendFunctionSql(table)));
+    // The rows from before verify with the new description: unset columns are left out of the hash.
+    expect(await verifyAuditChain(pool, table)).toMatchObject({ rows: 2, ok: true });
+    const byWhom = randomUUID();
+    await pool.query(`INSERT INTO ${table.table} (id, actor, channel, by_whom) VALUES ($1, 'after', 'sms', $2)`, [randomUUID(), byWhom]);
+    await append(table, 'after-default');
+    expect(await verifyAuditChain(pool, table)).toMatchObject({ rows: 4, ok: true });
+    // Set either way, an added column breaks the row's hash: to a value, or back to unset.
+    await tamper(table, `UPDATE ${table.table} SET channel = 'api' WHERE actor = 'after'`);
+    expect(await verifyAuditChain(pool, table)).toMatchObject({ ok: false, problem: 'hash-mismatch', firstBrokenSeq: 3 });
+    await tamper(table, `UPDATE ${table.table} SET channel = 'sms' WHERE actor = 'after'`);
+    await tamper(table, `UPDATE ${table.table} SET by_whom = $1 WHERE actor = 'before-1'`, [byWhom]);
+    expect(await verifyAuditChain(pool, table)).toMatchObject({ ok: false, problem: 'hash-mismatch', firstBrokenSeq: 1 });
+    expect(() => auditChainAppendFunctionSql({ ...first, addedColumns: [{ column: 'channel', unset: "'); DROP TABLE x; --" }] })).toThrow('plain quoted literal');
+    expect(() => auditChainAppendFunctionSql({ ...first, addedColumns: [{ column: 'actor', unset: 'NULL' }] })).toThrow('listed twice');
   });
 
   it('refuses names it would have to quote, and ambiguous column lists', () => {
