@@ -53,7 +53,7 @@ export const CONSOLE_PAGES: readonly ConsolePage[] = [
   { id: 'referral', label: 'Referral (received)', visitor: 'clinicFocalPoint', path: (f) => `/referrals/${segment(f.referralId)}`, screenshot: true },
   { id: 'link', label: 'Link /r/{code}', visitor: 'clinicFocalPoint', path: (f) => `/r/${segment(f.referralCode)}` },
   // Opened signed out, as from the e-mail; opening it changes nothing (only its button does).
-  { id: 'action-link-decline', label: 'E-mail link: decline', visitor: 'signedOut', path: (f) => `/a/${segment(f.declineLinkToken ?? 'none')}`, optional: true },
+  { id: 'action-link-decline', label: 'E-mail link: decline', visitor: 'signedOut', path: (f) => `/a/${segment(f.declineLinkToken ?? 'none')}`, optional: true, screenshot: true },
   { id: 'preferences', label: 'My notifications', visitor: 'clinicFocalPoint', path: () => '/preferences', screenshot: true },
   { id: 'directory', label: 'Directory search', visitor: 'clinicFocalPoint', path: () => '/directory?q=consultations', screenshot: true },
   { id: 'directory-service', label: 'Directory: a service', visitor: 'clinicFocalPoint', path: (f) => `/directory/services/${segment(f.serviceId)}`, screenshot: true },

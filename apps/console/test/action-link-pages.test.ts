@@ -76,7 +76,7 @@ describe('action link pages', () => {
     expect(titleOf(fr)).not.toContain(TOKEN);
     expect(titleOf(fr)).not.toContain(referral.code);
     expect(fr).toContain('<html lang="fr">');
-    expect(fr).toContain('vous refusez le référencement REF-7K2QD pour le service « Consultations pédiatriques », envoyé par Terre des Enfants Burundi');
+    expect(fr).toContain('vous refusez le référencement REF-7K2QD pour le service «\u00a0Consultations pédiatriques\u00a0», envoyé par Terre des Enfants Burundi');
     expect(fr).toContain(`<form method="post" action="/a/${TOKEN}"`);
     expect(fr).not.toContain('_csrf');
     expect(fr).toContain('Autre motif (à préciser) (note obligatoire)');
@@ -98,7 +98,7 @@ describe('action link pages', () => {
       error: { field: 'note', message: translator('fr')('actionLink.error.note') },
       chosen: { reasonCode: 'other', note: '' },
     });
-    expect(page).toContain('<p class="error" role="alert" id="err-note">Note : le motif choisi demande une note, écrivez-la.</p>');
+    expect(page).toContain('<p class="error" role="alert" id="err-note">Note\u00a0: le motif choisi demande une note, écrivez-la.</p>');
     expect(page).toContain('aria-describedby="err-note"');
     expect(page).toMatch(/id="reason-other"[^>]* checked/);
   });
@@ -110,7 +110,7 @@ describe('action link pages', () => {
     expect(actionLinkEndPage(context('en'), 'expired', null, null)).toContain('This link has expired');
     expect(actionLinkEndPage(context('fr'), 'invalid', null, null)).toContain('Ce lien n’est pas valable');
     const late = actionLinkEndPage(context('fr'), 'not_allowed', 'acknowledge', { ...referral, status: 'accepted' });
-    expect(late).toContain('Le référencement REF-7K2QD est maintenant à l’état « Accepté »');
+    expect(late).toContain('Le référencement REF-7K2QD est maintenant à l’état «\u00a0Accepté\u00a0»');
     expect(late).toContain('href="/r/REF-7K2QD"');
     const done = actionLinkEndPage(context('en'), 'done', 'accept', referral);
     expect(done).toContain('You accepted referral REF-7K2QD.');

@@ -194,7 +194,7 @@ describe('e-mail action links', () => {
     // No reason at all (a hand-made POST): refused naming the reason, link unused.
     const missing = await plain(links.decline, { method: 'POST', body: new URLSearchParams({ lang: 'fr' }) });
     expect(missing.status).toBe(400);
-    expect(missing.text).toContain('Motif du refus : choisissez un motif dans la liste.');
+    expect(missing.text).toContain('Motif du refus\u00a0: choisissez un motif dans la liste.');
     expect(await historyOf(toDppe)).toEqual(before);
 
     const context = await newContext(env, { bypassCSP: true });
@@ -210,7 +210,7 @@ describe('e-mail action links', () => {
       // "Other" needs a note: refused, the note named, the choice kept, nothing done.
       await reasons.getByLabel('Autre motif (à préciser) (note obligatoire)').check();
       await page.getByRole('button', { name: 'Refuser le référencement' }).click();
-      await expect.poll(() => page.getByRole('alert').textContent(), WAIT).toBe('Note : le motif choisi demande une note, écrivez-la.');
+      await expect.poll(() => page.getByRole('alert').textContent(), WAIT).toBe('Note\u00a0: le motif choisi demande une note, écrivez-la.');
       expect(await reasons.getByLabel('Autre motif (à préciser) (note obligatoire)').isChecked()).toBe(true);
       expect(await historyOf(toDppe)).toEqual(before);
 
@@ -224,7 +224,7 @@ describe('e-mail action links', () => {
       // The acknowledge link of the declined referral: no longer possible, with the way to the referral.
       await check('not allowed', () => page.goto(`${env.consoleUrl}${links.acknowledge}`));
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Cette action n’est plus possible');
-      expect(await page.getByRole('main').textContent()).toContain('« Refusé »');
+      expect(await page.getByRole('main').textContent()).toContain('«\u00a0Refusé\u00a0»');
       expect(await page.getByRole('link', { name: 'Ouvrir le référencement dans la console (connexion)' }).getAttribute('href')).toBe(`/r/${toDppe.code}`);
     } finally {
       await context.close();
