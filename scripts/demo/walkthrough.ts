@@ -29,7 +29,7 @@ import type { FieldDefinition, FieldGroup } from '@referral-hub/contracts';
 import { DEV_AUDIENCE_DEFAULT, DEV_ISSUER_DEFAULT, defaultDevIdentityDir, ensureDevIdentity } from '@referral-hub/platform';
 import { consoleBaseUrl, devSecrets } from '../lib/services.mjs';
 import { DEMO_CHILD_AGE, DEMO_PAYLOAD, DEMO_SEARCH, DEMO_SHARING } from './case.js';
-import { DemoError, devOutboxMailbox } from './mailbox.js';
+import { DemoError, devOutboxMailbox, waitForMessage } from './mailbox.js';
 import type { DeliveredMessage, Mailbox } from './mailbox.js';
 import { DEMO_ORGANIZATIONS } from './network.js';
 import type { DemoOrganizationKey } from './network.js';
@@ -282,11 +282,24 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<DemoC
   p.say(`${dppeFocalPoint.name} reçoit sur son téléphone de travail / gets on her work phone ${dppeFocalPoint.phone ?? ''} :`);
   p.message(dppeSms, false, 2);
   const reply = `OK ${demo.referral('dppe').replyCode ?? ''}`;
+  const repliedAt = new Date();
   const answer = await demo.replyBySms('dppe', reply, `demo-${demo.caseCode}-1`);
   if (answer.status === 200) {
     p.say(`Elle répond / she replies ${p.paint('bold', `« ${reply} »`)} ${p.paint('dim', `(SMS gateway → POST /callbacks/{key}/sms/http : ${answer.outcome ?? 'ok'})`)}`);
     const acknowledged = await demo.waitForStatus('dppe', 'acknowledged');
-    p.say(`${p.paint('cyan', dppeCode)} → ${p.paint('bold', STATUS_FR[acknowledged.status] ?? acknowledged.status)} ${p.paint('dim', '(by SMS, recorded as done by her through the SMS channel)')}`);
+    const step = (await demo.history('dppe')).find((entry) => entry.action === 'acknowledge');
+    const channel = step?.channel === 'sms' ? 'par SMS' : (step?.channel ?? '?');
+    p.say(`${p.paint('cyan', dppeCode)} → ${p.paint('bold', STATUS_FR[acknowledged.status] ?? acknowledged.status)} — historique : accusé de réception ${channel}, par ${dppeFocalPoint.name} ${p.paint('dim', `(history: channel ${step?.channel ?? '?'})`)}`);
+    const confirmation = await waitForMessage(options.mailbox, {
+      to: dppeFocalPoint.phone ?? '',
+      since: repliedAt,
+      channel: 'sms',
+      match: (m) => m.text.includes(dppeCode) && m.text !== dppeSms.text,
+      what: `the confirmation of ${dppeCode}`,
+      timeoutMs: options.timeoutMs ?? 60_000,
+    });
+    p.say(`${firstName(dppeFocalPoint.name)} reçoit la confirmation / gets the confirmation:`);
+    p.message(confirmation, false, 2);
   } else {
     // A hub whose phone callbacks are off (no PHONE_CALLBACK_KEY): she acknowledges in the console.
     p.say(p.paint('yellow', `Les réponses SMS sont désactivées sur ce hub (${answer.status}) : elle accuse réception dans la console. (SMS replies are off on this hub.)`));

@@ -89,7 +89,8 @@ describe('npm run demo', () => {
       const replyCode = /Elle répond \/ she replies « OK ([0-9]{4,6}) »/.exec(smsSection)?.[1];
       expect(replyCode, smsSection).toBeDefined();
       expect(smsSection).toMatch(new RegExp(`✆ SMS\\s+« [^»]*${replyCode ?? 'none'}`));
-      expect(smsSection).toMatch(/REF-[0-9A-Z]{5} → reçu/);
+      expect(smsSection).toMatch(/REF-[0-9A-Z]{5} → reçu — historique : accusé de réception par SMS/);
+      expect(smsSection).toContain('reçoit la confirmation / gets the confirmation:');
       expect(smsSection).toContain('✉ E-mail  « Référencement ');
       // The child's details appear in the clinic's view (section 6) and nowhere before it.
       const clinicSection = out.indexOf('── 6.');
