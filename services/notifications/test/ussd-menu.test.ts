@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { timeLeft } from '../src/domain/ussd-menu.js';
+import { requestKeyOf, timeLeft } from '../src/domain/ussd-menu.js';
 
 describe('the time left on a USSD screen', () => {
   const now = new Date('2027-03-01T08:00:00.000Z');
@@ -18,5 +18,15 @@ describe('the time left on a USSD screen', () => {
     [{ dueAt: 'not a date', overdue: false }, 'en', '-'],
   ] as const)('%j in %s is %s', (item, language, expected) => {
     expect(timeLeft(item, language, now)).toBe(expected);
+  });
+});
+
+describe('the request key of a USSD step', () => {
+  it('is the session and the path, within the 200 characters the referrals service takes', () => {
+    expect(requestKeyOf('ATUid_1', '1*3*2')).toBe('ATUid_1:1*3*2');
+    const long = requestKeyOf('s'.repeat(100), '1*'.repeat(50));
+    expect(long.length).toBeLessThanOrEqual(200);
+    expect(long).toBe(requestKeyOf('s'.repeat(100), '1*'.repeat(50)));
+    expect(long).not.toBe(requestKeyOf('s'.repeat(100), `${'1*'.repeat(49)}2*`));
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '@referral-hub/platform';
 import type { PhoneRateLimit, UssdSessions } from '../data-access/phone-limits.js';
 import type { PhoneActionResult, PhoneInboxItem, ReferralsPhone } from '../gateways/referrals-phone-client.js';
@@ -127,7 +128,7 @@ async function decide(deps: UssdDeps, request: UssdRequest, items: UssdItem[], l
     replyCode: item.replyCode,
     action: decision.action,
     ...(decision.reasonCode === undefined ? {} : { reasonCode: decision.reasonCode }),
-    requestKey: `${request.sessionId}:${decision.path}`,
+    requestKey: requestKeyOf(request.sessionId, decision.path),
   });
   const words = USSD_WORDING[language];
   switch (result.outcome) {
@@ -144,6 +145,12 @@ async function decide(deps: UssdDeps, request: UssdRequest, items: UssdItem[], l
     case 'unknown_sender':
       return end(USSD_UNKNOWN_SENDER);
   }
+}
+
+/** The step's request key: the session and the path typed, hashed when longer than the referrals service takes (200). */
+export function requestKeyOf(sessionId: string, path: string): string {
+  const key = `${sessionId}:${path}`;
+  return key.length <= 200 ? key : `sha256:${createHash('sha256').update(key).digest('base64url')}`;
 }
 
 /** The time left before `dueAt`, shortest: `5h` up to two days, else `3j`/`3d`; late when past. */
