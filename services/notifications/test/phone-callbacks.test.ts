@@ -260,6 +260,14 @@ describe('SMS commands', () => {
     expect(replies).toHaveLength(2);
   });
 
+  it('a provider message id of 200 characters still makes a request key the referrals service takes', async () => {
+    const id = `ATXid_${'x'.repeat(194)}`;
+    expect((await atSms(FOCAL_FR, 'OK 4821', id)).status).toBe(200);
+    const key = String(referrals.seen.at(-1)?.body.requestKey);
+    expect(key.length).toBeLessThanOrEqual(200);
+    expect(referrals.referrals[0]?.status).toBe('acknowledged');
+  });
+
   it('keeps the command and its outcome, never the text or the number', async () => {
     const id = `ATXid_${randomUUID()}`;
     await atSms(FOCAL_FR, 'NON 4821 la famille de Marie Ndayishimiye a refusé', id);

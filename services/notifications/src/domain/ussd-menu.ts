@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from '@referral-hub/platform';
 import type { PhoneRateLimit, UssdSessions } from '../data-access/phone-limits.js';
+import { boundedRequestKey } from '../gateways/referrals-phone-client.js';
 import type { PhoneActionResult, PhoneInboxItem, ReferralsPhone } from '../gateways/referrals-phone-client.js';
 import { PHONE_DECLINE_REASONS, SHORT_REASON_LABELS, USSD_RATE_LIMITED, USSD_UNKNOWN_SENDER, USSD_WORDING } from './messages/phone-replies.js';
 import type { Language } from './messages/templates.js';
@@ -149,8 +149,7 @@ async function decide(deps: UssdDeps, request: UssdRequest, items: UssdItem[], l
 
 /** The step's request key: the session and the path typed, hashed when longer than the referrals service takes (200). */
 export function requestKeyOf(sessionId: string, path: string): string {
-  const key = `${sessionId}:${path}`;
-  return key.length <= 200 ? key : `sha256:${createHash('sha256').update(key).digest('base64url')}`;
+  return boundedRequestKey(`${sessionId}:${path}`);
 }
 
 /** The time left before `dueAt`, shortest: `5h` up to two days, else `3j`/`3d`; late when past. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServiceCall } from '@referral-hub/platform';
 import type { ServiceCallOptions } from '@referral-hub/platform';
 import type { PhoneAction } from '../domain/phone-commands.js';
@@ -46,6 +47,11 @@ export type ReferralsPhone = {
 
 const language = (value: unknown): Language => (value === 'en' ? 'en' : 'fr');
 
+/** A request key as the referrals service takes it (1 to 200 characters): hashed when longer, the same key giving the same hash. */
+export function boundedRequestKey(key: string): string {
+  return key.length <= 200 ? key : `sha256:${createHash('sha256').update(key).digest('base64url')}`;
+}
+
 /**
  * The referrals service's two machine endpoints for the phone channels, called with this service's own
  * token (client credentials, like the notification context). Any failure throws
@@ -55,7 +61,7 @@ export function createReferralsPhoneClient(options: ServiceCallOptions): Referra
   const call = createServiceCall('the referrals service', options, (message, details) => new ReferralsUnavailableError(message, details));
   return {
     async act(request) {
-      const body = await call<PhoneActionResult>('/v1/phone-actions', { method: 'POST', body: request });
+      const body = await call<PhoneActionResult>('/v1/phone-actions', { method: 'POST', body: { ...request, requestKey: boundedRequestKey(request.requestKey) } });
       if (typeof body.outcome !== 'string') throw new ReferralsUnavailableError('The referrals service answered without an outcome');
       return { ...body, language: language(body.language), referral: body.referral ?? null };
     },
