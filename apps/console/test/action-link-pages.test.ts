@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionLinkReferral, HistoryEntry } from '../src/api.js';
 import type { PageContext } from '../src/html.js';
+import { ConfigError, loadConfig } from '../src/config.js';
 import { LANGUAGES, translator } from '../src/i18n.js';
 import { historyBy } from '../src/pages.js';
 import { rateLimits, secretKey } from '../src/rate-limit.js';
@@ -145,6 +146,14 @@ describe('history channel', () => {
 });
 
 describe('action link budgets', () => {
+  it('are 20 per link and 120 per address in 10 minutes unless configured, and refuse a bad value naming it', () => {
+    const base = { OIDC_ISSUER: 'http://127.0.0.1:9', OIDC_CLIENT_ID: 'console', OIDC_CLIENT_SECRET: 'secret' };
+    expect(loadConfig(base).actionLinkLimits).toEqual({ perToken: 20, perAddress: 120, windowSeconds: 600 });
+    expect(loadConfig({ ...base, ACTION_LINK_LIMIT_PER_TOKEN: '5', ACTION_LINK_LIMIT_PER_ADDRESS: '50', ACTION_LINK_LIMIT_WINDOW_SECONDS: '60' }).actionLinkLimits).toEqual({ perToken: 5, perAddress: 50, windowSeconds: 60 });
+    expect(() => loadConfig({ ...base, ACTION_LINK_LIMIT_PER_TOKEN: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, ACTION_LINK_LIMIT_PER_TOKEN: '0' })).toThrow(/ACTION_LINK_LIMIT_PER_TOKEN/);
+  });
+
   it('refuses past the limit of any budget, per key, and counts a token by its digest', async () => {
     const limits = rateLimits(store, logger);
     const perLink = { name: 'link', limit: 3, windowSeconds: 60 };
