@@ -27,6 +27,7 @@ import { eventHandlers } from './entry-points/messaging/handlers.js';
 import { createReferralsContextSource } from './gateways/referrals-client.js';
 import { createReferralsPhoneClient } from './gateways/referrals-phone-client.js';
 import type { ReferralsPhone } from './gateways/referrals-phone-client.js';
+import { purgeInboundMessages } from './data-access/inbound-messages.js';
 import { createPhoneRateLimit, createUssdSessions } from './data-access/phone-limits.js';
 import { recordDeliveryReport } from './domain/record-delivery-report.js';
 import { receiveSms } from './domain/receive-sms.js';
@@ -196,6 +197,18 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
       throw error;
     }
   }
+  // The inbound log only has to outlive the providers' redeliveries (hours): it is kept a month, then forgotten.
+  const inboundPurge = startPeriodicJob({
+    name: 'inbound message purge',
+    intervalMs: 60 * 60 * 1000,
+    firstRunAfterMs: 60 * 1000,
+    logger: service.logger,
+    run: async () => {
+      const purged = await purgeInboundMessages(service.db.client, new Date(Date.now() - INBOUND_MESSAGE_RETENTION_MS));
+      if (purged > 0) service.logger.info({ purged }, 'Forgot inbound SMS commands older than a month');
+    },
+  });
+  service.lifecycle.onStop('inbound message purge', () => inboundPurge.stop());
   if (config.PHONE_CALLBACK_KEY !== undefined && phoneReferrals === undefined) service.logger.warn('PHONE_CALLBACK_KEY is set but REFERRALS_URL is not: SMS commands and the USSD menu answer 404 (delivery reports are taken)');
   return { ...service, redis, deliveries, devOutboxUrl, phoneInbound };
 }
@@ -224,6 +237,9 @@ function referralsContextSource(config: NotificationsConfig, tokens: ServiceToke
   if (provider === undefined) return undefined;
   return createReferralsContextSource({ baseUrl: config.REFERRALS_URL, tokens: provider, timeoutMs: config.REFERRALS_TIMEOUT_MS });
 }
+
+/** How long the inbound log keeps a message's id, command and outcome. */
+const INBOUND_MESSAGE_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 /** How long a USSD session's list is kept (Africa's Talking ends a session after about three minutes). */
 const USSD_SESSION_TTL_MS = 10 * 60 * 1000;

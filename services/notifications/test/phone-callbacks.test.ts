@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServiceTestEnv } from '@referral-hub/testkit';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { purgeInboundMessages } from '../src/data-access/inbound-messages.js';
 import { start } from '../src/start.js';
 import type { RunningNotifications } from '../src/start.js';
 import { createNotificationsTestEnv, stopNotifications } from './support.js';
@@ -279,6 +280,20 @@ describe('SMS commands', () => {
     expect(stored).not.toContain(FOCAL_FR.slice(1));
     const columns = await pool.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'inbound_message'");
     expect(columns.rows.map((row) => row.column_name).sort()).toEqual(['command', 'message_id', 'outcome', 'processed_at', 'provider', 'received_at']);
+  });
+
+  it('forgets messages after a month, long past any redelivery', async () => {
+    const old = `ATXid_${randomUUID()}`;
+    const recent = `ATXid_${randomUUID()}`;
+    await service.db.client.inboundMessage.createMany({
+      data: [
+        { provider: 'africastalking', messageId: old, command: 'help', outcome: 'help', receivedAt: new Date(Date.now() - 31 * 86_400_000) },
+        { provider: 'africastalking', messageId: recent, command: 'help', outcome: 'help', receivedAt: new Date(Date.now() - 29 * 86_400_000) },
+      ],
+    });
+    expect(await purgeInboundMessages(service.db.client, new Date(Date.now() - 30 * 86_400_000))).toBeGreaterThanOrEqual(1);
+    const left = await service.db.client.inboundMessage.findMany({ where: { messageId: { in: [old, recent] } } });
+    expect(left.map((row) => row.messageId)).toEqual([recent]);
   });
 
   it('the referrals service down answers 503 and keeps nothing, so the provider\'s retry is handled', async () => {

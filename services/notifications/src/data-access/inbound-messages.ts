@@ -26,3 +26,9 @@ export async function releaseInboundMessage(tx: Tx, provider: InboundProvider, m
 export function findInboundMessage(tx: Tx, provider: InboundProvider, messageId: string): Promise<InboundMessageRow | null> {
   return tx.inboundMessage.findUnique({ where: { provider_messageId: { provider, messageId } } });
 }
+
+/** Forgets messages received before `before` (long past any redelivery by the provider); returns how many. */
+export async function purgeInboundMessages(tx: Tx, before: Date): Promise<number> {
+  const { count } = await tx.inboundMessage.deleteMany({ where: { receivedAt: { lt: before } } });
+  return count;
+}
