@@ -15,6 +15,7 @@ import { registerRoutes } from './entry-points/http/routes.js';
 import { eventHandlers } from './entry-points/messaging/handlers.js';
 import { startDeadlineScheduler } from './entry-points/scheduler/deadlines.js';
 import { startDirectoryDetailsRefresher } from './entry-points/scheduler/directory-details.js';
+import { startPhoneRequestsPurge } from './entry-points/scheduler/phone-requests.js';
 import { createConsentClient } from './gateways/consent-client.js';
 import { createDirectoryClient } from './gateways/directory-client.js';
 
@@ -82,9 +83,10 @@ export async function start(options: StartOptions = {}): Promise<RunningReferral
         logger: context.logger,
         intervalMs: config.DIRECTORY_REFRESH_INTERVAL_MS,
       });
+      const phoneRequests = startPhoneRequestsPurge({ deps: (deps ??= depsOf(context)), logger: context.logger });
       return {
         async stop() {
-          await Promise.all([deadlines.stop(), details.stop()]);
+          await Promise.all([deadlines.stop(), details.stop(), phoneRequests.stop()]);
         },
       };
     },

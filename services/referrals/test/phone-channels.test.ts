@@ -2,6 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { verifyAuditChain } from '@referral-hub/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_TABLES } from '../src/data-access/audit-tables.js';
+import { forgetPhoneRequests, PHONE_REQUEST_KEPT_MS } from '../src/domain/forget-phone-requests.js';
 import type { NotificationContext } from '../src/domain/get-notification-context.js';
 import type { HistoryEntry } from '../src/domain/get-referral-history.js';
 import type { PhoneActionResult, PhoneInbox } from '../src/domain/phone-actions.js';
@@ -396,6 +397,18 @@ describe('POST /v1/phone-actions', () => {
     expect((await api('POST', '/v1/phone-actions', null, body)).status).toBe(401);
     expect(await statusOf(r.id)).toBe('submitted');
     expect(await h.referrals.db.client.phoneActionRequest.count({ where: { requestKey: body.requestKey } })).toBe(0);
+  });
+
+  it('forgets the stored answers after a week, and only those', async () => {
+    const db = h.referrals.db.client;
+    const old = `old-${randomUUID()}`;
+    const recent = `recent-${randomUUID()}`;
+    const now = Date.now();
+    await db.phoneActionRequest.create({ data: { requestKey: old, result: { outcome: 'done' }, createdAt: new Date(now - PHONE_REQUEST_KEPT_MS - 60_000) } });
+    await db.phoneActionRequest.create({ data: { requestKey: recent, result: { outcome: 'done' }, createdAt: new Date(now - PHONE_REQUEST_KEPT_MS + 60_000) } });
+    expect(await forgetPhoneRequests(h.referrals.deps)).toBeGreaterThanOrEqual(1);
+    expect(await db.phoneActionRequest.count({ where: { requestKey: old } })).toBe(0);
+    expect(await db.phoneActionRequest.count({ where: { requestKey: recent } })).toBe(1);
   });
 
   it('names the field of a malformed request', async () => {

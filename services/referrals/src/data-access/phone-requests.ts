@@ -14,3 +14,8 @@ export async function storePhoneRequest(tx: Tx, requestKey: string, result: Pris
     ON CONFLICT (request_key) DO NOTHING`;
   return inserted === 1;
 }
+
+/** Forgets the answers stored before `before`; gives how many. */
+export async function deletePhoneRequestsBefore(tx: Tx, before: Date): Promise<number> {
+  return (await tx.phoneActionRequest.deleteMany({ where: { createdAt: { lt: before } } })).count;
+}
