@@ -6,7 +6,8 @@
  * and every Redis value of the hub, is searched for the child's names, birth
  * date and phone numbers. The consent service's free texts (a withdrawal note, a
  * form reference, an override's legal basis, justification and explanation)
- * name the child too. Also: a retry after referrals is killed between an
+ * name the child too, and so do a focal point's SMS replies (the hub keeps the
+ * command it read, never the text). Also: a retry after referrals is killed between an
  * accept's commit and its stored answer gets the accepted referral.
  */
 import { randomUUID } from 'node:crypto';
@@ -297,6 +298,19 @@ describe('nothing about the child in clear at rest', () => {
     // Why a caregiver cannot be asked is a code: a name there is refused, so never stored.
     const context = await consent('PUT', `/v1/cases/${encodeURIComponent(demo.caseCode)}/context`, { childAge: 9, caregiverCanBeAsked: false, caregiverNotAskedReason: about });
     expect(context.status).toBe(400);
+  });
+
+  it('a focal point answers SMS naming the child (after a command, and in a message that is none): each is answered, neither text is kept', async () => {
+    await demo.refer('dppe');
+    const phone = demo.focalPoint('dppe').phone ?? '';
+    const replyCode = demo.referral('dppe').replyCode ?? '';
+    const before = hub.sms.received.filter((m) => m.to === phone).length;
+    const command = await hub.callbacks.incomingSms({ from: phone, text: `OK ${replyCode} pour ${CHILD.firstName} ${CHILD.lastName} ${CHILD.phone}` });
+    expect(command.status).toBe(200);
+    const chat = await hub.callbacks.httpIncomingSms({ id: randomUUID(), from: phone, text: `Bonjour, ${CHILD.firstName} ${CHILD.lastName} née le ${CHILD.dateOfBirth} ?` });
+    expect(chat.status).toBe(200);
+    await demo.waitFor('an answer to each SMS', async () => (hub.sms.received.filter((m) => m.to === phone).length >= before + 2 ? true : undefined));
+    for (const answer of hub.sms.received.filter((m) => m.to === phone)) for (const needle of NEEDLES) expect(answer.text).not.toContain(needle);
   });
 
   it('no column of any table of the four databases, and no Redis value, holds the child’s names, birth date or phone in clear', async () => {
