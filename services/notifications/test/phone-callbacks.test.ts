@@ -188,6 +188,13 @@ describe('the callback key', () => {
     expect(referrals.seen[0]?.authorization).toBe('Bearer notifications-machine-token');
   });
 
+  it('refuses a form body beyond 8 kB before reading it', async () => {
+    const response = await postForm('/sms/africastalking', { from: FOCAL_FR, text: 'x'.repeat(9000), id: randomUUID() });
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(referrals.seen).toEqual([]);
+  });
+
   it('names the missing fields of a callback', async () => {
     const response = await postForm('/sms/africastalking', { to: '12345', text: 'OK 4821' });
     expect(response.status).toBe(400);
