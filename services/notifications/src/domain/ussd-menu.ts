@@ -130,6 +130,7 @@ async function decide(deps: UssdDeps, request: UssdRequest, items: UssdItem[], l
     ...(decision.reasonCode === undefined ? {} : { reasonCode: decision.reasonCode }),
     requestKey: requestKeyOf(request.sessionId, decision.path),
   });
+  deps.logger?.info({ action: decision.action, outcome: result.outcome }, 'USSD step handled');
   const words = USSD_WORDING[language];
   switch (result.outcome) {
     case 'done':
