@@ -250,11 +250,13 @@ describe('SMS replies', () => {
   it('`AIDE` is answered with the commands, and changes nothing', async () => {
     const phone = fpPhone('dppe');
     const before = smsTo(phone).length;
+    const historyBefore = await demo.history('dppe');
     await reply(phone, 'AIDE');
     const help = await nextSms(phone, before, 'the help SMS');
     expect(help.text).toMatch(/OK/);
     expect(help.text).toMatch(/NON/);
     expect(help.text.length).toBeLessThanOrEqual(480);
+    expect(await demo.history('dppe')).toEqual(historyBefore);
   });
 });
 
