@@ -146,6 +146,23 @@ describe('the demo case', () => {
     for (const text of CHILD_TEXTS) expect(email.text).not.toContain(text);
   });
 
+  it('the generic gateway’s delivery reports mark the lead’s SMS delivered, or failed with its reason; an unknown id changes nothing', async () => {
+    const code = demo.referral('clinic').code;
+    const sms = hub.sms.received.filter((m) => m.to === demo.people.lead.phone && m.text.includes(code));
+    const [first, second] = sms;
+    if (first?.messageId === undefined || second?.messageId === undefined) throw new Error('two SMS to the lead about the clinic’s referral');
+    for (const report of [
+      { id: first.messageId, status: 'delivered' as const },
+      { id: second.messageId, status: 'failed' as const, reason: 'absent_subscriber' },
+      { id: 'fake-sms-never-sent', status: 'delivered' as const },
+    ]) {
+      const answer = await hub.callbacks.httpDeliveryReport(report);
+      expect(answer.status, answer.text).toBe(200);
+    }
+    const statusOf = (id: string) => demo.deliveries('clinic').then((list) => list.find((d) => d.providerMessageId === id)?.status);
+    await demo.waitFor('the reports in the delivery log', async () => ((await statusOf(first.messageId ?? '')) === 'delivered' && (await statusOf(second.messageId ?? '')) === 'failed' ? true : undefined));
+  });
+
   it('the access log lists every read from outside the lead’s agency with exactly the keys it returned', async () => {
     for (const recipient of ['clinic', 'dppe'] as const) {
       const log = await demo.accessLog(recipient);

@@ -10,7 +10,8 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 export type CaughtEmail = DeliveredMessage & { channel: 'email'; language: string | undefined; html: string };
-export type CaughtSms = DeliveredMessage & { channel: 'sms'; idempotencyKey: string | undefined };
+/** An SMS a fake provider took; `messageId` is the id it answered (what its delivery reports name). */
+export type CaughtSms = DeliveredMessage & { channel: 'sms'; idempotencyKey: string | undefined; messageId?: string };
 
 export type SmtpCatcher = {
   url: string;
@@ -91,8 +92,9 @@ export async function startSmsGateway(): Promise<SmsGateway> {
       const key = req.headers['idempotency-key'];
       const idempotencyKey = typeof key === 'string' ? key : undefined;
       counter += 1;
-      received.push({ channel: 'sms', to, subject: null, text, idempotencyKey, receivedAt: new Date() });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `fake-sms-${counter}` }));
+      const messageId = `fake-sms-${counter}`;
+      received.push({ channel: 'sms', to, subject: null, text, idempotencyKey, receivedAt: new Date(), messageId });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: messageId }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
