@@ -8,8 +8,9 @@
  * a USSD session goes from the menu to a decision within 182-character
  * screens; delivery reports update the delivery log and a failed SMS to a
  * focal point falls back to e-mail; the e-mail's one-click links do nothing
- * on GET (a mail scanner) and act once on POST. No message in either
- * direction carries the child's data.
+ * on GET (a mail scanner) and act once on POST; a reply refused while the
+ * referrals service is down is taken once when the provider sends it again.
+ * No message in either direction carries the child's data.
  */
 import { randomBytes } from 'node:crypto';
 import type { ReferralsApi } from '@referral-hub/contracts';
@@ -462,6 +463,33 @@ describe('e-mail action links', () => {
     const history = await demo.history('dppe');
     expect(entries(history, 'acknowledge')).toEqual([expect.objectContaining({ channel: 'email_link', actorFocalPointId: focalPointIds.dppe })]);
     await demo.waitForLeadMessages('dppe', 'acknowledged');
+  });
+});
+
+describe('when the referrals service is down', () => {
+  it('an SMS reply is refused with 503 so that the provider sends it again; sent again once referrals is back, it acknowledges once', async () => {
+    const demo = await openCase(hub);
+    await demo.refer('dppe');
+    await newReferralSms(demo, 'dppe');
+    const referral = demo.referral('dppe');
+    const phone = fpPhone('dppe');
+    const before = smsTo(phone).length;
+    await hub.stop('referrals');
+    try {
+      sentToHub.push(`OK ${referral.replyCode ?? ''}`);
+      const refused = await hub.callbacks.incomingSms({ from: phone, text: `OK ${referral.replyCode ?? ''}` });
+      expect(refused.status, refused.text).toBe(503);
+      await hub.start('referrals');
+      // Africa's Talking retries with the same message id.
+      await reply(phone, `OK ${referral.replyCode ?? ''}`, refused.id);
+    } finally {
+      if (hub.process('referrals').hasExited()) await hub.start('referrals');
+    }
+    await demo.waitForStatus('dppe', 'acknowledged');
+    await nextSms(phone, before, 'the confirmation', (m) => m.text.includes(referral.code));
+    await sleep(1_000);
+    expect(smsTo(phone).slice(before)).toHaveLength(1);
+    expect(entries(await demo.history('dppe'), 'acknowledge')).toEqual([expect.objectContaining({ channel: 'sms' })]);
   });
 });
 
