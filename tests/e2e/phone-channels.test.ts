@@ -9,7 +9,8 @@
  * screens; delivery reports update the delivery log and a failed SMS to a
  * focal point falls back to e-mail; the e-mail's one-click links do nothing
  * on GET (a mail scanner) and act once on POST; a reply refused while the
- * referrals service is down is taken once when the provider sends it again.
+ * referrals service is down is taken once when the provider sends it again;
+ * a number that floods the hub is told once to wait, then ignored.
  * No message in either direction carries the child's data.
  */
 import { randomBytes } from 'node:crypto';
@@ -36,6 +37,8 @@ const focalPointIds: Partial<Record<Recipient, string>> = {};
 const ussdScreens: string[] = [];
 const sentToHub: string[] = [];
 
+/** Messages (and USSD sessions) one number may send in ten minutes in this hub. */
+const RATE_LIMIT = 10;
 /** A number no focal point has. */
 const STRANGER = '+25779000999';
 /** The work phone of another organisation's focal point (ADEM's), who receives none of these referrals. */
@@ -119,7 +122,10 @@ const looksFrench = (text: string) => /C'est fait|maintenant|R[ée]pondez/.test(
 const looksEnglish = (text: string) => /\bDone\b|is now|\bReply\b/.test(text) && !/C'est fait|maintenant/.test(text);
 
 beforeAll(async () => {
-  hub = await startE2eHub('phone-channels', { smsProvider: 'africastalking' });
+  hub = await startE2eHub('phone-channels', {
+    smsProvider: 'africastalking',
+    serviceEnv: { notifications: { PHONE_RATE_LIMIT_MESSAGES: String(RATE_LIMIT), PHONE_RATE_LIMIT_WINDOW_MS: '600000' } },
+  });
   people = await DemoCase.open({ hub: hub.endpoints, token: hub.token, mailbox: hub.mailbox, timeoutMs: 45_000 });
   await people.chooseChannels();
 
@@ -463,6 +469,19 @@ describe('e-mail action links', () => {
     const history = await demo.history('dppe');
     expect(entries(history, 'acknowledge')).toEqual([expect.objectContaining({ channel: 'email_link', actorFocalPointId: focalPointIds.dppe })]);
     await demo.waitForLeadMessages('dppe', 'acknowledged');
+  });
+});
+
+describe('rate limit per number', () => {
+  it('a number that floods the hub is answered up to the limit, told once to wait, then ignored', async () => {
+    const flooder = '+25779000998';
+    for (let i = 0; i < RATE_LIMIT + 3; i += 1) await reply(flooder, `OK ${1000 + i}`);
+    await waitUntil('an answer to each message within the limit, and one more', () => (smsTo(flooder).length >= RATE_LIMIT + 1 ? true : undefined));
+    await sleep(1_500);
+    const texts = smsTo(flooder).map((m) => m.text);
+    expect(texts).toHaveLength(RATE_LIMIT + 1);
+    expect(new Set(texts.slice(0, RATE_LIMIT)).size).toBe(1);
+    expect(texts[RATE_LIMIT]).not.toBe(texts[0]);
   });
 });
 
