@@ -395,6 +395,16 @@ describe('USSD', () => {
     expect(decline).toMatchObject({ channel: 'ussd', actorFocalPointId: focalPointIds.dppe, reasonCode: 'no_capacity' });
   });
 
+  it('the English-speaking focal point’s menu is in English', async () => {
+    const answer = await hub.callbacks.ussd({ sessionId: `ATUid_${randomBytes(12).toString('hex')}`, phoneNumber: fpPhone('clinic'), text: '' });
+    ussdScreens.push(answer.text);
+    expect(answer.status).toBe(200);
+    expect(answer.text).toMatch(/^(CON|END) /);
+    expect(answer.text).toMatch(/Waiting|No referral/);
+    expect(answer.text).not.toMatch(/En attente|Aucun/);
+    expect(answer.text.length).toBeLessThanOrEqual(182);
+  });
+
   it('a stranger dialling the code is told nothing and the session ends', async () => {
     const answer = await hub.callbacks.ussd({ sessionId: `ATUid_${randomBytes(12).toString('hex')}`, phoneNumber: STRANGER, text: '' });
     ussdScreens.push(answer.text);
