@@ -113,6 +113,10 @@ describe('action link pages', () => {
     const late = actionLinkEndPage(context('fr'), 'not_allowed', 'acknowledge', { ...referral, status: 'accepted' });
     expect(late).toContain('Le référencement REF-7K2QD est maintenant à l’état «\u00a0Accepté\u00a0»');
     expect(late).toContain('href="/r/REF-7K2QD"');
+    const transfer = actionLinkEndPage(context('fr'), 'console_only', 'accept', referral);
+    expect(transfer).toContain('Un transfert de dossier s’accepte dans la console');
+    expect(transfer).toContain('href="/r/REF-7K2QD"');
+    expect(actionLinkEndPage(context('en'), 'console_only', 'accept', referral)).toContain('Nothing was changed.');
     const done = actionLinkEndPage(context('en'), 'done', 'accept', referral);
     expect(done).toContain('You accepted referral REF-7K2QD.');
     expect(done).toContain('The organisation that sent it is being told.');

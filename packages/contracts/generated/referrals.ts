@@ -563,13 +563,13 @@ export interface components {
         /** @description What an action link would do; reading it changes nothing. */
         ActionLink: {
             /**
-             * @description `valid`: it can be used now. `used`: it was used. `expired`: its time ran out. `invalid`: malformed, tampered, or its focal point no longer receives this referral's referrals. `not_allowed`: the referral's state no longer allows the step.
+             * @description `valid`: it can be used now. `used`: it was used. `expired`: its time ran out. `invalid`: malformed, tampered, or its focal point no longer receives this referral's referrals. `not_allowed`: the referral's state no longer allows the step. `console_only`: the step is taken only by a person signed in to the console (accepting a case transfer makes the accepter the case's lead).
              * @enum {string}
              */
-            state: "valid" | "used" | "expired" | "invalid" | "not_allowed";
+            state: "valid" | "used" | "expired" | "invalid" | "not_allowed" | "console_only";
             action: components["schemas"]["ActionLinkAction"];
             language: components["schemas"]["Language"];
-            /** @description Only for `valid` and `not_allowed`. */
+            /** @description Only for `valid`, `not_allowed` and `console_only`. */
             referral: components["schemas"]["ActionLinkReferral"] | null;
             declineReasons: components["schemas"]["DeclineReasonOption"][];
         };
@@ -598,7 +598,7 @@ export interface components {
         };
         ActionLinkResult: {
             /** @enum {string} */
-            outcome: "done" | "used" | "expired" | "invalid" | "not_allowed";
+            outcome: "done" | "used" | "expired" | "invalid" | "not_allowed" | "console_only";
             action: components["schemas"]["ActionLinkAction"];
             language: components["schemas"]["Language"];
             referral: components["schemas"]["ActionLinkReferral"] | null;
@@ -905,10 +905,10 @@ export interface components {
             phone: string | null;
             /** @description The language notifications to this person are written in. */
             preferredLanguage: components["schemas"]["Language"];
-            /** @description One-click action tokens for this focal point (not URLs: the notifications service builds the links), each signed, expiring and single-use; only while the referral is `submitted`, else null. */
+            /** @description One-click action tokens for this focal point (not URLs: the notifications service builds the links), each signed, expiring and single-use; only while the referral is `submitted`, else null. `accept` is null for a case transfer: accepting one makes the accepter the case's lead, a person signed in to the console. */
             actionLinks: {
                 acknowledge: components["schemas"]["ActionLinkToken"];
-                accept: components["schemas"]["ActionLinkToken"];
+                accept: components["schemas"]["ActionLinkToken"] | null;
                 decline: components["schemas"]["ActionLinkToken"];
                 expiresAt: components["schemas"]["Timestamp"];
             } | null;
@@ -1020,8 +1020,11 @@ export interface components {
             requestKey: string;
         };
         PhoneActionResult: {
-            /** @enum {string} */
-            outcome: "done" | "already_done" | "unknown_sender" | "unknown_code" | "not_allowed" | "reason_required";
+            /**
+             * @description `console_only`: the step is taken only by a person signed in to the console (accepting a case transfer makes the accepter the case's lead); nothing was done.
+             * @enum {string}
+             */
+            outcome: "done" | "already_done" | "unknown_sender" | "unknown_code" | "not_allowed" | "reason_required" | "console_only";
             /** @description The focal point's preferred language (`fr` for an unknown sender). */
             language: components["schemas"]["Language"];
             /** @description Null for `unknown_sender` and `unknown_code`. */

@@ -15,7 +15,7 @@ const longNames: DirectoryNames = {
   referringOrganizationName: 'Association Œcuménique d’Entraide — Côte-d’Ivoire, bureau de Bouaké ç ê â',
   recipientOrganizationName: 'Direction régionale de la protection de l’enfance et de la famille du Centre-Nord',
 };
-const focalPoint = (replyCode: string | null, actionLinks: typeof TOKENS | null = TOKENS) => ({ role: 'focal_point', replyCode, actionLinks });
+const focalPoint = (replyCode: string | null, actionLinks: (Omit<typeof TOKENS, 'accept'> & { accept: string | null }) | null = TOKENS) => ({ role: 'focal_point', replyCode, actionLinks });
 const url = (token: string) => `https://console.hub.example.org/a/${token}`;
 
 describe("a focal point's e-mail about a new referral", () => {
@@ -48,6 +48,16 @@ describe("a focal point's e-mail about a new referral", () => {
     const without = renderEmail('submitted', 'en', forRecipient(messageFacts(referral, names, SHORT_LINK), focalPoint('4821', null), ACTION_LINK));
     expect(without.text).not.toContain('/a/');
     expect(without.text).not.toContain('one click');
+  });
+
+  it.each(LANGUAGES)('in %s, for a case transfer (no accept token: accepted in the console only), carries the other two links alone', (language) => {
+    const email = renderEmail('submitted', language, forRecipient(messageFacts(referral, names, SHORT_LINK), focalPoint('4821', { ...TOKENS, accept: null }), ACTION_LINK));
+    expect(email.text).toContain(url(TOKENS.acknowledge));
+    expect(email.text).toContain(url(TOKENS.decline));
+    expect(email.html).toContain(`<a href="${url(TOKENS.decline)}">`);
+    const accept = language === 'fr' ? '- Accepter:' : '- Accept:';
+    expect(email.text).not.toContain(accept);
+    expect(email.text).not.toContain('AQAAacc');
   });
 
   it('a token cannot change the shape of the link', () => {

@@ -130,6 +130,7 @@ describe('the SMS replies', () => {
     fits(words.help);
     fits(words.unknownCode({ replyCode: '482139' }));
     fits(words.reasonRequired({ replyCode: '482139' }));
+    fits(words.consoleOnly({ code: LONG_CODE, replyCode: '482139' }));
     for (const status of ['submitted', 'acknowledged', 'accepted', 'in_progress', 'declined', 'completed', 'not_delivered', 'withdrawn', 'closed']) {
       fits(words.done({ code: LONG_CODE, replyCode: '482139', status }));
       for (const action of PHONE_ACTIONS) fits(words.notAllowed({ code: LONG_CODE, replyCode: '482139', status, action, allowed: actionsAllowedIn(status) }));

@@ -255,6 +255,7 @@ describe('email action links', () => {
     const g = await givenNetwork();
     const r = await submitted(g);
     const { accept } = await linksOf(r.id, g.focalPoint.id);
+    if (accept === null) throw new Error('a referral has an accept link');
     const outcomes = await Promise.all([postLink(accept), postLink(accept)].map(async (p) => (await json<ActionLinkResult>(await p, 200)).outcome));
     expect(outcomes.sort()).toEqual(['done', 'used']);
     const steps = (await history(g, r.id)).filter((s) => s.channel === 'email_link');
@@ -293,6 +294,39 @@ describe('email action links', () => {
     expect(await h.referrals.db.client.actionLinkUse.count({ where: { referralId: r.id } })).toBe(0);
     // Declining an acknowledged referral is still allowed.
     expect((await json<ActionLinkResult>(await postLink(decline, { reasonCode: 'no_capacity' }), 200)).outcome).toBe('done');
+  });
+});
+
+describe('a case transfer', () => {
+  it('is acknowledged and declined from a phone or a link, but accepted only in the console: it makes the accepter the lead', async () => {
+    const g = await givenNetwork({ preferredLanguage: 'fr' });
+    const d = await json<ReferralView>(
+      await api('POST', '/v1/referrals', g.lead, {
+        kind: 'transfer',
+        caseCode: g.caseCode,
+        recipientOrganizationId: g.recipient,
+        recipientServiceId: g.serviceId,
+        urgency: 'high',
+        need: { category: 'psychosocial_distress', text: 'Besoin confidentiel' },
+        payload: PAYLOAD,
+      }),
+      201,
+    );
+    // The consent on file covers referrals, not transfers: the envelope alone goes, which is all a phone needs.
+    const r = await json<ReferralView>(await api('POST', `/v1/referrals/${d.id}/submit`, g.lead, { envelopeOnly: true }), 200);
+    const links = await linksOf(r.id, g.focalPoint.id);
+    expect(links.accept).toBeNull();
+    const phone = asProviderSends(g.focalPoint.phone);
+    const byPhone = await json<PhoneActionResult>(await phoneAction({ channel: 'sms', phone, replyCode: r.replyCode, action: 'accept', requestKey: randomUUID() }), 200);
+    expect(byPhone).toMatchObject({ outcome: 'console_only', language: 'fr', referral: { code: r.code, status: 'submitted' } });
+    expect(await statusOf(r.id)).toBe('submitted');
+    // Acknowledging it by SMS is the focal point's, as for any referral; the link to accept is never issued.
+    const ack = await json<PhoneActionResult>(await phoneAction({ channel: 'sms', phone, replyCode: r.replyCode, action: 'acknowledge', requestKey: randomUUID() }), 200);
+    expect(ack.outcome).toBe('done');
+    const ussd = await json<PhoneActionResult>(await phoneAction({ channel: 'ussd', phone, replyCode: r.replyCode, action: 'accept', requestKey: randomUUID() }), 200);
+    expect(ussd.outcome).toBe('console_only');
+    expect(await statusOf(r.id)).toBe('acknowledged');
+    expect((await h.referrals.db.client.referral.findUniqueOrThrow({ where: { id: r.id } })).leadOrganizationId).not.toBe(g.recipient);
   });
 });
 

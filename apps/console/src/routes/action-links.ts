@@ -30,7 +30,10 @@ export function isActionLinkPath(path: string): boolean {
 const TOKEN = /^[A-Za-z0-9_-]{16,200}$/;
 
 /** HTTP status of each page: a scanner or a proxy reads the outcome without the words. */
-const STATUS = { valid: 200, done: 200, used: 410, expired: 410, invalid: 404, not_allowed: 409 } as const;
+const STATUS = { valid: 200, done: 200, used: 410, expired: 410, invalid: 404, not_allowed: 409, console_only: 409 } as const satisfies Record<
+  ActionLink['state'] | ActionLinkOutcome['outcome'],
+  number
+>;
 
 export function registerActionLinks(web: Web): void {
   const { app, config, logger, publicApiOf, sendPublicPage, rateLimits } = web;

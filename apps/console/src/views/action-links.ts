@@ -95,6 +95,13 @@ export function actionLinkEndPage(context: PageContext, end: ActionLinkEnd, acti
       html`<h1>${t('actionLink.done.title')}</h1><p role="status">${t(`actionLink.done.${action}`, { code: referral.code })}</p><p>${t('actionLink.done.told')}</p>${details(context, referral)}${signInLink(context, referral)}`,
     );
   }
+  if (end === 'console_only' && referral !== null) {
+    return layout(
+      context,
+      t('actionLink.console_only.title'),
+      html`<h1>${t('actionLink.console_only.title')}</h1><p>${t('actionLink.console_only.body', { code: referral.code })}</p>${signInLink(context, referral)}`,
+    );
+  }
   if (end === 'not_allowed' && referral !== null) {
     return layout(
       context,

@@ -109,6 +109,9 @@ async function handle(deps: ReceiveSmsDeps, msg: InboundSms, command: PhoneComma
     case 'done':
       await reply(words.done({ code: referral?.code ?? '', replyCode: referral?.replyCode ?? command.replyCode, status: referral?.status ?? '' }), 'done', result.language);
       break;
+    case 'console_only':
+      await reply(words.consoleOnly({ code: referral?.code ?? '', replyCode: referral?.replyCode ?? command.replyCode }), 'console_only', result.language);
+      break;
     case 'not_allowed': {
       const status = referral?.status ?? '';
       await reply(

@@ -141,6 +141,8 @@ async function decide(deps: UssdDeps, request: UssdRequest, items: UssdItem[], l
       return end(words.notAllowed({ code: result.referral?.code ?? item.code, status: result.referral?.status ?? item.status }));
     case 'reason_required':
       return end(words.reasonRequired);
+    case 'console_only':
+      return end(words.consoleOnly({ code: result.referral?.code ?? item.code }));
     case 'unknown_code':
       return end(words.noLongerWaiting);
     case 'unknown_sender':

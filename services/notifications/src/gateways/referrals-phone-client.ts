@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ReferralsApi } from '@referral-hub/contracts';
 import { createServiceCall } from '@referral-hub/platform';
 import type { ServiceCallOptions } from '@referral-hub/platform';
 import type { PhoneAction } from '../domain/phone-commands.js';
@@ -16,7 +17,7 @@ export type PhoneActionRequest = {
   requestKey: string;
 };
 
-export type PhoneActionOutcome = 'done' | 'already_done' | 'unknown_sender' | 'unknown_code' | 'not_allowed' | 'reason_required';
+export type PhoneActionOutcome = ReferralsApi.components['schemas']['PhoneActionResult']['outcome'];
 
 export type PhoneActionResult = {
   outcome: PhoneActionOutcome;

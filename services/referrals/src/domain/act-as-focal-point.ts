@@ -3,7 +3,7 @@ import type { Principal } from '@referral-hub/platform';
 import type { KnownFocalPointRow } from '../data-access/directory-details.js';
 import { findReferral } from '../data-access/referrals.js';
 import type { ReferralRow } from '../data-access/referrals.js';
-import { channelAllowedFrom, channelStepsFrom } from './channel-steps.js';
+import { channelAllowedFrom, channelMayTake, channelStepsFrom } from './channel-steps.js';
 import type { ChannelAction } from './channel-steps.js';
 import type { ReferralDeps } from './deps.js';
 import type { ReferralStatus } from './lifecycle.js';
@@ -32,7 +32,8 @@ export function focalPointPrincipal(focalPoint: KnownFocalPointRow): Principal {
 
 export type ChannelActOutcome =
   | { outcome: 'done'; referral: ReferralRow }
-  | { outcome: 'not_allowed'; referral: ReferralRow; allowedFrom: ReferralStatus[] };
+  | { outcome: 'not_allowed'; referral: ReferralRow; allowedFrom: ReferralStatus[] }
+  | { outcome: 'console_only'; referral: ReferralRow };
 
 /**
  * Takes a channel action for a focal point of the referral's recipient organisation: the steps it implies from
@@ -51,6 +52,7 @@ export async function actAsFocalPoint(
   input: Pick<TransitionInput, 'reasonCode' | 'note'>,
   channel: PhoneOrLinkChannel,
 ): Promise<ChannelActOutcome> {
+  if (!channelMayTake(action, referral.kind)) return { outcome: 'console_only', referral };
   const allowedFrom = channelAllowedFrom(action);
   const steps = channelStepsFrom(action, referral.status);
   if (steps === null) return { outcome: 'not_allowed', referral, allowedFrom };

@@ -24,6 +24,15 @@ export function channelStepsFrom(action: ChannelAction, status: string): readonl
   return steps[status] ?? null;
 }
 
+/**
+ * Whether a channel may take `action` on a referral of `kind` at all. Accepting a case transfer makes the
+ * accepter the case's lead, who goes on working it in the console: that is a person who signs in, never a
+ * phone number or a link, so it is `console_only`. Acknowledging and declining a transfer are the channels' too.
+ */
+export function channelMayTake(action: ChannelAction, kind: string): boolean {
+  return !(action === 'accept' && kind === 'transfer');
+}
+
 /** The statuses `action` can be taken from through a channel. */
 export function channelAllowedFrom(action: ChannelAction): ReferralStatus[] {
   return Object.keys(CHANNEL_STEPS[action]) as ReferralStatus[];

@@ -8,6 +8,7 @@ import { findKnownService } from '../data-access/known-services.js';
 import { findReferral } from '../data-access/referrals.js';
 import { mayAct } from './access.js';
 import type { ActionLinkAction } from './action-link-token.js';
+import { channelMayTake } from './channel-steps.js';
 import type { ReferralDeps } from './deps.js';
 
 /** What the notifications service needs to tell people about a referral (see the contract). */
@@ -79,7 +80,13 @@ export async function getNotificationContext(
     if (row.status !== 'submitted') return null;
     const sign = (action: ActionLinkAction) => deps.actionLinks.sign({ referralId: row.id, focalPointId, action }, now);
     const acknowledge = sign('acknowledge');
-    return { acknowledge: acknowledge.token, accept: sign('accept').token, decline: sign('decline').token, expiresAt: acknowledge.expiresAt.toISOString() };
+    return {
+      acknowledge: acknowledge.token,
+      // A case transfer is accepted in the console only (`channel-steps.ts`): no link for it.
+      accept: channelMayTake('accept', row.kind) ? sign('accept').token : null,
+      decline: sign('decline').token,
+      expiresAt: acknowledge.expiresAt.toISOString(),
+    };
   };
   return {
     id: row.id,

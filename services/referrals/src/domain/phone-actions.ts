@@ -10,7 +10,7 @@ import { findOpenReferralByReplyCode, listWaitingReferrals } from '../data-acces
 import type { ReferralRow } from '../data-access/referrals.js';
 import { mayAct } from './access.js';
 import { actAsFocalPoint } from './act-as-focal-point.js';
-import { channelAllowedFrom, channelStepsFrom } from './channel-steps.js';
+import { channelAllowedFrom, channelMayTake, channelStepsFrom } from './channel-steps.js';
 import { nextDueAt, phoneReferral, serviceNameOf } from './channel-views.js';
 import type { ReferralDeps } from './deps.js';
 import { isNotificationsService } from './get-notification-context.js';
@@ -62,6 +62,7 @@ async function decide(deps: ReferralDeps, input: PhoneActionInput): Promise<Phon
   const focalPoint = referral === null ? undefined : actingFocalPoint(focalPoints, referral);
   if (referral === null || focalPoint === undefined) return { outcome: 'unknown_code', language: languageOf(focalPoints[0]), referral: null };
   const language = languageOf(focalPoint);
+  if (!channelMayTake(input.action, referral.kind)) return { outcome: 'console_only', language, referral: await phoneReferral(deps.db, referral) };
   if (channelStepsFrom(input.action, referral.status) === null) {
     return { outcome: 'not_allowed', language, referral: await phoneReferral(deps.db, referral), allowedFrom: channelAllowedFrom(input.action) };
   }
@@ -75,6 +76,7 @@ async function decide(deps: ReferralDeps, input: PhoneActionInput): Promise<Phon
   const acted = await actAsFocalPoint(deps, focalPoint, referral, input.action, reasonCode === undefined ? {} : { reasonCode }, input.channel);
   const view = await phoneReferral(deps.db, acted.referral);
   if (acted.outcome === 'not_allowed') return { outcome: 'not_allowed', language, referral: view, allowedFrom: acted.allowedFrom };
+  if (acted.outcome === 'console_only') return { outcome: 'console_only', language, referral: view };
   return { outcome: 'done', language, referral: view };
 }
 

@@ -9,7 +9,7 @@ import { findReferral } from '../data-access/referrals.js';
 import type { ReferralRow } from '../data-access/referrals.js';
 import { actAsFocalPoint } from './act-as-focal-point.js';
 import type { ActionLinkAction, ActionLinkClaims } from './action-link-token.js';
-import { channelStepsFrom } from './channel-steps.js';
+import { channelMayTake, channelStepsFrom } from './channel-steps.js';
 import { actionLinkReferral } from './channel-views.js';
 import type { ReferralDeps } from './deps.js';
 
@@ -21,7 +21,7 @@ type Language = 'fr' | 'en';
 type Inspected =
   | { state: 'invalid' }
   | {
-      state: 'valid' | 'used' | 'expired' | 'not_allowed';
+      state: 'valid' | 'used' | 'expired' | 'not_allowed' | 'console_only';
       claims: ActionLinkClaims;
       focalPoint: KnownFocalPointRow;
       referral: ReferralRow;
@@ -49,6 +49,7 @@ async function inspect(deps: ReferralDeps, token: string): Promise<Inspected> {
   const found = { claims, focalPoint, referral };
   if (await actionLinkUsed(deps.db.client, claims.nonce)) return { state: 'used', ...found };
   if (claims.expiresAt.getTime() <= deps.now().getTime()) return { state: 'expired', ...found };
+  if (!channelMayTake(claims.action, referral.kind)) return { state: 'console_only', ...found };
   if (channelStepsFrom(claims.action, referral.status) === null) return { state: 'not_allowed', ...found };
   return { state: 'valid', ...found };
 }
@@ -61,7 +62,7 @@ async function inspect(deps: ReferralDeps, token: string): Promise<Inspected> {
 export async function getActionLink(deps: ReferralDeps, token: string): Promise<ActionLink> {
   const found = await inspect(deps, token);
   if (found.state === 'invalid') return { state: 'invalid', action: null, language: 'fr', referral: null, declineReasons: DECLINE_OPTIONS };
-  const shows = found.state === 'valid' || found.state === 'not_allowed';
+  const shows = found.state === 'valid' || found.state === 'not_allowed' || found.state === 'console_only';
   return {
     state: found.state,
     action: found.claims.action,
@@ -101,7 +102,7 @@ export async function useActionLink(deps: ReferralDeps, token: string, input: Ac
   const action: ActionLinkAction = found.claims.action;
   const language = languageOf(found.focalPoint);
   if (found.state !== 'valid') {
-    const referral = found.state === 'not_allowed' ? await actionLinkReferral(deps.db, found.referral) : null;
+    const referral = found.state === 'not_allowed' || found.state === 'console_only' ? await actionLinkReferral(deps.db, found.referral) : null;
     return { outcome: found.state, action, language, referral };
   }
   const decline = action === 'decline' ? declineInput(input) : {};
@@ -121,9 +122,9 @@ export async function useActionLink(deps: ReferralDeps, token: string, input: Ac
     await releaseActionLink(deps.db.client, claims.nonce);
     throw error;
   }
-  if (acted.outcome === 'not_allowed') {
+  if (acted.outcome !== 'done') {
     await releaseActionLink(deps.db.client, claims.nonce);
-    return { outcome: 'not_allowed', action, language, referral: await actionLinkReferral(deps.db, acted.referral) };
+    return { outcome: acted.outcome, action, language, referral: await actionLinkReferral(deps.db, acted.referral) };
   }
   return { outcome: 'done', action, language, referral: await actionLinkReferral(deps.db, acted.referral) };
 }

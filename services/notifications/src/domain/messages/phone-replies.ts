@@ -78,6 +78,8 @@ type Reply = {
   unknownCode: (s: { replyCode: string }) => string;
   notAllowed: (s: { code: string; replyCode: string; status: string; action: PhoneAction; allowed: PhoneAction[] }) => string;
   reasonRequired: (s: { replyCode: string }) => string;
+  /** Accepting a case transfer makes the accepter the case's lead: a person signed in to the console. */
+  consoleOnly: (s: { code: string; replyCode: string }) => string;
   help: string;
 };
 
@@ -99,6 +101,7 @@ export const SMS_REPLIES: Record<Language, Reply> = {
       `${s.code} (code ${s.replyCode}) est ${statusLabel('fr', s.status)} : impossible de ${ACTION_VERB.fr[s.action]}. ` +
       (s.allowed.length === 0 ? 'Plus rien à faire par SMS.' : `Possible : ${commandsFor('fr', s.replyCode, s.allowed)}.`),
     reasonRequired: (s) => `Motif requis : NON ${s.replyCode} puis le numéro. ${reasonList('fr')}.`,
+    consoleOnly: (s) => `${s.code} (code ${s.replyCode}) est un transfert de dossier : il s'accepte dans la console. Rien n'a été changé.`,
     help: 'Répondez avec le code reçu : OK 4821 (reçu), ACCEPTE 4821, NON 4821 motif, FINI 4821 (terminé). NON 4821 sans motif donne la liste.',
   },
   en: {
@@ -108,6 +111,7 @@ export const SMS_REPLIES: Record<Language, Reply> = {
       `${s.code} (code ${s.replyCode}) is ${statusLabel('en', s.status)}: cannot ${ACTION_VERB.en[s.action]}. ` +
       (s.allowed.length === 0 ? 'Nothing more to do by SMS.' : `You can: ${commandsFor('en', s.replyCode, s.allowed)}.`),
     reasonRequired: (s) => `A reason is needed: NO ${s.replyCode} then its number. ${reasonList('en')}.`,
+    consoleOnly: (s) => `${s.code} (code ${s.replyCode}) is a case transfer: accept it in the console. Nothing was changed.`,
     help: 'Reply with the code you got: OK 4821 (received), ACCEPT 4821, NO 4821 reason, DONE 4821 (completed). NO 4821 alone lists the reasons.',
   },
 };
@@ -138,6 +142,8 @@ export type UssdWording = {
   done: (s: { code: string; replyCode: string; status: string }) => string;
   alreadyDone: string;
   notAllowed: (s: { code: string; status: string }) => string;
+  /** Accepting a case transfer is done in the console. */
+  consoleOnly: (s: { code: string }) => string;
   noLongerWaiting: string;
   reasonRequired: string;
   sessionExpired: string;
@@ -161,6 +167,7 @@ export const USSD_WORDING: Record<Language, UssdWording> = {
     done: (s) => `C'est fait : ${s.code} (code ${s.replyCode}) est maintenant ${statusLabel('fr', s.status)}.`,
     alreadyDone: 'Déjà enregistré.',
     notAllowed: (s) => `Impossible : ${s.code} est ${statusLabel('fr', s.status)}.`,
+    consoleOnly: (s) => `${s.code} est un transfert de dossier : acceptez-le dans la console. Rien n'a été changé.`,
     noLongerWaiting: "Ce référencement n'est plus en attente.",
     reasonRequired: 'Un motif est requis.',
     sessionExpired: 'Session expirée. Recomposez le code.',
@@ -182,6 +189,7 @@ export const USSD_WORDING: Record<Language, UssdWording> = {
     done: (s) => `Done: ${s.code} (code ${s.replyCode}) is now ${statusLabel('en', s.status)}.`,
     alreadyDone: 'Already recorded.',
     notAllowed: (s) => `Not possible: ${s.code} is ${statusLabel('en', s.status)}.`,
+    consoleOnly: (s) => `${s.code} is a case transfer: accept it in the console. Nothing was changed.`,
     noLongerWaiting: 'This referral is no longer waiting.',
     reasonRequired: 'A reason is required.',
     sessionExpired: 'Session expired. Dial the code again.',

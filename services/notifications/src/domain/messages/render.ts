@@ -39,7 +39,13 @@ export function messageFacts(referral: ReferralIdentity, names: DirectoryNames, 
 }
 
 /** The action tokens the referrals service gives a focal point while a referral awaits their answer. */
-export type ActionLinkTokens = { acknowledge: string; accept: string; decline: string; expiresAt: string };
+export type ActionLinkTokens = {
+  acknowledge: string;
+  /** Null for a case transfer: accepting one is done in the console (it makes the accepter the case's lead). */
+  accept: string | null;
+  decline: string;
+  expiresAt: string;
+};
 
 /**
  * The one-click answer URLs from the tokens, with `ACTION_LINK_URL_TEMPLATE` (`{token}`). Tokens are
@@ -47,7 +53,7 @@ export type ActionLinkTokens = { acknowledge: string; accept: string; decline: s
  */
 export function actionLinks(template: string, tokens: ActionLinkTokens): ActionLinks {
   const url = (token: string) => template.replaceAll('{token}', encodeURIComponent(token));
-  return { acknowledge: url(tokens.acknowledge), accept: url(tokens.accept), decline: url(tokens.decline), expiresAt: tokens.expiresAt };
+  return { acknowledge: url(tokens.acknowledge), accept: tokens.accept === null ? null : url(tokens.accept), decline: url(tokens.decline), expiresAt: tokens.expiresAt };
 }
 
 /**
@@ -113,7 +119,7 @@ export function renderEmail(kind: MessageKind, language: Language, facts: Messag
   const words = ACTION_LINK_WORDS[language];
   const answers = (links: ActionLinks): [string, string][] => [
     [words.acknowledge, links.acknowledge],
-    [words.accept, links.accept],
+    ...(links.accept === null ? [] : [[words.accept, links.accept] as [string, string]]),
     [words.decline, links.decline],
   ];
   const until = actions === null ? '' : formatExpiry(actions.expiresAt, language);

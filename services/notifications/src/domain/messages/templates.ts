@@ -47,8 +47,9 @@ export type MessageStatus =
 /**
  * The one-click answers of a focal point to a new referral: the URLs of the console's confirmation pages
  * (each carrying the referrals service's signed, single-use token) and until when they work (ISO time).
+ * `accept` is null for a case transfer: accepting one is done in the console (it makes the accepter the lead).
  */
-export type ActionLinks = { acknowledge: string; accept: string; decline: string; expiresAt: string };
+export type ActionLinks = { acknowledge: string; accept: string | null; decline: string; expiresAt: string };
 
 /** Everything a message may say. */
 export type MessageFacts = {
