@@ -1,4 +1,4 @@
--- The history's audit chain covers the columns added by 20261206120000_phone_channels (channel,
+-- The history's audit chain covers the columns added by 20261213110000_phone_channels (channel,
 -- actor_focal_point_id) from now on, each hashed only when set, so every row written before verifies as it did
 -- (ADR 10). Dated after 20261208000100_audit_chain, which creates the function this replaces: on a new database
 -- the columns come before the chain, and this after it.
