@@ -20,6 +20,8 @@ export type AdminArea = DirectoryApi.components['schemas']['AdminArea'];
 export type Consent = ConsentApi.components['schemas']['Consent'];
 export type Preferences = NotificationsApi.components['schemas']['Preferences'];
 export type PreferencesUpdate = NotificationsApi.components['schemas']['PreferencesUpdate'];
+/** One message about a referral to one recipient on one channel, as the delivery log tells it (no address). */
+export type Delivery = NotificationsApi.components['schemas']['Delivery'];
 /** What an e-mail action link may do. */
 export type ActionLinkAction = NonNullable<ReferralsApi.components['schemas']['ActionLinkAction']>;
 /** What an action link's page may say about its referral: the envelope's public parts, never the child. */

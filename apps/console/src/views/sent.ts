@@ -10,6 +10,8 @@ import { csrfField, html, layout } from '../html.js';
 import type { Html, PageContext } from '../html.js';
 import { catalogueLanguage, dueText, formatDate, historySection, labelIn, serviceName } from '../pages.js';
 import type { ReferringAction } from '../referring-actions.js';
+import { deliveriesSection } from './deliveries.js';
+import type { DeliveryLog } from './deliveries.js';
 
 export type AccessLogEntry = ReferralsApi.components['schemas']['AccessLogEntry'];
 
@@ -83,6 +85,8 @@ export type SentReferralView = {
   accessLog: { items: AccessLogEntry[]; nextCursor: string | null; unavailable: boolean };
   /** Names of the organisations that read the referral, by id. */
   organizations: Map<string, string>;
+  /** What the hub told whom about it (the notifications service's delivery log); none for a draft. */
+  deliveries: DeliveryLog;
   /** The service the recipient suggested instead, when it declined and named one. */
   suggestedServiceName?: string;
   actions: ReferringAction[];
@@ -176,6 +180,6 @@ export function sentReferralPage(context: PageContext, view: SentReferralView): 
   return layout(
     context,
     t('referral.title', { code: r.code }),
-    html`<p><a href="/sent">${t('sent.back')}</a></p><h1>${t('referral.title', { code: r.code })}</h1>${draft}${outcomeSection(context, view)}${actions}${envelope}${accessLogSection(context, view)}${historySection(context, view.history)}`,
+    html`<p><a href="/sent">${t('sent.back')}</a></p><h1>${t('referral.title', { code: r.code })}</h1>${draft}${outcomeSection(context, view)}${actions}${envelope}${accessLogSection(context, view)}${deliveriesSection(context, view.deliveries)}${historySection(context, view.history)}`,
   );
 }
