@@ -7,8 +7,9 @@
  * is not hers to see. Then the referring side: the lead finds both answers
  * among her sent referrals, reads the history and who read which fields,
  * closes one, is told in words that a declined one cannot be withdrawn,
- * withdraws another and finds her draft. Also: what every page must be
- * (light, accessible, strict CSP, CSRF, no-store, session cookie flags).
+ * withdraws another (its messages sent list the focal point's e-mail) and
+ * finds her draft. Also: what every page must be (light, accessible, strict
+ * CSP, CSRF, no-store, session cookie flags).
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -396,6 +397,10 @@ describe('the console, referring side', () => {
       await main.getByRole('link', { name: waiting.code }).click();
       await page.waitForURL(`${env.consoleUrl}/referrals/${waiting.id}`);
       expect(await main.getByRole('region', { name: 'Réponse du destinataire' }).textContent()).toContain('Pas encore de décision du destinataire.');
+      // Messages sent: the department's focal point was told of it by e-mail (the log fills as the hub sends it).
+      const messages = main.getByRole('region', { name: 'Messages envoyés' });
+      const told = /Nouveau référencement — .*Point focal destinataire · E-mail\u00a0: envoyé — /s;
+      await expect.poll(async () => ((await messages.count()) === 1 && told.test((await messages.textContent()) ?? '') ? 'told' : page.reload().then(() => 'not yet')), WAIT).toBe('told');
       results.push(await measure('sent referral', () => page.reload()));
       const withdraw = main.getByRole('group', { name: 'Retirer le référencement' });
       await withdraw.getByLabel('Note (facultative)').fill('La famille a quitté la zone.');
