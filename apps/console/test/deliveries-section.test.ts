@@ -4,13 +4,18 @@
  * how it went (waiting, sent, on the phone, failed, an e-mail after a failed
  * SMS) with its time, in French and English; never the recipient's key nor
  * the provider's id; nothing when the log is empty; one line when the
- * service refused or failed. Every message kind, role and channel the
+ * service refused or failed (the notifications service unreachable: the
+ * page's call answers "not available", never throws). Every message kind, role and channel the
  * notifications service can send has words.
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createLogger } from '@referral-hub/platform';
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_KINDS } from '../../../services/notifications/src/domain/messages/templates.js';
-import type { Delivery } from '../src/api.js';
+import { apiClient } from '../src/api.js';
+import type { Delivery, ServiceName } from '../src/api.js';
+import { deliveryLogOf } from '../src/delivery-log.js';
 import type { PageContext } from '../src/html.js';
 import { LANGUAGES, messageKeys, translator } from '../src/i18n.js';
 import { deliveriesSection } from '../src/views/deliveries.js';
@@ -139,5 +144,22 @@ describe('messages sent, on the lead’s referral page', () => {
       const section = String(deliveriesSection(context('en'), { items: [delivery(9, { eventId: 'e', messageKind: kind, recipientRole: 'lead', channel: 'email', status: 'queued', queuedAt: '2026-12-06T08:00:00.000Z' })], unavailable: false }));
       expect(section, kind).not.toContain('Other message');
     }
+  });
+
+  it('reads the log as "not available" when the notifications service cannot be reached, and asks nothing for a draft', async () => {
+    // A port just closed: nothing listens there, as when the service is down.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+      });
+    });
+    const down = `http://127.0.0.1:${port}`;
+    const urls: Record<ServiceName, string> = { directory: down, consent: down, referrals: down, notifications: down };
+    const api = apiClient(urls, () => Promise.resolve('a-token'), 'fr');
+    const logger = createLogger({ service: 'console-test', version: '0', level: 'silent' });
+    const id = '3f0c6a52-1b7e-4c1f-9d7a-2b1d5e8f9a10';
+    expect(await deliveryLogOf(api, logger, { id, status: 'submitted' })).toEqual({ items: [], unavailable: true });
+    expect(await deliveryLogOf(api, logger, { id, status: 'draft' })).toEqual({ items: [], unavailable: false });
   });
 });

@@ -2,7 +2,8 @@
 import { DECLINE_REASONS, NOT_DELIVERED_REASONS } from '@referral-hub/contracts';
 import type { Request, Response } from 'express';
 import { ApiError } from '../api.js';
-import type { Delivery, HistoryEntry, Referral, Service } from '../api.js';
+import type { HistoryEntry, Referral, Service } from '../api.js';
+import { deliveryLogOf } from '../delivery-log.js';
 import { translator } from '../i18n.js';
 import { referralPage, serviceName } from '../pages.js';
 import type { ReferralView } from '../pages.js';
@@ -12,7 +13,6 @@ import { isReferringAction, referringActions } from '../referring-actions.js';
 import type { ReferringAction } from '../referring-actions.js';
 import { sentReferralPage } from '../views/sent.js';
 import type { AccessLogEntry, SentReferralView } from '../views/sent.js';
-import type { DeliveryLog } from '../views/deliveries.js';
 import { SignInNeeded, UUID, isRefusal, problemWords } from '../web.js';
 import type { ApiClient } from '../api.js';
 import type { SessionUser } from '../session.js';
@@ -27,27 +27,6 @@ export function registerReferrals(web: Web): void {
       .get<{ name: string | null }>('referrals', `/v1/known-organizations/${id}`)
       .then((o) => o.name ?? undefined)
       .catch(() => undefined);
-
-  /**
-   * What the hub told whom about the referral, as the notifications service shows it to the person (its
-   * access rule decides: another organisation gets an empty list). A refusal or a failure leaves the rest of
-   * the page whole: the section then only says it is not available.
-   */
-  const deliveriesOf = (api: ApiClient, referral: Referral): Promise<DeliveryLog> =>
-    referral.status === 'draft'
-      ? Promise.resolve({ items: [], unavailable: false })
-      : api
-          .get<{ items: Delivery[] }>('notifications', `/v1/referrals/${referral.id}/deliveries`)
-          .then((p) => ({ items: p.items, unavailable: false }))
-          .catch((failure: unknown) => {
-            logger.warn(
-              failure instanceof ApiError
-                ? { event: 'delivery_log_unavailable', status: failure.status, code: failure.code }
-                : { event: 'delivery_log_unavailable', err: failure instanceof Error ? { message: failure.message } : undefined },
-              'delivery log not available: the referral page is shown without it',
-            );
-            return { items: [], unavailable: true };
-          });
 
   /** The referral as its referring side sees it: outcome, envelope, access log, history, withdraw and close. */
   const showSent = async (req: Request, res: Response, api: ApiClient, user: SessionUser, referral: Referral, history: HistoryEntry[], error: SentReferralView['error'], status: number) => {
@@ -65,7 +44,7 @@ export function registerReferrals(web: Web): void {
           throw failure;
         }),
       decline?.suggestedServiceId ? serviceOf(api, decline.suggestedServiceId) : Promise.resolve(undefined),
-      deliveriesOf(api, referral),
+      deliveryLogOf(api, logger, referral),
     ]);
     const organizations = new Map<string, string>();
     await Promise.all(
