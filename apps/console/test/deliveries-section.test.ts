@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { createLogger } from '@referral-hub/platform';
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_KINDS } from '../../../services/notifications/src/domain/messages/templates.js';
@@ -161,5 +162,29 @@ describe('messages sent, on the lead’s referral page', () => {
     const id = '3f0c6a52-1b7e-4c1f-9d7a-2b1d5e8f9a10';
     expect(await deliveryLogOf(api, logger, { id, status: 'submitted' })).toEqual({ items: [], unavailable: true });
     expect(await deliveryLogOf(api, logger, { id, status: 'draft' })).toEqual({ items: [], unavailable: false });
+  });
+
+  it('shows no section to a role the log is not for (403), and "not available" when the service fails (503)', async () => {
+    let status = 403;
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(status, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'about:blank', title: 'Refused', status, code: status === 403 ? 'forbidden' : 'unavailable' }));
+    });
+    const port = await new Promise<number>((resolve) => {
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
+    });
+    try {
+      const up = `http://127.0.0.1:${port}`;
+      const api = apiClient({ directory: up, consent: up, referrals: up, notifications: up }, () => Promise.resolve('a-token'), 'fr');
+      const logger = createLogger({ service: 'console-test', version: '0', level: 'silent' });
+      const referral = { id: '3f0c6a52-1b7e-4c1f-9d7a-2b1d5e8f9a10', status: 'submitted' as const };
+      expect(await deliveryLogOf(api, logger, referral)).toEqual({ items: [], unavailable: false });
+      status = 503;
+      expect(await deliveryLogOf(api, logger, referral)).toEqual({ items: [], unavailable: true });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
