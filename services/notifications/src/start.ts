@@ -29,7 +29,7 @@ import { createReferralsPhoneClient } from './gateways/referrals-phone-client.js
 import type { ReferralsPhone } from './gateways/referrals-phone-client.js';
 import { purgeInboundMessages } from './data-access/inbound-messages.js';
 import { createPhoneRateLimit, createUssdSessions } from './data-access/phone-limits.js';
-import { recordDeliveryReport } from './domain/record-delivery-report.js';
+import { fallBackAfterFailedDelivery, recordDeliveryReport } from './domain/record-delivery-report.js';
 import { receiveSms } from './domain/receive-sms.js';
 import type { ReceiveSmsDeps } from './domain/receive-sms.js';
 import type { UssdItem } from './domain/ussd-menu.js';
@@ -154,6 +154,7 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
           ...senders,
         },
         logger: context.logger,
+        onFailed: (deliveryId) => fallBackAfterFailedDelivery({ db: context.db, notify: notify(), logger: context.logger }, deliveryId),
       });
       // Deliveries still queued (or claimed by a worker that died) whose job Redis lost are queued again.
       const sweep = startPeriodicJob({

@@ -47,6 +47,9 @@ function startSmtp(received: Mail[]): Promise<{ server: SMTPServer; port: number
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.server.address() as AddressInfo).port })));
 }
 
+/** Numbers the gateway refuses for good (400), as a provider refuses an invalid or blacklisted number. */
+const refusedNumbers = new Set<string>();
+
 /** The generic SMS gateway (`POST {"to","text"}` answered `{"id"}`), keeping what it is given. */
 function startGateway(sent: Sms[]): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
@@ -54,6 +57,10 @@ function startGateway(sent: Sms[]): Promise<{ server: Server; url: string }> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { to: string; text: string };
+      if (refusedNumbers.has(body.to)) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid number' }));
+        return;
+      }
       const id = `gw-${randomUUID()}`;
       sent.push({ to: body.to, text: body.text, id });
       res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
@@ -254,6 +261,21 @@ describe('delivery reports', () => {
       ['sms', 'failed', 'sms_report_user_in_black_list', null],
       ['email', 'sent', null, sms?.id],
     ]);
+  });
+
+  it('an SMS the provider refuses when it is sent (no report to wait for) falls back to e-mail too, once', async () => {
+    const fp = await focalPoint('fr', ['sms']);
+    refusedNumbers.add(fp.phone ?? '');
+    const r = referral({ replyCode: '7306', lead: null, supervisor: null, focalPoints: [fp] });
+    await producer.publish(r.submitted());
+    const key = `focal_point:${fp.focalPointId}`;
+    await expect.poll(async () => (await row(r.referralId, key, 'sms'))?.status, poll).toBe('failed');
+    await expect.poll(async () => (await row(r.referralId, key, 'email'))?.status, poll).toBe('sent');
+    const sms = await row(r.referralId, key, 'sms');
+    expect(sms?.errorCode).toBe('sms_http_http_400');
+    expect(await row(r.referralId, key, 'email')).toMatchObject({ language: 'fr', fallbackOf: sms?.id });
+    await expect.poll(() => mails.filter((m) => m.to === fp.email).length, poll).toBe(1);
+    expect(mails.find((m) => m.to === fp.email)?.subject).toContain('REF-7K2Q9');
   });
 
   it('no e-mail in place of a failed SMS when the focal point was e-mailed already, or has no address', async () => {

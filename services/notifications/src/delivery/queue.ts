@@ -131,6 +131,12 @@ export type DeliveryWorkerOptions = DeliveryQueueOptions & {
    * the provider is being called: after a crash, how long until the delivery may be sent again.
    */
   leaseMs: number;
+  /**
+   * Told of each delivery that failed for good (a permanent refusal, or its last attempt), once its log row
+   * says so: a failed SMS to a focal point is then sent by e-mail (`record-delivery-report.ts`). Its errors are
+   * logged, never the delivery's.
+   */
+  onFailed?: (deliveryId: string) => Promise<void>;
 };
 
 /** Tries of recording an outcome the provider already gave, before leaving the row to its lease. */
@@ -244,7 +250,12 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
       const last = permanent || attempt >= (job.opts.attempts ?? 1) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const code = errorCodeOf(error);
       logger.warn({ deliveryId: claimed.id, channel: claimed.channel, attempt, code, final: last }, 'Delivery attempt failed');
-      await recordSurely(job, attempt, { sent: false, errorCode: code, final: last });
+      const recorded = await recordSurely(job, attempt, { sent: false, errorCode: code, final: last });
+      if (recorded && last && options.onFailed !== undefined) {
+        await options.onFailed(claimed.id).catch((failure: unknown) => {
+          logger.warn({ deliveryId: claimed.id, err: { name: failure instanceof Error ? failure.name : 'unknown' } }, 'What follows a failed delivery could not be done');
+        });
+      }
       // Never the provider's message: it may quote the address.
       if (permanent) throw new UnrecoverableError(code);
       throw new Error(code);

@@ -1,6 +1,7 @@
 import type { EventEnvelope, Logger } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
 import { findSmsDeliveryByProviderMessageId, hasDelivery, insertFallbackDelivery, markDelivered, markReportedFailed } from '../data-access/delivery-reports.js';
+import { findDelivery } from '../data-access/deliveries.js';
 import type { DeliveryRow, NewDeliveryRow } from '../data-access/deliveries.js';
 import { findReferralEvent } from '../data-access/referral-events.js';
 import { deliveryId } from '../delivery/queue.js';
@@ -70,6 +71,18 @@ export async function recordDeliveryReport(deps: DeliveryReportDeps, report: Del
   const failed = (await markReportedFailed(deps.db.client, sms.id, reportErrorCode(report.reason), now)) || (sms.status === 'failed' && sms.errorCode?.startsWith('sms_report_') === true);
   if (failed) await fallBackToEmail(deps, sms);
   return 'updated';
+}
+
+/**
+ * After a delivery failed for good when it was sent (the provider refused the number, every attempt failed):
+ * a failed SMS to a focal point falls back to e-mail, as when the provider reports the failure later.
+ *
+ * @throws Error when the fallback cannot be planned now (the referrals service is unreachable).
+ */
+export async function fallBackAfterFailedDelivery(deps: DeliveryReportDeps, deliveryId: string): Promise<void> {
+  const row = await findDelivery(deps.db.client, deliveryId);
+  if (row === null || row.status !== 'failed' || row.channel !== 'sms') return;
+  await fallBackToEmail(deps, row);
 }
 
 const FOCAL_POINT_KEY = 'focal_point:';
