@@ -7,7 +7,7 @@
  * unknown number, an unknown code and a redelivered callback change nothing;
  * a USSD session goes from the menu to a decision within 182-character
  * screens; delivery reports update the delivery log and a failed SMS to a
- * focal point falls back to e-mail; the e-mail's one-click links do nothing
+ * focal point (reported failed, or refused when sent) falls back to e-mail; the e-mail's one-click links do nothing
  * on GET (a mail scanner) and act once on POST; a reply refused while the
  * referrals service is down is taken once when the provider sends it again;
  * a number that floods the hub is told once to wait, then ignored.
@@ -332,6 +332,28 @@ describe('declining by SMS, strangers and wrong codes', () => {
     expect(looksEnglish(confirmation.text), confirmation.text).toBe(true);
   });
 
+  it('an SMS the provider refuses at once (InvalidPhoneNumber) goes to the focal point by e-mail instead, in her language; the log shows the SMS failed', async () => {
+    const phone = fpPhone('clinic');
+    hub.africasTalking.refuse(phone, 403);
+    try {
+      const demo = await openCase(hub);
+      await demo.refer('clinic');
+      const referral = demo.referral('clinic');
+      const fp = demo.people.clinicFocalPoint;
+      const fallback = await waitUntil('the e-mail in place of the refused SMS', () => hub.smtp.received.find((m) => m.to === fp.email && `${m.subject ?? ''}\n${m.text}`.includes(referral.code)));
+      expect(fallback.language).toBe('en');
+      expect(hub.africasTalking.refusedMessages.filter((m) => m.text.includes(referral.code))).toHaveLength(1);
+      expect(smsTo(phone).filter((m) => m.text.includes(referral.code))).toEqual([]);
+      const deliveries = await waitUntil('the refused SMS logged failed', async () => {
+        const list = await demo.deliveries('clinic');
+        return list.some((d) => d.channel === 'sms' && d.recipientRole === 'focal_point' && d.status === 'failed') ? list : undefined;
+      });
+      expect(deliveries.filter((d) => d.channel === 'email' && d.recipientRole === 'focal_point')).toHaveLength(1);
+    } finally {
+      hub.africasTalking.refuse(phone, undefined);
+    }
+  });
+
   it('a Success delivery report marks the focal point’s SMS delivered in the delivery log', async () => {
     const first = await openCase(hub);
     await first.refer('dppe');
@@ -527,6 +549,7 @@ describe('no child data', () => {
     const focalPointEmails = new Set([people.people.dppeFocalPoint.email, people.people.clinicFocalPoint.email]);
     const texts = [
       ...hub.africasTalking.received.map((m) => m.text),
+      ...hub.africasTalking.refusedMessages.map((m) => m.text),
       ...hub.smtp.received.filter((m) => focalPointEmails.has(m.to)).flatMap((m) => [m.subject ?? '', m.text, m.html]),
       ...ussdScreens,
       ...sentToHub,

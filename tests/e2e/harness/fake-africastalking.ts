@@ -25,7 +25,30 @@ export type FakeAfricasTalking = {
   received: CaughtAtSms[];
   /** Requests refused for a wrong or missing `apiKey` or `username`. */
   refused: number;
+  /**
+   * From now on, answers a message to `number` with this per-recipient status instead of 101 `Success`
+   * (e.g. 403 `InvalidPhoneNumber`, 406 `UserInBlacklist`, 500 `InternalServerError`), as the live API
+   * does: nothing is sent, `messageId` is `None`. `undefined` sends to it again.
+   */
+  refuse(number: string, statusCode: number | undefined): void;
+  /** The messages answered with a refusal, by number. */
+  refusedMessages: { to: string; statusCode: number; text: string }[];
   close(): Promise<void>;
+};
+
+/** Africa's Talking's words for its per-recipient status codes. */
+const AT_STATUS: Record<number, string> = {
+  401: 'RiskHold',
+  402: 'InvalidSenderId',
+  403: 'InvalidPhoneNumber',
+  404: 'UnsupportedNumberType',
+  405: 'InsufficientBalance',
+  406: 'UserInBlacklist',
+  407: 'CouldNotRoute',
+  409: 'DoNotDisturbRejection',
+  500: 'InternalServerError',
+  501: 'GatewayError',
+  502: 'RejectedByGateway',
 };
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -40,10 +63,14 @@ function readBody(req: IncomingMessage): Promise<string> {
 /**
  * Starts the fake provider on 127.0.0.1. Each recipient of a request (the
  * `to` field may list several, comma-separated) is answered `statusCode` 101
- * `Success` with a fresh `ATXid_…` message id, as the live API does.
+ * `Success` with a fresh `ATXid_…` message id, as the live API does, unless
+ * the test told it to refuse that number (`refuse`).
  */
 export async function startFakeAfricasTalking(options: { username: string; apiKey: string }): Promise<FakeAfricasTalking> {
   const received: CaughtAtSms[] = [];
+  const refusedMessages: { to: string; statusCode: number; text: string }[] = [];
+  const refusals = new Map<string, number>();
+  const digits = (number: string) => number.replace(/[^+0-9]/g, '');
   const state = { refused: 0 };
   const server = createServer((req, res) => {
     readBody(req).then(
@@ -67,13 +94,19 @@ export async function startFakeAfricasTalking(options: { username: string; apiKe
         }
         const from = form.get('from') ?? undefined;
         const recipients = to.map((number) => {
+          const refusal = refusals.get(digits(number));
+          if (refusal !== undefined) {
+            refusedMessages.push({ to: number, statusCode: refusal, text: message });
+            return { statusCode: refusal, number, status: AT_STATUS[refusal] ?? 'Failed', cost: '0', messageId: 'None' };
+          }
           const messageId = `ATXid_${randomBytes(16).toString('hex')}`;
           received.push({ channel: 'sms', to: number, subject: null, text: message, idempotencyKey: undefined, receivedAt: new Date(), messageId, from, username: options.username });
           return { statusCode: 101, number, status: 'Success', cost: 'KES 0.8000', messageId };
         });
+        const sent = recipients.filter((r) => r.statusCode === 101).length;
         res
           .writeHead(201, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ SMSMessageData: { Message: `Sent to ${recipients.length}/${to.length} Total Cost: KES ${(0.8 * recipients.length).toFixed(4)}`, Recipients: recipients } }));
+          .end(JSON.stringify({ SMSMessageData: { Message: `Sent to ${sent}/${to.length} Total Cost: KES ${(0.8 * sent).toFixed(4)}`, Recipients: recipients } }));
       },
       () => res.writeHead(400).end(),
     );
@@ -88,6 +121,11 @@ export async function startFakeAfricasTalking(options: { username: string; apiKe
     get refused() {
       return state.refused;
     },
+    refuse(number, statusCode) {
+      if (statusCode === undefined) refusals.delete(digits(number));
+      else refusals.set(digits(number), statusCode);
+    },
+    refusedMessages,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
