@@ -181,7 +181,7 @@ describe('e-mail action links', () => {
     try {
       const page = await signed.newPage();
       await signedInAt(env, page, `/referrals/${toClinic.id}`, DEMO_PEOPLE.clinicFocalPoint.name);
-      expect((await page.locator('ol.history').textContent()) ?? '').toMatch(/Accuser réception — [^—]+ — point focal, par lien e-mail/);
+      expect((await page.getByRole('region', { name: 'Historique' }).locator('ol.history').textContent()) ?? '').toMatch(/Accuser réception — [^—]+ — point focal, par lien e-mail/);
     } finally {
       await signed.close();
     }
@@ -235,7 +235,7 @@ describe('e-mail action links', () => {
     try {
       const page = await lead.newPage();
       await signedInAt(env, page, `/referrals/${toDppe.id}`, DEMO_PEOPLE.lead.name);
-      expect((await page.locator('ol.history').textContent()) ?? '').toMatch(/Refuser — [^—]+ — point focal, par lien e-mail — Capacité/);
+      expect((await page.getByRole('region', { name: 'Historique' }).locator('ol.history').textContent()) ?? '').toMatch(/Refuser — [^—]+ — point focal, par lien e-mail — Capacité/);
       // Signed in, a link page is the same public page: her session is neither shown, nor used, nor touched.
       const cookies = await lead.cookies();
       const response = await page.goto(`${env.consoleUrl}${links.decline}`);

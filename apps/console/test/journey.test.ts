@@ -397,9 +397,10 @@ describe('the console, referring side', () => {
       await main.getByRole('link', { name: waiting.code }).click();
       await page.waitForURL(`${env.consoleUrl}/referrals/${waiting.id}`);
       expect(await main.getByRole('region', { name: 'Réponse du destinataire' }).textContent()).toContain('Pas encore de décision du destinataire.');
-      // Messages sent: the department's focal point was told of it by e-mail (the log fills as the hub sends it).
+      // Messages sent: the department's focal point was told of it (the log fills as the hub sends it), by SMS
+      // when an earlier test of this file had her choose SMS alone, else by e-mail.
       const messages = main.getByRole('region', { name: 'Messages envoyés' });
-      const told = /Nouveau référencement — .*Point focal destinataire · E-mail\u00a0: envoyé — /s;
+      const told = /Nouveau référencement — .*Point focal destinataire · (E-mail|SMS)\u00a0: envoyé — /s;
       await expect.poll(async () => ((await messages.count()) === 1 && told.test((await messages.textContent()) ?? '') ? 'told' : page.reload().then(() => 'not yet')), WAIT).toBe('told');
       results.push(await measure('sent referral', () => page.reload()));
       const withdraw = main.getByRole('group', { name: 'Retirer le référencement' });
