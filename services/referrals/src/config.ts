@@ -2,6 +2,12 @@ import { ConfigError, envInt, envKeyRing, envList, envSchema, envString, envUrl,
 import type { Env, RingKey } from '@referral-hub/platform';
 import { z } from 'zod';
 
+/**
+ * The longest an e-mail action link may live (30 days): a used link's nonce is kept this long after its use
+ * (`forget-used-action-links.ts`), so that however the lifetime is set, no link still valid is forgotten.
+ */
+export const ACTION_LINK_MAX_TTL_SECONDS = 2_592_000;
+
 /** A duration written as a number and a unit: `90s`, `30m`, `24h`, `7d`. */
 const DURATION = /^(\d+)(s|m|h|d)$/;
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -92,7 +98,7 @@ export const configSchema = envSchema({
    */
   ACTION_LINK_KEYS: envKeyRing().optional(),
   /** How long an email action link stays usable, in seconds (default 72 h). */
-  ACTION_LINK_TTL_SECONDS: envInt({ min: 60, max: 2_592_000, default: 259_200 }),
+  ACTION_LINK_TTL_SECONDS: envInt({ min: 60, max: ACTION_LINK_MAX_TTL_SECONDS, default: 259_200 }),
   HUB_ORGANIZATION_ID: z
     .string()
     .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID')

@@ -2,7 +2,9 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { verifyAuditChain } from '@referral-hub/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_TABLES } from '../src/data-access/audit-tables.js';
+import { ACTION_LINK_MAX_TTL_SECONDS } from '../src/config.js';
 import { forgetPhoneRequests, PHONE_REQUEST_KEPT_MS } from '../src/domain/forget-phone-requests.js';
+import { forgetUsedActionLinks, USED_ACTION_LINK_KEPT_MS } from '../src/domain/forget-used-action-links.js';
 import type { NotificationContext } from '../src/domain/get-notification-context.js';
 import type { HistoryEntry } from '../src/domain/get-referral-history.js';
 import type { PhoneActionResult, PhoneInbox } from '../src/domain/phone-actions.js';
@@ -443,6 +445,21 @@ describe('POST /v1/phone-actions', () => {
     expect(await forgetPhoneRequests(h.referrals.deps)).toBeGreaterThanOrEqual(1);
     expect(await db.phoneActionRequest.count({ where: { requestKey: old } })).toBe(0);
     expect(await db.phoneActionRequest.count({ where: { requestKey: recent } })).toBe(1);
+  });
+
+  it('forgets a used link\'s nonce only once the longest lifetime a link may have has passed since its use', async () => {
+    const g = await givenNetwork();
+    const r = await submitted(g);
+    const db = h.referrals.db.client;
+    const now = Date.now();
+    const old = { nonce: `old-${randomUUID()}`, referralId: r.id, focalPointId: g.focalPoint.id, action: 'acknowledge', usedAt: new Date(now - USED_ACTION_LINK_KEPT_MS - 60_000) };
+    const recent = { ...old, nonce: `recent-${randomUUID()}`, usedAt: new Date(now - USED_ACTION_LINK_KEPT_MS + 60_000) };
+    await db.actionLinkUse.createMany({ data: [old, recent] });
+    expect(await forgetUsedActionLinks(h.referrals.deps)).toBeGreaterThanOrEqual(1);
+    expect(await db.actionLinkUse.count({ where: { nonce: old.nonce } })).toBe(0);
+    expect(await db.actionLinkUse.count({ where: { nonce: recent.nonce } })).toBe(1);
+    // Kept at least as long as the longest lifetime the configuration accepts.
+    expect(USED_ACTION_LINK_KEPT_MS).toBeGreaterThanOrEqual(ACTION_LINK_MAX_TTL_SECONDS * 1000);
   });
 
   it('names the field of a malformed request', async () => {

@@ -24,3 +24,8 @@ export async function releaseActionLink(tx: Tx, nonce: string): Promise<void> {
 export async function actionLinkUsed(tx: Tx, nonce: string): Promise<boolean> {
   return (await tx.actionLinkUse.count({ where: { nonce } })) > 0;
 }
+
+/** Deletes the uses of links used before `before`; gives how many. */
+export async function deleteActionLinkUsesBefore(tx: Tx, before: Date): Promise<number> {
+  return (await tx.actionLinkUse.deleteMany({ where: { usedAt: { lt: before } } })).count;
+}
