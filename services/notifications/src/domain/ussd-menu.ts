@@ -26,7 +26,8 @@ import type { PhoneAction } from './phone-commands.js';
 /** Longest USSD answer, `CON `/`END ` included. */
 export const USSD_MAX_CHARS = 182;
 
-export type UssdItem = Pick<PhoneInboxItem, 'code' | 'replyCode' | 'status' | 'urgency' | 'serviceName' | 'dueAt' | 'overdue'>;
+/** A referral as the menu shows it: a waiting referral, which always has its reply code (drawn at submit). */
+export type UssdItem = Pick<PhoneInboxItem, 'code' | 'status' | 'urgency' | 'serviceName' | 'dueAt' | 'overdue'> & { replyCode: string };
 
 export type UssdDeps = {
   referrals: ReferralsPhone;
@@ -105,15 +106,9 @@ async function firstScreen(deps: UssdDeps, request: UssdRequest): Promise<string
   if (!limit.allowed) return end(USSD_RATE_LIMITED);
   const inbox = await deps.referrals.inbox(request.phoneNumber);
   if (inbox.outcome === 'unknown_sender') return end(USSD_UNKNOWN_SENDER);
-  const items: UssdItem[] = inbox.items.slice(0, 9).map((item) => ({
-    code: item.code,
-    replyCode: item.replyCode,
-    status: item.status,
-    urgency: item.urgency,
-    serviceName: item.serviceName,
-    dueAt: item.dueAt,
-    overdue: item.overdue,
-  }));
+  const items: UssdItem[] = inbox.items
+    .slice(0, 9)
+    .flatMap(({ code, replyCode, status, urgency, serviceName, dueAt, overdue }) => (replyCode === null ? [] : [{ code, replyCode, status, urgency, serviceName, dueAt, overdue }]));
   if (items.length === 0) return end(USSD_WORDING[inbox.language].nothingWaiting);
   await deps.sessions.save(request.sessionId, { language: inbox.language, items });
   return render({ kind: 'list', error: false }, items, inbox.language, (deps.now ?? (() => new Date()))());

@@ -2,43 +2,18 @@ import { createHash } from 'node:crypto';
 import type { ReferralsApi } from '@referral-hub/contracts';
 import { createServiceCall } from '@referral-hub/platform';
 import type { ServiceCallOptions } from '@referral-hub/platform';
-import type { PhoneAction } from '../domain/phone-commands.js';
 import type { Language } from '../domain/messages/templates.js';
 import { ReferralsUnavailableError } from './referrals-client.js';
 
-/** `POST /v1/phone-actions` of the referrals service: one step asked from a phone. */
-export type PhoneActionRequest = {
-  channel: 'sms' | 'ussd';
-  phone: string;
-  replyCode: string;
-  action: PhoneAction;
-  reasonCode?: string;
-  /** The same key again returns the first result as `already_done`, changing nothing. */
-  requestKey: string;
-};
+type Schemas = ReferralsApi.components['schemas'];
 
-export type PhoneActionOutcome = ReferralsApi.components['schemas']['PhoneActionResult']['outcome'];
-
-export type PhoneActionResult = {
-  outcome: PhoneActionOutcome;
-  language: Language;
-  referral: { code: string; replyCode: string; status: string; serviceName: { fr: string | null; en: string | null } } | null;
-  allowedFrom?: string[];
-};
-
+/** `POST /v1/phone-actions` of the referrals service: one step asked from a phone (the contract's own type). */
+export type PhoneActionRequest = Schemas['PhoneActionInput'];
+export type PhoneActionOutcome = Schemas['PhoneActionResult']['outcome'];
+export type PhoneActionResult = Schemas['PhoneActionResult'];
 /** One referral waiting for the sender's organisations (`POST /v1/phone-inbox`). */
-export type PhoneInboxItem = {
-  referralId: string;
-  code: string;
-  replyCode: string;
-  status: string;
-  urgency: string;
-  serviceName: { fr: string | null; en: string | null };
-  dueAt: string | null;
-  overdue: boolean;
-};
-
-export type PhoneInbox = { outcome: 'ok' | 'unknown_sender'; language: Language; items: PhoneInboxItem[] };
+export type PhoneInboxItem = Schemas['PhoneInbox']['items'][number];
+export type PhoneInbox = Schemas['PhoneInbox'];
 
 /** The referrals service as the phone channels see it: who a number is, what is waiting, and the steps. */
 export type ReferralsPhone = {
