@@ -1,0 +1,354 @@
+/**
+ * Recipient read throughput at 20 concurrent clients: `GET /v1/referrals/{id}` by the recipient's
+ * focal point on the real referrals service (token check, contract validation, a fresh sharing
+ * decision asked of the real consent service, the payload opened and projected to the fields
+ * allowed now, the access-log row), beside a bare Express + pg server doing the same database work
+ * inline: the referral read, the decision's reads and its decision row written directly on the
+ * consent database (the SQL consent runs, no HTTP), the payload and need opened and projected, the
+ * access-log row; no auth, no validation, no second service.
+ *
+ *   node --conditions=@referral-hub/source --import tsx services/referrals/bench/recipient-read.ts
+ *
+ * Every server runs in its own process (referrals, consent, the bare server); this process only
+ * sets up and generates the load. Rounds are interleaved (hub, bare, hub, bare, ...) and the
+ * medians compared. Needs the local PostgreSQL and RabbitMQ (as the tests do); everything it
+ * creates is dropped at the end.
+ *
+ * BENCH_SECONDS (per measure, default 6), BENCH_ROUNDS (default 3), BENCH_CLIENTS (default 20),
+ * BENCH_REFERRALS (referrals read in turn, default 200); BENCH_CPU_PROF=<dir> has each service
+ * write a CPU profile there.
+ */
+import { createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const MODE = process.argv[2];
+if (MODE === 'bare') await serveBare();
+else await main();
+
+type Result = { rps: number; p50: number; p99: number; errors: number };
+
+async function main(): Promise<void> {
+  const { buildEvent } = await import('@referral-hub/contracts');
+  const { createServiceTestEnv } = await import('@referral-hub/testkit');
+  const { connect } = await import('amqplib');
+  const { default: pg } = await import('pg');
+
+  const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+  const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+  const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
+  const REFERRALS = Number(process.env.BENCH_REFERRALS ?? 200);
+  const CASES = Math.min(REFERRALS, 40);
+  const PAYLOAD = { 'child.firstName': 'Amani', 'child.age': 12, 'protection.riskLevel': 'high', 'health.conditions': ['asthma'] };
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+  const env = await createServiceTestEnv({
+    name: 'referrals-read-bench',
+    migrationsDir: fileURLToPath(new URL('../prisma/migrations', import.meta.url)),
+  });
+  const consentEnv = await env.envForAnotherService(fileURLToPath(new URL('../../consent/prisma/migrations', import.meta.url)));
+  const payloadKey = randomBytes(32);
+  const children: ChildProcess[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  const pool = new pg.Pool({ connectionString: env.database.url, max: 4 });
+  try {
+    // The referrals service gets its own machine token by client credentials, as in production.
+    const tokenServer = await startTokenServer(() => env.issuer.sign({ sub: 'referrals-service', org: randomUUID(), roles: ['system'] }, { expiresIn: '1h' }));
+    closers.push(tokenServer.close);
+
+    // As production runs them: one process per service, info logs (to nowhere), default pool sizes.
+    const common = { LOG_LEVEL: 'info', DATABASE_POOL_MAX: '10' };
+    const consentPort = await freePort();
+    children.push(spawnSource(root, 'services/consent/src/start.ts', { ...consentEnv, ...common, PORT: String(consentPort) }));
+    const consentUrl = `http://127.0.0.1:${consentPort}`;
+    await waitReady(consentUrl);
+    const referralsPort = await freePort();
+    children.push(
+      spawnSource(root, 'services/referrals/src/start.ts', {
+        ...env.env,
+        ...common,
+        PORT: String(referralsPort),
+        CONSENT_URL: consentUrl,
+        // No directory here: the details refresher backs off; nothing read needs it.
+        DIRECTORY_URL: 'http://127.0.0.1:9',
+        AUTH_CLIENT_TOKEN_URL: tokenServer.url,
+        AUTH_CLIENT_ID: 'referrals-service',
+        AUTH_CLIENT_SECRET: 'bench',
+        REFERRAL_PAYLOAD_KEYS: `bench:${payloadKey.toString('base64')}`,
+      }),
+    );
+    const referralsUrl = `http://127.0.0.1:${referralsPort}`;
+    await waitReady(referralsUrl);
+    const barePort = await freePort();
+    children.push(
+      spawn(process.execPath, ['--conditions=@referral-hub/source', '--import', 'tsx', fileURLToPath(import.meta.url), 'bare'], {
+        cwd: root,
+        env: { ...process.env, BARE_PORT: String(barePort), REFERRALS_DATABASE_URL: env.database.url, CONSENT_DATABASE_URL: consentEnv.DATABASE_URL ?? '', PAYLOAD_KEY: payloadKey.toString('base64') },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      }),
+    );
+    const bareUrl = `http://127.0.0.1:${barePort}`;
+    await waitReady(bareUrl);
+
+    // Cases with consents and an agreement in force; referrals submitted by their leads.
+    const as = async (role: string, org: string, sub = `${role}-${randomUUID()}`) => `Bearer ${await env.issuer.sign({ sub, org, roles: [role] }, { expiresIn: '1h' })}`;
+    const call = async (base: string, path: string, auth: string, body: unknown, method = 'POST', expect = 200) => {
+      const response = await fetch(`${base}${path}`, { method, headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (response.status !== expect && !(expect === 200 && response.status === 201)) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+      return (await response.json()) as { id: string };
+    };
+    type Case = { owner: string; recipient: string; caseCode: string; serviceId: string; lead: string; focal: string };
+    const cases: Case[] = [];
+    for (let i = 0; i < CASES; i += 1) {
+      const owner = randomUUID();
+      const recipient = randomUUID();
+      const caseCode = `CASE-${randomBytes(5).toString('hex').toUpperCase()}`;
+      const agreement = await call(consentUrl, '/v1/agreements', await as('network_coordinator', randomUUID()), {
+        title: 'Bench protocol', partyOrganizationIds: [owner, recipient], dataGroups: ['identity', 'protection', 'health'],
+        purposes: ['referral'], means: ['hub'], reviewDate: new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10),
+      });
+      await call(consentUrl, `/v1/agreements/${agreement.id}/accept`, await as('org_admin', owner), {});
+      await call(consentUrl, `/v1/agreements/${agreement.id}/accept`, await as('org_admin', recipient), {});
+      const cw = await as('caseworker', owner);
+      await call(consentUrl, `/v1/cases/${caseCode}/context`, cw, { childAge: 12, caregiverCanBeAsked: true }, 'PUT');
+      const scope = { recipientOrganizationIds: [recipient], fields: ['identity', 'protection.riskLevel'], purposes: ['referral'] };
+      const base = { caseCode, method: 'written', explainedInLanguage: 'fr', scope, expiresAt: new Date(Date.now() + 60 * 86_400_000).toISOString() };
+      await call(consentUrl, '/v1/consents', cw, { ...base, givenBy: 'caregiver', caregiverRelationship: 'mother', kind: 'consent' });
+      await call(consentUrl, '/v1/consents', cw, { ...base, givenBy: 'child', kind: 'assent' });
+      cases.push({ owner, recipient, caseCode, serviceId: randomUUID(), lead: await as('caseworker', owner, 'lead'), focal: await as('focal_point', recipient) });
+    }
+    const connection = await connect(env.amqpUrl);
+    const channel = await connection.createConfirmChannel();
+    for (const c of cases) {
+      const event = buildEvent('directory.service.changed', { serviceId: c.serviceId, organizationId: c.recipient, organizationType: 'ngo', status: 'active', acceptsReferrals: true, change: 'created', changedFields: [], version: 1 }, { source: '/services/directory', subject: c.serviceId });
+      channel.publish(env.exchange, event.type, Buffer.from(JSON.stringify(event)), { persistent: true, messageId: event.id });
+    }
+    await channel.waitForConfirms();
+    await connection.close();
+    while (Number((await pool.query('SELECT count(*) FROM known_service')).rows[0].count) < cases.length) await new Promise((r) => setTimeout(r, 50));
+
+    const reads: { id: string; focal: string; recipient: string }[] = [];
+    for (let i = 0; i < REFERRALS; i += 1) {
+      const c = cases[i % cases.length] as Case;
+      const draft = await call(referralsUrl, '/v1/referrals', c.lead, { caseCode: c.caseCode, recipientOrganizationId: c.recipient, recipientServiceId: c.serviceId, urgency: 'high', need: { category: 'neglect', text: 'Suivi' }, payload: PAYLOAD }, 'POST', 201);
+      await call(referralsUrl, `/v1/referrals/${draft.id}/submit`, c.lead, {});
+      reads.push({ id: draft.id, focal: c.focal, recipient: c.recipient });
+    }
+
+    // One read of each checks both sides answer what the recipient may see (three consented fields).
+    for (const [name, read] of [['hub', hubRead], ['bare', bareRead]] as const) {
+      const first = reads[0] as (typeof reads)[number];
+      const response = await read(first);
+      const body = (await response.json()) as { payload: Record<string, unknown> };
+      if (!response.ok || Object.keys(body.payload).sort().join() !== 'child.age,child.firstName,protection.riskLevel') {
+        throw new Error(`${name} read answered ${response.status} with ${Object.keys(body.payload ?? {}).join()}`);
+      }
+    }
+    function hubRead(r: { id: string; focal: string }) {
+      return fetch(`${referralsUrl}/v1/referrals/${r.id}`, { headers: { authorization: r.focal } });
+    }
+    function bareRead(r: { id: string; recipient: string }) {
+      return fetch(`${bareUrl}/read/${r.id}`, { headers: { 'x-reader-organization': r.recipient } });
+    }
+
+    const hub: Result[] = [];
+    const bare: Result[] = [];
+    // Warm both up (connections, JIT, compiled validators) before measuring.
+    await load(reads, hubRead, CLIENTS, 2);
+    await load(reads, bareRead, CLIENTS, 2);
+    for (let round = 0; round < ROUNDS; round += 1) {
+      hub.push(await load(reads, hubRead, CLIENTS, SECONDS));
+      bare.push(await load(reads, bareRead, CLIENTS, SECONDS));
+      console.log(`round ${round + 1}: hub ${line(hub.at(-1) as Result)} | bare ${line(bare.at(-1) as Result)}`);
+    }
+    const hubRps = median(hub.map((r) => r.rps));
+    const bareRps = median(bare.map((r) => r.rps));
+    const hubP50 = median(hub.map((r) => r.p50));
+    const ratio = hubRps / bareRps;
+    const errors = hub.reduce((n, r) => n + r.errors, 0) + bare.reduce((n, r) => n + r.errors, 0);
+    console.log(`\nRecipient read, ${CLIENTS} clients, ${ROUNDS} interleaved rounds of ${SECONDS} s, ${REFERRALS} referrals of ${CASES} cases; ${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(1)}`);
+    console.log(`  hub (referrals + consent, own processes)   ${hubRps.toFixed(0).padStart(5)} /s   p50 ${hubP50.toFixed(1)} ms   p99 ${median(hub.map((r) => r.p99)).toFixed(1)} ms`);
+    console.log(`  bare Express + pg (one process)            ${bareRps.toFixed(0).padStart(5)} /s   p50 ${median(bare.map((r) => r.p50)).toFixed(1)} ms   p99 ${median(bare.map((r) => r.p99)).toFixed(1)} ms`);
+    console.log(`  ratio (hub / bare, medians)                ${ratio.toFixed(2)}   goal >= 0.5   errors ${errors}`);
+    const row = {
+      id: 'recipient-read',
+      path: 'recipient read (decision, projection, access log)',
+      hub: `${hubRps.toFixed(0)} /s (p50 ${hubP50.toFixed(0)} ms)`,
+      bare: `${bareRps.toFixed(0)} /s`,
+      ratio: Number(ratio.toFixed(2)),
+      ratioText: ratio.toFixed(2),
+      goal: '>= 0.5',
+      met: ratio >= 0.5 && errors === 0,
+    };
+    console.log(`BENCH_ROW ${JSON.stringify(row)}`);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+    for (const close of closers) await close();
+    await pool.end();
+    await env.cleanup();
+  }
+}
+
+function line(r: Result): string {
+  return `${r.rps.toFixed(0)} /s p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms${r.errors > 0 ? ` errors ${r.errors}` : ''}`;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** `clients` loops, each reading the referrals in turn for `seconds`; latencies of the 200s. */
+async function load<R>(reads: readonly R[], read: (r: R) => Promise<Response>, clients: number, seconds: number): Promise<Result> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < deadline) {
+        const r = reads[next++ % reads.length] as R;
+        const t0 = performance.now();
+        try {
+          const response = await read(r);
+          await response.arrayBuffer();
+          if (response.ok) latencies.push(performance.now() - t0);
+          else errors += 1;
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+  return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), errors };
+}
+
+function spawnSource(root: string, entry: string, env: Record<string, string>): ChildProcess {
+  // BENCH_CPU_PROF=<dir>: each service writes a CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`];
+  const child = spawn(process.execPath, [...profile, '--conditions=@referral-hub/source', '--import', 'tsx', entry], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  child.once('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM') console.error(`${entry} exited (${code ?? signal})`);
+  });
+  return child;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitReady(url: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${url}/livez`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not start within 60 s`);
+}
+
+/** A client-credentials token endpoint: answers any client with a `system` token of the bench's issuer. */
+async function startTokenServer(sign: () => Promise<string>): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      void sign().then((token) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 3600 }));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/token`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * The bare server (its own process): per read, the referral row, the decision's six reads and its
+ * row on the consent database, both sealed texts opened, the payload projected, the access-log row.
+ */
+async function serveBare(): Promise<void> {
+  const { default: express } = await import('express');
+  const { default: pg } = await import('pg');
+  const referrals = new pg.Pool({ connectionString: process.env.REFERRALS_DATABASE_URL, max: 10 });
+  const consent = new pg.Pool({ connectionString: process.env.CONSENT_DATABASE_URL, max: 10 });
+  const key = Buffer.from(process.env.PAYLOAD_KEY ?? '', 'base64');
+  const open = (data: Buffer, context: string): string => {
+    const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
+    decipher.setAAD(Buffer.from(context, 'utf8'));
+    decipher.setAuthTag(data.subarray(12, 28));
+    return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8');
+  };
+  type Row = Record<string, unknown> & { id: string; case_code: string; referring_organization_id: string; recipient_organization_id: string; recipient_service_type: string | null; shared_field_keys: string[]; case_categories: string[]; payload_ciphertext: Buffer; need_text_ciphertext: Buffer | null };
+  const app = express();
+  app.get('/livez', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/read/:id', async (req, res) => {
+    const id = req.params.id;
+    const reader = String(req.headers['x-reader-organization']);
+    const row = (await referrals.query<Row>('SELECT * FROM referral WHERE id = $1', [id])).rows[0];
+    if (row === undefined) {
+      res.status(404).end();
+      return;
+    }
+    const owner = row.referring_organization_id;
+    const recipient = row.recipient_organization_id;
+    const [consents] = await Promise.all([
+      consent.query<{ id: string; field_keys: string[] }>('SELECT * FROM consent WHERE organization_id = $1 AND case_code = $2 ORDER BY created_at, id', [owner, row.case_code]),
+      consent.query('SELECT * FROM override WHERE organization_id = $1 AND case_code = $2 ORDER BY created_at, id', [owner, row.case_code]),
+      consent.query(
+        `SELECT a.*, coalesce(array_agg(x.organization_id) FILTER (WHERE x.organization_id IS NOT NULL), '{}') AS accepted
+           FROM sharing_agreement a LEFT JOIN agreement_acceptance x ON x.agreement_id = a.id
+          WHERE a.party_organization_ids @> ARRAY[$1, $2]::uuid[] GROUP BY a.id`,
+        [owner, recipient],
+      ),
+      consent.query('SELECT * FROM network_policy ORDER BY version DESC LIMIT 1'),
+      consent.query('SELECT * FROM case_context WHERE organization_id = $1 AND case_code = $2', [owner, row.case_code]),
+      consent.query('SELECT * FROM organization_type WHERE organization_id = ANY($1::uuid[])', [[recipient]]),
+    ]);
+    // No policy rules: a field is allowed when every consent of the case covers it.
+    const allowed = row.shared_field_keys.filter((k) => consents.rows.length > 0 && consents.rows.every((c) => c.field_keys.includes(k)));
+    const decisionId = randomUUID();
+    await consent.query(
+      `INSERT INTO decision (id, organization_id, case_code, recipient_organization_id, recipient_service_type, purpose, requested_fields,
+                             allowed, denied, consent_ids, override_ids, referral_id, requested_by, requested_by_organization_id)
+       VALUES ($1, $2, $3, $4, $5, 'referral', $6, $7, '[]', $8, '{}', $9, 'referrals-service', $10)`,
+      [decisionId, owner, row.case_code, recipient, row.recipient_service_type, row.shared_field_keys, allowed, consents.rows.map((c) => c.id), id, recipient],
+    );
+    const payload = JSON.parse(open(row.payload_ciphertext, id)) as Record<string, unknown>;
+    const needText = row.need_text_ciphertext === null ? null : open(row.need_text_ciphertext, id);
+    const picked: Record<string, unknown> = {};
+    for (const k of allowed) if (k in payload) picked[k] = payload[k];
+    await referrals.query(
+      'INSERT INTO access_log (id, referral_id, reader_user_id, reader_organization_id, field_keys, decision_id, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [randomUUID(), id, 'focal-point', reader, Object.keys(picked), decisionId, randomUUID()],
+    );
+    const { payload_ciphertext: _p, need_text_ciphertext: _n, ...envelope } = row;
+    res.json({ ...envelope, need_text: needText, payload: picked, access: { fieldKeys: Object.keys(picked), decisionId } });
+  });
+  const server = app.listen(Number(process.env.BARE_PORT), '127.0.0.1');
+  const stop = () => {
+    server.close();
+    void Promise.all([referrals.end(), consent.end()]).then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+}
