@@ -249,6 +249,8 @@ async function runBench(bench: Bench, options: Options, position: string): Promi
   else if (child.rows.length === 0) failure = child.invalid.length > 0 ? 'printed no valid BENCH_ROW line' : 'printed no BENCH_ROW line';
   if (failure !== undefined && child.lastError !== undefined && child.exitCode !== 0) failure += ` (last error: ${shorten(child.lastError)})`;
 
+  const rowCount = `${byId.size} row${byId.size === 1 ? '' : 's'}`;
+  console.log(`[${bench.name}] ${failure === undefined ? 'done' : `failed: ${failure}`}, ${rowCount}, ${outcome.seconds.toFixed(0)} s`);
   if (failure !== undefined) {
     outcome.status = 'failed';
     outcome.notes.unshift(failure);
