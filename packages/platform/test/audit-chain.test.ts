@@ -1,10 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AUDIT_APPEND_ONLY_MESSAGE, auditChainAppendFunctionSql, auditChainMigrationSql, verifyAuditChain } from '../src/index.js';
-import type { AuditTable } from '../src/index.js';
+import {
+  AUDIT_APPEND_ONLY_MESSAGE,
+  AUDIT_CHAIN_LOCK_NAMESPACE,
+  auditChainAppendFunctionSql,
+  auditChainAtCommitSql,
+  auditChainMigrationSql,
+  verifyAuditChain,
+} from '../src/index.js';
+import type { AuditChainMode, AuditTable } from '../src/index.js';
 import { createTempDatabase } from './db/helpers.js';
 import type { TempDatabase } from './db/helpers.js';
 
@@ -30,7 +38,7 @@ afterAll(async () => {
 });
 
 /** A fresh journal-like table, optionally with rows written before the chain is installed. */
-async function journal(options: { rowsBefore?: number; writeOnce?: boolean } = {}): Promise<AuditTable> {
+async function journal(options: { rowsBefore?: number; writeOnce?: boolean; mode?: AuditChainMode } = {}): Promise<AuditTable> {
   const name = `journal_${randomBytes(4).toString('hex')}`;
   await pool.query(`CREATE TABLE ${name} (
     id uuid PRIMARY KEY,
@@ -55,7 +63,7 @@ async function journal(options: { rowsBefore?: number; writeOnce?: boolean } = {
     columns: ['id', 'actor', 'field_keys', 'details', 'note', 'created_at'],
     ...(options.writeOnce === true ? { writeOnce: ['closed_at', 'closed_by'] } : {}),
   };
-  await inTransaction(pool, (client) => client.query(auditChainMigrationSql(table)));
+  await inTransaction(pool, (client) => client.query(auditChainMigrationSql(table, options.mode)));
   return table;
 }
 
@@ -204,6 +212,154 @@ describe('the audit chain trigger', () => {
     await append(table, 'two');
     expect(await seqs(table)).toEqual([1, 2]);
     expect(await verifyAuditChain(pool, table)).toMatchObject({ rows: 2, ok: true });
+  });
+});
+
+describe('chaining at commit (ADR 17)', () => {
+  /** The advisory locks of the chain a backend holds (what would make another writer wait). */
+  async function chainLocksHeldBy(pid: number): Promise<number> {
+    const { rows } = await pool.query<{ held: string }>(
+      `SELECT count(*)::text AS held FROM pg_locks WHERE locktype = 'advisory' AND pid = $1 AND classid = $2::oid AND granted`,
+      [pid, AUDIT_CHAIN_LOCK_NAMESPACE],
+    );
+    return Number(rows[0]?.held);
+  }
+
+  it('holds no lock after an audit insert: a second writer commits while the first is still open, and the chain follows commit order', async () => {
+    const table = await journal();
+    const first = await pool.connect();
+    try {
+      await first.query('BEGIN');
+      const { rows } = await first.query<{ pid: number }>(`INSERT INTO ${table.table} (id, actor) VALUES ($1, 'first') RETURNING pg_backend_pid() AS pid`, [
+        randomUUID(),
+      ]);
+      const pid = rows[0]?.pid ?? 0;
+      // Other work of the use-case, in the same transaction: the chain's lock is not held meanwhile.
+      await first.query(`INSERT INTO ${table.table} (id, actor) VALUES ($1, 'first, again')`, [randomUUID()]);
+      expect(await chainLocksHeldBy(pid)).toBe(0);
+      // The second writer is not blocked (a lock wait would time out here, not hang the test).
+      const second = await pool.connect();
+      try {
+        await second.query(`SET lock_timeout = '2s'`);
+        await second.query(`INSERT INTO ${table.table} (id, actor) VALUES ($1, 'second')`, [randomUUID()]);
+      } finally {
+        second.release();
+      }
+      const { rows: seen } = await pool.query<{ actor: string; chain_seq: string }>(`SELECT actor, chain_seq FROM ${table.table}`);
+      expect(seen.map((row) => [row.actor, Number(row.chain_seq)])).toEqual([['second', 1]]);
+      await first.query('COMMIT');
+    } finally {
+      first.release();
+    }
+    const { rows: chained } = await pool.query<{ actor: string }>(`SELECT actor FROM ${table.table} ORDER BY chain_seq`);
+    expect(chained.map((row) => row.actor)).toEqual(['second', 'first', 'first, again']);
+    expect(await verifyAuditChain(pool, table)).toMatchObject({ rows: 3, ok: true, triggersEnabled: true });
+  });
+
+  it('keeps one chain per table, never forked, under 24 writers each appending to two tables in turn with pauses between statements', async () => {
+    const left = await journal();
+    const right = await journal({ writeOnce: true });
+    await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        inTransaction(pool, async (client) => {
+          // Half the writers go left then right, half right then left: their locks are still taken in one order.
+          const order = i % 2 === 0 ? [left, right, left] : [right, left, right];
+          for (const [step, table] of order.entries()) {
+            await client.query(`INSERT INTO ${table.table} (id, actor) VALUES ($1, $2)`, [randomUUID(), `writer-${i}-${step}`]);
+            await sleep(5);
+          }
+          await client.query('SELECT pg_sleep(0.005)');
+        }),
+      ),
+    );
+    expect(await seqs(left)).toEqual(Array.from({ length: 36 }, (_, i) => i + 1));
+    expect(await seqs(right)).toEqual(Array.from({ length: 36 }, (_, i) => i + 1));
+    expect(await verifyAuditChain(pool, left)).toMatchObject({ rows: 36, ok: true });
+    expect(await verifyAuditChain(pool, right)).toMatchObject({ rows: 36, ok: true });
+    // A transaction's rows keep their order in the chain.
+    const { rows } = await pool.query<{ actor: string }>(`SELECT actor FROM ${left.table} WHERE actor LIKE 'writer-0-%' ORDER BY chain_seq`);
+    expect(rows.map((row) => row.actor)).toEqual(['writer-0-0', 'writer-0-2']);
+  });
+
+  it('leaves no hole for a rolled-back savepoint, and chains the rows of the transaction that commits', async () => {
+    const table = await journal();
+    await append(table, 'one');
+    await inTransaction(pool, async (client) => {
+      await client.query('SAVEPOINT attempt');
+      await client.query(`INSERT INTO ${table.table} (id, actor) VALUES ($1, 'rolled back')`, [randomUUID()]);
+      await client.query('ROLLBACK TO SAVEPOINT attempt');
+      await client.query(`INSERT INTO ${table.table} (id, actor) VALUES ($1, 'two')`, [randomUUID()]);
+    });
+    const { rows } = await pool.query<{ actor: string }>(`SELECT actor FROM ${table.table} ORDER BY chain_seq`);
+    expect(rows.map((row) => row.actor)).toEqual(['one', 'two']);
+    expect(await seqs(table)).toEqual([1, 2]);
+    expect(await verifyAuditChain(pool, table)).toMatchObject({ rows: 2, ok: true });
+  });
+
+  it('chains a row stamped write-once in the transaction that inserted it', async () => {
+    const table = await journal({ writeOnce: true });
+    const id = randomUUID();
+    await inTransaction(pool, async (client) => {
+      await client.query(`INSERT INTO ${table.table} (id, actor) VALUES ($1, 'opened and closed')`, [id]);
+      await client.query(`UPDATE ${table.table} SET closed_at = now(), closed_by = 'supervisor' WHERE id = $1`, [id]);
+    });
+    const { rows } = await pool.query<{ closed_by: string; chain_seq: string }>(`SELECT closed_by, chain_seq FROM ${table.table} WHERE id = $1`, [id]);
+    expect(rows).toEqual([{ closed_by: 'supervisor', chain_seq: '1' }]);
+    expect(await verifyAuditChain(pool, table)).toMatchObject({ rows: 1, ok: true });
+  });
+
+  it('ignores chain values a client sends, and refuses a client stamping a pending row itself', async () => {
+    const table = await journal();
+    await pool.query(`INSERT INTO ${table.table} (id, actor, chain_seq, prev_hash, hash) VALUES ($1, 'sly', 7, '\\x00', '\\x01')`, [randomUUID()]);
+    expect(await seqs(table)).toEqual([1]);
+    await expect(
+      inTransaction(pool, async (client) => {
+        const id = randomUUID();
+        await client.query(`INSERT INTO ${table.table} (id, actor) VALUES ($1, 'pending')`, [id]);
+        await client.query(`UPDATE ${table.table} SET chain_seq = 2, hash = '\\x02' WHERE id = $1`, [id]);
+      }),
+    ).rejects.toThrow('UPDATE refused');
+    expect(await verifyAuditChain(pool, table)).toMatchObject({ rows: 1, ok: true });
+  });
+
+  it('never chains a row written with the triggers off, even one dressed as pending', async () => {
+    const table = await journal();
+    await append(table, 'one');
+    await tamper(table, `INSERT INTO ${table.table} (id, actor, chain_seq) VALUES ($1, 'forged', -1)`, [randomUUID()]);
+    await expect(pool.query(`UPDATE ${table.table} SET chain_seq = 2, hash = '\\x02' WHERE actor = 'forged'`)).rejects.toThrow('UPDATE refused');
+    await append(table, 'two');
+    expect(await verifyAuditChain(pool, table)).toMatchObject({ rows: 3, ok: false, problem: 'unchained' });
+  });
+
+  it('reports the rows committed while the link trigger alone was off as unchained, and the triggers as off', async () => {
+    const table = await journal();
+    await append(table, 'one');
+    await pool.query(`ALTER TABLE ${table.table} DISABLE TRIGGER ${table.table}_audit_chain_link`);
+    await append(table, 'left pending');
+    expect(await verifyAuditChain(pool, table)).toMatchObject({ rows: 2, ok: false, problem: 'unchained', triggersEnabled: false });
+    await pool.query(`ALTER TABLE ${table.table} ENABLE TRIGGER ${table.table}_audit_chain_link`);
+  });
+
+  it('moves a table chained at insert (ADR 10) to chaining at commit, the rows already chained keeping their hashes', async () => {
+    const first = await journal({ mode: 'at-insert', writeOnce: true });
+    await append(first, 'before-1');
+    await pool.query(`ALTER TABLE ${first.table} ADD COLUMN channel text NOT NULL DEFAULT 'api'`);
+    const table: AuditTable = { ...first, addedColumns: [{ column: 'channel', unset: "'api'" }] };
+    await inTransaction(pool, (client) => client.query(auditChainAppendFunctionSql(table, 'at-insert')));
+    await pool.query(`INSERT INTO ${table.table} (id, actor, channel) VALUES ($1, 'before-2', 'sms')`, [randomUUID()]);
+    const { rows: before } = await pool.query<{ hash: Buffer }>(`SELECT hash FROM ${table.table} ORDER BY chain_seq`);
+
+    await inTransaction(pool, (client) => client.query(auditChainAtCommitSql(table)));
+    const { rows: kept } = await pool.query<{ hash: Buffer }>(`SELECT hash FROM ${table.table} ORDER BY chain_seq`);
+    expect(kept).toEqual(before);
+    await pool.query(`INSERT INTO ${table.table} (id, actor, channel) VALUES ($1, 'after', 'ussd')`, [randomUUID()]);
+    await append(table, 'after-default');
+    await pool.query(`UPDATE ${table.table} SET closed_by = 'supervisor' WHERE actor = 'before-1'`);
+    expect(await seqs(table)).toEqual([1, 2, 3, 4]);
+    expect(await verifyAuditChain(pool, table)).toMatchObject({ rows: 4, ok: true, triggersEnabled: true });
+    // The new rows are covered as the old were: an added column set on one breaks it.
+    await tamper(table, `UPDATE ${table.table} SET channel = 'api' WHERE actor = 'after'`);
+    expect(await verifyAuditChain(pool, table)).toMatchObject({ ok: false, problem: 'hash-mismatch', firstBrokenSeq: 3 });
   });
 });
 

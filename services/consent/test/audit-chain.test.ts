@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { AUDIT_APPEND_ONLY_MESSAGE, AUDIT_CHAIN_COLUMNS, auditChainMigrationSql, verifyAuditChain } from '@referral-hub/platform';
+import { AUDIT_APPEND_ONLY_MESSAGE, AUDIT_CHAIN_COLUMNS, auditChainAtCommitSql, auditChainMigrationSql, verifyAuditChain } from '@referral-hub/platform';
 import type { AuditTable } from '@referral-hub/platform';
 import { createServiceTestEnv } from '@referral-hub/testkit';
 import type { ServiceTestEnv, TestClaims } from '@referral-hub/testkit';
@@ -28,6 +28,8 @@ const chainMigrations = [
   new URL('../prisma/migrations/20261208000100_audit_chain/migration.sql', import.meta.url),
   new URL('../prisma/migrations/20261213000000_override_decision/migration.sql', import.meta.url),
 ];
+/** Then every table moved to being chained at commit (ADR 17). */
+const atCommitMigration = new URL('../prisma/migrations/20261215000100_audit_chain_at_commit/migration.sql', import.meta.url);
 
 let testEnv: ServiceTestEnv;
 let service: RunningConsent;
@@ -143,7 +145,11 @@ async function useTheService(): Promise<{ owner: string; recipient: string; case
 describe('the audit tables', () => {
   it('are chained by exactly the SQL the platform generates for them', async () => {
     const migration = (await Promise.all(chainMigrations.map((file) => readFile(file, 'utf8')))).join('\n');
-    for (const auditTable of AUDIT_TABLES) expect(migration).toContain(auditChainMigrationSql(auditTable));
+    const atCommit = await readFile(atCommitMigration, 'utf8');
+    for (const auditTable of AUDIT_TABLES) {
+      expect(migration).toContain(auditChainMigrationSql(auditTable, 'at-insert'));
+      expect(atCommit).toContain(auditChainAtCommitSql(auditTable));
+    }
   });
 
   it('leave no column outside the chain: each is audited, write-once, or the chain’s own', async () => {

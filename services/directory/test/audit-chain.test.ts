@@ -3,7 +3,7 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AUDIT_APPEND_ONLY_MESSAGE, AUDIT_CHAIN_COLUMNS, auditChainMigrationSql, migrate, verifyAuditChain } from '@referral-hub/platform';
+import { AUDIT_APPEND_ONLY_MESSAGE, AUDIT_CHAIN_COLUMNS, auditChainAtCommitSql, auditChainMigrationSql, migrate, verifyAuditChain } from '@referral-hub/platform';
 import type { AuditTable } from '@referral-hub/platform';
 import { createTestDatabase } from '@referral-hub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,13 +12,16 @@ import { coordinator, createOrg, member, startDirectory } from './support/direct
 import type { Svc, TestDirectory } from './support/directory.js';
 
 /**
- * The directory's change history is hash-chained (ADR 10): what the
- * use-cases write verifies, the service cannot rewrite or remove it, and a
- * tamperer who disables the triggers is found out.
+ * The directory's change history is hash-chained (ADR 10), each entry when
+ * its transaction commits (ADR 17): what the use-cases write verifies, the
+ * service cannot rewrite or remove it, and a tamperer who disables the
+ * triggers is found out.
  */
 
 const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
 const chainMigration = new URL('../prisma/migrations/20261208000100_audit_chain/migration.sql', import.meta.url);
+/** From then on, chained at commit (ADR 17). */
+const atCommitMigration = new URL('../prisma/migrations/20261215000100_audit_chain_at_commit/migration.sql', import.meta.url);
 
 let dir: TestDirectory;
 
@@ -74,18 +77,25 @@ async function tamper(sql: string, params: unknown[]): Promise<void> {
 describe('the change history', () => {
   it('is chained by exactly the SQL the platform generates, over every column', async () => {
     expect(AUDIT_TABLES.map((t) => t.table)).toEqual(['change_history']);
-    expect(await readFile(chainMigration, 'utf8')).toContain(auditChainMigrationSql(history));
+    expect(await readFile(chainMigration, 'utf8')).toContain(auditChainMigrationSql(history, 'at-insert'));
+    expect(await readFile(atCommitMigration, 'utf8')).toContain(auditChainAtCommitSql(history));
     const { rows } = await dir.testEnv.database.pool.query<{ column_name: string }>(
       `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'change_history'`,
     );
     expect(rows.map((row) => row.column_name).sort()).toEqual([...history.columns, ...(history.writeOnce ?? []), ...AUDIT_CHAIN_COLUMNS].sort());
   });
 
-  it('written before the chain existed, is chained by the migration in the order it was written', async () => {
+  it('written before the chain existed, is chained by the migration in the order it was written, and keeps its hashes when chaining moves to commit', async () => {
     // A database at the release before the chain, with history in it.
     const before = await mkdtemp(join(tmpdir(), 'directory-before-audit-'));
     await cp(migrationsDir, before, { recursive: true, filter: (source) => !source.includes('_audit_chain') });
     const database = await createTestDatabase({ migrationsDir: before });
+    const insert = (version: number) =>
+      database.pool.query(
+        `INSERT INTO change_history (id, entity_type, entity_id, change, changed_fields, version, actor_user_id, actor_org_id)
+         VALUES ($1, 'organization', $2, 'updated', '{name}', $3, 'coordinator', $2)`,
+        [randomUUID(), randomUUID(), version],
+      );
     try {
       const at = ['2026-11-03T10:00:00.000Z', '2026-11-01T10:00:00.000Z', '2026-11-02T10:00:00.000Z'];
       for (const [i, when] of at.entries()) {
@@ -95,7 +105,9 @@ describe('the change history', () => {
           [randomUUID(), randomUUID(), i + 1, when],
         );
       }
-      expect((await migrate({ connectionString: database.url, migrationsDir })).applied).toEqual(['20261208000100_audit_chain']);
+      // The release of the chain (ADR 10): chained at insert.
+      await cp(fileURLToPath(new URL('.', chainMigration)), join(before, '20261208000100_audit_chain'), { recursive: true });
+      expect((await migrate({ connectionString: database.url, migrationsDir: before })).applied).toEqual(['20261208000100_audit_chain']);
       const { rows } = await database.pool.query<{ at: Date; chain_seq: string }>('SELECT at, chain_seq FROM change_history ORDER BY chain_seq');
       expect(rows.map((row) => [Number(row.chain_seq), row.at.toISOString()])).toEqual([
         [1, at[1]],
@@ -103,13 +115,16 @@ describe('the change history', () => {
         [3, at[0]],
       ]);
       expect(await verifyAuditChain(database.pool, history)).toMatchObject({ ok: true, rows: 3 });
-      // New entries follow the old ones.
-      await database.pool.query(
-        `INSERT INTO change_history (id, entity_type, entity_id, change, changed_fields, version, actor_user_id, actor_org_id)
-         VALUES ($1, 'organization', $2, 'updated', '{name}', 4, 'coordinator', $2)`,
-        [randomUUID(), randomUUID()],
-      );
-      expect(await verifyAuditChain(database.pool, history)).toMatchObject({ ok: true, rows: 4, head: { seq: 4 } });
+      await insert(4);
+      const hashes = async () => (await database.pool.query<{ hash: Buffer }>('SELECT hash FROM change_history ORDER BY chain_seq')).rows;
+      const chainedAtInsert = await hashes();
+      expect(chainedAtInsert).toHaveLength(4);
+
+      // Chained at commit from now on (ADR 17): the rows already chained keep their positions and hashes, new entries follow them.
+      expect((await migrate({ connectionString: database.url, migrationsDir })).applied).toEqual(['20261215000100_audit_chain_at_commit']);
+      expect(await hashes()).toEqual(chainedAtInsert);
+      await insert(5);
+      expect(await verifyAuditChain(database.pool, history)).toMatchObject({ ok: true, rows: 5, head: { seq: 5 }, triggersEnabled: true });
     } finally {
       await database.drop();
       await rm(before, { recursive: true, force: true });

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { AUDIT_APPEND_ONLY_MESSAGE, AUDIT_CHAIN_COLUMNS, auditChainAppendFunctionSql, auditChainMigrationSql, auditHashSql, verifyAuditChain } from '@referral-hub/platform';
+import {
+  AUDIT_APPEND_ONLY_MESSAGE,
+  AUDIT_CHAIN_COLUMNS,
+  auditChainAppendFunctionSql,
+  auditChainAtCommitSql,
+  auditChainMigrationSql,
+  auditHashSql,
+  verifyAuditChain,
+} from '@referral-hub/platform';
 import type { AuditTable } from '@referral-hub/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_TABLES } from '../src/data-access/audit-tables.js';
@@ -17,6 +25,8 @@ import type { Harness } from './harness.js';
 const chainMigration = new URL('../prisma/migrations/20261208000100_audit_chain/migration.sql', import.meta.url);
 /** Makes the chain hash the history's channel columns when set (`addedColumns`). */
 const channelsMigration = new URL('../prisma/migrations/20261213120000_history_channel_audit_chain/migration.sql', import.meta.url);
+/** Chains each row when its transaction commits from then on (ADR 17). */
+const atCommitMigration = new URL('../prisma/migrations/20261215000100_audit_chain_at_commit/migration.sql', import.meta.url);
 
 /** A table as the first chain migration knew it: without the columns added since. */
 function asFirstChained(auditTable: AuditTable): AuditTable {
@@ -93,9 +103,11 @@ describe('the referral history and the access log', () => {
     expect(AUDIT_TABLES.map((t) => t.table).sort()).toEqual(['access_log', 'referral_history']);
     const migration = await readFile(chainMigration, 'utf8');
     const channels = await readFile(channelsMigration, 'utf8');
+    const atCommit = await readFile(atCommitMigration, 'utf8');
     for (const auditTable of AUDIT_TABLES) {
-      expect(migration).toContain(auditChainMigrationSql(asFirstChained(auditTable)));
-      if (auditTable.addedColumns !== undefined) expect(channels).toContain(auditChainAppendFunctionSql(auditTable));
+      expect(migration).toContain(auditChainMigrationSql(asFirstChained(auditTable), 'at-insert'));
+      if (auditTable.addedColumns !== undefined) expect(channels).toContain(auditChainAppendFunctionSql(auditTable, 'at-insert'));
+      expect(atCommit).toContain(auditChainAtCommitSql(auditTable));
       const { rows } = await h.testEnv.database.pool.query<{ column_name: string }>(
         `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
         [auditTable.table],
@@ -122,6 +134,30 @@ describe('the referral history and the access log', () => {
     const before = await rowsOf('access_log', referralId);
     await Promise.all(Array.from({ length: 20 }, async () => json(await api('GET', `/v1/referrals/${referralId}`, focalPoint), 200)));
     expect(await rowsOf('access_log', referralId)).toHaveLength(before.length + 20);
+    expect(await verify('access_log')).toMatchObject({ ok: true });
+  });
+
+  it('are not held up by a transaction that appended to the access log and has not committed (ADR 17)', async () => {
+    const { referralId, focalPoint } = await referralRead();
+    const before = await rowsOf('access_log', referralId);
+    const open = await h.testEnv.database.pool.connect();
+    try {
+      await open.query('BEGIN');
+      await open.query(
+        `INSERT INTO access_log (id, referral_id, reader_user_id, reader_organization_id, field_keys, request_id)
+         SELECT $1, referral_id, reader_user_id, reader_organization_id, field_keys, 'still-open' FROM access_log WHERE referral_id = $2 LIMIT 1`,
+        [randomUUID(), referralId],
+      );
+      // Under ADR 10 this read's own access-log row waited for the lock the open transaction held until it ended.
+      const read = api('GET', `/v1/referrals/${referralId}`, focalPoint).then((response) => json(response, 200));
+      const waited = new Promise<'blocked'>((resolve) => setTimeout(() => resolve('blocked'), 5_000).unref());
+      expect(await Promise.race([read.then(() => 'read'), waited])).toBe('read');
+      expect(await rowsOf('access_log', referralId)).toHaveLength(before.length + 1);
+      await open.query('COMMIT');
+    } finally {
+      open.release();
+    }
+    expect(await rowsOf('access_log', referralId)).toHaveLength(before.length + 2);
     expect(await verify('access_log')).toMatchObject({ ok: true });
   });
 

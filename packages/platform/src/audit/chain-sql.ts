@@ -4,8 +4,11 @@
  * Every row of an audit table carries `chain_seq` (1, 2, 3, … per table),
  * `prev_hash` (the previous row's hash, NULL for row 1) and
  * `hash = sha256(prev_hash || canonical text of the row)`. The database sets
- * them in a BEFORE INSERT trigger, so no service code can forget to, and
- * refuses UPDATE, DELETE and TRUNCATE. Someone who gets past the triggers (a
+ * them, so no service code can forget to, and refuses UPDATE, DELETE and
+ * TRUNCATE. Since ADR 17 a row is chained when its transaction commits (a
+ * deferred constraint trigger), so the per-table lock that keeps the chain
+ * from forking is held only while the transaction commits, never across the
+ * application's round trips; ADR 10 chained it at insert. Someone who gets past the triggers (a
  * superuser, or the owning role disabling them) can still edit rows, but
  * cannot do it without breaking the chain where `verifyAuditChain` sees it.
  *
@@ -84,6 +87,10 @@ function validate(table: AuditTable): void {
   const all = [...table.columns, ...(table.writeOnce ?? []), ...(table.backfillOrder ?? [])];
   for (const column of all) identifier(column);
   const chained = new Set<string>(AUDIT_CHAIN_COLUMNS);
+  for (const column of [...all, ...(table.addedColumns ?? []).map((a) => a.column)]) {
+    // The link function's variables: a column of the same name would be ambiguous in its statements.
+    if (column.startsWith('audit_chain_')) throw new Error(`Audit chain ${table.table}: "${column}" starts with audit_chain_, kept for the chain's functions.`);
+  }
   for (const column of [...table.columns, ...(table.writeOnce ?? [])]) {
     if (chained.has(column)) throw new Error(`Audit chain ${table.table}: "${column}" is one of the chain's own columns.`);
   }
@@ -132,39 +139,83 @@ function settingsClause(): string {
   return AUDIT_CANONICAL_SETTINGS.map(([name, value]) => `  SET ${name} = '${value}'`).join('\n');
 }
 
+/**
+ * When a row takes its place in the chain.
+ *
+ * - `at-commit` (ADR 17, the default): the BEFORE INSERT trigger only marks
+ *   the row pending (a negative `chain_seq` from the table's pending
+ *   sequence, no hash) and takes no lock; a deferred constraint trigger
+ *   chains it when its transaction commits, under the table's lock, which is
+ *   then held only until the commit ends.
+ * - `at-insert` (ADR 10): the BEFORE INSERT trigger takes the lock and chains
+ *   the row; the lock is held from the first audit insert until the
+ *   transaction ends. Kept so the migrations written with it still equal the
+ *   generator's output.
+ */
+export type AuditChainMode = 'at-insert' | 'at-commit';
+
+/**
+ * The transaction-local setting in which the append trigger lists the audit
+ * tables a transaction wrote to (space-separated), so that at commit their
+ * locks are taken in one order (by name) by every transaction: two
+ * transactions appending to the same two tables never wait on each other.
+ */
+export const AUDIT_CHAIN_PENDING_SETTING = 'audit_chain.pending';
+
 /** Names of what the chain installs on a table. */
 export function auditChainObjectNames(table: string): {
   appendFunction: string;
+  linkFunction: string;
   guardFunction: string;
   appendTrigger: string;
+  linkTrigger: string;
   updateTrigger: string;
   deleteTrigger: string;
   truncateTrigger: string;
   seqIndex: string;
+  pendingSequence: string;
 } {
   identifier(table);
   return {
     appendFunction: `audit_chain_append_${table}`,
+    linkFunction: `audit_chain_link_${table}`,
     guardFunction: `audit_chain_guard_${table}`,
     appendTrigger: `${table}_audit_chain_append`,
+    linkTrigger: `${table}_audit_chain_link`,
     updateTrigger: `${table}_audit_chain_no_update`,
     deleteTrigger: `${table}_audit_chain_no_delete`,
     truncateTrigger: `${table}_audit_chain_no_truncate`,
     seqIndex: `${table}_chain_seq_key`,
+    pendingSequence: `${table}_chain_pending_seq`,
   };
 }
 
-function updateGuardSql(table: AuditTable): string {
+function updateGuardSql(table: AuditTable, mode: AuditChainMode): string {
   const writeOnce = table.writeOnce ?? [];
   const refusal = (what: string, indent: string) =>
     `${indent}RAISE EXCEPTION '% ${AUDIT_APPEND_ONLY_MESSAGE}: %', TG_TABLE_NAME, ${what}\n` +
     `${indent}  USING HINT = 'Audit rows are only ever inserted (ADR 10).';`;
+  const audited = [...table.columns, ...(table.addedColumns ?? []).map((a) => a.column)];
+  // At commit, the link trigger's UPDATE (nested in it, hence a trigger depth above 1) stamps a pending row's
+  // chain columns once, from pending to a position, and changes nothing else.
+  const stamp =
+    mode === 'at-insert'
+      ? []
+      : [
+          `    -- The chain's own stamp at commit (${auditChainObjectNames(table.table).linkFunction}): a pending row gets its position, once.`,
+          `    IF pg_trigger_depth() > 1 AND OLD.chain_seq < 0 AND OLD.prev_hash IS NULL AND OLD.hash IS NULL`,
+          `       AND NEW.chain_seq > 0 AND NEW.hash IS NOT NULL`,
+          `       AND NOT (${[...audited, ...writeOnce].map((c) => `NEW.${c} IS DISTINCT FROM OLD.${c}`).join('\n                OR ')}) THEN`,
+          `      RETURN NEW;`,
+          `    END IF;`,
+        ];
   if (writeOnce.length === 0) {
-    return `  IF TG_OP = 'UPDATE' THEN\n${refusal(`'UPDATE refused'`, '    ')}\n  END IF;`;
+    return [`  IF TG_OP = 'UPDATE' THEN`, ...stamp, refusal(`'UPDATE refused'`, '    '), `  END IF;`].join('\n');
   }
-  const frozen = [...table.columns, ...(table.addedColumns ?? []).map((a) => a.column), ...AUDIT_CHAIN_COLUMNS];
+  const frozen = [...audited, ...AUDIT_CHAIN_COLUMNS];
   const lines = [
     `  IF TG_OP = 'UPDATE' THEN`,
+    ...stamp,
     `    -- The audited and chain columns never change; the write-once ones are set once.`,
     `    IF ${frozen.map((c) => `NEW.${c} IS DISTINCT FROM OLD.${c}`).join('\n       OR ')} THEN`,
     refusal(`'UPDATE of an audited column refused'`, '      '),
@@ -176,6 +227,18 @@ function updateGuardSql(table: AuditTable): string {
     `  END IF;`,
   ];
   return lines.join('\n');
+}
+
+function guardFunctionSql(table: AuditTable, create: 'CREATE FUNCTION' | 'CREATE OR REPLACE FUNCTION', mode: AuditChainMode): string {
+  return `${create} ${auditChainObjectNames(table.table).guardFunction}() RETURNS trigger
+  LANGUAGE plpgsql
+AS $fn$
+BEGIN
+${updateGuardSql(table, mode)}
+  RAISE EXCEPTION '% ${AUDIT_APPEND_ONLY_MESSAGE}: % refused', TG_TABLE_NAME, TG_OP
+    USING HINT = 'Audit rows are only ever inserted (ADR 10).';
+END
+$fn$;`;
 }
 
 function appendFunctionSql(table: AuditTable, create: 'CREATE FUNCTION' | 'CREATE OR REPLACE FUNCTION'): string {
@@ -199,46 +262,160 @@ END
 $fn$;`;
 }
 
-/**
- * The SQL that makes the chain cover `addedColumns` from now on: the append
- * function (and, when the table has write-once columns, the guard) replaced.
- * The migration adding the columns holds exactly this text after its
- * `ALTER TABLE … ADD COLUMN`s; rows written before keep verifying.
- */
-export function auditChainAppendFunctionSql(table: AuditTable): string {
-  validate(table);
+/** At commit (ADR 17): the append trigger marks the row pending, takes no lock, and notes the table for the link trigger. */
+function pendingAppendFunctionSql(table: AuditTable): string {
   const names = auditChainObjectNames(table.table);
-  const guard =
-    (table.writeOnce ?? []).length === 0
-      ? ''
-      : `
-CREATE OR REPLACE FUNCTION ${names.guardFunction}() RETURNS trigger
+  return `CREATE OR REPLACE FUNCTION ${names.appendFunction}() RETURNS trigger
   LANGUAGE plpgsql
 AS $fn$
+DECLARE
+  pending text := coalesce(current_setting('${AUDIT_CHAIN_PENDING_SETTING}', true), '');
 BEGIN
-${updateGuardSql(table)}
-  RAISE EXCEPTION '% ${AUDIT_APPEND_ONLY_MESSAGE}: % refused', TG_TABLE_NAME, TG_OP
-    USING HINT = 'Audit rows are only ever inserted (ADR 10).';
+  -- Pending: a negative position of its own (what the link trigger finds it by), no hash; whatever the client sent is
+  -- overwritten. No lock here: the row is chained when its transaction commits.
+  NEW.chain_seq := -nextval(format('%I.%I', TG_TABLE_SCHEMA, '${names.pendingSequence}')::regclass);
+  NEW.prev_hash := NULL;
+  NEW.hash := NULL;
+  IF position(' ' || TG_TABLE_NAME || ' ' IN ' ' || pending || ' ') = 0 THEN
+    PERFORM set_config('${AUDIT_CHAIN_PENDING_SETTING}', ltrim(pending || ' ' || TG_TABLE_NAME), true);
+  END IF;
+  RETURN NEW;
 END
 $fn$;`;
+}
+
+/**
+ * At commit (ADR 17): the deferred link trigger takes the locks of every
+ * audit table the transaction wrote to (by name, so always in one order),
+ * reads the head, which its predecessor committed before releasing the lock,
+ * and stamps the pending row with the next position and its hash. The lock is
+ * held from here to the end of the commit, and no longer.
+ */
+function linkFunctionSql(table: AuditTable): string {
+  const names = auditChainObjectNames(table.table);
+  const t = table.table;
+  return `CREATE OR REPLACE FUNCTION ${names.linkFunction}() RETURNS trigger
+  LANGUAGE plpgsql
+${settingsClause()}
+  SET search_path FROM CURRENT
+AS $fn$
+DECLARE
+  audit_chain_table text;
+  audit_chain_head_seq bigint;
+  audit_chain_head_hash bytea;
+  audit_chain_next_seq bigint;
+BEGIN
+  -- A row the append trigger did not mark pending (written with it off) is left unchained, for the verifier to report.
+  IF NEW.chain_seq IS NULL OR NEW.chain_seq >= 0 OR NEW.hash IS NOT NULL THEN
+    RETURN NULL;
+  END IF;
+  FOR audit_chain_table IN
+    SELECT DISTINCT pending.name
+      FROM unnest(string_to_array(coalesce(current_setting('${AUDIT_CHAIN_PENDING_SETTING}', true), '') || ' ' || TG_TABLE_NAME, ' ')) AS pending(name)
+     WHERE pending.name <> ''
+     ORDER BY pending.name
+  LOOP
+    PERFORM pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_NAMESPACE}, hashtext(audit_chain_table));
+  END LOOP;
+  SELECT t.chain_seq, t.hash INTO audit_chain_head_seq, audit_chain_head_hash
+    FROM ${t} t WHERE t.chain_seq > 0 ORDER BY t.chain_seq DESC LIMIT 1;
+  audit_chain_next_seq := coalesce(audit_chain_head_seq, 0) + 1;
+  UPDATE ${t} t
+     SET chain_seq = audit_chain_next_seq,
+         prev_hash = audit_chain_head_hash,
+         hash = ${auditHashSql(table, 't', 'audit_chain_next_seq', 'audit_chain_head_hash')}
+   WHERE t.chain_seq = NEW.chain_seq;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION '%: the pending audit row % was not found at commit', TG_TABLE_NAME, NEW.chain_seq;
+  END IF;
+  RETURN NULL;
+END
+$fn$;`;
+}
+
+/** The pending sequence, the append and link functions and the guard function of the at-commit chain, and the link trigger. */
+function atCommitObjectsSql(table: AuditTable, withAppendTrigger: boolean): string {
+  const names = auditChainObjectNames(table.table);
+  const t = table.table;
+  return `-- Pending rows are told apart by a negative chain_seq of their own until their transaction commits.
+CREATE SEQUENCE ${names.pendingSequence} AS bigint;
+
+-- Marks each new row pending; takes no lock.
+${pendingAppendFunctionSql(table)}
+${
+    withAppendTrigger
+      ? `CREATE TRIGGER ${names.appendTrigger} BEFORE INSERT ON ${t}
+  FOR EACH ROW EXECUTE FUNCTION ${names.appendFunction}();
+`
+      : ''
+  }
+-- Chains each new row when its transaction commits. The advisory lock, taken
+-- there and held until the commit ends, makes committing writers take turns,
+-- so each reads the head its predecessor committed: one chain, no fork, and a
+-- rolled-back insert is never chained. Runs at READ COMMITTED, where each
+-- statement here sees what committed before it.
+${linkFunctionSql(table)}
+CREATE CONSTRAINT TRIGGER ${names.linkTrigger} AFTER INSERT ON ${t}
+  DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION ${names.linkFunction}();
+
+-- Append-only: no DELETE, no TRUNCATE, no UPDATE of what the chain covers
+-- (the link trigger's stamp of a pending row excepted).
+${guardFunctionSql(table, 'CREATE OR REPLACE FUNCTION', 'at-commit')}
+`;
+}
+
+/**
+ * The SQL that makes the chain cover `addedColumns` from now on, rows written
+ * before still verifying. At commit (the default): the link and guard
+ * functions replaced. At insert (ADR 10): the append function (and, when the
+ * table has write-once columns, the guard) replaced. The migration adding the
+ * columns holds exactly this text after its `ALTER TABLE … ADD COLUMN`s.
+ */
+export function auditChainAppendFunctionSql(table: AuditTable, mode: AuditChainMode = 'at-commit'): string {
+  validate(table);
+  const added = `-- Added columns: ${(table.addedColumns ?? []).map((a) => `${a.column} (unset ${a.unset})`).join(', ')}.`;
+  if (mode === 'at-commit') {
+    return `-- Audit chain of ${table.table}, chained at commit: columns added later, hashed when set (generated by auditChainAppendFunctionSql in @referral-hub/platform; ADR 10, ADR 17).
+${added}
+${linkFunctionSql(table)}
+${guardFunctionSql(table, 'CREATE OR REPLACE FUNCTION', 'at-commit')}
+`;
+  }
+  const guard = (table.writeOnce ?? []).length === 0 ? '' : `\n${guardFunctionSql(table, 'CREATE OR REPLACE FUNCTION', 'at-insert')}`;
   return `-- Audit chain of ${table.table}: columns added later, hashed when set (generated by auditChainAppendFunctionSql in @referral-hub/platform; ADR 10).
--- Added columns: ${(table.addedColumns ?? []).map((a) => `${a.column} (unset ${a.unset})`).join(', ')}.
+${added}
 ${appendFunctionSql(table, 'CREATE OR REPLACE FUNCTION')}${guard}
 `;
 }
 
 /**
+ * The SQL that moves a table chained at insert (ADR 10) to being chained at
+ * commit (ADR 17): the rows already chained keep their positions and hashes,
+ * the append trigger stops taking the lock, and the link trigger chains each
+ * new row when its transaction commits. The migration holds exactly this text
+ * for each audit table; `table` is the table as it is now (with its
+ * `addedColumns`).
+ */
+export function auditChainAtCommitSql(table: AuditTable): string {
+  validate(table);
+  return `-- Audit chain of ${table.table}: chained at commit from now on (generated by auditChainAtCommitSql in @referral-hub/platform; ADR 17).
+${atCommitObjectsSql(table, false)}`;
+}
+
+/**
  * The SQL that turns an existing table into a chained audit table: the chain
  * columns and their unique index, the chain built over the rows already there
- * (in `backfillOrder`), the append trigger and the guard triggers. A service's
- * migration contains exactly this text for each of its audit tables.
+ * (in `backfillOrder`), the append trigger and the guard triggers, and, at
+ * commit (the default), the pending sequence and the link trigger. A
+ * service's migration contains exactly this text for each of its audit tables.
  */
-export function auditChainMigrationSql(table: AuditTable): string {
+export function auditChainMigrationSql(table: AuditTable, mode: AuditChainMode = 'at-commit'): string {
   validate(table);
   const t = table.table;
   const names = auditChainObjectNames(t);
   const order = (table.backfillOrder ?? ['created_at', 'id']).map((c) => `t.${c}`).join(', ');
-  return `-- Audit chain of ${t} (generated by auditChainMigrationSql in @referral-hub/platform; ADR 10).
+  const header = `-- Audit chain of ${t} (generated by auditChainMigrationSql in @referral-hub/platform; ${mode === 'at-insert' ? 'ADR 10' : 'ADR 10, ADR 17'}).
 -- Audited columns: ${table.columns.join(', ')}.${
     (table.writeOnce ?? []).length > 0 ? `\n-- Write-once columns: ${(table.writeOnce ?? []).join(', ')}.` : ''
   }
@@ -271,7 +448,16 @@ END
 $fn$;
 SELECT pg_temp.audit_chain_backfill_${t}();
 DROP FUNCTION pg_temp.audit_chain_backfill_${t}();
-
+`;
+  const guardTriggers = `CREATE TRIGGER ${names.updateTrigger} BEFORE UPDATE ON ${t}
+  FOR EACH ROW EXECUTE FUNCTION ${names.guardFunction}();
+CREATE TRIGGER ${names.deleteTrigger} BEFORE DELETE ON ${t}
+  FOR EACH ROW EXECUTE FUNCTION ${names.guardFunction}();
+CREATE TRIGGER ${names.truncateTrigger} BEFORE TRUNCATE ON ${t}
+  FOR EACH STATEMENT EXECUTE FUNCTION ${names.guardFunction}();
+`;
+  if (mode === 'at-commit') return `${header}\n${atCommitObjectsSql(table, true)}${guardTriggers}`;
+  return `${header}
 -- Appends each new row to the chain. The advisory lock (held until the
 -- transaction ends) makes concurrent writers take turns, so each reads the
 -- head its predecessor committed: one chain, no fork. Runs at READ COMMITTED,
@@ -281,20 +467,6 @@ CREATE TRIGGER ${names.appendTrigger} BEFORE INSERT ON ${t}
   FOR EACH ROW EXECUTE FUNCTION ${names.appendFunction}();
 
 -- Append-only: no DELETE, no TRUNCATE, no UPDATE of what the chain covers.
-CREATE FUNCTION ${names.guardFunction}() RETURNS trigger
-  LANGUAGE plpgsql
-AS $fn$
-BEGIN
-${updateGuardSql(table)}
-  RAISE EXCEPTION '% ${AUDIT_APPEND_ONLY_MESSAGE}: % refused', TG_TABLE_NAME, TG_OP
-    USING HINT = 'Audit rows are only ever inserted (ADR 10).';
-END
-$fn$;
-CREATE TRIGGER ${names.updateTrigger} BEFORE UPDATE ON ${t}
-  FOR EACH ROW EXECUTE FUNCTION ${names.guardFunction}();
-CREATE TRIGGER ${names.deleteTrigger} BEFORE DELETE ON ${t}
-  FOR EACH ROW EXECUTE FUNCTION ${names.guardFunction}();
-CREATE TRIGGER ${names.truncateTrigger} BEFORE TRUNCATE ON ${t}
-  FOR EACH STATEMENT EXECUTE FUNCTION ${names.guardFunction}();
-`;
+${guardFunctionSql(table, 'CREATE FUNCTION', 'at-insert')}
+${guardTriggers}`;
 }

@@ -5,7 +5,7 @@ import type { AuditTable } from './chain-sql.js';
 
 /** What can break a chain, first one found wins. */
 export type AuditChainProblem =
-  /** A row without chain fields: written while the append trigger was off. */
+  /** A row without chain fields: written while the append or link trigger was off. */
   | 'unchained'
   /** A position of the chain has no row: a row was deleted. */
   | 'missing'
@@ -32,7 +32,7 @@ export type AuditChainReport = {
    * intact, shorter chain: compare with a head exported earlier to see it.
    */
   head?: { seq: number; hash: string };
-  /** Whether the append and guard triggers are installed and enabled. */
+  /** Whether the append, link and guard triggers are installed and enabled. */
   triggersEnabled: boolean;
 };
 
@@ -113,16 +113,17 @@ async function runCheck(
   try {
     for (const [name, value] of AUDIT_CANONICAL_SETTINGS) await client.query('SELECT set_config($1, $2, true)', [name, value]);
     const check = await client.query<CheckRow>(checkSql);
+    const expected = [names.appendTrigger, names.linkTrigger, names.updateTrigger, names.deleteTrigger, names.truncateTrigger];
     const triggers = await client.query<{ enabled: string }>(
       `SELECT count(*) FILTER (WHERE tg.tgenabled <> 'D')::text AS enabled
          FROM pg_trigger tg
         WHERE tg.tgrelid = to_regclass($1) AND tg.tgname = ANY($2::text[])`,
-      [t, [names.appendTrigger, names.updateTrigger, names.deleteTrigger, names.truncateTrigger]],
+      [t, expected],
     );
     await client.query('COMMIT');
     const row = check.rows[0];
     if (row === undefined) throw new Error(`Audit chain ${t}: the check returned no row.`);
-    return toReport(t, row, triggers.rows[0]?.enabled === '4');
+    return toReport(t, row, triggers.rows[0]?.enabled === String(expected.length));
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -138,7 +139,7 @@ function toReport(table: string, row: CheckRow, triggersEnabled: boolean): Audit
   report.problem = row.problem;
   switch (row.problem) {
     case 'unchained':
-      report.reason = 'a row has no chain fields: it was written while the append trigger was disabled';
+      report.reason = "a row has no chain fields: it was written while the chain's triggers were disabled";
       break;
     case 'missing':
       report.firstBrokenSeq = before + 1;
