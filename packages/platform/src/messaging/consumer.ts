@@ -17,6 +17,14 @@ export type EventHandlerContext = {
   redelivered: boolean;
   /** Bound to the consumer, event id and type. */
   logger: Logger;
+  /**
+   * Runs `work` once the inbox transaction has committed, before the message
+   * is acked (e.g. handing jobs to a queue that must not see rows before they
+   * exist). Dropped if the transaction rolls back. Its failure is logged and
+   * does not retry the event, which is already recorded: whatever `work` does
+   * must be recoverable from what the transaction wrote (a sweep).
+   */
+  afterCommit(work: () => Promise<void>): void;
 };
 
 /**
@@ -24,6 +32,19 @@ export type EventHandlerContext = {
  * the event in the inbox: either both commit or neither does.
  */
 export type EventHandler<Tx extends SqlClient = SqlClient> = (event: EventEnvelope, tx: Tx, ctx: EventHandlerContext) => Promise<void>;
+
+/**
+ * A handler in two steps, for one that needs something from the network
+ * (another service's API): `prepare` runs BEFORE the inbox transaction opens,
+ * so no transaction (and no pooled connection) waits on a remote call; it
+ * returns the work to do in the transaction. If `prepare` throws, the event
+ * is retried like any failing handler, unless the inbox already has it (a
+ * duplicate), which is then acknowledged. A duplicate whose `prepare`
+ * succeeds is still stopped by the inbox: its work never runs.
+ */
+export type PreparedEventHandler<Tx extends SqlClient = SqlClient> = {
+  prepare(event: EventEnvelope, ctx: EventHandlerContext): Promise<(tx: Tx) => Promise<void>>;
+};
 
 export type StartConsumerOptions<Tx extends SqlClient = SqlClient> = {
   amqp: AmqpConnection;
@@ -45,7 +66,7 @@ export type StartConsumerOptions<Tx extends SqlClient = SqlClient> = {
    * `referral.#`). An exact type wins over patterns; patterns are tried in
    * the order given.
    */
-  handlers: Record<string, EventHandler<Tx>>;
+  handlers: Record<string, EventHandler<Tx> | PreparedEventHandler<Tx>>;
   /** How long to wait for a retry or dead-letter copy to be confirmed (default 10 s). */
   confirmTimeoutMs?: number;
   /** How long `stop()` waits for in-flight handlers (default 30 s). */
@@ -80,9 +101,10 @@ export type DeadLetterReason = 'unparseable' | 'invalid_event' | 'max_attempts';
  * one effect.
  *
  * Per message: parse and validate (a poison message goes straight to the
- * dead-letter queue); in ONE transaction record `(consumer, event id)` in
- * `inbox_message` and, if it was not there yet, run the handler; commit;
- * then ack. A failing handler's message is copied to the retry queue with
+ * dead-letter queue); for a {@link PreparedEventHandler}, its network step
+ * first, outside any transaction; in ONE transaction record `(consumer,
+ * event id)` in `inbox_message` and, if it was not there yet, run the
+ * handler; commit; run the handler's after-commit work; then ack. A failing handler's message is copied to the retry queue with
  * `x-attempt + 1` (it comes back after the retry delay) until `maxAttempts`,
  * then to the dead-letter queue with the last error's code and (truncated)
  * message in its headers. Copies are confirmed before the original is acked,
@@ -216,10 +238,36 @@ export async function startConsumer<Tx extends SqlClient>(options: StartConsumer
         return;
       }
       const attempt = attemptOf(headers);
-      const ctx: EventHandlerContext = { consumer, requestId, attempt, redelivered: message.fields.redelivered, logger: eventLogger };
+      let afterCommit: (() => Promise<void>)[] = [];
+      const ctx: EventHandlerContext = {
+        consumer,
+        requestId,
+        attempt,
+        redelivered: message.fields.redelivered,
+        logger: eventLogger,
+        afterCommit: (work) => {
+          afterCommit.push(work);
+        },
+      };
       let outcome: 'handled' | 'duplicate';
       try {
+        let work: (tx: Tx) => Promise<void>;
+        if (typeof handler === 'function') {
+          work = (tx) => handler(event, tx, ctx);
+        } else {
+          try {
+            work = await handler.prepare(event, ctx);
+          } catch (error) {
+            // Already handled (a duplicate): nothing to retry, whatever the network says now.
+            if (await inInbox(event.id)) {
+              work = () => Promise.resolve();
+            } else {
+              throw error;
+            }
+          }
+        }
         outcome = await transaction(async (tx) => {
+          afterCommit = [];
           const inserted = await tx.$executeRawUnsafe(
             'INSERT INTO inbox_message (consumer, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
             consumer,
@@ -227,7 +275,7 @@ export async function startConsumer<Tx extends SqlClient>(options: StartConsumer
             event.type,
           );
           if (inserted === 0) return 'duplicate' as const;
-          await handler(event, tx, ctx);
+          await work(tx);
           return 'handled' as const;
         });
       } catch (error) {
@@ -257,10 +305,29 @@ export async function startConsumer<Tx extends SqlClient>(options: StartConsumer
       } else {
         stats.handled += 1;
         eventLogger.debug({ attempt }, 'Event handled');
+        for (const work of afterCommit) {
+          try {
+            await work();
+          } catch (error) {
+            eventLogger.warn({ err: describeFailure(error, maxErrorLength) }, 'Work after the inbox commit failed; left to what recovers it');
+          }
+        }
       }
       // After commit: if this ack is lost, the redelivery is a harmless duplicate.
       safely(() => ch.ack(message));
     });
+  };
+
+  /** Whether the inbox already records this event for this consumer. */
+  const inInbox = async (eventId: string): Promise<boolean> => {
+    try {
+      const rows = await transaction((tx) =>
+        Promise.resolve(tx.$queryRawUnsafe<unknown[]>('SELECT 1 FROM inbox_message WHERE consumer = $1 AND event_id = $2', consumer, eventId)),
+      );
+      return rows.length > 0;
+    } catch {
+      return false;
+    }
   };
 
   const sendCopy = async (ch: ConfirmChannel, message: ConsumeMessage, target: string, headerUpdates: Record<string, string | number>): Promise<boolean> => {

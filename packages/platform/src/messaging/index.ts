@@ -47,6 +47,7 @@ export {
   type EventConsumer,
   type EventHandler,
   type EventHandlerContext,
+  type PreparedEventHandler,
   type StartConsumerOptions,
 } from './consumer.js';
 export {

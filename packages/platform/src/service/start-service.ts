@@ -19,7 +19,7 @@ import type { Lifecycle } from '../lifecycle/index.js';
 import { createLogger } from '../logging/index.js';
 import type { Logger } from '../logging/index.js';
 import { connectAmqp, createOutbox, startConsumer, startOutboxRelay } from '../messaging/index.js';
-import type { AmqpConnection, EventConsumer, EventHandler, EventValidator, Outbox, OutboxRelay } from '../messaging/index.js';
+import type { AmqpConnection, EventConsumer, EventHandler, EventValidator, Outbox, OutboxRelay, PreparedEventHandler } from '../messaging/index.js';
 import type { BaseServiceConfig } from './config.js';
 import { startPeriodicJob } from './periodic-job.js';
 import { consumerName, networkTopology } from './network.js';
@@ -71,7 +71,7 @@ export type ServiceDefinition<Config extends BaseServiceConfig, Client, Tx exten
   /** Present when the service consumes events: its handlers by type or pattern. */
   consumer?: {
     service: ConsumingService;
-    handlers: (context: ServiceContext<Config, Client, Tx>) => Record<string, EventHandler<Tx>>;
+    handlers: (context: ServiceContext<Config, Client, Tx>) => Record<string, EventHandler<Tx> | PreparedEventHandler<Tx>>;
   };
   /** Other connections the handlers and routes use; see {@link ServiceResource}. */
   resources?: readonly ServiceResource[];

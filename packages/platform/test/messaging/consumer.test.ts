@@ -40,6 +40,7 @@ const flaky = names.consumer('flaky');
 const remote = names.consumer('remote');
 const other = names.consumer('other');
 const slow = names.consumer('slow');
+const twoStep = names.consumer('two-step');
 const topology = topologyFor({
   exchange: names.exchange,
   consumers: [
@@ -48,6 +49,7 @@ const topology = topologyFor({
     { name: remote, bindings: [] },
     { name: other, bindings: [] },
     { name: slow, bindings: [] },
+    { name: twoStep, bindings: [] },
   ],
   retryDelayMs: 100,
   deliveryLimit: 5,
@@ -320,6 +322,73 @@ describe('consumer with inbox', () => {
     expect(slowConsumer.isConsuming()).toBe(false);
     expect(await effects(event.id)).toBe(1);
     await eventually(async () => (await queueDepth(`${slow}.events`)) === 0, 5000, 'acknowledged');
+  });
+
+  it('a two-step handler calls out before its transaction opens, queues after the commit, and a duplicate whose call fails is acknowledged', async () => {
+    const steps: string[] = [];
+    let networkDown = false;
+    let afterCommitFails = false;
+    const twoStepConsumer = await startConsumer({
+      amqp,
+      consumer: twoStep,
+      validator: testValidator,
+      logger: testLogger,
+      maxAttempts: 3,
+      transaction: pgTransaction(db.pool),
+      handlers: {
+        [TEST_EVENT_TYPE]: {
+          prepare: async (event, ctx) => {
+            steps.push(`prepare ${event.id}`);
+            // Nothing of this event is written yet: no transaction of it is open.
+            expect(await db.pool.query('SELECT 1 FROM inbox_message WHERE consumer = $1 AND event_id = $2', [twoStep, event.id]).then((r) => r.rowCount)).toBe(0);
+            if (networkDown) throw new AppError('remote_down', 503, 'The remote service is down');
+            const fetched = `fetched for ${event.id}`;
+            return async (tx) => {
+              steps.push(`transaction ${fetched}`);
+              await tx.$executeRawUnsafe('INSERT INTO effect (event_id, attempt) VALUES ($1, $2)', event.id, ctx.attempt);
+              ctx.afterCommit(async () => {
+                // Seen from another connection: the effect is committed before this runs.
+                steps.push(`after commit ${event.id} sees ${await effects(event.id)}`);
+                if (afterCommitFails) throw new Error('queue down');
+              });
+            };
+          },
+        },
+      },
+    });
+    const send = (event: { id: string }) => adminChannel.sendToQueue(`${twoStep}.events`, Buffer.from(JSON.stringify(event)), { messageId: event.id, persistent: true });
+    try {
+      const event = buildThingEvent();
+      send(event);
+      await eventually(() => twoStepConsumer.stats().handled === 1, 10_000, 'handled');
+      expect(steps).toEqual([`prepare ${event.id}`, `transaction fetched for ${event.id}`, `after commit ${event.id} sees 1`]);
+
+      // The same event again while the remote service is down: already in the inbox, so acknowledged, not retried.
+      networkDown = true;
+      send(event);
+      await eventually(() => twoStepConsumer.stats().duplicates === 1, 10_000, 'duplicate acknowledged');
+      expect(twoStepConsumer.stats().retried).toBe(0);
+      expect(await effects(event.id)).toBe(1);
+
+      // A new event while it is down: retried like a failing handler, handled once it is back.
+      const later = buildThingEvent();
+      send(later);
+      await eventually(() => twoStepConsumer.stats().retried >= 1, 10_000, 'retried');
+      expect(await effects(later.id)).toBe(0);
+      networkDown = false;
+      await eventually(async () => (await effects(later.id)) === 1, 10_000, 'handled after the retry');
+
+      // Work after the commit that fails is logged; the event, already recorded, is not retried.
+      afterCommitFails = true;
+      const third = buildThingEvent();
+      send(third);
+      await eventually(() => steps.includes(`after commit ${third.id} sees 1`), 10_000, 'after-commit work ran');
+      await eventually(async () => (await queueDepth(`${twoStep}.events`)) === 0, 5000, 'acknowledged');
+      expect(twoStepConsumer.stats().retried).toBe(1);
+      expect(await effects(third.id)).toBe(1);
+    } finally {
+      await twoStepConsumer.stop();
+    }
   });
 
   it('matches handlers by AMQP topic pattern', () => {
