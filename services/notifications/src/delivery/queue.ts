@@ -219,9 +219,10 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     if (claimed === null) {
       const row = await findDelivery(db.client, job.data.deliveryId);
       if (row === null) {
-        // Queued from the consumer's transaction, which has not committed yet (or rolled back, and the
-        // event will come again): look again shortly, without spending one of the message's attempts,
-        // waiting longer as time passes, and giving up once the event has had time for all its retries.
+        // Jobs are queued once the consumer's transaction has committed, so a row is normally there. Not
+        // yet visible here (a replica reading behind) or gone with a rolled-back plan: look again shortly,
+        // without spending one of the message's attempts, waiting longer as time passes, and giving up
+        // once the event has had time for all its retries.
         const waited = Date.now() - job.timestamp;
         if (waited > NOT_PLANNED_GIVE_UP_MS) throw new UnrecoverableError('not_planned');
         return later(job, Date.now() + Math.min(30_000, Math.max(NOT_PLANNED_YET_DELAY_MS, waited / 2)), token);

@@ -73,20 +73,35 @@ export type NotifyDeps = {
 };
 
 /**
+ * The names and contacts the event's message needs, from the referrals
+ * service: null when nobody is told of this event type by a person's channel
+ * or no source is configured. A network call: made BEFORE the consumer's
+ * transaction opens (the consumer's prepare step), never inside it.
+ *
+ * @throws Error when they cannot be had now (the event is then retried).
+ */
+export async function loadReferralContext(deps: Pick<NotifyDeps, 'contexts'>, event: ReferralEventFacts): Promise<ReferralContext | null> {
+  if (deps.contexts === undefined || AUDIENCES[event.eventType].length === 0) return null;
+  return deps.contexts.load(event);
+}
+
+/**
  * Turns a referral event into deliveries: who is told (by event type), on
  * which channels and in which language (their preferences), the rendered
  * message, one log row and one job per recipient and channel. Rows are
- * written in the consumer's transaction; jobs carry the row's id, derived from
- * the event, so a redelivered event plans and queues nothing new. A contact
- * without an address for a chosen channel is logged `failed` (`no_address`).
+ * written in the consumer's transaction; the jobs are returned, for the
+ * caller to queue once that transaction has committed (a job must never find
+ * its row missing). Jobs carry the row's id, derived from the event, so a
+ * redelivered event plans and queues nothing new, and a job lost between the
+ * commit and the queue is queued again by the sweep of lost deliveries. A
+ * contact without an address for a chosen channel is logged `failed`
+ * (`no_address`). `context` is what {@link loadReferralContext} gave.
  */
-export async function notifyReferralEvent(deps: NotifyDeps, tx: Tx, event: ReferralEventFacts): Promise<number> {
+export async function notifyReferralEvent(deps: NotifyDeps, tx: Tx, event: ReferralEventFacts, context: ReferralContext | null): Promise<DeliveryJobData[]> {
   const now = (deps.now ?? (() => new Date()))();
-  const { rows, jobs } = await planReferralEvent(deps, tx, event, now);
+  const { rows, jobs } = await planReferralEvent(deps, tx, event, now, context);
   await insertDeliveries(tx, rows);
-  // Queued before the transaction commits: a job that runs first finds no row yet and waits for it.
-  await deps.enqueue(jobs);
-  return jobs.length;
+  return jobs;
 }
 
 /** `ACTION_LINK_URL_TEMPLATE`'s default: the console of `npm start`. */
@@ -98,13 +113,21 @@ export type Plan = { rows: NewDeliveryRow[]; jobs: DeliveryJobData[] };
 /**
  * Who is told of `event` and what each is sent, as rows and jobs with ids
  * derived from the event: planning the same event again (a redelivery, the
- * sweep of lost jobs) gives the same ids.
+ * sweep of lost jobs) gives the same ids. The referral's context is the one
+ * given (already loaded), else loaded here.
  *
  * @throws Error when the recipients cannot be had now (the caller retries).
  */
-export async function planReferralEvent(deps: Pick<NotifyDeps, 'contexts' | 'linkTemplate' | 'actionLinkTemplate'>, tx: Tx, event: ReferralEventFacts, now: Date): Promise<Plan> {
+export async function planReferralEvent(
+  deps: Pick<NotifyDeps, 'contexts' | 'linkTemplate' | 'actionLinkTemplate'>,
+  tx: Tx,
+  event: ReferralEventFacts,
+  now: Date,
+  loaded?: ReferralContext | null,
+): Promise<Plan> {
   const templates = { link: deps.linkTemplate, actionLink: deps.actionLinkTemplate ?? DEFAULT_ACTION_LINK_TEMPLATE };
-  const people = deps.contexts === undefined ? { rows: [], jobs: [] } : await planForPeople(templates, deps.contexts, tx, event, now);
+  const context = loaded === undefined ? await loadReferralContext(deps, event) : loaded;
+  const people = context === null ? { rows: [], jobs: [] } : await planForPeople(templates, context, tx, event, now);
   const hooks = await planWebhooks(tx, event);
   return { rows: [...people.rows, ...hooks.rows], jobs: [...people.jobs, ...hooks.jobs] };
 }
@@ -113,11 +136,11 @@ function row(event: ReferralEventFacts, fields: Omit<NewDeliveryRow, 'eventId' |
   return { eventId: event.eventId, eventType: event.eventType, referralId: event.referralId, referringOrganizationId: event.referringOrganizationId, ...fields };
 }
 
-async function planForPeople(templates: { link: string; actionLink: string }, contexts: ReferralContextSource, tx: Tx, event: ReferralEventFacts, now: Date): Promise<Plan> {
+async function planForPeople(templates: { link: string; actionLink: string }, loaded: ReferralContext, tx: Tx, event: ReferralEventFacts, now: Date): Promise<Plan> {
   const plan: Plan = { rows: [], jobs: [] };
   if (AUDIENCES[event.eventType].length === 0) return plan;
   // The people who held the roles when it happened, not those holding them now.
-  const context = asOfEvent(await contexts.load(event), event.people);
+  const context = asOfEvent(loaded, event.people);
   if (AUDIENCES[event.eventType].some((audience) => audience.roles.includes('org_admin'))) {
     // The receiving organisation's administrators: those whose token said org_admin when they opened their preferences.
     const admins = await findAdministratorsOf(tx, event.recipientOrganizationId);
