@@ -34,15 +34,17 @@ export async function enqueueEvent(tx: SqlClient, event: unknown, options: Enque
     // of the work that caused it, however late the relay sends it.
     [REQUEST_ID_HEADER]: acceptOrCreateRequestId(options.headers?.[REQUEST_ID_HEADER] ?? currentRequestId()),
   };
+  // One statement, one round trip of the caller's transaction: the row, and the notification that
+  // PostgreSQL holds until the commit (and folds into one per channel and transaction).
   await tx.$executeRawUnsafe(
-    'INSERT INTO outbox_message (id, event_type, subject, payload, headers) VALUES ($1::uuid, $2, $3, $4::jsonb, $5::jsonb)',
+    `INSERT INTO outbox_message (id, event_type, subject, payload, headers)
+     SELECT $1::uuid, $2, $3, $4::jsonb, $5::jsonb FROM (SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', '')) AS wake`,
     valid.id,
     valid.type,
     valid.subject ?? null,
     JSON.stringify(valid),
     JSON.stringify(headers),
   );
-  await tx.$executeRawUnsafe(`SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', '')`);
   return valid;
 }
 
