@@ -3,15 +3,17 @@
 // Plain Node built-ins only: it must run on a fresh clone before anything is
 // installed, including pnpm itself.
 //
-//   node scripts/hub.mjs start      install, services, migrations, then run everything
+//   node scripts/hub.mjs start      install, compile, services, migrations, then run everything
 //   node scripts/hub.mjs test       install, services, then every check and test
 //   node scripts/hub.mjs migrate    databases, roles and migrations only
 //   node scripts/hub.mjs services   make sure PostgreSQL, Redis and RabbitMQ answer
 //   node scripts/hub.mjs install    dependencies and generated Prisma clients only
+//   node scripts/hub.mjs build      compile what changed of the packages a hub runs (dist/)
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RUNTIME_PACKAGES, buildStale, compiledEntry } from './lib/build.mjs';
 import { runChecks } from './lib/checks.mjs';
 import { migrateAll } from './lib/db.mjs';
 import { install } from './lib/install.mjs';
@@ -26,14 +28,19 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const USAGE = `Usage: node scripts/hub.mjs <command> [options]
 
 Commands:
-  start                  install what is missing, start PostgreSQL/Redis/RabbitMQ if needed,
-                         apply migrations, then run the identity provider and the four services
+  start                  install what is missing, compile what changed, start PostgreSQL/Redis/RabbitMQ
+                         if needed, apply migrations, then run the identity provider, the four services
+                         and the console (compiled JavaScript, node dist/start.js, as in production)
   test [--tests-only] [vitest args…]
                          install, start the backing services, run contracts:check, typecheck,
                          lint and the whole vitest suite (--tests-only: vitest alone)
   migrate                create the per-service databases and roles, apply migrations
   services               make sure PostgreSQL, Redis and RabbitMQ answer on localhost
   install                install dependencies and generate the Prisma clients
+  build [--quiet] [<package folder>…]
+                         compile what changed since the last build of the packages a hub runs
+                         (contracts, platform, the services, the console) to their dist/ folders;
+                         given folders (e.g. services/consent), only those and what they import
   pnpm <args…>           run the pinned pnpm (installed into .hub/tools when it is not on PATH),
                          e.g. node scripts/hub.mjs pnpm --filter @referral-hub/referrals start
 
@@ -59,6 +66,19 @@ async function ensureServices() {
   step('checking PostgreSQL, Redis and RabbitMQ');
   const code = await run('bash', [join(root, 'infra', 'scripts', 'ensure-services.sh')], { cwd: root });
   if (code !== 0) throw new HubError('the backing services are not available (see above)', code);
+}
+
+/**
+ * The packages to compile for the given service or console folders: the
+ * libraries they import (contracts, platform), then themselves.
+ * @param {string[]} dirs folders relative to the root, e.g. "services/consent"
+ * @returns {string[]}
+ */
+function packagesFor(dirs) {
+  const wanted = dirs.map((dir) => dir.replace(/\\/g, '/').replace(/\/+$/, ''));
+  const unknown = wanted.filter((dir) => !RUNTIME_PACKAGES.includes(dir));
+  if (unknown.length > 0) throw new HubError(`not a package a hub runs: ${unknown.join(', ')} (one of ${RUNTIME_PACKAGES.join(', ')})`, 2);
+  return RUNTIME_PACKAGES.filter((dir) => dir.startsWith('packages/') || wanted.includes(dir));
 }
 
 /** Where the console's browser tests find Chromium (Debian's package). */
@@ -121,7 +141,10 @@ async function assertPortsFree(specs) {
   }
 }
 
-/** Node with the workspace's TypeScript sources (no build needed in development). */
+/**
+ * Node with the workspace's TypeScript sources, for the development tools that
+ * are never deployed (the development identity provider, the demo seed).
+ */
 const NODE_SOURCE_ARGS = ['--conditions=@referral-hub/source', '--import', 'tsx'];
 
 /** @param {NodeJS.ProcessEnv} baseEnv */
@@ -147,31 +170,34 @@ async function start(baseEnv) {
   const services = [];
   for (const service of SERVICES) {
     const dir = join(root, 'services', service.name);
-    if (!existsSync(join(dir, 'src', 'start.ts'))) {
-      warn(`services/${service.name}/src/start.ts is missing: ${service.name} not started`);
+    const entry = compiledEntry(root, `services/${service.name}`);
+    if (!existsSync(entry)) {
+      warn(`services/${service.name}/dist/start.js is missing: ${service.name} not started`);
       continue;
     }
     services.push({
       name: service.name,
       colour: service.colour,
       command: process.execPath,
-      args: [...NODE_SOURCE_ARGS, 'src/start.ts'],
+      // What a production image runs: the compiled JavaScript, with Node's default conditions.
+      args: [entry],
       cwd: dir,
       env: { ...baseEnv, ...serviceEnv(service) },
       readyUrl: `http://${LOCAL_HOST}:${service.port}/readyz`,
     });
   }
-  if (services.length === 0) throw new HubError('no service has a src/start.ts yet: nothing to start');
+  if (services.length === 0) throw new HubError('no service has a dist/start.js: nothing to start');
 
   /** @type {import('./lib/supervisor.mjs').ProcessSpec | undefined} */
   let consoleApp;
   const consoleDir = join(root, 'apps', 'console');
-  if (identity && existsSync(join(consoleDir, 'src', 'start.ts'))) {
+  if (identity && existsSync(compiledEntry(root, 'apps/console'))) {
     consoleApp = {
       name: CONSOLE.name,
       colour: CONSOLE.colour,
       command: process.execPath,
-      args: [...NODE_SOURCE_ARGS, 'src/start.ts'],
+      // It reads messages/ and public/ beside dist/, from its own folder.
+      args: [compiledEntry(root, 'apps/console')],
       cwd: consoleDir,
       env: { ...baseEnv, ...consoleEnv() },
       readyUrl: `http://${LOCAL_HOST}:${CONSOLE.port}/livez`,
@@ -275,7 +301,7 @@ async function main(argv) {
     console.log(USAGE);
     return 0;
   }
-  const known = ['start', 'test', 'migrate', 'services', 'install', 'pnpm'];
+  const known = ['start', 'test', 'migrate', 'services', 'install', 'pnpm', 'build'];
   if (!known.includes(command)) {
     error(`unknown command "${command}"`);
     console.log(USAGE);
@@ -293,6 +319,12 @@ async function main(argv) {
 
   if (command === 'services') {
     await ensureServices();
+    return 0;
+  }
+  // Before pnpm: a package's own `start` script runs this each time, and needs nothing but TypeScript.
+  if (command === 'build') {
+    const only = rest.filter((arg) => !arg.startsWith('--'));
+    await buildStale(root, { quiet: rest.includes('--quiet'), ...(only.length > 0 ? { packages: packagesFor(only) } : {}) });
     return 0;
   }
 
@@ -319,6 +351,7 @@ async function main(argv) {
     }
     case 'start':
       await install(root, pnpm);
+      await buildStale(root);
       await ensureServices();
       await migrateAll(root, pnpm.env);
       return start(pnpm.env);
