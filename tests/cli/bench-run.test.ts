@@ -150,6 +150,34 @@ describe('npm run bench', () => {
     expect(existsSync(lock)).toBe(false);
   });
 
+  it('on an interrupt, lets the running bench clean up, runs no other, and exits 130', async () => {
+    const polite = script(
+      'polite.ts',
+      "process.on('SIGINT', () => { console.log('dropping my scratch database'); process.exit(130); });\nconsole.log('measuring');\nsetInterval(() => {}, 1_000);",
+    );
+    const lock = join(dir, 'interrupted.lock');
+    let sent = false;
+    const child = spawn(process.execPath, ['--conditions=@referral-hub/source', '--import', 'tsx', orchestrator, '--bench', polite, '--bench', good, '--lock', lock], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (!sent && stdout.includes('[polite] measuring')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(code).toBe(130);
+    expect(stdout).toContain('[polite] dropping my scratch database');
+    expect(stdout).not.toContain('[good]');
+    expect(stdout).toContain('| polite | **failed**: interrupted |');
+    expect(stdout).toContain('| good | **not run**: interrupted |');
+    expect(existsSync(lock)).toBe(false);
+  });
+
   it('answers a wrong command line with exit code 2 and its usage, running nothing', async () => {
     const [unknown, only] = await Promise.all([runBench(['--colour']), runBench(['--only', 'nothing-like-this'])]);
     expect(unknown.code).toBe(2);
