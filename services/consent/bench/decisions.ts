@@ -1,36 +1,49 @@
 /**
- * Decision throughput and latency at 50 concurrent clients: the consent service's
- * `POST /v1/decisions` (auth, OpenAPI validation, the same reads, the pure decision, the stored
- * decision row) beside a bare Express + pg endpoint doing only the same reads, in the same run,
- * against the same scratch database.
+ * Decision throughput at 20 concurrent clients: the consent service's `POST /v1/decisions` (token
+ * verification, OpenAPI validation, the decision's reads, the decision rules, the stored decision
+ * row) beside a bare Express + pg server doing the same database work inline (the same reads and
+ * the decision row's insert) and nothing else. Each server runs in its own process (the service
+ * as `npm start` runs it); this process seeds the scratch database and generates the load, in
+ * interleaved rounds (hub, bare, hub, bare, …), and reports medians.
  *
  *   node --conditions=@referral-hub/source --import tsx services/consent/bench/decisions.ts
  *
  * Needs PostgreSQL and RabbitMQ on localhost (as the tests do). Loopback only; bounded in time.
- * BENCH_SECONDS (default 15) and BENCH_CLIENTS (default 50) change the load.
+ * BENCH_SECONDS (seconds per round and side, default 8), BENCH_ROUNDS (default 3), BENCH_CLIENTS
+ * (default 20) change the load; BENCH_CONSUME=1 asks consuming decisions (`consume: true`, as the
+ * referrals service does at submit) of both sides; BENCH_CPU_PROF=<dir> writes the service's CPU
+ * profile there.
+ *
+ * Prints a summary and one `BENCH_ROW {...}` line (id `consent-decision`) for `npm run bench`.
  */
-import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createServiceTestEnv } from '@referral-hub/testkit';
-import express from 'express';
 import pg from 'pg';
-import { start } from '../src/start.js';
 
 const CASES = 5000;
 const OWNERS = 50;
 const RECIPIENTS = 20;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
+const CONSUME = process.env.BENCH_CONSUME === '1';
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+const GOAL = 0.6;
 const FIELDS = ['child.firstName', 'child.age', 'protection.riskLevel', 'health.conditions', 'confidential.notes'];
 
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
-const env = await createServiceTestEnv({
-  name: 'consent-bench',
-  migrationsDir,
-  extraEnv: { DATABASE_POOL_MAX: '20', LOG_LEVEL: 'silent', CONSENT_EXPIRY_INTERVAL_MS: '15000' },
-});
-const pool = new pg.Pool({ connectionString: env.database.url, max: 20 });
+const env = await createServiceTestEnv({ name: 'consent-bench', migrationsDir, extraEnv: { DATABASE_POOL_MAX: '20', LOG_LEVEL: 'silent' } });
+const pool = new pg.Pool({ connectionString: env.database.url, max: 4 });
+const children: ChildProcess[] = [];
 
 try {
   const owners = Array.from({ length: OWNERS }, () => randomUUID());
@@ -38,86 +51,205 @@ try {
   const cases = Array.from({ length: CASES }, (_, i) => ({ code: `CASE-B${String(i).padStart(6, '0')}`, owner: owners[i % OWNERS] as string, recipient: recipients[i % RECIPIENTS] as string }));
   await seed(pool, owners, recipients, cases);
 
-  const service = await start({ env: env.env });
-  const bare = await startBare(pool);
+  const [servicePort, barePort] = [await freePort(), await freePort()];
+  const serviceUrl = await spawnServer(
+    'consent service',
+    [
+      '--conditions=@referral-hub/source',
+      '--import',
+      'tsx',
+      ...(CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`]),
+      'services/consent/src/start.ts',
+    ],
+    {
+      ...env.env,
+      NODE_ENV: 'production',
+      PORT: String(servicePort),
+      DATABASE_POOL_MAX: '20',
+      LOG_LEVEL: 'info',
+      CONSENT_TEXT_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+      CONSENT_EXPIRY_INTERVAL_MS: '15000',
+    },
+    servicePort,
+    '/readyz',
+  );
+  const bareUrl = await spawnServer(
+    'bare server',
+    ['--conditions=@referral-hub/source', '--import', 'tsx', 'services/consent/bench/bare-server.ts'],
+    { DATABASE_URL: env.database.url, DATABASE_POOL_MAX: '20', PORT: String(barePort) },
+    barePort,
+    null,
+  );
+
   const authorization = await env.authorization({ sub: 'referrals-service', org: randomUUID(), roles: ['system'] });
   const body = (i: number) => {
     const c = cases[i % CASES]!;
-    return JSON.stringify({ caseCode: c.code, ownerOrganizationId: c.owner, recipientOrganizationId: c.recipient, purpose: 'referral', fields: FIELDS, caseCategories: ['neglect'] });
+    return JSON.stringify({
+      caseCode: c.code,
+      ownerOrganizationId: c.owner,
+      recipientOrganizationId: c.recipient,
+      purpose: 'referral',
+      fields: FIELDS,
+      caseCategories: ['neglect'],
+      ...(CONSUME ? { consume: true, referralId: randomUUID() } : {}),
+    });
   };
+  const hubTarget = { url: `${serviceUrl}/v1/decisions`, authorization, pid: children[0]?.pid };
+  const bareTarget = { url: `${bareUrl}/decide`, authorization, pid: children[1]?.pid };
 
   // Warm both up (connections, JIT, compiled validators) before measuring.
-  await load(`${service.url}/v1/decisions`, authorization, body, 2);
-  await load(`${bare.url}/decide`, authorization, body, 2);
-  const hub = await load(`${service.url}/v1/decisions`, authorization, body, SECONDS);
-  const base = await load(`${bare.url}/decide`, authorization, body, SECONDS);
+  await load(hubTarget, body, 3);
+  await load(bareTarget, body, 3);
+  const hub: Result[] = [];
+  const bare: Result[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    hub.push(await load(hubTarget, body, SECONDS));
+    bare.push(await load(bareTarget, body, SECONDS));
+  }
 
-  const row = (name: string, r: Result) =>
-    `${name.padEnd(28)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(6)} ms   errors ${r.errors}`;
-  console.log(`\n${CLIENTS} clients, ${SECONDS} s each, ${CASES} cases, ${CASES * 2} consents, ${OWNERS * RECIPIENTS} agreements`);
-  console.log(row('consent service', hub));
-  console.log(row('bare Express + pg (reads)', base));
-  console.log(`ratio (service / bare): throughput ${(hub.rps / base.rps).toFixed(2)}, p50 ${(hub.p50 / base.p50).toFixed(2)}, p99 ${(hub.p99 / base.p99).toFixed(2)}`);
-
-  await bare.close();
-  await service.stop();
+  const hubRps = median(hub.map((r) => r.rps));
+  const bareRps = median(bare.map((r) => r.rps));
+  const hubP50 = median(hub.map((r) => r.p50));
+  const ratio = hubRps / bareRps;
+  const line = (name: string, r: Result) =>
+    `  ${name.padEnd(30)} ${r.rps.toFixed(0).padStart(6)} /s   p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(6)} ms   server CPU ${r.cpuMsPerRequest.toFixed(2)} ms/request   errors ${r.errors}`;
+  console.log(
+    `\nConsent decisions${CONSUME ? ' (consuming)' : ''}: ${CLIENTS} clients, ${ROUNDS} interleaved rounds of ${SECONDS} s per side; ` +
+      `${CASES} cases, ${CASES * 2} consents, ${OWNERS * RECIPIENTS} agreements; ${cpus().length} CPUs, ${Math.round(totalmem() / 2 ** 30)} GB`,
+  );
+  hub.forEach((r, i) => {
+    console.log(line(`round ${i + 1} consent service`, r));
+    console.log(line(`round ${i + 1} bare Express + pg`, bare[i]!));
+  });
+  const hubCpu = median(hub.map((r) => r.cpuMsPerRequest));
+  const bareCpu = median(bare.map((r) => r.cpuMsPerRequest));
+  console.log(`  server process CPU per request (median): service ${hubCpu.toFixed(2)} ms, bare ${bareCpu.toFixed(2)} ms`);
+  console.log(`  median: service ${hubRps.toFixed(0)} /s (p50 ${hubP50.toFixed(1)} ms), bare ${bareRps.toFixed(0)} /s, ratio ${ratio.toFixed(2)} (goal >= ${GOAL})`);
+  const errors = [...hub, ...bare].reduce((sum, r) => sum + r.errors, 0);
+  if (errors > 0) console.log(`  WARNING: ${errors} requests failed`);
+  console.log(
+    `BENCH_ROW ${JSON.stringify({
+      id: CONSUME ? 'consent-decision-consuming' : 'consent-decision',
+      path: CONSUME ? 'consuming consent decision' : 'consent decision',
+      hub: `${hubRps.toFixed(0)} /s (p50 ${hubP50.toFixed(0)} ms)`,
+      bare: `${bareRps.toFixed(0)} /s`,
+      ratio: Number(ratio.toFixed(2)),
+      ratioText: ratio.toFixed(2),
+      goal: `>= ${GOAL}`,
+      met: ratio >= GOAL && errors === 0,
+    })}`,
+  );
 } finally {
+  await Promise.all(children.map(stopChild));
   await pool.end();
   await env.cleanup();
 }
 
-type Result = { rps: number; p50: number; p99: number; errors: number };
+type Result = { rps: number; p50: number; p99: number; errors: number; cpuMsPerRequest: number };
+type Target = { url: string; authorization: string; pid: number | undefined };
 
-/** CLIENTS loops posting one request after another for `seconds`; latencies of successful answers. */
-async function load(url: string, authorization: string, body: (i: number) => string, seconds: number): Promise<Result> {
+/** CPU time (user + system) the process has used so far, in ms; NaN where /proc is not there. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms (USER_HZ 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** CLIENTS loops posting one request after another for `seconds`, on keep-alive connections. */
+async function load(target: Target, body: (i: number) => string, seconds: number): Promise<Result> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
   const latencies: number[] = [];
   let errors = 0;
   let counter = 0;
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
+  const cpuBefore = cpuMs(target.pid);
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
       while (performance.now() < deadline) {
-        const i = counter++;
         const t0 = performance.now();
-        const response = await fetch(url, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: body(i * 7919) });
-        await response.arrayBuffer();
-        if (response.ok) latencies.push(performance.now() - t0);
+        const status = await post(agent, target, body((counter++ * 7919) % CASES));
+        if (status === 201) latencies.push(performance.now() - t0);
         else errors += 1;
       }
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const cpuUsed = cpuMs(target.pid) - cpuBefore;
+  agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
-  return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), errors };
+  return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), errors, cpuMsPerRequest: cpuUsed / Math.max(1, latencies.length + errors) };
 }
 
-/** The same six reads as the decision, and nothing else. */
-async function startBare(db: pg.Pool): Promise<{ url: string; close(): Promise<void> }> {
-  const app = express();
-  app.use(express.json());
-  app.post('/decide', async (req, res) => {
-    const { caseCode, ownerOrganizationId: owner, recipientOrganizationId: recipient } = req.body as Record<string, string>;
-    const [consents, overrides, agreements, policy, context, type] = await Promise.all([
-      db.query('SELECT * FROM consent WHERE organization_id = $1 AND case_code = $2 ORDER BY created_at, id', [owner, caseCode]),
-      db.query('SELECT * FROM override WHERE organization_id = $1 AND case_code = $2 ORDER BY created_at, id', [owner, caseCode]),
-      db.query(
-        `SELECT a.*, coalesce(array_agg(x.organization_id) FILTER (WHERE x.organization_id IS NOT NULL), '{}') AS accepted
-           FROM sharing_agreement a LEFT JOIN agreement_acceptance x ON x.agreement_id = a.id
-          WHERE a.party_organization_ids @> ARRAY[$1, $2]::uuid[] GROUP BY a.id`,
-        [owner, recipient],
-      ),
-      db.query('SELECT * FROM network_policy ORDER BY version DESC LIMIT 1'),
-      db.query('SELECT * FROM case_context WHERE organization_id = $1 AND case_code = $2', [owner, caseCode]),
-      db.query('SELECT * FROM organization_type WHERE organization_id = ANY($1::uuid[])', [[recipient]]),
-    ]);
-    res.json({ consents: consents.rowCount, overrides: overrides.rowCount, agreements: agreements.rowCount, policy: policy.rowCount, context: context.rowCount, type: type.rowCount });
+function post(agent: http.Agent, target: Target, payload: string): Promise<number> {
+  return new Promise((resolve) => {
+    const request = http.request(
+      target.url,
+      { method: 'POST', agent, headers: { authorization: target.authorization, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    request.on('error', () => resolve(0));
+    request.end(payload);
   });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a server in its own Node process from the repository root; resolves once it answers. */
+async function spawnServer(name: string, args: string[], childEnv: Record<string, string>, port: number, readyPath: string | null): Promise<string> {
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...childEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${output}`);
+    const ready = await new Promise<boolean>((resolve) => {
+      const request = http.get(`${url}${readyPath ?? '/'}`, (response) => {
+        response.resume();
+        resolve(readyPath === null || response.statusCode === 200);
+      });
+      request.on('error', () => resolve(false));
+    });
+    if (ready) return url;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${name} did not start within 60 s:\n${output}`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** Two consents (caregiver, child) and a context per case; an accepted agreement per owner × recipient. */

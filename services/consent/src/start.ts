@@ -6,6 +6,7 @@ import { loadConsentConfig } from './config.js';
 import type { ConsentConfig } from './config.js';
 import { createConsentDatabase } from './data-access/database.js';
 import { createConsentTexts, developmentTextKeys } from './data-access/sealed-texts.js';
+import { createPolicyCache } from './domain/current-policy.js';
 import type { Tx } from './data-access/database.js';
 import type { PrismaClient } from './data-access/generated/prisma/client.js';
 import { registerRoutes } from './entry-points/http/routes.js';
@@ -29,7 +30,7 @@ export async function start(options: { env?: Env; logger?: Logger } = {}): Promi
     idempotentRequests: true,
     // Stored answers repeat the free texts (an override's justification…): sealed with the same key ring.
     idempotencyCipher: createKeyRingCipher(textKeys, 'Consent text'),
-    routes: (router, context) => registerRoutes(router, { ...context, texts }),
+    routes: (router, context) => registerRoutes(router, { ...context, texts, policies: createPolicyCache() }),
     // Publishes consent.*. Consumes the directory's organisation changes for
     // their type (recipient exclusions); single-use consents are consumed by
     // the sharing decision made at submit, not by an event.

@@ -13,14 +13,6 @@ export function findAgreement(tx: Tx, id: string): Promise<AgreementRow | null> 
   return tx.sharingAgreement.findUnique({ where: { id }, include: { acceptances: { orderBy: { acceptedAt: 'asc' } } } });
 }
 
-/** Agreements naming both organisations as parties, with their acceptances. */
-export function findAgreementsBetween(tx: Tx, organizationA: string, organizationB: string): Promise<AgreementRow[]> {
-  return tx.sharingAgreement.findMany({
-    where: { partyOrganizationIds: { hasEvery: [organizationA, organizationB] } },
-    include: { acceptances: true },
-  });
-}
-
 /** Records a party's acceptance; false when that organisation had already accepted. */
 export async function insertAcceptance(tx: Tx, row: { agreementId: string; organizationId: string; acceptedBy: string }): Promise<boolean> {
   const inserted = await tx.$executeRaw`

@@ -73,33 +73,6 @@ export async function findConsentsOfCase(tx: Tx, texts: ConsentTexts, organizati
 }
 
 /**
- * Locks every consent of a case until the transaction ends, in id order (so that two lockers
- * never deadlock). A consuming decision takes these locks before it reads, so that of two
- * concurrent decisions under one single-use consent, the second sees it used up.
- */
-export async function lockConsentsOfCase(tx: Tx, organizationId: string, caseCode: string): Promise<void> {
-  await tx.$queryRaw`SELECT id FROM consent WHERE organization_id = ${organizationId}::uuid AND case_code = ${caseCode} ORDER BY id FOR UPDATE`;
-}
-
-/**
- * Marks single-use consents used up by a decision. Only consents not used up yet are touched;
- * returns the ids that this call marked.
- */
-export async function markConsumed(
-  tx: Tx,
-  options: { ids: readonly string[]; decisionId: string; referralId: string | null; at: Date },
-): Promise<string[]> {
-  if (options.ids.length === 0) return [];
-  const rows = await tx.$queryRaw<{ id: string }[]>`
-    UPDATE consent
-       SET consumed_at = ${options.at}, consumed_by_decision_id = ${options.decisionId}::uuid,
-           consumed_for_referral_id = ${options.referralId}::uuid
-     WHERE id = ANY(${[...options.ids]}::uuid[]) AND consumed_at IS NULL AND withdrawn_at IS NULL
-     RETURNING id`;
-  return rows.map((row) => row.id);
-}
-
-/**
  * Withdraws a consent unless it already is; returns the updated row, or null when it was
  * already withdrawn (or does not exist). The note is sealed from this first write on (the
  * audit chain's write-once stamp takes it as stored).

@@ -3,10 +3,6 @@ import type { Tx } from './database.js';
 
 export type DecisionRow = Decision;
 
-export function insertDecision(tx: Tx, row: Omit<DecisionRow, 'createdAt'> & { createdAt: Date }): Promise<DecisionRow> {
-  return tx.decision.create({ data: { ...row, denied: row.denied ?? [] } });
-}
-
 export function findDecision(tx: Tx, id: string): Promise<DecisionRow | null> {
   return tx.decision.findUnique({ where: { id } });
 }

@@ -23,11 +23,6 @@ export async function upsertOrganizationType(
       WHERE organization_type.version < EXCLUDED.version`;
 }
 
-export async function findOrganizationTypes(tx: Tx, ids: readonly string[]): Promise<Map<string, string>> {
-  const known = await findOrganizations(tx, ids);
-  return new Map([...known].map(([id, organization]) => [id, organization.type]));
-}
-
 export async function findOrganizations(tx: Tx, ids: readonly string[]): Promise<Map<string, KnownOrganization>> {
   if (ids.length === 0) return new Map();
   const rows = await tx.organizationType.findMany({ where: { organizationId: { in: [...ids] } } });

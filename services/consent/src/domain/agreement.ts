@@ -1,6 +1,5 @@
 import type { ConsentApi } from '@referral-hub/contracts';
 import type { AgreementRow } from '../data-access/agreements.js';
-import type { AgreementFacts } from './decide.js';
 
 export type Agreement = ConsentApi.components['schemas']['Agreement'];
 export type NewAgreement = ConsentApi.components['schemas']['NewAgreement'];
@@ -9,17 +8,6 @@ export type AgreementStatus = ConsentApi.components['schemas']['AgreementStatus'
 /** `YYYY-MM-DD` of a `date` column. */
 export function isoDay(date: Date): string {
   return date.toISOString().slice(0, 10);
-}
-
-export function toAgreementFacts(row: AgreementRow): AgreementFacts {
-  return {
-    id: row.id,
-    partyOrganizationIds: row.partyOrganizationIds,
-    dataGroups: row.dataGroups,
-    purposes: row.purposes,
-    reviewDate: isoDay(row.reviewDate),
-    acceptedByOrganizationIds: row.acceptances.map((acceptance) => acceptance.organizationId),
-  };
 }
 
 /** In force once every party accepted, up to and including its review date. */

@@ -1,8 +1,7 @@
 import { buildEvent } from '@referral-hub/contracts';
 import type { EventDataMap, EventType } from '@referral-hub/contracts';
 import { currentRequestId } from '@referral-hub/platform';
-import type { Outbox } from '@referral-hub/platform';
-import type { Tx } from '../data-access/database.js';
+import type { Outbox, SqlClient } from '@referral-hub/platform';
 
 /** The `source` of every event the consent service publishes. */
 export const CONSENT_SOURCE = '/services/consent';
@@ -12,7 +11,7 @@ export const CONSENT_SOURCE = '/services/consent';
  * `subject` (the consent or override), carrying the current request id so the
  * services' logs tell one story.
  */
-export async function announce<T extends EventType>(outbox: Outbox, tx: Tx, type: T, data: EventDataMap[T], subject: string): Promise<void> {
+export async function announce<T extends EventType>(outbox: Outbox, tx: SqlClient, type: T, data: EventDataMap[T], subject: string): Promise<void> {
   const correlationId = currentRequestId();
   await outbox.enqueueEvent(tx, buildEvent(type, data, { source: CONSENT_SOURCE, subject, ...(correlationId === undefined ? {} : { correlationId }) }));
 }

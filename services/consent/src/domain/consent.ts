@@ -1,6 +1,5 @@
 import type { ConsentApi } from '@referral-hub/contracts';
 import type { ConsentRow } from '../data-access/consents.js';
-import type { ConsentFacts } from './decide.js';
 
 export type Consent = ConsentApi.components['schemas']['Consent'];
 export type NewConsent = ConsentApi.components['schemas']['NewConsent'];
@@ -62,21 +61,3 @@ export function toConsent(row: ConsentRow, now: Date = new Date()): Consent {
   };
 }
 
-/** A stored consent as the decision function sees it. */
-export function toConsentFacts(row: ConsentRow): ConsentFacts {
-  return {
-    id: row.id,
-    givenBy: row.givenBy as ConsentFacts['givenBy'],
-    kind: row.kind as ConsentFacts['kind'],
-    recipientOrganizationIds: row.recipientOrganizationIds,
-    serviceTypes: row.serviceTypes,
-    fieldKeys: row.fieldKeys,
-    purposes: row.purposes,
-    validFrom: row.validFrom,
-    expiresAt: row.expiresAt,
-    singleUse: row.singleUse,
-    withdrawnAt: row.withdrawnAt,
-    consumedAt: row.consumedAt,
-    consumedForReferralId: row.consumedForReferralId,
-  };
-}

@@ -1,24 +1,21 @@
 import { expandFieldSelectors } from '@referral-hub/contracts';
 import { forbidden, validationError } from '@referral-hub/platform';
 import type { FieldError, IdempotentAttempt, Outbox, Principal } from '@referral-hub/platform';
-import { findAgreementsBetween } from '../data-access/agreements.js';
-import { findCaseContext } from '../data-access/case-context.js';
-import { findConsentsOfCase, lockConsentsOfCase, markConsumed } from '../data-access/consents.js';
-import type { ConsentDatabase, Tx } from '../data-access/database.js';
-import { findDecision, insertDecision } from '../data-access/decisions.js';
-import { findOrganizationTypes } from '../data-access/organizations.js';
-import { findOverridesOfCase } from '../data-access/overrides.js';
+import type pg from 'pg';
+import { asSqlClient, inSqlTransaction } from '../data-access/database.js';
+import type { ConsentDatabase } from '../data-access/database.js';
+import { insertConsumingDecisionRow, insertDecisionRow, readDecisionFacts } from '../data-access/decision-facts.js';
+import type { ConsentFactRow, NewDecisionRow, Queryable } from '../data-access/decision-facts.js';
+import { findDecision } from '../data-access/decisions.js';
 import { mayAct, ownerRelationship } from './access.js';
-import { toAgreementFacts } from './agreement.js';
-import { toConsentFacts } from './consent.js';
-import { currentPolicy } from './current-policy.js';
+import { announce } from './announce.js';
+import type { PolicyCache } from './current-policy.js';
 import { decide } from './decide.js';
+import type { ConsentFacts } from './decide.js';
 import { toDecision } from './decision.js';
 import type { Decision, DecisionRequest } from './decision.js';
-import { toOverrideFacts } from './override.js';
-import { announce } from './announce.js';
+import type { ConsentKindCode, ConsentParty } from './policy.js';
 import { committedEarlier, FIRST_RUN, newRowId } from './resume-after-crash.js';
-import type { ConsentTexts } from '../data-access/sealed-texts.js';
 
 /**
  * Decides which of the requested fields may go to the recipient for the purpose now, stores the
@@ -38,7 +35,13 @@ import type { ConsentTexts } from '../data-access/sealed-texts.js';
  * selectors or a consuming decision without `referralId`.
  */
 export async function makeDecision(
-  deps: { db: ConsentDatabase; texts: ConsentTexts; outbox: Outbox; trustedSystemClients: readonly string[] },
+  deps: {
+    db: ConsentDatabase;
+    pool: pg.Pool;
+    policies: PolicyCache;
+    outbox: Outbox;
+    trustedSystemClients: readonly string[];
+  },
   principal: Principal,
   input: DecisionRequest,
   now: Date = new Date(),
@@ -80,16 +83,15 @@ export async function makeDecision(
   if (!expansion.ok) throw validationError([{ field: 'body.fields', message: 'has unknown selectors', code: 'unknown_field' }]);
 
   const owner = input.ownerOrganizationId;
-  const decideWith = async (tx: Tx): Promise<Decision> => {
-    if (consume) await lockConsentsOfCase(tx, owner, input.caseCode);
-    const [consents, overrides, agreements, policy, context, types] = await Promise.all([
-      findConsentsOfCase(tx, deps.texts, owner, input.caseCode),
-      findOverridesOfCase(tx, deps.texts, owner, input.caseCode),
-      findAgreementsBetween(tx, owner, input.recipientOrganizationId),
-      currentPolicy(tx),
-      findCaseContext(tx, owner, input.caseCode),
-      findOrganizationTypes(tx, [input.recipientOrganizationId]),
-    ]);
+  const decideWith = async (db: Queryable): Promise<{ row: NewDecisionRow; toConsume: string[] }> => {
+    const policyAsked = deps.policies.held();
+    const facts = await readDecisionFacts(db, {
+      organizationId: owner,
+      caseCode: input.caseCode,
+      recipientOrganizationId: input.recipientOrganizationId,
+      lock: consume,
+      knownPolicyVersion: policyAsked?.version ?? null,
+    });
     const outcome = decide({
       question: {
         ownerOrganizationId: owner,
@@ -100,21 +102,16 @@ export async function makeDecision(
         caseCategories: input.caseCategories ?? null,
         referralId: input.referralId ?? null,
       },
-      consents: consents.map(toConsentFacts),
-      overrides: overrides.map(toOverrideFacts),
-      agreements: agreements.map(toAgreementFacts),
-      policy,
-      caseContext: context === null ? null : { childAge: context.childAge, caregiverCanBeAsked: context.caregiverCanBeAsked },
-      recipientOrganizationType: types.get(input.recipientOrganizationId) ?? null,
+      consents: facts.consents.map(toConsentFacts),
+      overrides: facts.overrides,
+      agreements: facts.agreements,
+      policy: deps.policies.inForce(facts.policy, policyAsked),
+      caseContext: facts.caseContext,
+      recipientOrganizationType: facts.recipientOrganizationType,
       now,
     });
-
-    const id = newRowId(attempt);
-    const consumed = consume
-      ? await markConsumed(tx, { ids: outcome.toConsume, decisionId: id, referralId: input.referralId ?? null, at: now })
-      : [];
-    const row = await insertDecision(tx, {
-      id,
+    const row: NewDecisionRow = {
+      id: newRowId(attempt),
       organizationId: owner,
       caseCode: input.caseCode,
       recipientOrganizationId: input.recipientOrganizationId,
@@ -125,26 +122,42 @@ export async function makeDecision(
       denied: outcome.denied,
       consentIds: outcome.basis.consentIds,
       overrideIds: outcome.basis.overrideIds,
-      consumedConsentIds: consumed,
       validUntil: outcome.validUntil,
       referralId: input.referralId ?? null,
       requestedBy: principal.userId,
       requestedByOrganizationId: principal.organizationId,
       createdAt: now,
-    });
+    };
+    return { row, toConsume: outcome.toConsume };
+  };
+
+  if (!consume) {
+    // Reads, then one INSERT: no transaction, two round trips (see docs/benchmarks/consent-decisions.md).
+    const { row } = await decideWith(deps.pool);
+    await insertDecisionRow(deps.pool, row);
+    return toDecision({ ...row, consumedConsentIds: [] });
+  }
+  // A consuming decision locks the case's consents as it reads them, uses up what it rests on,
+  // stores itself and announces each use, in one transaction of as few round trips as that takes
+  // (BEGIN, the locking read, the update and insert in one statement, the outbox, COMMIT).
+  return inSqlTransaction(deps.pool, async (client) => {
+    const { row, toConsume } = await decideWith(client);
+    const consumed = await insertConsumingDecisionRow(client, row, toConsume);
+    const tx = asSqlClient(client);
     for (const consentId of consumed) {
       await announce(
         deps.outbox,
         tx,
         'consent.consumed',
-        { consentId, caseCode: input.caseCode, organizationId: owner, decisionId: id, consumedAt: now.toISOString() },
+        { consentId, caseCode: input.caseCode, organizationId: owner, decisionId: row.id, consumedAt: now.toISOString() },
         consentId,
       );
     }
-    return toDecision(row);
-  };
-  // A consuming decision locks, updates and announces: one transaction. Otherwise the decision
-  // only reads and then writes one row, so it runs without a transaction and its reads run in
-  // parallel on the pool (about 1.7 times the throughput; see docs/benchmarks/consent-decisions.md).
-  return consume ? deps.db.transaction(decideWith) : decideWith(deps.db.client);
+    return toDecision({ ...row, consumedConsentIds: consumed });
+  });
+}
+
+/** A consent as the facts query reads it, as the decision function sees it (its codes are checked by the table). */
+function toConsentFacts(row: ConsentFactRow): ConsentFacts {
+  return { ...row, givenBy: row.givenBy as ConsentParty, kind: row.kind as ConsentKindCode };
 }

@@ -1,6 +1,5 @@
 import type { ConsentApi } from '@referral-hub/contracts';
 import type { OverrideRow } from '../data-access/overrides.js';
-import type { OverrideFacts } from './decide.js';
 
 export type Override = ConsentApi.components['schemas']['Override'];
 export type NewOverride = ConsentApi.components['schemas']['NewOverride'];
@@ -53,16 +52,3 @@ export function toOverride(row: OverrideRow, now: Date = new Date()): Override {
   };
 }
 
-export function toOverrideFacts(row: OverrideRow): OverrideFacts {
-  return {
-    id: row.id,
-    recipientOrganizationIds: row.recipientOrganizationIds,
-    serviceTypes: row.serviceTypes,
-    fieldKeys: row.fieldKeys,
-    purposes: row.purposes,
-    validFrom: row.validFrom,
-    expiresAt: row.expiresAt,
-    approvedAt: row.approvedAt,
-    revokedAt: row.revokedAt,
-  };
-}

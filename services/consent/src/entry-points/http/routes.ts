@@ -1,6 +1,7 @@
 import { getPrincipal, getValidatedParams, getValidatedQuery } from '@referral-hub/platform';
 import type { Idempotency, Outbox } from '@referral-hub/platform';
 import type { Router } from 'express';
+import type pg from 'pg';
 import type { ConsentDatabase } from '../../data-access/database.js';
 import type { ConsentTexts } from '../../data-access/sealed-texts.js';
 import { acceptAgreement } from '../../domain/accept-agreement.js';
@@ -9,6 +10,7 @@ import { approveOverride } from '../../domain/approve-override.js';
 import { refuseOverride } from '../../domain/refuse-override.js';
 import type { CaseContextInput } from '../../domain/case-context.js';
 import { changeNetworkPolicy } from '../../domain/change-network-policy.js';
+import type { PolicyCache } from '../../domain/current-policy.js';
 import type { NewConsent } from '../../domain/consent.js';
 import type { DecisionRequest } from '../../domain/decision.js';
 import { describeCaseSharing } from '../../domain/describe-case-sharing.js';
@@ -35,6 +37,8 @@ import { withdrawConsent } from '../../domain/withdraw-consent.js';
 
 type Deps = {
   db: ConsentDatabase;
+  pool: pg.Pool;
+  policies: PolicyCache;
   texts: ConsentTexts;
   outbox: Outbox;
   idempotency: Idempotency;
