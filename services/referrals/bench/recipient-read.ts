@@ -21,6 +21,7 @@
 import { createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
@@ -160,9 +161,20 @@ async function main(): Promise<void> {
     // Warm both up (connections, JIT, compiled validators) before measuring.
     await load(reads, hubRead, CLIENTS, 2);
     await load(reads, bareRead, CLIENTS, 2);
+    // Node CPU per read of each process (user + system time, from /proc where there is one).
+    const [consentChild, referralsChild, bareChild] = children as [ChildProcess, ChildProcess, ChildProcess];
+    const cpu = { consent: 0, referrals: 0, bare: 0, hubReads: 0, bareReads: 0 };
     for (let round = 0; round < ROUNDS; round += 1) {
+      const before = await Promise.all([consentChild, referralsChild, bareChild].map(cpuMs));
       hub.push(await load(reads, hubRead, CLIENTS, SECONDS));
+      const between = await Promise.all([consentChild, referralsChild, bareChild].map(cpuMs));
       bare.push(await load(reads, bareRead, CLIENTS, SECONDS));
+      const after = await Promise.all([consentChild, referralsChild, bareChild].map(cpuMs));
+      cpu.consent += (between[0] as number) - (before[0] as number);
+      cpu.referrals += (between[1] as number) - (before[1] as number);
+      cpu.bare += (after[2] as number) - (between[2] as number);
+      cpu.hubReads += (hub.at(-1) as Result).rps * SECONDS;
+      cpu.bareReads += (bare.at(-1) as Result).rps * SECONDS;
       console.log(`round ${round + 1}: hub ${line(hub.at(-1) as Result)} | bare ${line(bare.at(-1) as Result)}`);
     }
     const hubRps = median(hub.map((r) => r.rps));
@@ -173,6 +185,9 @@ async function main(): Promise<void> {
     console.log(`\nRecipient read, ${CLIENTS} clients, ${ROUNDS} interleaved rounds of ${SECONDS} s, ${REFERRALS} referrals of ${CASES} cases; ${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(1)}`);
     console.log(`  hub (referrals + consent, own processes)   ${hubRps.toFixed(0).padStart(5)} /s   p50 ${hubP50.toFixed(1)} ms   p99 ${median(hub.map((r) => r.p99)).toFixed(1)} ms`);
     console.log(`  bare Express + pg (one process)            ${bareRps.toFixed(0).padStart(5)} /s   p50 ${median(bare.map((r) => r.p50)).toFixed(1)} ms   p99 ${median(bare.map((r) => r.p99)).toFixed(1)} ms`);
+    if (cpu.hubReads > 0 && cpu.bareReads > 0 && cpu.bare > 0) {
+      console.log(`  Node CPU per read: referrals ${(cpu.referrals / cpu.hubReads).toFixed(2)} ms + consent ${(cpu.consent / cpu.hubReads).toFixed(2)} ms; bare ${(cpu.bare / cpu.bareReads).toFixed(2)} ms`);
+    }
     console.log(`  ratio (hub / bare, medians)                ${ratio.toFixed(2)}   goal >= 0.5   errors ${errors}`);
     const row = {
       id: 'recipient-read',
@@ -231,6 +246,17 @@ async function load<R>(reads: readonly R[], read: (r: R) => Promise<Response>, c
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
   return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), errors };
+}
+
+/** User + system CPU time of a process so far, in ms (0 where /proc cannot tell). */
+async function cpuMs(child: ChildProcess): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 function spawnSource(root: string, entry: string, env: Record<string, string>): ChildProcess {

@@ -6,6 +6,7 @@ import { loadReferralsConfig } from './config.js';
 import type { ReferralsConfig } from './config.js';
 import { createReferralsDatabase } from './data-access/database.js';
 import type { Tx } from './data-access/database.js';
+import { createAccessLogWriter } from './data-access/referral-read.js';
 import type { PrismaClient } from './data-access/generated/prisma/client.js';
 import { createActionLinkTokens, developmentActionLinkKeys } from './domain/action-link-token.js';
 import type { ReferralDeps } from './domain/deps.js';
@@ -48,6 +49,8 @@ export async function start(options: StartOptions = {}): Promise<RunningReferral
   const actionLinks = createActionLinkTokens(config.ACTION_LINK_KEYS ?? developmentActionLinkKeys(), config.ACTION_LINK_TTL_SECONDS);
   const depsOf = (context: ServiceContext<ReferralsConfig, PrismaClient, Tx>): ReferralDeps => ({
     db: context.db,
+    pool: context.pool,
+    accessLog: createAccessLogWriter(context.pool),
     outbox: context.outbox,
     cipher,
     consent,

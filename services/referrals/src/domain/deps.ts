@@ -1,6 +1,8 @@
 import type { Outbox } from '@referral-hub/platform';
 import type { DeadlinesByUrgency } from '../config.js';
+import type pg from 'pg';
 import type { ReferralsDatabase } from '../data-access/database.js';
+import type { AccessLogWriter } from '../data-access/referral-read.js';
 import type { ConsentGateway } from '../gateways/consent-client.js';
 import type { ActionLinkTokens } from './action-link-token.js';
 import type { PayloadCipher } from './payload-cipher.js';
@@ -8,6 +10,10 @@ import type { PayloadCipher } from './payload-cipher.js';
 /** What the referral use cases are built from. */
 export type ReferralDeps = {
   db: ReferralsDatabase;
+  /** The service's pool, for the few hot statements written without the ORM (the recipient read). */
+  pool: pg.Pool;
+  /** Writes the access log's rows (reads from outside the referring organisation). */
+  accessLog: AccessLogWriter;
   outbox: Outbox;
   cipher: PayloadCipher;
   consent: ConsentGateway;

@@ -1,6 +1,6 @@
 import { forbidden, hasRole, notFound } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
-import { findReferral } from '../data-access/referrals.js';
+import { readReferral } from '../data-access/referral-read.js';
 import type { ReferralRow } from '../data-access/referrals.js';
 import type { ReferralDeps } from './deps.js';
 import { sideOf } from './lifecycle.js';
@@ -15,9 +15,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  *
  * @throws AppError 403 for a role that handles no referrals, 404 when not visible.
  */
-export async function findVisibleReferral(deps: Pick<ReferralDeps, 'db'>, principal: Principal, id: string): Promise<ReferralRow> {
+export async function findVisibleReferral(deps: Pick<ReferralDeps, 'pool'>, principal: Principal, id: string): Promise<ReferralRow> {
   if (!hasRole(principal, 'caseworker', 'supervisor', 'focal_point', 'system')) throw forbidden('Your role does not handle referrals.');
-  const row = UUID.test(id) ? await findReferral(deps.db.client, id.toLowerCase()) : null;
+  // One statement on the pool (every read of a referral starts here).
+  const row = UUID.test(id) ? await readReferral(deps.pool, id.toLowerCase()) : null;
   if (row === null) throw notFound('No referral with this id is visible to you.');
   const side = sideOf(partiesOf(row), principal);
   if (side === 'third' || (side === 'receiving' && row.status === 'draft' && principal.organizationId !== row.referringOrganizationId)) {

@@ -2,6 +2,7 @@ import type { ReferralsApi } from '@referral-hub/contracts';
 import type { Principal } from '@referral-hub/platform';
 import type { ReferralsDatabase } from '../data-access/database.js';
 import { listFocalPointsFor } from '../data-access/directory-details.js';
+import type { ReferralDeps } from './deps.js';
 import { findVisibleReferral } from './find-visible-referral.js';
 
 /** A person who receives referrals for the recipient: work contacts, as the directory publishes them. */
@@ -40,7 +41,7 @@ export async function recipientFocalPoints(
  * @throws AppError 403 for a role that handles no referrals, 404 when not visible.
  */
 export async function getRecipientContacts(
-  deps: { db: ReferralsDatabase },
+  deps: { db: ReferralsDatabase; pool: ReferralDeps['pool'] },
   principal: Principal,
   id: string,
 ): Promise<{ items: RecipientFocalPoint[] }> {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { currentRequestId } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
-import { insertAccessLog } from '../data-access/history.js';
 import { widenReadableKeys } from '../data-access/referrals.js';
 import type { ReferralRow } from '../data-access/referrals.js';
 import { ConsentUnavailableError } from '../gateways/consent-client.js';
@@ -84,13 +83,14 @@ export async function allowedNow(deps: ReferralDeps, row: ReferralRow): Promise<
   if (row.sharedFieldKeys.length === 0) return { keys: [], decisionId: row.decisionId };
   const decision = await deps.consent.decide(decisionRequestFor(row, row.sharedFieldKeys));
   const keys = row.sharedFieldKeys.filter((k) => decision.allowed.includes(k));
-  await widenReadableKeys(deps.db.client, {
-    id: row.id,
-    generation: row.accessGeneration,
-    keys,
-    // What the access rests on: consents and best-interests overrides (either ending revokes it).
-    basisIds: [...decision.basis.consentIds, ...decision.basis.overrideIds],
-  });
+  // What the access rests on: consents and best-interests overrides (either ending revokes it).
+  const basisIds = [...decision.basis.consentIds, ...decision.basis.overrideIds];
+  // Already held by the row as read: the update would change nothing (it only widens, and not at all
+  // once the generation moved on), so the round trip is spared. Otherwise the row is widened.
+  const held = (row.accessAllowedKeys as string[] | null) ?? row.sharedFieldKeys;
+  if (!(keys.every((k) => held.includes(k)) && basisIds.every((b) => row.consentIds.includes(b)))) {
+    await widenReadableKeys(deps.db.client, { id: row.id, generation: row.accessGeneration, keys, basisIds });
+  }
   return { keys, decisionId: decision.id };
 }
 
@@ -134,7 +134,8 @@ export async function viewReferral(
   }
 
   if (!fromReferringOrg && options.read) {
-    await insertAccessLog(deps.db.client, {
+    // Shared with the reads writing at the same moment (one statement), committed before the answer.
+    await deps.accessLog.write({
       id: randomUUID(),
       referralId: row.id,
       readerUserId: principal.userId,
