@@ -120,7 +120,7 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
         logger: context.logger,
       });
     },
-    consumer: { service: 'notifications', handlers: () => eventHandlers({ notify: notify() }) },
+    consumer: { service: 'notifications', handlers: (context) => eventHandlers({ notify: notify(), db: context.db.client }) },
     // Redis and the queue are connected before the consumer starts handing
     // them work, and closed after the consumer and the workers have stopped.
     resources: [

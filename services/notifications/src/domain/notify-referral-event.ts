@@ -73,35 +73,21 @@ export type NotifyDeps = {
 };
 
 /**
- * The names and contacts the event's message needs, from the referrals
- * service: null when nobody is told of this event type by a person's channel
- * or no source is configured. A network call: made BEFORE the consumer's
- * transaction opens (the consumer's prepare step), never inside it.
- *
- * @throws Error when they cannot be had now (the event is then retried).
+ * Turns a referral event into deliveries, in two steps so that the consumer's
+ * transaction holds no read and waits on no network: {@link planReferralEvent}
+ * first, outside it (who is told, by event type; on which channels and in
+ * which language, their preferences; the rendered message; the names and
+ * contacts asked of the referrals service), then this, in it: one log row per
+ * recipient and channel. The jobs are returned for the caller to queue once
+ * the transaction has committed (a job must never find its row missing). Jobs
+ * carry the row's id, derived from the event, so a redelivered event plans and
+ * queues nothing new, and a job lost between the commit and the queue is
+ * queued again by the sweep of lost deliveries. A contact without an address
+ * for a chosen channel is logged `failed` (`no_address`).
  */
-export async function loadReferralContext(deps: Pick<NotifyDeps, 'contexts'>, event: ReferralEventFacts): Promise<ReferralContext | null> {
-  if (deps.contexts === undefined || AUDIENCES[event.eventType].length === 0) return null;
-  return deps.contexts.load(event);
-}
-
-/**
- * Turns a referral event into deliveries: who is told (by event type), on
- * which channels and in which language (their preferences), the rendered
- * message, one log row and one job per recipient and channel. Rows are
- * written in the consumer's transaction; the jobs are returned, for the
- * caller to queue once that transaction has committed (a job must never find
- * its row missing). Jobs carry the row's id, derived from the event, so a
- * redelivered event plans and queues nothing new, and a job lost between the
- * commit and the queue is queued again by the sweep of lost deliveries. A
- * contact without an address for a chosen channel is logged `failed`
- * (`no_address`). `context` is what {@link loadReferralContext} gave.
- */
-export async function notifyReferralEvent(deps: NotifyDeps, tx: Tx, event: ReferralEventFacts, context: ReferralContext | null): Promise<DeliveryJobData[]> {
-  const now = (deps.now ?? (() => new Date()))();
-  const { rows, jobs } = await planReferralEvent(deps, tx, event, now, context);
-  await insertDeliveries(tx, rows);
-  return jobs;
+export async function recordPlannedDeliveries(tx: Tx, plan: Plan): Promise<DeliveryJobData[]> {
+  await insertDeliveries(tx, plan.rows);
+  return plan.jobs;
 }
 
 /** `ACTION_LINK_URL_TEMPLATE`'s default: the console of `npm start`. */
@@ -113,22 +99,19 @@ export type Plan = { rows: NewDeliveryRow[]; jobs: DeliveryJobData[] };
 /**
  * Who is told of `event` and what each is sent, as rows and jobs with ids
  * derived from the event: planning the same event again (a redelivery, the
- * sweep of lost jobs) gives the same ids. The referral's context is the one
- * given (already loaded), else loaded here.
+ * sweep of lost jobs) gives the same ids. Reads only (with `db`, outside any
+ * transaction: each read sees what is committed, as it would inside one), and
+ * asks the referrals service for the referral's names and contacts when
+ * someone is to be told by a person's channel.
  *
  * @throws Error when the recipients cannot be had now (the caller retries).
  */
-export async function planReferralEvent(
-  deps: Pick<NotifyDeps, 'contexts' | 'linkTemplate' | 'actionLinkTemplate'>,
-  tx: Tx,
-  event: ReferralEventFacts,
-  now: Date,
-  loaded?: ReferralContext | null,
-): Promise<Plan> {
+export async function planReferralEvent(deps: Pick<NotifyDeps, 'contexts' | 'linkTemplate' | 'actionLinkTemplate'>, db: Tx, event: ReferralEventFacts, now: Date): Promise<Plan> {
   const templates = { link: deps.linkTemplate, actionLink: deps.actionLinkTemplate ?? DEFAULT_ACTION_LINK_TEMPLATE };
-  const context = loaded === undefined ? await loadReferralContext(deps, event) : loaded;
-  const people = context === null ? { rows: [], jobs: [] } : await planForPeople(templates, context, tx, event, now);
-  const hooks = await planWebhooks(tx, event);
+  const needsPeople = deps.contexts !== undefined && AUDIENCES[event.eventType].length > 0;
+  // The remote call and the subscriptions' read at once: neither waits for the other.
+  const [context, hooks] = await Promise.all([needsPeople && deps.contexts !== undefined ? deps.contexts.load(event) : null, planWebhooks(db, event)]);
+  const people = context === null ? { rows: [], jobs: [] } : await planForPeople(templates, context, db, event, now);
   return { rows: [...people.rows, ...hooks.rows], jobs: [...people.jobs, ...hooks.jobs] };
 }
 
