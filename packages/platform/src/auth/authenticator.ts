@@ -214,6 +214,41 @@ export function principalFromClaims(payload: JWTPayload): Principal {
   return principal;
 }
 
+/** How many verified tokens are kept, and for how long at most (see {@link createVerifiedTokens}). */
+const VERIFIED_TOKENS_MAX = 1000;
+const VERIFIED_TOKEN_KEPT_MS = 60_000;
+
+/**
+ * The tokens verified in the last minute and the principal each gave, so that a client sending
+ * the same token again (a service's machine token, a person's session token) is not verified
+ * again at every request: the signature, issuer, audience, type and claims of one exact token
+ * string cannot change, so only its expiry is checked again, at each use, with the same
+ * tolerance. A token is kept at most a minute after its verification, so a key the identity
+ * provider withdraws stops being trusted as soon as it would without this (remote key sets are
+ * trusted for minutes anyway). Bounded: beyond {@link VERIFIED_TOKENS_MAX}, the oldest goes.
+ */
+function createVerifiedTokens(clockToleranceSeconds: number) {
+  const tokens = new Map<string, { principal: Principal; expiresAtMs: number; keptUntilMs: number }>();
+  return {
+    get(token: string): Principal | undefined {
+      const entry = tokens.get(token);
+      if (entry === undefined) return undefined;
+      const now = Date.now();
+      // As jose refuses it: expired once `exp` is not after now, less the tolerance.
+      if (now >= entry.keptUntilMs || entry.expiresAtMs <= now - clockToleranceSeconds * 1000) {
+        tokens.delete(token);
+        return undefined;
+      }
+      return { ...entry.principal, roles: [...entry.principal.roles] };
+    },
+    remember(token: string, payload: JWTPayload, principal: Principal): void {
+      if (typeof payload.exp !== 'number') return;
+      if (tokens.size >= VERIFIED_TOKENS_MAX) tokens.delete(tokens.keys().next().value as string);
+      tokens.set(token, { principal: { ...principal, roles: [...principal.roles] }, expiresAtMs: payload.exp * 1000, keptUntilMs: Date.now() + VERIFIED_TOKEN_KEPT_MS });
+    },
+  };
+}
+
 /**
  * Creates the bearer-token authenticator. Issuer, audience and algorithms are
  * pinned; `exp` is required; HS* and `none` are refused whatever the options
@@ -227,9 +262,13 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const acceptedTypes = new Set((options.accessTokenTypes ?? DEFAULT_ACCESS_TOKEN_TYPES).map(normaliseType));
   if (acceptedTypes.size === 0) throw new Error('createAuthenticator: at least one access token type is required');
 
+  const verified = createVerifiedTokens(clockTolerance);
+
   return {
     async authenticate(authorizationHeader) {
       const token = bearerToken(authorizationHeader);
+      const known = verified.get(token);
+      if (known !== undefined) return known;
       let alg: unknown;
       let headerType: unknown;
       try {
@@ -250,7 +289,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
           requiredClaims: ['exp'],
         });
         checkAccessTokenType(headerType, payload, acceptedTypes);
-        return principalFromClaims(payload);
+        const principal = principalFromClaims(payload);
+        verified.remember(token, payload, principal);
+        return principal;
       } catch (error) {
         throw translateJoseError(error, remote);
       }

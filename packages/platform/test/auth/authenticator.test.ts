@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestIssuer } from '../../../testkit/src/tokens.js';
 import type { TestIssuer } from '../../../testkit/src/tokens.js';
 import { AUTH_FAILURES, createAuthenticator, createAuthenticatorFromConfig } from '../../src/auth/authenticator.js';
@@ -55,6 +55,24 @@ describe('createAuthenticator', () => {
     const justExpired = await issuer.sign({ sub: 'u', org, roles: [] }, { expiresIn: -10 });
     await expect(lenient.authenticate(`Bearer ${justExpired}`)).resolves.toMatchObject({ userId: 'u' });
     expect((await failure(strict.authenticate(`Bearer ${justExpired}`))).detail).toBe(AUTH_FAILURES.expired);
+  });
+
+  it('accepts a token sent again without verifying it again, until it expires, checked at each use with the tolerance', async () => {
+    const authenticator = createAuthenticator({ ...issuer.authConfig, clockToleranceSeconds: 2 });
+    const token = await issuer.sign({ sub: 'u', org, roles: ['caseworker'] }, { expiresIn: 30 });
+    const first = await authenticator.authenticate(`Bearer ${token}`);
+    first.roles.push('system');
+    // The principal of a token seen before is the one verified, whatever a caller did to a copy.
+    expect((await authenticator.authenticate(`Bearer ${token}`)).roles).toEqual(['caseworker']);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 31_000);
+      await expect(authenticator.authenticate(`Bearer ${token}`)).resolves.toMatchObject({ userId: 'u' });
+      vi.setSystemTime(Date.now() + 2_000);
+      expect((await failure(authenticator.authenticate(`Bearer ${token}`))).detail).toBe(AUTH_FAILURES.expired);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses an ID token, even one signed by the same provider for a client whose id is the audience (issue: ID tokens were accepted)', async () => {
