@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { currentRequestId, REQUEST_ID_HEADER } from '../context.js';
 import type { ServiceTokenProvider } from './service-token.js';
 
@@ -9,41 +11,82 @@ export type UnavailableError = (message: string, options: { cause?: unknown; sta
 
 export type ServiceCall = <T>(path: string, request?: { method?: 'GET' | 'POST'; body?: unknown; expectStatus?: number }) => Promise<T>;
 
+/** A response's status and whole body, or the reason none came. */
+type Answer = { status: number; body: Buffer };
+
+/**
+ * One HTTP exchange on a keep-alive agent (node:http, far cheaper per call than `fetch`, which
+ * the hot paths between services pay on every request). A request sent on a kept-alive socket
+ * that the server had just closed (ECONNRESET before any answer) never reached it, so it is sent
+ * once more on a fresh socket, as Node's documentation advises.
+ */
+function exchange(agent: http.Agent, url: URL, options: http.RequestOptions, payload: string | undefined, deadline: number, retried = false): Promise<Answer> {
+  return new Promise<Answer>((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? https.request : http.request)(url, { ...options, agent }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) });
+      });
+      response.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+    const timer = setTimeout(() => request.destroy(new Error('The call timed out')), Math.max(0, deadline - performance.now()));
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      if (!retried && request.reusedSocket && error.code === 'ECONNRESET') {
+        exchange(agent, url, options, payload, deadline, true).then(resolve, reject);
+      } else reject(error);
+    });
+    request.end(payload);
+  });
+}
+
 /**
  * Calls `{baseUrl}{path}` with the service's machine token (client
  * credentials), a time limit and the current request id, so both services'
  * logs tell one story. Anything but the expected status (200 by default), an
  * unreachable service or a body that is not JSON throws `unavailable(…)`,
  * naming `who` (e.g. "the directory") and the status only: an answer's body is
- * never kept, as a problem document may describe what was asked.
+ * never kept, as a problem document may describe what was asked. Connections
+ * are kept alive between calls.
  */
 export function createServiceCall(who: string, options: ServiceCallOptions, unavailable: UnavailableError): ServiceCall {
   const capitalised = `${who.charAt(0).toUpperCase()}${who.slice(1)}`;
+  const agent = new (new URL(options.baseUrl).protocol === 'https:' ? https.Agent : http.Agent)({ keepAlive: true, scheduling: 'lifo' });
   return async <T>(path: string, request: { method?: 'GET' | 'POST'; body?: unknown; expectStatus?: number } = {}): Promise<T> => {
-    let response: Response;
+    const deadline = performance.now() + options.timeoutMs;
+    let answer: Answer;
     try {
       const token = await options.tokens.getToken();
       const requestId = currentRequestId();
-      response = await fetch(new URL(path, options.baseUrl), {
-        method: request.method ?? 'GET',
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(requestId === undefined ? {} : { [REQUEST_ID_HEADER]: requestId }),
+      const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+      answer = await exchange(
+        agent,
+        new URL(path, options.baseUrl),
+        {
+          method: request.method ?? 'GET',
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'application/json',
+            ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+            ...(requestId === undefined ? {} : { [REQUEST_ID_HEADER]: requestId }),
+          },
         },
-        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
+        payload,
+        deadline,
+      );
     } catch (error) {
       throw unavailable(`${capitalised} could not be reached`, { cause: error });
     }
-    if (response.status !== (request.expectStatus ?? 200)) {
-      await response.body?.cancel();
-      throw unavailable(`${capitalised} answered ${response.status}`, { status: response.status });
+    if (answer.status !== (request.expectStatus ?? 200)) {
+      throw unavailable(`${capitalised} answered ${answer.status}`, { status: answer.status });
     }
     try {
-      return (await response.json()) as T;
+      return JSON.parse(answer.body.toString('utf8')) as T;
     } catch (error) {
       throw unavailable(`${capitalised} answered with a body that is not JSON`, { cause: error });
     }

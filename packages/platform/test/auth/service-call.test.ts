@@ -13,16 +13,17 @@ class UpstreamDown extends Error {
 
 let server: Server;
 let baseUrl: string;
-const seen: { method: string | undefined; url: string | undefined; headers: IncomingHttpHeaders; body: string }[] = [];
+const seen: { method: string | undefined; url: string | undefined; headers: IncomingHttpHeaders; body: string; port: number | undefined }[] = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
     req.on('end', () => {
-      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body, port: req.socket.remotePort });
       if (req.url === '/ok') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"answer":42}');
       if (req.url === '/created') return void res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ echo: JSON.parse(body) as unknown }));
+      if (req.url === '/slow') return;
       if (req.url === '/not-json') return void res.writeHead(200).end('<html>');
       res.writeHead(404, { 'content-type': 'application/problem+json' }).end('{"detail":"case KIN-1 of Amina"}');
     });
@@ -61,5 +62,21 @@ describe('a call to another service', () => {
     await expect(call('/not-json')).rejects.toThrow('The directory answered with a body that is not JSON');
     const down = createServiceCall('the consent service', { baseUrl: 'http://127.0.0.1:9', tokens, timeoutMs: 2_000 }, unavailable);
     await expect(down('/ok')).rejects.toThrow('The consent service could not be reached');
+  });
+
+  it('keeps the connection alive between calls, one after another', async () => {
+    const call = createServiceCall('the directory', { baseUrl, tokens, timeoutMs: 2_000 }, unavailable);
+    await call('/ok');
+    const first = seen.at(-1)?.port;
+    await call('/created', { method: 'POST', body: { fields: ['b'] }, expectStatus: 201 });
+    await call('/ok');
+    expect(first).toBeDefined();
+    expect(seen.slice(-2).map((request) => request.port)).toEqual([first, first]);
+  });
+
+  it('gives up after its time limit', async () => {
+    const call = createServiceCall('the directory', { baseUrl, tokens, timeoutMs: 150 }, unavailable);
+    // The server never answers: only the time limit ends the call.
+    await expect(call('/slow')).rejects.toThrow('The directory could not be reached');
   });
 });
