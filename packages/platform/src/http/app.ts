@@ -155,7 +155,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
       `createHttpApp: operations ${secured.map((o) => o.operationId).join(', ')} require authentication but no authenticator was given`,
     );
   }
-  const validators = compileValidators(openapi, operations);
+  // Compiled on each operation's first request: memory is spent only on what is served (validation.ts).
+  const validators = compileValidators(openapi, operations, { lazy: true });
   const matched = new WeakMap<Request, MatchedEntry>();
   const healthTimeoutMs = options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
   const jsonParser = express.json({

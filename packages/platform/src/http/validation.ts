@@ -2,7 +2,7 @@ import addFormatsModule from 'ajv-formats';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { FieldError } from '../errors.js';
-import { escapePointerSegment } from './openapi.js';
+import { escapePointerSegment, resolveRef } from './openapi.js';
 import type { OpenApiDocument, OperationSpec, ParameterLocation, ParameterSpec } from './openapi.js';
 
 // ajv-formats is CommonJS with a `default` property: that is the plugin
@@ -177,30 +177,94 @@ function compileGroup(
 }
 
 /**
- * Compiles every operation's validators once. Two Ajv instances: parameters
- * arrive as strings and are coerced (with defaults applied), JSON bodies are
- * validated exactly as sent.
+ * Throws, naming the operation, when a schema it uses (its parameters', its
+ * JSON body's, and every schema those reference) holds a `$ref` that does not
+ * resolve in the document: what compiling would refuse, found without
+ * compiling. `seen` is shared across operations so that each schema is walked once.
+ */
+function checkReferences(document: OpenApiDocument, operation: OperationSpec, seen: Set<string>): void {
+  const pending = operation.parameters.flatMap((parameter) => (parameter.schemaPointer === undefined ? [] : [parameter.schemaPointer]));
+  const body = operation.requestBody?.jsonSchemaPointer;
+  if (body !== undefined) pending.push(body);
+  const collect = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) collect(item);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string') {
+        if (!value.startsWith('#')) throw new Error(`external $ref ${value} is not supported`);
+        pending.push(decodeURIComponent(value.slice(1)));
+      } else {
+        collect(value);
+      }
+    }
+  };
+  try {
+    for (let pointer = pending.pop(); pointer !== undefined; pointer = pending.pop()) {
+      if (seen.has(pointer)) continue;
+      seen.add(pointer);
+      collect(resolveRef(document, { $ref: `#${pointer}` }, pointer).value);
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`OpenAPI operation ${operation.operationId}: cannot compile its schemas: ${reason}`, { cause: error });
+  }
+}
+
+/** Each operation's validators, as the HTTP app looks them up. */
+export type ValidatorLookup = { get(operation: OperationSpec): CompiledValidators | undefined };
+
+function compileOperation(parameterAjv: Ajv2020, bodyAjv: Ajv2020, operation: OperationSpec): CompiledValidators {
+  try {
+    const groups = (['path', 'query', 'header'] as const)
+      .map((location) => compileGroup(parameterAjv, location, operation.parameters))
+      .filter((group): group is ParameterGroup => group !== undefined);
+    const validators: CompiledValidators = { groups };
+    const pointer = operation.requestBody?.jsonSchemaPointer;
+    if (pointer !== undefined) validators.body = bodyAjv.compile({ $ref: refTo(pointer) });
+    return validators;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`OpenAPI operation ${operation.operationId}: cannot compile its schemas: ${reason}`, { cause: error });
+  }
+}
+
+/**
+ * Every operation's validators. Two Ajv instances: parameters arrive as strings
+ * and are coerced (with defaults applied), JSON bodies are validated exactly as
+ * sent. With `lazy`, an operation's validators are compiled on its first
+ * request and kept: compiled all at start they held about 20 MB of each
+ * service's memory for operations an instance may never serve (Ajv's
+ * generated code); every `$ref` they use is still checked now, so a broken
+ * contract is refused at start as before. Without it every one is compiled now, so that a schema
+ * Ajv cannot compile fails here (the platform's tests compile them all).
  */
 export function compileValidators(
   document: OpenApiDocument,
   operations: readonly OperationSpec[],
-): Map<OperationSpec, CompiledValidators> {
-  const parameterAjv = createAjv(document, true);
-  const bodyAjv = createAjv(document, false);
+  options: { lazy?: boolean } = {},
+): ValidatorLookup {
+  let ajvs: { parameterAjv: Ajv2020; bodyAjv: Ajv2020 } | undefined;
+  const instances = () => (ajvs ??= { parameterAjv: createAjv(document, true), bodyAjv: createAjv(document, false) });
+  const known = new Set(operations);
   const compiled = new Map<OperationSpec, CompiledValidators>();
-  for (const operation of operations) {
-    try {
-      const groups = (['path', 'query', 'header'] as const)
-        .map((location) => compileGroup(parameterAjv, location, operation.parameters))
-        .filter((group): group is ParameterGroup => group !== undefined);
-      const validators: CompiledValidators = { groups };
-      const pointer = operation.requestBody?.jsonSchemaPointer;
-      if (pointer !== undefined) validators.body = bodyAjv.compile({ $ref: refTo(pointer) });
+  const get = (operation: OperationSpec): CompiledValidators | undefined => {
+    if (!known.has(operation)) return undefined;
+    let validators = compiled.get(operation);
+    if (validators === undefined) {
+      const { parameterAjv, bodyAjv } = instances();
+      validators = compileOperation(parameterAjv, bodyAjv, operation);
       compiled.set(operation, validators);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`OpenAPI operation ${operation.operationId}: cannot compile its schemas: ${reason}`, { cause: error });
     }
+    return validators;
+  };
+  if (options.lazy === true) {
+    const seen = new Set<string>();
+    for (const operation of operations) checkReferences(document, operation, seen);
+  } else {
+    for (const operation of operations) get(operation);
   }
-  return compiled;
+  return { get };
 }
