@@ -23,7 +23,7 @@ import { describeMachine, renderMachine } from './lib/machine.js';
 import type { BenchOutcome, Report } from './lib/report.js';
 import { renderReport } from './lib/report.js';
 import type { BenchRow, ReportRow } from './lib/rows.js';
-import { parseBenchLine, placeholderRow, selectedBy, sortRows } from './lib/rows.js';
+import { goalHolds, parseBenchLine, placeholderRow, selectedBy, sortRows } from './lib/rows.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -239,6 +239,12 @@ async function runBench(bench: Bench, options: Options, position: string): Promi
   const printed = [...byId.keys()];
   const rows: ReportRow[] = [...byId.values()].filter((row) => selectedBy(options.only, row.id)).map((row) => ({ ...row, status: 'measured', reason: '' }));
   for (const error of child.invalid) outcome.notes.push(`ignored a line: ${error}`);
+  for (const row of rows) {
+    const holds = goalHolds(row.goal, row.ratio);
+    if (holds !== undefined && holds !== row.met) {
+      outcome.notes.push(`${row.id}: the bench says ${row.met ? 'met' : 'not met'} although ratio ${row.ratioText} ${holds ? 'meets' : 'misses'} ${row.goal} (see its output)`);
+    }
+  }
 
   let failure: string | undefined;
   if (child.spawnError !== undefined) failure = `could not be started: ${child.spawnError}`;

@@ -3,7 +3,7 @@ import { BENCHES, missingExpectations, selectBenches } from '../../scripts/bench
 import type { Machine } from '../../scripts/bench/lib/machine.js';
 import { renderReport } from '../../scripts/bench/lib/report.js';
 import type { BenchRow, ReportRow } from '../../scripts/bench/lib/rows.js';
-import { parseBenchLine, placeholderRow, renderTable, sortRows } from '../../scripts/bench/lib/rows.js';
+import { goalHolds, parseBenchLine, placeholderRow, renderTable, sortRows } from '../../scripts/bench/lib/rows.js';
 
 const row = (id: string, extra: Partial<BenchRow> = {}): BenchRow => ({
   id,
@@ -49,6 +49,20 @@ describe('parseBenchLine', () => {
     expect(invalid(`BENCH_ROW ${JSON.stringify({ ...row('create-submit'), hub: 190 })}`)).toContain('"hub" must be a string');
     expect(invalid(`BENCH_ROW ${JSON.stringify({ ...row('x'), id: 'Create Submit' })}`)).toContain('"id"');
     expect(invalid(`BENCH_ROW ${JSON.stringify({ ...row('x'), id: '' })}`)).toContain('"id" is empty');
+  });
+});
+
+describe('goalHolds', () => {
+  it('compares a ratio with the goals as the issue writes them, and knows when it cannot', () => {
+    expect(goalHolds('>= 0.5', 0.53)).toBe(true);
+    expect(goalHolds('>= 0.6', 0.52)).toBe(false);
+    expect(goalHolds('<= 10x', 8.2)).toBe(true);
+    expect(goalHolds('<= 10x', 415.4)).toBe(false);
+    expect(goalHolds('<= x2', 2)).toBe(true);
+    expect(goalHolds('<= x2', 2.1)).toBe(false);
+    expect(goalHolds('< 150 MB', null)).toBeUndefined();
+    expect(goalHolds('< 150 MB', 140)).toBeUndefined();
+    expect(goalHolds('>= 0.5', null)).toBeUndefined();
   });
 });
 

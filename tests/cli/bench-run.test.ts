@@ -49,6 +49,7 @@ const good = script(
     rowLine({ id: 'idle-rss-consent', path: 'RSS of consent, idle', hub: '120 MB', bare: '', ratio: null, ratioText: '—', goal: '< 150 MB', met: true }),
     "console.log('BENCH_ROW ' + JSON.stringify({ id: 'consent-decision', path: 'consent decision', hub: 'quick=' + (process.env.BENCH_QUICK ?? ''), bare: '790 /s', ratio: 0.65, ratioText: '0.65', goal: '>= 0.6', met: true }));",
     "console.log('BENCH_ROW {not json');",
+    rowLine({ id: 'recipient-read', path: 'recipient read', hub: '200 /s', bare: '360 /s', ratio: 0.55, ratioText: '0.55', goal: '>= 0.5', met: false }),
     "console.error('a warning on stderr');",
   ].join('\n'),
 );
@@ -87,6 +88,7 @@ describe('npm run bench', () => {
     const table = lines.slice(header + 2, lines.indexOf('', header));
     expect(table).toEqual([
       '| create + submit a referral | 40 /s | 370 /s | 0.11 | >= 0.5 | **no** |',
+      '| recipient read | 200 /s | 360 /s | 0.55 | >= 0.5 | **no** |',
       '| consent decision | quick=1 | 790 /s | 0.65 | >= 0.6 | yes |',
       '| RSS of consent, idle | 120 MB |   | — | < 150 MB | yes |',
       '| silent | **failed**: printed no BENCH_ROW line |   | — |   | — |',
@@ -96,17 +98,19 @@ describe('npm run bench', () => {
     expect(markdown).toContain('| crashing |');
     expect(markdown).toContain('exited with code 3 (last error: Error: database is gone)');
     expect(markdown).toContain('ignored a line: BENCH_ROW is not JSON');
+    expect(markdown).toContain('recipient-read: the bench says not met although ratio 0.55 meets >= 0.5');
 
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
     expect(report.rows.map((r) => [r.id, r.status])).toEqual([
       ['create-submit', 'measured'],
+      ['recipient-read', 'measured'],
       ['consent-decision', 'measured'],
       ['idle-rss-consent', 'measured'],
       ['silent', 'failed'],
       ['not-written-yet', 'not run'],
       ['hanging', 'failed'],
     ]);
-    expect(report.rows[1]).toMatchObject({ ratio: 0.65, met: true, goal: '>= 0.6' });
+    expect(report.rows[2]).toMatchObject({ ratio: 0.65, met: true, goal: '>= 0.6' });
     expect(report.benches.map((b) => [b.name, b.status, b.exitCode])).toEqual([
       ['good', 'ran', 0],
       ['crashing', 'failed', 3],

@@ -89,6 +89,28 @@ export function parseBenchLine(line: string): ParsedLine {
   };
 }
 
+/**
+ * Whether a ratio meets a goal written as the issue writes them (`>= 0.5`,
+ * `<= 10x`, `<= x2`); undefined when the goal is not a bound on the ratio
+ * (`< 150 MB`) or there is no ratio. Lets the orchestrator point out a row
+ * whose `met` disagrees with its own ratio (a bench may judge on more, e.g. errors).
+ */
+export function goalHolds(goal: string, ratio: number | null): boolean | undefined {
+  const match = /^(>=|<=|>|<)\s*x?\s*(\d+(?:\.\d+)?)\s*x?$/i.exec(goal.trim());
+  if (match === null || ratio === null) return undefined;
+  const bound = Number(match[2]);
+  switch (match[1]) {
+    case '>=':
+      return ratio >= bound;
+    case '<=':
+      return ratio <= bound;
+    case '>':
+      return ratio > bound;
+    default:
+      return ratio < bound;
+  }
+}
+
 /** A row of the issue's table: one id, or a family of ids sharing a prefix (one row per kind or service). */
 export type TableEntry = { id: string; family: boolean; path: string; goal: string; members?: readonly string[] };
 
