@@ -136,6 +136,10 @@ describe('the table', () => {
     expect(text).toContain('Node v20.20.0; PostgreSQL 15.20; RabbitMQ 3.10.8; Redis 7.0.15');
     expect(text.indexOf('- CPU')).toBeLessThan(text.indexOf('| path |'));
     expect(text).toContain('1 of 1 rows measured; goal met on 1 of 1.');
+    expect(text).not.toContain('Busy machine');
+    const busy = renderReport({ date: '2026-12-06T12:00:00.000Z', quick: false, machine: { ...machine, loadAverage: [7, 3, 1] }, rows: [], benches: [] });
+    expect(busy).toContain('**Busy machine**: the load average exceeded the 2 cores');
+    expect(busy).not.toContain('(quick');
   });
 });
 

@@ -154,5 +154,8 @@ export function renderMachine(machine: Machine): string {
     `- Load average when the run started (1, 5, 15 min): ${load}`,
     `- OS: ${machine.os}`,
     `- Node ${machine.node}; PostgreSQL ${machine.postgresql}; RabbitMQ ${machine.rabbitmq}; Redis ${machine.redis}`,
+    ...(machine.loadAverage[0] > machine.cores
+      ? [`- **Busy machine**: the load average exceeded the ${machine.cores} cores when the run started; other work competed, so trust the ratios more than the figures`]
+      : []),
   ].join('\n');
 }
