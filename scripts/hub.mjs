@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RUNTIME_PACKAGES, buildStale, compiledEntry } from './lib/build.mjs';
+import { RUNTIME_PACKAGES, buildStale, compiledEntry, runtimeEnv } from './lib/build.mjs';
 import { runChecks } from './lib/checks.mjs';
 import { migrateAll } from './lib/db.mjs';
 import { install } from './lib/install.mjs';
@@ -182,7 +182,8 @@ async function start(baseEnv) {
       // What a production image runs: the compiled JavaScript, with Node's default conditions.
       args: [entry],
       cwd: dir,
-      env: { ...baseEnv, ...serviceEnv(service) },
+      // The memory settings of the production image (lib/build.mjs).
+      env: { ...baseEnv, ...serviceEnv(service), ...runtimeEnv(baseEnv) },
       readyUrl: `http://${LOCAL_HOST}:${service.port}/readyz`,
     });
   }
@@ -199,7 +200,7 @@ async function start(baseEnv) {
       // It reads messages/ and public/ beside dist/, from its own folder.
       args: [compiledEntry(root, 'apps/console')],
       cwd: consoleDir,
-      env: { ...baseEnv, ...consoleEnv() },
+      env: { ...baseEnv, ...consoleEnv(), ...runtimeEnv(baseEnv) },
       readyUrl: `http://${LOCAL_HOST}:${CONSOLE.port}/livez`,
     };
   }
