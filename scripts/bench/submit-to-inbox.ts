@@ -24,7 +24,9 @@
  *
  * Options (variables): BENCH_ROUNDS (3), BENCH_HIGH_RATE (50), BENCH_HIGH_SECONDS (5 per round),
  * BENCH_LOW_RATE (10), BENCH_LOW_SECONDS (6 per round), BENCH_DRAIN_TIMEOUT_S (60),
- * BENCH_QUICK=1 (2 rounds of 3 s). Prints `BENCH_ROW` lines `submit-email-50` and `submit-email-10`.
+ * BENCH_QUICK=1 (2 rounds of 3 s), BENCH_SERVICE_NODE_OPTIONS (given to the four services as NODE_OPTIONS,
+ * e.g. `--cpu-prof --cpu-prof-dir=<dir>` to see where their CPU goes). Prints `BENCH_ROW` lines
+ * `submit-email-50` and `submit-email-10`.
  * Needs only the local PostgreSQL, RabbitMQ and Redis; removes what it creates.
  */
 import { randomUUID } from 'node:crypto';
@@ -181,7 +183,13 @@ async function main(): Promise<void> {
     // The services' own defaults, as deployed, not the tests' smaller pools and faster polling. The per-person
     // rate limit stays on (its check costs the same) but is raised out of reach: all the load comes from the
     // demo's one lead caseworker here, where a network's comes from many people.
-    const defaults = { DATABASE_POOL_MAX: undefined, OUTBOX_POLL_INTERVAL_MS: undefined, RATE_LIMIT_REQUESTS: '1000000' };
+    const nodeOptions = process.env.BENCH_SERVICE_NODE_OPTIONS;
+    const defaults = {
+      DATABASE_POOL_MAX: undefined,
+      OUTBOX_POLL_INTERVAL_MS: undefined,
+      RATE_LIMIT_REQUESTS: '1000000',
+      ...(nodeOptions === undefined || nodeOptions === '' ? {} : { NODE_OPTIONS: nodeOptions }),
+    };
     hub = await startE2eHub('inbox-bench', {
       serviceEnv: {
         directory: defaults,
