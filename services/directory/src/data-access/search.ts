@@ -250,18 +250,16 @@ async function byDistance(
   const any = await run(Prisma.sql`SELECT EXISTS (SELECT 1 FROM service s WHERE ${where}) AS found`);
   if (any[0]?.found !== true) return [];
 
-  // The walk: as many locations as the radius' cube holds (they include every
-  // location within the radius), at most walkMax. The last row tells how many
-  // the cube holds, so that a walk that saw them all is known to be complete.
-  const walk = await run(Prisma.sql`
-    WITH box AS (SELECT count(*) AS n FROM location b WHERE ${withinCube('b', radiusM)})
-    SELECT w.id, w.sort_name, w.distance_m, NULL::bigint AS box_count FROM (
+  // The walk: the walkMax nearest visible locations at most (the page is
+  // usually full long before).
+  const walked = (
+    await run(Prisma.sql`
       SELECT s.id, s.sort_name, loc.distance_m
       FROM (SELECT l.id, l.earth_point <-> ${point} AS chord, ${distanceM('l')} AS distance_m
             FROM location l
             WHERE l.earth_point IS NOT NULL AND ${visible('l')}
             ORDER BY l.earth_point <-> ${point}
-            LIMIT least((SELECT n FROM box), ${walkMax})) loc
+            LIMIT ${walkMax}) loc
       CROSS JOIN LATERAL (
         -- OFFSET 0 keeps this a per-location lookup, so the walk stays in distance order and stops early.
         SELECT s.id, s.sort_name FROM service_location sl JOIN service s ON s.id = sl.service_id
@@ -273,11 +271,8 @@ async function byDistance(
         OFFSET 0) s
       WHERE loc.distance_m <= ${radiusM}
       ORDER BY loc.chord
-      LIMIT ${limit}) w
-    UNION ALL
-    SELECT NULL, NULL, NULL, n FROM box`);
-  const walked = walk.filter((row) => row.id !== null).map(toRow);
-  const boxCount = Number(walk.find((row) => row.id === null)?.box_count ?? 0);
+      LIMIT ${limit}`)
+  ).map(toRow);
 
   if (walked.length >= limit) {
     // Every service nearer than the page's last one was walked; others at that
@@ -298,7 +293,10 @@ async function byDistance(
     for (const row of [...walked.filter((row) => row.distanceM < boundM), ...tied]) page.set(row.id, row);
     return [...page.values()].sort(compareRows).slice(0, limit);
   }
-  if (boxCount <= walkMax) return walked.sort(compareRows);
+  // Not full: complete if the walk saw every location within the radius (the
+  // radius' cube holds them all, and no more than walkMax locations).
+  const box = await run(Prisma.sql`SELECT count(*)::int AS n FROM location b WHERE ${withinCube('b', radiusM)}`);
+  if (Number(box[0]?.n ?? 0) <= walkMax) return walked.sort(compareRows);
 
   // Rare around the point: measure each service of the level.
   const rows = await run(Prisma.sql`

@@ -20,6 +20,11 @@ ALTER TABLE location ADD COLUMN earth_point public.cube GENERATED ALWAYS AS (
                          sin(radians(latitude))]) END) STORED;
 CREATE INDEX location_earth_point_idx ON location USING gist (earth_point);
 
+-- The services at a location, from the index alone (the walk above reads them
+-- location by location).
+CREATE INDEX service_location_location_service_idx ON service_location (location_id, service_id);
+DROP INDEX service_location_location_idx;
+
 -- Every area a service is found under: the served areas and its locations'
 -- areas, each with all its ancestors. "In this area or below it" is then one
 -- indexed array lookup (`search_areas @> ARRAY[area]`). Kept by triggers: on the
