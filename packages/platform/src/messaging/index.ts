@@ -34,9 +34,11 @@ export {
   enqueueEvent,
   OUTBOX_NOTIFY_CHANNEL,
   outboxBacklog,
+  outboxRowOf,
   type EnqueueEventOptions,
   type Outbox,
   type OutboxBacklog,
+  type OutboxRow,
 } from './outbox.js';
 export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions, type OutboxRelayStats } from './relay.js';
 export {

@@ -14,16 +14,16 @@ export type EnqueueEventOptions = {
 };
 
 /**
- * Writes an event into the outbox inside the caller's transaction, so the
- * event exists if and only if the state change it describes was committed.
- * Validates first: an invalid event throws `InvalidEventError`, which should
- * roll the caller's transaction back. The relay publishes it after commit
- * (woken at once through NOTIFY, which PostgreSQL delivers only on commit).
+ * An event's outbox row: the event validated, and the headers it is published with. For a data-access
+ * statement that writes the row together with the change the event describes (one statement, no
+ * transaction held open across round trips), as `enqueueEvent` does in its own statement; such a
+ * statement also wakes the relay with `pg_notify(OUTBOX_NOTIFY_CHANNEL, '')`.
  *
- * The event id must be a UUID: it is the outbox row's primary key, and
- * consumers deduplicate on it.
+ * @throws InvalidEventError when the event does not validate or its id is not a UUID.
  */
-export async function enqueueEvent(tx: SqlClient, event: unknown, options: EnqueueEventOptions): Promise<EventEnvelope> {
+export type OutboxRow = { event: EventEnvelope; id: string; type: string; subject: string | null; payload: string; headers: string };
+
+export function outboxRowOf(event: unknown, options: EnqueueEventOptions): OutboxRow {
   const valid = assertValidEvent(options.validator, event);
   if (!isUuid(valid.id)) {
     throw new InvalidEventError(valid.type, [{ field: '/id', message: 'must be a UUID' }]);
@@ -34,23 +34,40 @@ export async function enqueueEvent(tx: SqlClient, event: unknown, options: Enque
     // of the work that caused it, however late the relay sends it.
     [REQUEST_ID_HEADER]: acceptOrCreateRequestId(options.headers?.[REQUEST_ID_HEADER] ?? currentRequestId()),
   };
+  return { event: valid, id: valid.id, type: valid.type, subject: valid.subject ?? null, payload: JSON.stringify(valid), headers: JSON.stringify(headers) };
+}
+
+/**
+ * Writes an event into the outbox inside the caller's transaction, so the
+ * event exists if and only if the state change it describes was committed.
+ * Validates first: an invalid event throws `InvalidEventError`, which should
+ * roll the caller's transaction back. The relay publishes it after commit
+ * (woken at once through NOTIFY, which PostgreSQL delivers only on commit).
+ *
+ * The event id must be a UUID: it is the outbox row's primary key, and
+ * consumers deduplicate on it.
+ */
+export async function enqueueEvent(tx: SqlClient, event: unknown, options: EnqueueEventOptions): Promise<EventEnvelope> {
+  const row = outboxRowOf(event, options);
   // One statement, one round trip of the caller's transaction: the row, and the notification that
   // PostgreSQL holds until the commit (and folds into one per channel and transaction).
   await tx.$executeRawUnsafe(
     `INSERT INTO outbox_message (id, event_type, subject, payload, headers)
      SELECT $1::uuid, $2, $3, $4::jsonb, $5::jsonb FROM (SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', '')) AS wake`,
-    valid.id,
-    valid.type,
-    valid.subject ?? null,
-    JSON.stringify(valid),
-    JSON.stringify(headers),
+    row.id,
+    row.type,
+    row.subject,
+    row.payload,
+    row.headers,
   );
-  return valid;
+  return row.event;
 }
 
 /** An outbox bound to one validator: what a service keeps in its context. */
 export type Outbox = {
   enqueueEvent(tx: SqlClient, event: unknown, options?: { headers?: MessageHeaders }): Promise<EventEnvelope>;
+  /** The event's row, validated, for a statement that writes it with its change ({@link outboxRowOf}). */
+  rowOf(event: unknown, options?: { headers?: MessageHeaders }): OutboxRow;
 };
 
 /** Binds {@link enqueueEvent} to a validator. */
@@ -58,6 +75,7 @@ export function createOutbox(options: { validator: EventValidator }): Outbox {
   return {
     enqueueEvent: (tx, event, extra = {}) =>
       enqueueEvent(tx, event, { validator: options.validator, ...(extra.headers === undefined ? {} : { headers: extra.headers }) }),
+    rowOf: (event, extra = {}) => outboxRowOf(event, { validator: options.validator, ...(extra.headers === undefined ? {} : { headers: extra.headers }) }),
   };
 }
 

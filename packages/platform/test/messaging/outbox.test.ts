@@ -8,6 +8,7 @@ import {
   enqueueEvent,
   InvalidEventError,
   outboxBacklog,
+  outboxRowOf,
   startOutboxRelay,
   topologyFor,
   type AmqpConnection,
@@ -214,6 +215,16 @@ describe('transactional outbox', () => {
       'SELECT (SELECT count(*) FROM thing)::int AS things, (SELECT count(*) FROM outbox_message)::int AS outbox',
     );
     expect(counts.rows[0]).toEqual({ things: 0, outbox: 0 });
+  });
+
+  it('gives the row of a valid event with the request id in its headers, and refuses an invalid one, as enqueue does', () => {
+    const event = buildThingEvent();
+    const row = runWithContext({ requestId: 'req-outbox-row' }, () => outboxRowOf(event, { validator: testValidator }));
+    expect(row).toMatchObject({ id: event.id, type: event.type, subject: event.subject ?? null });
+    expect(JSON.parse(row.payload)).toEqual(event);
+    expect(JSON.parse(row.headers)).toMatchObject({ 'x-request-id': 'req-outbox-row' });
+    expect(() => outboxRowOf(buildThingEvent({ data: { thingId: 'not-a-uuid', count: -1 } }), { validator: testValidator })).toThrow(InvalidEventError);
+    expect(() => outboxRowOf(buildThingEvent({ id: 'not-a-uuid' }), { validator: testValidator })).toThrow(InvalidEventError);
   });
 
   it('parks an event that no longer validates when the relay reads it, instead of retrying it forever', async () => {
