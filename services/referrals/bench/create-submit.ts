@@ -23,6 +23,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -124,11 +125,20 @@ async function runBenchmark(): Promise<void> {
     await run(pairs, hub, 2);
     await run(pairs, bare, 2);
     const rounds: { hub: Result; bare: Result }[] = [];
+    const [consentChild, referralsChild, bareChild] = children;
     for (let r = 0; r < ROUNDS; r += 1) {
+      const hubCpu = [cpuMs(consentChild), cpuMs(referralsChild)];
       const h = await run(pairs, hub, SECONDS);
+      const hubCpuPerLoop = [cpuMs(consentChild) - (hubCpu[0] ?? 0), cpuMs(referralsChild) - (hubCpu[1] ?? 0)].map((ms) => (ms / h.count).toFixed(1));
+      const bareCpu = cpuMs(bareChild);
       const b = await run(pairs, bare, SECONDS);
+      const bareCpuPerLoop = ((cpuMs(bareChild) - bareCpu) / b.count).toFixed(1);
       rounds.push({ hub: h, bare: b });
-      console.log(`round ${r + 1}: hub ${h.rps.toFixed(0)} /s (p50 ${h.p50.toFixed(0)} ms, p99 ${h.p99.toFixed(0)} ms, errors ${h.errors}); bare ${b.rps.toFixed(0)} /s (p50 ${b.p50.toFixed(0)} ms, errors ${b.errors}); ratio ${(h.rps / b.rps).toFixed(2)}`);
+      console.log(
+        `round ${r + 1}: hub ${h.rps.toFixed(0)} /s (p50 ${h.p50.toFixed(0)} ms, p99 ${h.p99.toFixed(0)} ms, errors ${h.errors}; ` +
+          `CPU per loop: referrals ${hubCpuPerLoop[1]} ms, consent ${hubCpuPerLoop[0]} ms); ` +
+          `bare ${b.rps.toFixed(0)} /s (p50 ${b.p50.toFixed(0)} ms, errors ${b.errors}; CPU per loop ${bareCpuPerLoop} ms); ratio ${(h.rps / b.rps).toFixed(2)}`,
+      );
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
     const hubRps = median(rounds.map((r) => r.hub.rps));
@@ -228,7 +238,9 @@ async function run(pairs: Pair[], op: (p: Pair) => Promise<boolean>, seconds: nu
 }
 
 function spawnService(root: string, script: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=@referral-hub/source', '--import', 'tsx', script], {
+  // BENCH_CPU_PROF=<folder>: each server writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`];
+  const child = spawn(process.execPath, [...profile, '--conditions=@referral-hub/source', '--import', 'tsx', script], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -238,6 +250,16 @@ function spawnService(root: string, script: string, env: Record<string, string>)
     else if (signal !== null && signal !== 'SIGTERM') console.error(`${script} killed by ${signal}`);
   });
   return child;
+}
+
+/** CPU time (user + system) a child process has used so far, in ms (Linux `/proc`; 0 elsewhere). */
+function cpuMs(child: ChildProcess | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${child?.pid ?? 0}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) || 0) + (Number(fields[12]) || 0)) * 10;
+  } catch {
+    return 0;
+  }
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -312,7 +334,7 @@ async function serveBare(): Promise<void> {
     const id = randomUUID();
     const owner = randomUUID();
     await referrals.query('SELECT * FROM known_service WHERE id = $1', [body.recipientServiceId]);
-    const code = `REF-${randomBytes(4).toString('hex').slice(0, 5).toUpperCase()}`;
+    const code = `REF-${randomBytes(5).toString('hex').toUpperCase()}`;
     await inTransaction(referrals, async (client) => {
       await client.query(
         `INSERT INTO referral (id, code, case_code, status, urgency, referring_organization_id, recipient_organization_id, recipient_service_id,

@@ -6,29 +6,8 @@ export type ReferralRow = Referral;
 /** Which side of a referral an organisation is on. */
 export type ReferralBox = 'sent' | 'received';
 
-export type NewReferralRow = Prisma.ReferralUncheckedCreateInput;
-
-export function insertReferral(tx: Tx, row: NewReferralRow): Promise<ReferralRow> {
-  return tx.referral.create({ data: row });
-}
-
 export function findReferral(tx: Tx, id: string): Promise<ReferralRow | null> {
   return tx.referral.findUnique({ where: { id } });
-}
-
-/**
- * Applies a change only if the referral is still at `version` (and so still in
- * the status the caller decided on): of two conflicting transitions made at
- * once, exactly one matches, the other changes nothing and gets `null`.
- */
-export async function updateReferralIfVersion(
-  tx: Tx,
-  id: string,
-  version: number,
-  data: Prisma.ReferralUncheckedUpdateManyInput,
-): Promise<ReferralRow | null> {
-  const { count } = await tx.referral.updateMany({ where: { id, version }, data: { ...data, version: version + 1 } });
-  return count === 0 ? null : tx.referral.findUnique({ where: { id } });
 }
 
 /** The list filters a caller may combine. */

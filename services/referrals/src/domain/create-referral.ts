@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { validatePayload } from '@referral-hub/contracts';
-import { forbidden, hasRole, unprocessable, validationError } from '@referral-hub/platform';
-import type { Principal } from '@referral-hub/platform';
-import { insertHistory } from '../data-access/history.js';
-import { findKnownService } from '../data-access/known-services.js';
-import { findReferral, insertReferral } from '../data-access/referrals.js';
+import { forbidden, hasRole, isUniqueViolation, unprocessable, validationError } from '@referral-hub/platform';
+import type { AppError, Principal } from '@referral-hub/platform';
+import { insertDraftIfServiceTakesReferrals } from '../data-access/referral-writes.js';
+import type { ServiceSeen } from '../data-access/referral-writes.js';
+import { findReferral } from '../data-access/referrals.js';
 import type { ReferralRow } from '../data-access/referrals.js';
 import type { ReferralDeps } from './deps.js';
 import { sealNeedText } from './need-text.js';
@@ -37,10 +37,6 @@ const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** `REF-` and five characters without look-alikes (no I, L, O, U), read out on the phone. */
 function newReferralCode(): string {
   return `REF-${[...randomBytes(5)].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('')}`;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
 }
 
 /**
@@ -80,32 +76,18 @@ export async function createReferral(
       { field: 'body.recipientOrganizationId', message: "is the caller's own organisation", code: 'same_organization' },
     ]);
   }
-  // Checked against the local read model of the directory, so referring keeps working while
-  // the directory is down: the service must be known, not deleted, the recipient's, active and
-  // taking referrals.
-  const service = await findKnownService(deps.db.client, input.recipientServiceId.toLowerCase());
-  if (service === null || service.deletedAt !== null || service.organizationId !== input.recipientOrganizationId.toLowerCase()) {
-    throw unprocessable('The recipient service is not a service of the recipient organisation in the directory.', [
-      { field: 'body.recipientServiceId', message: 'is not a current service of the recipient organisation', code: 'unknown_service' },
-    ]);
-  }
-  if (service.status !== 'active' || !service.acceptsReferrals) {
-    throw unprocessable('The recipient service does not take referrals now.', [
-      {
-        field: 'body.recipientServiceId',
-        message: service.status !== 'active' ? `is ${service.status.replace('_', ' ')} in the directory` : 'does not accept referrals',
-        code: 'not_accepting_referrals',
-      },
-    ]);
-  }
   const id = attempt.id ?? randomUUID();
   const now = deps.now();
   const sealed = deps.cipher.seal(payload, id);
   const caseCategories = [...new Set([input.need.category, ...(input.caseCategories ?? [])])];
+  // Checked against the local read model of the directory, so referring keeps working while the directory is
+  // down: the service must be known, not deleted, the recipient's, active and taking referrals. The check and the
+  // draft with its history row are one statement (`insertDraftIfServiceTakesReferrals`).
   for (let attempt = 0; ; attempt += 1) {
     try {
-      return await deps.db.transaction(async (tx) => {
-        const row = await insertReferral(tx, {
+      const { service, created } = await insertDraftIfServiceTakesReferrals(
+        deps.pool,
+        {
           id,
           code: newReferralCode(),
           kind: input.kind ?? 'referral',
@@ -132,23 +114,47 @@ export async function createReferral(
           payloadCiphertext: new Uint8Array(sealed.ciphertext),
           createdAt: now,
           updatedAt: now,
-        });
-        await insertHistory(tx, {
+        },
+        {
           id: randomUUID(),
-          referralId: id,
           action: 'create',
           fromStatus: null,
           toStatus: 'draft',
           actorUserId: principal.userId,
           actorOrganizationId: principal.organizationId,
+          reasonCode: null,
+          noteKeyId: null,
+          noteCiphertext: null,
+          suggestedServiceId: null,
+          fieldKeys: [],
+          consentIds: [],
           occurredAt: now,
-        });
-        return row;
-      });
+          channel: 'api',
+          actorFocalPointId: null,
+        },
+      );
+      if (created !== null) return created;
+      throw serviceRefusal(service, input.recipientOrganizationId.toLowerCase());
     } catch (error) {
       // A code collision (one in tens of millions): draw another.
       if (isUniqueViolation(error) && attempt < 5) continue;
       throw error;
     }
   }
+}
+
+/** Why the directory's read model refused the recipient service (the draft was not inserted). */
+function serviceRefusal(service: ServiceSeen, recipientOrganizationId: string): AppError {
+  if (service === null || service.deleted || service.organizationId !== recipientOrganizationId) {
+    return unprocessable('The recipient service is not a service of the recipient organisation in the directory.', [
+      { field: 'body.recipientServiceId', message: 'is not a current service of the recipient organisation', code: 'unknown_service' },
+    ]);
+  }
+  return unprocessable('The recipient service does not take referrals now.', [
+    {
+      field: 'body.recipientServiceId',
+      message: service.status !== 'active' ? `is ${service.status.replace('_', ' ')} in the directory` : 'does not accept referrals',
+      code: 'not_accepting_referrals',
+    },
+  ]);
 }

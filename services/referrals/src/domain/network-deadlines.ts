@@ -31,8 +31,17 @@ function asDeadlines(value: unknown): DeadlinesByUrgency {
  * The deadlines in force now: the network's newest version, else the service's defaults
  * (version 0, from `REFERRAL_ACKNOWLEDGE_WITHIN`, `REFERRAL_DECIDE_WITHIN`, `REFERRAL_ESCALATE_AFTER`).
  */
-export async function deadlinesInForce(deps: { db: ReferralsDatabase; deadlines: Deadlines }): Promise<{ version: number; deadlines: Deadlines; row: { effectiveFrom: Date; changedBy: string } | null }> {
-  const row = await findCurrentDeadlines(deps.db.client);
+export async function deadlinesInForce(deps: { db: ReferralsDatabase; deadlines: Deadlines }): Promise<DeadlinesInForce> {
+  return deadlinesOf(deps, await findCurrentDeadlines(deps.db.client));
+}
+
+export type DeadlinesInForce = { version: number; deadlines: Deadlines; row: { effectiveFrom: Date; changedBy: string } | null };
+
+/** The deadlines in force given the network's newest version as read (null: none, the service's defaults). */
+export function deadlinesOf(
+  deps: { deadlines: Deadlines },
+  row: { version: number; acknowledge: unknown; decide: unknown; escalate: unknown; effectiveFrom: Date; changedBy: string } | null,
+): DeadlinesInForce {
   if (row === null) return { version: 0, deadlines: deps.deadlines, row: null };
   return {
     version: row.version,

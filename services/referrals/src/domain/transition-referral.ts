@@ -1,19 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { buildEvent, DECLINE_REASONS, NOT_DELIVERED_REASONS } from '@referral-hub/contracts';
 import type { EventDataMap } from '@referral-hub/contracts';
-import { AppError, conflict, currentRequestId, forbidden, serviceUnavailable, t, unprocessable, validationError } from '@referral-hub/platform';
+import { AppError, conflict, currentRequestId, forbidden, isUniqueViolation, serviceUnavailable, t, unprocessable, validationError } from '@referral-hub/platform';
 import type { FieldError, Principal } from '@referral-hub/platform';
-import type { Prisma } from '../data-access/generated/prisma/client.js';
-import { insertFormerLead } from '../data-access/former-leads.js';
-import { insertHistory } from '../data-access/history.js';
-import { openReplyCodesOf, updateReferralIfVersion } from '../data-access/referrals.js';
+import { applyTransitionIfVersion, submitFacts } from '../data-access/referral-writes.js';
+import { openReplyCodesOf } from '../data-access/referrals.js';
 import type { ReferralRow } from '../data-access/referrals.js';
 import { ConsentUnavailableError } from '../gateways/consent-client.js';
 import type { Decision } from '../gateways/consent-client.js';
 import type { ReferralDeps } from './deps.js';
 import { REFERRALS_SOURCE } from './deps.js';
 import { findVisibleReferral } from './find-visible-referral.js';
-import { deadlinesInForce } from './network-deadlines.js';
+import { deadlinesOf } from './network-deadlines.js';
+import type { DeadlinesInForce } from './network-deadlines.js';
 import { decideTransition, EVENT_OF_ACTION } from './lifecycle.js';
 import { drawReplyCode, OPEN_STATUSES } from './reply-code.js';
 import type { ReferralAction, ReferralStatus } from './lifecycle.js';
@@ -42,10 +41,6 @@ const THROUGH_THE_API: StepOrigin = { channel: 'api', actorFocalPointId: null };
 
 /** Two submits to one organisation drawing the same reply code at once: the loser draws again this many times. */
 const REPLY_CODE_ATTEMPTS = 5;
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
-}
 
 const NOTE_REQUIRED = {
   decline: new Set<string>(DECLINE_REASONS.filter((r) => r.requiresNote).map((r) => r.code)),
@@ -96,8 +91,8 @@ function changesFor(
   input: TransitionInput,
   decision: Decision | null,
   now: Date,
-  inForce: Awaited<ReturnType<typeof deadlinesInForce>> | null,
-): Prisma.ReferralUncheckedUpdateManyInput {
+  inForce: DeadlinesInForce | null,
+): Partial<ReferralRow> {
   if (action === 'submit' && inForce !== null) {
     const urgency = row.urgency as Urgency;
     // The network's deadlines in force at submit (`network-deadlines.ts`); later changes do not move them.
@@ -216,66 +211,80 @@ export async function transitionReferral(
     throw conflict(t('A referral that is {status} cannot be taken this step.', { status: row.status }), { currentStatus: row.status, allowedFrom: outcome.allowedFrom });
   }
   checkInput(action, input);
+  // Asked before anything is written, outside any transaction: no connection waits on consent.
   const decision = action === 'submit' ? await decideSharing(deps, row, input.envelopeOnly === true) : null;
   const now = deps.now();
-  const inForce = action === 'submit' ? await deadlinesInForce(deps) : null;
+  // Submit draws the reply code among those the recipient's open referrals hold (`reply-code.ts`), and takes the
+  // network's deadlines in force: both read in one round trip.
+  const facts = action === 'submit' ? await submitFacts(deps.pool, row.recipientOrganizationId, OPEN_STATUSES) : null;
+  const inForce = facts === null ? null : deadlinesOf(deps, facts.deadlines);
   const changes = changesFor(deps, row, principal, action, input, decision, now, inForce);
   const previous = row.status as ReferralStatus;
+  const sealedNote = input.note === undefined ? null : deps.cipher.seal(input.note, row.id);
 
-  const step = () => deps.db.transaction(async (tx) => {
-    // Submit draws the reply code among those the recipient's open referrals hold (`reply-code.ts`).
-    const replyCode = action === 'submit' ? drawReplyCode(await openReplyCodesOf(tx, row.recipientOrganizationId, OPEN_STATUSES)) : undefined;
-    const next = await updateReferralIfVersion(tx, row.id, row.version, {
+  // One statement: the change if the referral is still at the version read, its history row, its event and the
+  // former lead (`applyTransitionIfVersion`); nothing is held open between round trips.
+  const step = (replyCode: string | undefined) => {
+    const next: ReferralRow = {
+      ...row,
       ...changes,
       ...(replyCode === undefined ? {} : { replyCode }),
       status: outcome.to,
       updatedAt: now,
-    });
-    if (next === null) return null;
-    const sealedNote = input.note === undefined ? null : deps.cipher.seal(input.note, row.id);
-    await insertHistory(tx, {
-      id: randomUUID(),
-      referralId: row.id,
-      action,
-      fromStatus: previous,
-      toStatus: outcome.to,
-      actorUserId: principal.userId,
-      actorOrganizationId: principal.organizationId,
-      reasonCode: input.reasonCode ?? null,
-      noteKeyId: sealedNote?.keyId ?? null,
-      noteCiphertext: sealedNote === null ? null : new Uint8Array(sealedNote.ciphertext),
-      suggestedServiceId: action === 'decline' ? (input.suggestedServiceId ?? null) : null,
-      fieldKeys: action === 'submit' ? (next.sharedFieldKeys) : [],
-      consentIds: action === 'submit' ? next.consentIds : [],
-      occurredAt: now,
-      channel: origin.channel,
-      actorFocalPointId: origin.actorFocalPointId,
-    });
-    if (handsOver(action, row) && row.leadUserId !== null) {
+      version: row.version + 1,
+    };
+    return applyTransitionIfVersion(deps.pool, {
+      id: row.id,
+      version: row.version,
+      changes: { ...changes, ...(replyCode === undefined ? {} : { replyCode }), status: outcome.to, updatedAt: now },
+      history: {
+        id: randomUUID(),
+        action,
+        fromStatus: previous,
+        toStatus: outcome.to,
+        actorUserId: principal.userId,
+        actorOrganizationId: principal.organizationId,
+        reasonCode: input.reasonCode ?? null,
+        noteKeyId: sealedNote?.keyId ?? null,
+        noteCiphertext: sealedNote === null ? null : new Uint8Array(sealedNote.ciphertext),
+        suggestedServiceId: action === 'decline' ? (input.suggestedServiceId ?? null) : null,
+        fieldKeys: action === 'submit' ? next.sharedFieldKeys : [],
+        consentIds: action === 'submit' ? next.consentIds : [],
+        occurredAt: now,
+        channel: origin.channel,
+        actorFocalPointId: origin.actorFocalPointId,
+      },
+      // The event tells only what the version check guarantees: the columns this step set and those only steps set.
+      event: deps.outbox.rowOf(eventFor(action, next, row, principal, input, now)),
       // The sending lead's contact is kept: events of their time are still told to them.
-      await insertFormerLead(tx, {
-        referralId: row.id,
-        userId: row.leadUserId,
-        organizationId: row.leadOrganizationId ?? row.referringOrganizationId,
-        name: row.leadName,
-        email: row.leadEmail,
-        phone: row.leadPhone,
-        language: row.leadLanguage,
-        supervisorUserId: row.leadSupervisorUserId,
-        until: now,
-      });
-    }
-    await deps.outbox.enqueueEvent(tx, eventFor(action, next, row, principal, input, now));
-    return next;
-  });
+      formerLead:
+        handsOver(action, row) && row.leadUserId !== null
+          ? {
+              referralId: row.id,
+              userId: row.leadUserId,
+              organizationId: row.leadOrganizationId ?? row.referringOrganizationId,
+              name: row.leadName,
+              email: row.leadEmail,
+              phone: row.leadPhone,
+              language: row.leadLanguage,
+              supervisorUserId: row.leadSupervisorUserId,
+              until: now,
+            }
+          : null,
+    });
+  };
   let updated: ReferralRow | null = null;
+  let taken = facts?.replyCodes ?? new Set<string>();
   for (let attempt = 1; ; attempt += 1) {
     try {
-      updated = await step();
+      updated = await step(action === 'submit' ? drawReplyCode(taken) : undefined);
       break;
     } catch (error) {
       // Only a reply code can collide here (the partial unique index): draw again, from what is held now.
-      if (action === 'submit' && isUniqueViolation(error) && attempt < REPLY_CODE_ATTEMPTS) continue;
+      if (action === 'submit' && isUniqueViolation(error) && attempt < REPLY_CODE_ATTEMPTS) {
+        taken = await openReplyCodesOf(deps.db.client, row.recipientOrganizationId, OPEN_STATUSES);
+        continue;
+      }
       throw error;
     }
   }
