@@ -34,12 +34,15 @@ export const RUNTIME_PACKAGES = Object.freeze([
  *   quicker) young collections, a few per cent of CPU under load.
  * - `--v8-pool-size=2`: V8's background threads (GC, compilation) match the
  *   cores of the machines the hub runs on, rather than four.
- * - glibc: at most two malloc arenas, and free memory at the top of the heap
- *   given back above 128 KiB: the compilers' scratch memory of start-up (the
- *   query compiler's WebAssembly, Ajv's validators) is otherwise kept for ever.
+ * - glibc: at most two malloc arenas; blocks of 32 KiB and more mapped on
+ *   their own (so given back when freed) and free memory at the top of the
+ *   heap given back above 128 KiB. V8's compilers take 60-70 MB of scratch
+ *   memory in such blocks while a service starts and serves its first
+ *   queries (Prisma's WebAssembly query compiler above all), which glibc's
+ *   arenas otherwise keep for ever.
  */
 export const RUNTIME_NODE_OPTIONS = '--max-semi-space-size=2 --v8-pool-size=2';
-export const RUNTIME_GLIBC_TUNABLES = 'glibc.malloc.arena_max=2:glibc.malloc.trim_threshold=131072';
+export const RUNTIME_GLIBC_TUNABLES = 'glibc.malloc.arena_max=2:glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=32768';
 
 /**
  * The environment variables that carry those settings, given the environment
