@@ -26,8 +26,8 @@ export type OutboxRelayOptions = {
   retryBackoff?: { initialMs?: number; maxMs?: number };
   /**
    * LISTEN for enqueue notifications to publish without waiting for the poll
-   * (default true). Holds one pool connection while running, so the pool needs
-   * at least two.
+   * (default true). Holds one pool connection while running (on which the
+   * batches then run too), so the pool needs at least two.
    */
   listen?: boolean;
 };
@@ -150,7 +150,11 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   const runBatch = async (): Promise<number> => {
     const channel = await channels.get();
-    const client = await pool.connect();
+    // The LISTEN connection when there is one: it is idle between notifications, and a batch on it never
+    // queues behind the service's requests for a pooled connection (a busy service is when it matters).
+    // PostgreSQL delivers notifications between transactions, so none is missed while a batch runs on it.
+    const dedicated = listenClient;
+    const client = dedicated ?? (await pool.connect());
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
@@ -209,8 +213,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      // A client whose connection failed is destroyed rather than reused.
-      client.release(broken !== undefined && isConnectionError(broken) ? broken : undefined);
+      // A pooled client whose connection failed is destroyed rather than reused; the LISTEN connection is
+      // dropped and opened again by its own error and end handlers.
+      if (client !== dedicated) client.release(broken !== undefined && isConnectionError(broken) ? broken : undefined);
     }
   };
 

@@ -1,4 +1,5 @@
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deleteTopology, uniqueTopologyNames } from '../../../testkit/src/amqp.js';
 import { startTcpProxy, type TcpProxy } from '../../../testkit/src/tcp-proxy.js';
@@ -199,6 +200,30 @@ describe('transactional outbox', () => {
     }
     await eventually(() => running.stats().published === 1, 3000, 'published after commit');
     expect((await drainSink()).map((m) => m.properties.messageId)).toEqual([event.id]);
+  });
+
+  it('publishes on its LISTEN connection, and when that connection is killed listens again and catches up, still woken by commits', async () => {
+    await adminChannel.purgeQueue(sinkQueue);
+    // The relay's own pool, named, so that this test can kill its connections and nothing else.
+    const relayPool = new pg.Pool({ connectionString: db.url, max: 3, application_name: 'relay-listen-test' });
+    relayPool.on('error', () => undefined);
+    cleanups.push(() => relayPool.end());
+    const running = startOutboxRelay({ pool: relayPool, amqp: await connectDirect('relay-listen-lost'), exchange: names.exchange, validator: testValidator, logger: testLogger, pollIntervalMs: 60_000 });
+    cleanups.push(() => running.stop());
+    await sleep(300); // listening; the first (empty) batch is done and the relay sleeps for a minute
+    const first = buildThingEvent();
+    await enqueue([first]);
+    await eventually(() => running.stats().published === 1, 3000, 'woken by the commit');
+
+    await db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'relay-listen-test'`);
+    const second = buildThingEvent();
+    await enqueue([second]);
+    // Not the poll (a minute away): listening again, it catches up with what was committed meanwhile.
+    await eventually(() => running.stats().published === 2, 10_000, 'caught up after listening again');
+    const third = buildThingEvent();
+    await enqueue([third]);
+    await eventually(() => running.stats().published === 3, 3000, 'woken by the commit again');
+    expect((await drainSink()).map((m) => m.properties.messageId)).toEqual([first.id, second.id, third.id]);
   });
 
   it('refuses an invalid event at enqueue, and the caller’s transaction writes nothing', async () => {
