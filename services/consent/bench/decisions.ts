@@ -9,10 +9,10 @@
  *   node --conditions=@referral-hub/source --import tsx services/consent/bench/decisions.ts
  *
  * Needs PostgreSQL and RabbitMQ on localhost (as the tests do). Loopback only; bounded in time.
- * BENCH_SECONDS (seconds per round and side, default 8), BENCH_ROUNDS (default 3), BENCH_CLIENTS
+ * BENCH_SECONDS (seconds per round and side, default 8, 3 with BENCH_QUICK=1), BENCH_ROUNDS (default 3), BENCH_CLIENTS
  * (default 20) change the load; BENCH_CONSUME=1 asks consuming decisions (`consume: true`, as the
  * referrals service does at submit) of both sides; BENCH_CPU_PROF=<dir> writes the service's CPU
- * profile there.
+ * profile there; BENCH_SERVICE_ENTRY runs another entry point of the service (an earlier version, to compare).
  *
  * Prints a summary and one `BENCH_ROW {...}` line (id `consent-decision`) for `npm run bench`.
  */
@@ -20,10 +20,11 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServiceTestEnv } from '@referral-hub/testkit';
 import pg from 'pg';
@@ -31,7 +32,8 @@ import pg from 'pg';
 const CASES = 5000;
 const OWNERS = 50;
 const RECIPIENTS = 20;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const QUICK = process.env.BENCH_QUICK === '1';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 3 : 8));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
 const CONSUME = process.env.BENCH_CONSUME === '1';
@@ -44,6 +46,7 @@ const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.
 const env = await createServiceTestEnv({ name: 'consent-bench', migrationsDir, extraEnv: { DATABASE_POOL_MAX: '20', LOG_LEVEL: 'silent' } });
 const pool = new pg.Pool({ connectionString: env.database.url, max: 4 });
 const children: ChildProcess[] = [];
+const logDir = mkdtempSync(join(tmpdir(), 'consent-bench-'));
 
 try {
   const owners = Array.from({ length: OWNERS }, () => randomUUID());
@@ -59,7 +62,7 @@ try {
       '--import',
       'tsx',
       ...(CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`]),
-      'services/consent/src/start.ts',
+      process.env.BENCH_SERVICE_ENTRY ?? 'services/consent/src/start.ts',
     ],
     {
       ...env.env,
@@ -98,8 +101,8 @@ try {
   const bareTarget = { url: `${bareUrl}/decide`, authorization, pid: children[1]?.pid };
 
   // Warm both up (connections, JIT, compiled validators) before measuring.
-  await load(hubTarget, body, 3);
-  await load(bareTarget, body, 3);
+  await load(hubTarget, body, QUICK ? 2 : 3);
+  await load(bareTarget, body, QUICK ? 2 : 3);
   const hub: Result[] = [];
   const bare: Result[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
@@ -143,6 +146,7 @@ try {
   await Promise.all(children.map(stopChild));
   await pool.end();
   await env.cleanup();
+  rmSync(logDir, { recursive: true, force: true });
 }
 
 type Result = { rps: number; p50: number; p99: number; errors: number; cpuMsPerRequest: number };
@@ -218,18 +222,18 @@ function freePort(): Promise<number> {
 
 /** Starts a server in its own Node process from the repository root; resolves once it answers. */
 async function spawnServer(name: string, args: string[], childEnv: Record<string, string>, port: number, readyPath: string | null): Promise<string> {
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...childEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its output goes to a file, as a production log goes to its collector: a pipe to this busy
+  // process would fill and block the server's synchronous log writes.
+  const logFile = join(logDir, `${name.replace(/\W+/g, '-')}.log`);
+  const log = openSync(logFile, 'w');
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...childEnv }, stdio: ['ignore', log, log] });
+  closeSync(log);
   children.push(child);
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const output = () => readFileSync(logFile, 'utf8').slice(-4000);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${output()}`);
     const ready = await new Promise<boolean>((resolve) => {
       const request = http.get(`${url}${readyPath ?? '/'}`, (response) => {
         response.resume();
@@ -240,7 +244,7 @@ async function spawnServer(name: string, args: string[], childEnv: Record<string
     if (ready) return url;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`${name} did not start within 60 s:\n${output}`);
+  throw new Error(`${name} did not start within 60 s:\n${output()}`);
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
