@@ -15,7 +15,7 @@
  * creates is dropped at the end.
  *
  * BENCH_SECONDS (per measure, default 6), BENCH_ROUNDS (default 3), BENCH_CLIENTS (default 20),
- * BENCH_REFERRALS (referrals read in turn, default 200); BENCH_CPU_PROF=<dir> has each service
+ * BENCH_REFERRALS (referrals read in turn, default 100); BENCH_CPU_PROF=<dir> has each service
  * write a CPU profile there.
  */
 import { createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
@@ -42,8 +42,9 @@ async function main(): Promise<void> {
   const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
   const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
   const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
-  const REFERRALS = Number(process.env.BENCH_REFERRALS ?? 200);
-  const CASES = Math.min(REFERRALS, 40);
+  const REFERRALS = Number(process.env.BENCH_REFERRALS ?? 100);
+  const CASES = Math.min(REFERRALS, 20);
+  const began = performance.now();
   const PAYLOAD = { 'child.firstName': 'Amani', 'child.age': 12, 'protection.riskLevel': 'high', 'health.conditions': ['asthma'] };
   const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
     };
     type Case = { owner: string; recipient: string; caseCode: string; serviceId: string; lead: string; focal: string };
     const cases: Case[] = [];
-    for (let i = 0; i < CASES; i += 1) {
+    const givenCase = async (): Promise<void> => {
       const owner = randomUUID();
       const recipient = randomUUID();
       const caseCode = `CASE-${randomBytes(5).toString('hex').toUpperCase()}`;
@@ -121,7 +122,8 @@ async function main(): Promise<void> {
       await call(consentUrl, '/v1/consents', cw, { ...base, givenBy: 'caregiver', caregiverRelationship: 'mother', kind: 'consent' });
       await call(consentUrl, '/v1/consents', cw, { ...base, givenBy: 'child', kind: 'assent' });
       cases.push({ owner, recipient, caseCode, serviceId: randomUUID(), lead: await as('caseworker', owner, 'lead'), focal: await as('focal_point', recipient) });
-    }
+    };
+    await inParallel(CASES, 8, givenCase);
     const connection = await connect(env.amqpUrl);
     const channel = await connection.createConfirmChannel();
     for (const c of cases) {
@@ -133,12 +135,13 @@ async function main(): Promise<void> {
     while (Number((await pool.query('SELECT count(*) FROM known_service')).rows[0].count) < cases.length) await new Promise((r) => setTimeout(r, 50));
 
     const reads: { id: string; focal: string; recipient: string }[] = [];
-    for (let i = 0; i < REFERRALS; i += 1) {
+    await inParallel(REFERRALS, 8, async (i) => {
       const c = cases[i % cases.length] as Case;
       const draft = await call(referralsUrl, '/v1/referrals', c.lead, { caseCode: c.caseCode, recipientOrganizationId: c.recipient, recipientServiceId: c.serviceId, urgency: 'high', need: { category: 'neglect', text: 'Suivi' }, payload: PAYLOAD }, 'POST', 201);
       await call(referralsUrl, `/v1/referrals/${draft.id}/submit`, c.lead, {});
       reads.push({ id: draft.id, focal: c.focal, recipient: c.recipient });
-    }
+    });
+    console.log(`set up in ${((performance.now() - began) / 1000).toFixed(0)} s`);
 
     // One read of each checks both sides answer what the recipient may see (three consented fields).
     for (const [name, read] of [['hub', hubRead], ['bare', bareRead]] as const) {
@@ -207,6 +210,16 @@ async function main(): Promise<void> {
     await pool.end();
     await env.cleanup();
   }
+}
+
+/** `task(0..count-1)`, at most `width` at a time. */
+async function inParallel(count: number, width: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, count) }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
 }
 
 function line(r: Result): string {
