@@ -1,3 +1,5 @@
+import type { OutboxRow } from '@referral-hub/platform';
+import { OUTBOX_NOTIFY_CHANNEL } from '@referral-hub/platform';
 import type { Delivery } from './generated/prisma/client.js';
 import type { Tx } from './database.js';
 
@@ -52,6 +54,52 @@ export async function updateClaimedDelivery(
 ): Promise<boolean> {
   const { count } = await tx.delivery.updateMany({ where: { id, status: 'sending', attempts: attempt }, data: { ...change, leaseUntil: null } });
   return count === 1;
+}
+
+/** The final outcome of the attempt that holds a delivery. */
+export type FinalOutcome =
+  | { status: 'sent'; providerMessageId: string | null; delivered: boolean; at: Date }
+  | { status: 'failed'; errorCode: string; at: Date };
+
+/**
+ * Records the final outcome of the attempt that holds the delivery (`sending`, with this attempt number)
+ * and, when it did, the event that announces it (its outbox row, waking the relay at commit): ONE
+ * statement, so no transaction is held open between round trips. False, and nothing written, when the
+ * attempt no longer holds the row.
+ */
+export async function recordFinalOutcome(db: Tx, id: string, attempt: number, outcome: FinalOutcome, event: OutboxRow | null): Promise<boolean> {
+  const [change, values] =
+    outcome.status === 'sent'
+      ? [
+          `status = 'sent', provider_message_id = $3, error_code = NULL, sent_at = $4::timestamptz, updated_at = $4::timestamptz,
+           delivered_at = CASE WHEN $5::boolean THEN $4::timestamptz ELSE delivered_at END`,
+          [outcome.providerMessageId, outcome.at, outcome.delivered],
+        ]
+      : [`status = 'failed', error_code = $3, failed_at = $4::timestamptz, updated_at = $4::timestamptz`, [outcome.errorCode, outcome.at]];
+  const e = values.length + 3;
+  const rows = await db.$queryRawUnsafe<{ changed: number }[]>(
+    `WITH changed AS (
+       UPDATE delivery SET ${change}, lease_until = NULL
+        WHERE id = $1::uuid AND status = 'sending' AND attempts = $2
+        RETURNING id
+     ), announced AS (
+       INSERT INTO outbox_message (id, event_type, subject, payload, headers)
+       SELECT $${e}::uuid, $${e + 1}, $${e + 2}, $${e + 3}::jsonb, $${e + 4}::jsonb
+         FROM changed, (SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', '')) AS wake
+        WHERE $${e}::uuid IS NOT NULL
+       RETURNING id
+     )
+     SELECT (SELECT count(*) FROM changed)::int AS changed`,
+    id,
+    attempt,
+    ...values,
+    event?.id ?? null,
+    event?.type ?? null,
+    event?.subject ?? null,
+    event?.payload ?? null,
+    event?.headers ?? null,
+  );
+  return (rows[0]?.changed ?? 0) === 1;
 }
 
 /**

@@ -5,7 +5,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { NotificationsDatabase } from '../data-access/database.js';
-import { claimDelivery, extendDeliveryLease, findDelivery, updateClaimedDelivery } from '../data-access/deliveries.js';
+import { claimDelivery, extendDeliveryLease, findDelivery, recordFinalOutcome, updateClaimedDelivery } from '../data-access/deliveries.js';
 import type { ChannelSender, OutgoingMessage, SendResult } from './channels.js';
 import { DeliveryError, errorCodeOf } from './channels.js';
 
@@ -172,24 +172,24 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     if (!outcome.sent && !outcome.final) {
       return updateClaimedDelivery(db.client, id, attempt, { status: 'queued', errorCode: outcome.errorCode, updatedAt: now });
     }
-    return db.transaction(async (tx) => {
-      const changed = await updateClaimedDelivery(
-        tx,
-        id,
-        attempt,
-        outcome.sent
-          ? { status: 'sent', providerMessageId: outcome.providerMessageId, errorCode: null, sentAt: now, updatedAt: now, ...(outcome.delivered === true ? { deliveredAt: now } : {}) }
-          : { status: 'failed', errorCode: outcome.errorCode, failedAt: now, updatedAt: now },
-      );
-      // A test delivery (no referral) is in the log only: the events are about referrals' notifications.
-      if (!changed || referralId === null) return changed;
-      const base = { notificationId: id, eventId, referralId, channel: message.channel, attempts: attempt };
-      const event = outcome.sent
-        ? buildEvent('notification.delivered', { ...base, ...(outcome.providerMessageId === null ? {} : { providerMessageId: outcome.providerMessageId }) }, { source: SOURCE, subject: referralId, time: now })
-        : buildEvent('notification.failed', { ...base, errorCode: outcome.errorCode }, { source: SOURCE, subject: referralId, time: now });
-      await outbox.enqueueEvent(tx, event);
-      return true;
-    });
+    // A test delivery (no referral) is in the log only: the events are about referrals' notifications.
+    const base = referralId === null ? null : { notificationId: id, eventId, referralId, channel: message.channel, attempts: attempt };
+    const event =
+      base === null || referralId === null
+        ? null
+        : outcome.sent
+          ? buildEvent('notification.delivered', { ...base, ...(outcome.providerMessageId === null ? {} : { providerMessageId: outcome.providerMessageId }) }, { source: SOURCE, subject: referralId, time: now })
+          : buildEvent('notification.failed', { ...base, errorCode: outcome.errorCode }, { source: SOURCE, subject: referralId, time: now });
+    // The outcome and its event in one statement: written together, or (the attempt no longer holds the row) not at all.
+    return recordFinalOutcome(
+      db.client,
+      id,
+      attempt,
+      outcome.sent
+        ? { status: 'sent', providerMessageId: outcome.providerMessageId, delivered: outcome.delivered === true, at: now }
+        : { status: 'failed', errorCode: outcome.errorCode, at: now },
+      event === null ? null : outbox.rowOf(event),
+    );
   };
 
   /**
