@@ -25,7 +25,8 @@
  * Options (variables): BENCH_ROUNDS (3), BENCH_HIGH_RATE (50), BENCH_HIGH_SECONDS (5 per round),
  * BENCH_LOW_RATE (10), BENCH_LOW_SECONDS (6 per round), BENCH_DRAIN_TIMEOUT_S (60),
  * BENCH_QUICK=1 (2 rounds of 3 s), BENCH_SERVICE_NODE_OPTIONS (given to the four services as NODE_OPTIONS,
- * e.g. `--cpu-prof --cpu-prof-dir=<dir>` to see where their CPU goes). Prints `BENCH_ROW` lines
+ * e.g. `--require <file>` of a preload that starts a CPU profile with `node:inspector` and writes it on
+ * exit, to see where their CPU goes; Node refuses `--cpu-prof` in NODE_OPTIONS). Prints `BENCH_ROW` lines
  * `submit-email-50` and `submit-email-10`.
  * Needs only the local PostgreSQL, RabbitMQ and Redis; removes what it creates.
  */
