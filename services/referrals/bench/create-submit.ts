@@ -15,9 +15,13 @@
  * Both sides write through the same tables, triggers (audit chains) included; the bare side's outbox rows go to a
  * copy of the outbox table no relay reads.
  *
- * The load generator runs in this process; the three servers each in their own. Needs PostgreSQL and RabbitMQ on
+ * The load generator runs in this process; the three servers each in their own, the services as production runs them
+ * (compiled, built first if stale; `NODE_ENV=production`, info logs, default pool of 10, the runtime's Node and glibc
+ * options), the bare server with the same runtime options and 10 connections per database. Needs PostgreSQL and RabbitMQ on
  * localhost (as the tests do); everything it creates (databases, exchange, queues) is dropped at the end.
- * BENCH_SECONDS (per round and side, default 8), BENCH_ROUNDS (default 3), BENCH_CLIENTS (default 20).
+ * BENCH_SECONDS (per round and side, default 6), BENCH_ROUNDS (default 3), BENCH_CLIENTS (default 20),
+ * BENCH_FROM=source (run the services from TypeScript through tsx rather than their compiled `dist/start.js`),
+ * BENCH_CPU_PROF=<folder> (a V8 CPU profile of each server).
  * Prints a summary and one `BENCH_ROW` line (id `create-submit`) for the benchmark table.
  */
 import { spawn } from 'node:child_process';
@@ -39,16 +43,21 @@ async function runBenchmark(): Promise<void> {
   const { buildEvent } = await import('@referral-hub/contracts');
   const { createServiceTestEnv } = await import('@referral-hub/testkit');
   const { connect } = await import('amqplib');
-  const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+  const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+  const began = performance.now();
   const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
   const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
-  const POOL = String(CLIENTS);
+  // As production runs them (`npm start`, the image): compiled JavaScript unless BENCH_FROM=source.
+  const FROM = process.env.BENCH_FROM === 'source' ? 'source' : 'dist';
   const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const { buildStale, runtimeEnv } = await import('../../../scripts/lib/build.mjs');
+  if (FROM === 'dist') await buildStale(root, { packages: ['packages/contracts', 'packages/platform', 'services/consent', 'services/referrals'], quiet: true });
+  const runtime = runtimeEnv(process.env);
 
   const env = await createServiceTestEnv({
     name: 'referrals-create-bench',
     migrationsDir: fileURLToPath(new URL('../prisma/migrations', import.meta.url)),
-    extraEnv: { DATABASE_POOL_MAX: POOL, LOG_LEVEL: 'silent', NODE_ENV: 'production' },
+    extraEnv: { NODE_ENV: 'production' },
   });
   const consentEnv = await env.envForAnotherService(fileURLToPath(new URL('../../consent/prisma/migrations', import.meta.url)));
   const keyRing = randomBytes(32).toString('base64');
@@ -66,13 +75,16 @@ async function runBenchmark(): Promise<void> {
   const tokenUrl = `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/token`;
 
   try {
-    const production = { NODE_ENV: 'production', LOG_LEVEL: 'silent', DATABASE_POOL_MAX: POOL, CONSENT_TEXT_KEYS: `bench:${keyRing}` };
+    // Production's settings: info logs (written to nowhere here), the default pool size, the runtime's Node and glibc options.
+    const production = { NODE_ENV: 'production', LOG_LEVEL: 'info', CONSENT_TEXT_KEYS: `bench:${keyRing}`, ...runtime };
+    delete (consentEnv as Record<string, string | undefined>).DATABASE_POOL_MAX;
+    delete (env.env as Record<string, string | undefined>).DATABASE_POOL_MAX;
     const consentPort = await freePort();
-    children.push(spawnService(root, 'services/consent/src/start.ts', { ...consentEnv, ...production, PORT: String(consentPort) }));
+    children.push(spawnService(root, 'services/consent', FROM, { ...consentEnv, ...production, PORT: String(consentPort) }));
     const consentUrl = `http://127.0.0.1:${consentPort}`;
     const referralsPort = await freePort();
     children.push(
-      spawnService(root, 'services/referrals/src/start.ts', {
+      spawnService(root, 'services/referrals', FROM, {
         ...env.env,
         ...production,
         PORT: String(referralsPort),
@@ -89,12 +101,12 @@ async function runBenchmark(): Promise<void> {
     const hubUrl = `http://127.0.0.1:${referralsPort}`;
     const barePort = await freePort();
     children.push(
-      spawnService(root, 'services/referrals/bench/create-submit.ts', {
+      spawnService(root, 'services/referrals/bench/create-submit.ts', 'source', {
+        ...runtime,
         BENCH_ROLE: 'bare',
         PORT: String(barePort),
         REFERRALS_DATABASE_URL: env.database.url,
         CONSENT_DATABASE_URL: consentEnv.DATABASE_URL ?? '',
-        DATABASE_POOL_MAX: POOL,
         PAYLOAD_KEY: keyRing,
       }),
     );
@@ -121,6 +133,7 @@ async function runBenchmark(): Promise<void> {
     const hub = (p: Pair) => createAndSubmit(`${hubUrl}/v1/referrals`, (id) => `${hubUrl}/v1/referrals/${id}/submit`, p, {});
     const bare = (p: Pair) => createAndSubmit(`${bareUrl}/create`, (id) => `${bareUrl}/submit/${id}`, p, { pair: p });
 
+    console.log(`set up in ${((performance.now() - began) / 1000).toFixed(0)} s (${FROM === 'dist' ? 'compiled services' : 'services from source'}); measuring`);
     // Warm both up (connections, JIT, compiled validators), then interleaved rounds.
     await run(pairs, hub, 2);
     await run(pairs, bare, 2);
@@ -237,10 +250,13 @@ async function run(pairs: Pair[], op: (p: Pair) => Promise<boolean>, seconds: nu
   return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), errors, count: latencies.length };
 }
 
-function spawnService(root: string, script: string, env: Record<string, string>): ChildProcess {
+/** A service from its compiled `dist/start.js` (or its TypeScript source), or the bare server (a script run from source). */
+function spawnService(root: string, script: string, from: 'dist' | 'source', env: Record<string, string>): ChildProcess {
   // BENCH_CPU_PROF=<folder>: each server writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`];
-  const child = spawn(process.execPath, [...profile, '--conditions=@referral-hub/source', '--import', 'tsx', script], {
+  const entry = script.endsWith('.ts') ? ['--conditions=@referral-hub/source', '--import', 'tsx', script]
+    : from === 'dist' ? [`${script}/dist/start.js`] : ['--conditions=@referral-hub/source', '--import', 'tsx', `${script}/src/start.ts`];
+  const child = spawn(process.execPath, [...profile, ...entry], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -298,7 +314,8 @@ function sleep(ms: number): Promise<void> {
  * validation, no domain rules, no second service: the consent database is written directly).
  */
 async function serveBare(): Promise<void> {
-  const size = Number(process.env.DATABASE_POOL_MAX ?? 20);
+  // The services' default pool size (DATABASE_POOL_MAX), per database.
+  const size = Number(process.env.DATABASE_POOL_MAX ?? 10);
   const referrals = new pg.Pool({ connectionString: process.env.REFERRALS_DATABASE_URL, max: size });
   const consent = new pg.Pool({ connectionString: process.env.CONSENT_DATABASE_URL, max: size });
   const key = Buffer.from(process.env.PAYLOAD_KEY ?? '', 'base64');
