@@ -69,12 +69,15 @@ export function forRecipient(
   return { ...facts, replyCode: recipient.replyCode, actions: recipient.actionLinks === null ? null : actionLinks(actionLinkTemplate, recipient.actionLinks) };
 }
 
+/** One formatter per language, made once: building an `Intl.DateTimeFormat` costs far more than using one. */
+const EXPIRY_FORMATS: Record<Language, Intl.DateTimeFormat> = {
+  fr: new Intl.DateTimeFormat('fr-FR', { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }),
+  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }),
+};
+
 /** When the links stop working, as a person reads it in `language` (the time in UTC, said so). */
 export function formatExpiry(iso: string, language: Language): string {
-  const date = new Date(iso);
-  const locale = language === 'fr' ? 'fr-FR' : 'en-GB';
-  const words = ACTION_LINK_WORDS[language];
-  return `${new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }).format(date)} ${words.timeZone}`;
+  return `${EXPIRY_FORMATS[language].format(new Date(iso))} ${ACTION_LINK_WORDS[language].timeZone}`;
 }
 
 function slots(facts: MessageFacts, language: Language, escape: (text: string) => string): Slots {
