@@ -90,15 +90,13 @@ RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
 # ---------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
-# Memory at idle (docs/benchmarks/memory.md): V8's young generation capped at
-# 2 x 2 MB and two background threads; glibc keeps two malloc arenas, maps
-# blocks of 32 KiB and more on their own and gives back free memory above
-# 128 KiB. The same values as `npm start`
-# (scripts/lib/build.mjs); an operator's NODE_OPTIONS can still add to them.
+# Memory at idle (docs/benchmarks/memory.md): glibc keeps two malloc arenas,
+# maps blocks of 32 KiB and more on their own (given back when freed) and gives
+# back free memory above 128 KiB. The same value as `npm start`
+# (scripts/lib/build.mjs).
 ENV NODE_ENV=production \
     SERVICE_NAME=${SERVICE} \
     PORT=8080 \
-    NODE_OPTIONS="--max-semi-space-size=2 --v8-pool-size=2" \
     GLIBC_TUNABLES="glibc.malloc.arena_max=2:glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=32768"
 WORKDIR /app
 # Owned by root and read-only to the process: the service cannot rewrite its own code.

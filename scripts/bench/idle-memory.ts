@@ -1,7 +1,7 @@
 /**
  * Resident memory (RSS) of each service and of the console at idle, run the
  * way production runs them: `node dist/start.js`, each its own process with
- * the production image's memory settings (NODE_OPTIONS, GLIBC_TUNABLES),
+ * the production image's memory settings (GLIBC_TUNABLES),
  * against scratch databases (migrated), a broker topology and Redis prefixes
  * of their own. Each process is started, answers a few requests (health, its
  * API description, every GET of its API that takes no path parameter, with a
@@ -14,8 +14,8 @@
  *   … --from=source,dist      also measure the services run from TypeScript through tsx (the old `npm start`)
  *   … --idle-seconds=60       how long each process is left alone before its RSS is read (BENCH_IDLE_SECONDS, default 15)
  *   … --rounds=5              hubs started one after the other, the median RSS reported (BENCH_ROUNDS, default 3)
- *   BENCH_NODE_OPTIONS=… BENCH_GLIBC_TUNABLES=…   other memory settings than the production image's
- *                             (scripts/lib/build.mjs), e.g. empty for Node's and glibc's defaults
+ *   BENCH_GLIBC_TUNABLES=… BENCH_NODE_OPTIONS=…   other memory settings than the production image's
+ *                             (scripts/lib/build.mjs), e.g. BENCH_GLIBC_TUNABLES= for glibc's defaults
  *
  * Prints one BENCH_ROW line per process (`idle-rss-<name>`) and a table with
  * the breakdown /proc gives (anonymous memory, file-backed pages, peak).
@@ -90,11 +90,11 @@ function launch(name: string, args: string[], cwd: string, env: Record<string, s
     if (value !== undefined) fullEnv[variable] = value;
   }
   if (name !== 'identity' && name !== 'bare') {
-    // The production image's memory settings (scripts/lib/build.mjs), or others to compare: BENCH_NODE_OPTIONS,
-    // BENCH_GLIBC_TUNABLES (empty: Node's and glibc's defaults).
-    const settings = runtimeEnv({});
-    fullEnv.NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? settings.NODE_OPTIONS;
-    fullEnv.GLIBC_TUNABLES = process.env.BENCH_GLIBC_TUNABLES ?? settings.GLIBC_TUNABLES;
+    // The production image's memory settings (scripts/lib/build.mjs), or others to compare: BENCH_GLIBC_TUNABLES
+    // (empty: glibc's defaults), BENCH_NODE_OPTIONS (e.g. --max-semi-space-size=2).
+    fullEnv.GLIBC_TUNABLES = process.env.BENCH_GLIBC_TUNABLES ?? runtimeEnv({}).GLIBC_TUNABLES;
+    const nodeOptions = process.env.BENCH_NODE_OPTIONS;
+    if (nodeOptions !== undefined && nodeOptions !== '') fullEnv.NODE_OPTIONS = nodeOptions;
   }
   const child = spawn(process.execPath, args, { cwd, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log, { end: false });
@@ -374,9 +374,8 @@ function medians(all: Measured[]): (Measured & { samples: number[] })[] {
 async function main(): Promise<void> {
   if (process.platform !== 'linux') throw new Error('this bench reads /proc: Linux only');
   process.stdout.write('Idle RSS of each service and the console (compiled JavaScript, one process each)\n');
-  const settings = runtimeEnv({});
   process.stdout.write(
-    `  NODE_OPTIONS=${JSON.stringify(process.env.BENCH_NODE_OPTIONS ?? settings.NODE_OPTIONS)} GLIBC_TUNABLES=${JSON.stringify(process.env.BENCH_GLIBC_TUNABLES ?? settings.GLIBC_TUNABLES)}\n`,
+    `  GLIBC_TUNABLES=${JSON.stringify(process.env.BENCH_GLIBC_TUNABLES ?? runtimeEnv({}).GLIBC_TUNABLES)} NODE_OPTIONS=${JSON.stringify(process.env.BENCH_NODE_OPTIONS ?? '')}\n`,
   );
   await buildStale(root);
   const logDir = await mkdtemp(join(tmpdir(), 'hub-idle-memory-'));

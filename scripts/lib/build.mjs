@@ -24,39 +24,29 @@ export const RUNTIME_PACKAGES = Object.freeze([
 ]);
 
 /**
- * Node and C-library settings every service and the console run with, here
- * (`npm start`) as in the production image (Dockerfile): measured by
+ * The C library's memory settings every service and the console run with,
+ * here (`npm start`) as in the production image (Dockerfile): measured by
  * scripts/bench/idle-memory.ts, they take each process's resident memory at
- * idle from about 200 MB to under 150 MB (docs/benchmarks/memory.md).
- *
- * - `--max-semi-space-size=2`: V8's young generation grows to 2 × 16 MB while
- *   a service starts and keeps it for good; 2 × 2 MB costs more frequent (each
- *   quicker) young collections, a few per cent of CPU under load.
- * - `--v8-pool-size=2`: V8's background threads (GC, compilation) match the
- *   cores of the machines the hub runs on, rather than four.
- * - glibc: at most two malloc arenas; blocks of 32 KiB and more mapped on
- *   their own (so given back when freed) and free memory at the top of the
- *   heap given back above 128 KiB. V8's compilers take 60-70 MB of scratch
- *   memory in such blocks while a service starts and serves its first
- *   queries (Prisma's WebAssembly query compiler above all), which glibc's
- *   arenas otherwise keep for ever.
+ * idle from 160-200 MB to about 100 MB (docs/benchmarks/memory.md). V8's
+ * compilers take 60-70 MB of scratch memory in blocks of 32 KiB and more
+ * while a service starts and serves its first queries (Prisma's WebAssembly
+ * query compiler above all) and free it; glibc's arenas (one per thread)
+ * otherwise keep it for ever. Here: at most two arenas, blocks of 32 KiB and
+ * more mapped on their own (so given back when freed), free memory at the top
+ * of the heap given back above 128 KiB. Node's own options are left at their
+ * defaults: capping V8's young generation saved little more and cost
+ * throughput.
  */
-export const RUNTIME_NODE_OPTIONS = '--max-semi-space-size=2 --v8-pool-size=2';
 export const RUNTIME_GLIBC_TUNABLES = 'glibc.malloc.arena_max=2:glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=32768';
 
 /**
- * The environment variables that carry those settings, given the environment
- * the process would otherwise get: options already in NODE_OPTIONS come after
- * ours (so they win), a GLIBC_TUNABLES already set is kept as it is.
+ * The environment variable that carries those settings, given the environment
+ * the process would otherwise get: a GLIBC_TUNABLES already set is kept as it is.
  * @param {NodeJS.ProcessEnv} env
- * @returns {{ NODE_OPTIONS: string, GLIBC_TUNABLES: string }}
+ * @returns {{ GLIBC_TUNABLES: string }}
  */
 export function runtimeEnv(env) {
-  const own = env.NODE_OPTIONS?.trim();
-  return {
-    NODE_OPTIONS: own ? `${RUNTIME_NODE_OPTIONS} ${own}` : RUNTIME_NODE_OPTIONS,
-    GLIBC_TUNABLES: env.GLIBC_TUNABLES?.trim() || RUNTIME_GLIBC_TUNABLES,
-  };
+  return { GLIBC_TUNABLES: env.GLIBC_TUNABLES?.trim() || RUNTIME_GLIBC_TUNABLES };
 }
 
 /**

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { RUNTIME_GLIBC_TUNABLES, RUNTIME_NODE_OPTIONS, RUNTIME_PACKAGES, buildStale, compiledEntry, runtimeEnv } from '../../scripts/lib/build.mjs';
+import { RUNTIME_GLIBC_TUNABLES, RUNTIME_PACKAGES, buildStale, compiledEntry, runtimeEnv } from '../../scripts/lib/build.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
@@ -12,14 +12,10 @@ const runnable = RUNTIME_PACKAGES.filter((dir) => dir.startsWith('services/') ||
 describe('what `npm start` runs', () => {
   it('gives every service and the console the memory settings of the production image', () => {
     const runtime = dockerfile.slice(dockerfile.indexOf('AS runtime'));
-    expect(runtime).toContain(`NODE_OPTIONS="${RUNTIME_NODE_OPTIONS}"`);
     expect(runtime).toContain(`GLIBC_TUNABLES="${RUNTIME_GLIBC_TUNABLES}"`);
-    expect(runtimeEnv({})).toEqual({ NODE_OPTIONS: RUNTIME_NODE_OPTIONS, GLIBC_TUNABLES: RUNTIME_GLIBC_TUNABLES });
-    // A developer's own options come after (and so win over) the hub's; their tunables replace the hub's.
-    expect(runtimeEnv({ NODE_OPTIONS: '--max-semi-space-size=16', GLIBC_TUNABLES: 'glibc.malloc.arena_max=8' })).toEqual({
-      NODE_OPTIONS: `${RUNTIME_NODE_OPTIONS} --max-semi-space-size=16`,
-      GLIBC_TUNABLES: 'glibc.malloc.arena_max=8',
-    });
+    expect(runtimeEnv({})).toEqual({ GLIBC_TUNABLES: RUNTIME_GLIBC_TUNABLES });
+    // An operator's own tunables replace the hub's.
+    expect(runtimeEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=8' })).toEqual({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=8' });
   });
 
   it("is each package's own start script too: compile what changed, then node dist/start.js", () => {
