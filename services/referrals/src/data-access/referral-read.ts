@@ -8,7 +8,7 @@ import type { ReferralRow } from './referrals.js';
  */
 
 /** Every column of `referral`, by the client's field name: the compiler keeps this list whole. */
-const REFERRAL_COLUMNS: { [K in keyof ReferralRow]-?: string } = {
+export const REFERRAL_COLUMNS: { [K in keyof ReferralRow]-?: string } = {
   id: 'id',
   code: 'code',
   kind: 'kind',

@@ -3,6 +3,7 @@ import type { OutboxRow } from '@referral-hub/platform';
 import { OUTBOX_NOTIFY_CHANNEL } from '@referral-hub/platform';
 import type pg from 'pg';
 import type { FormerLeadRow } from './former-leads.js';
+import { REFERRAL_COLUMNS } from './referral-read.js';
 import type { ReferralRow } from './referrals.js';
 
 /*
@@ -26,20 +27,10 @@ function statement(prefix: string, text: string, values: unknown[]): pg.QueryCon
   return { name, text, values };
 }
 
-/** Every column of `referral`, named as the ORM's `ReferralRow` names them. */
-const REFERRAL_COLUMNS = `id, code, kind, case_code AS "caseCode", status, urgency, referring_organization_id AS "referringOrganizationId",
-  recipient_organization_id AS "recipientOrganizationId", recipient_service_id AS "recipientServiceId", recipient_service_type AS "recipientServiceType",
-  lead_organization_id AS "leadOrganizationId", lead_user_id AS "leadUserId", lead_name AS "leadName", lead_email AS "leadEmail", lead_phone AS "leadPhone",
-  lead_language AS "leadLanguage", lead_supervisor_user_id AS "leadSupervisorUserId", created_by AS "createdBy", need_category AS "needCategory",
-  need_text AS "needText", need_text_key_id AS "needTextKeyId", need_text_ciphertext AS "needTextCiphertext", case_categories AS "caseCategories",
-  proposed_field_keys AS "proposedFieldKeys", payload_key_id AS "payloadKeyId", payload_ciphertext AS "payloadCiphertext",
-  shared_field_keys AS "sharedFieldKeys", envelope_only AS "envelopeOnly", decision_id AS "decisionId", consent_ids AS "consentIds", version,
-  submitted_at AS "submittedAt", acknowledge_due_at AS "acknowledgeDueAt", decision_due_at AS "decisionDueAt",
-  acknowledge_overdue_at AS "acknowledgeOverdueAt", decision_overdue_at AS "decisionOverdueAt", acknowledge_escalate_at AS "acknowledgeEscalateAt",
-  decision_escalate_at AS "decisionEscalateAt", acknowledge_escalated_at AS "acknowledgeEscalatedAt", decision_escalated_at AS "decisionEscalatedAt",
-  deadlines_version AS "deadlinesVersion", access_generation AS "accessGeneration", access_allowed_keys AS "accessAllowedKeys",
-  access_decision_id AS "accessDecisionId", access_valid_until AS "accessValidUntil", created_at AS "createdAt", updated_at AS "updatedAt",
-  reply_code AS "replyCode"`;
+/** Every column of `referral`, named as the ORM's `ReferralRow` names them (the compiler keeps the list whole). */
+const REFERRAL_RETURNING = Object.entries(REFERRAL_COLUMNS)
+  .map(([field, column]) => `${column} AS "${field}"`)
+  .join(', ');
 
 /** A history row, as `referral_history` takes it (the audit chain's columns are set by its trigger). */
 export type NewHistoryRow = {
@@ -128,7 +119,7 @@ export async function insertDraftIfServiceTakesReferrals(db: Sql, row: NewReferr
       SELECT ${values.join(', ')}
       FROM service
       WHERE service.deleted_at IS NULL AND service.organization_id = ${recipient} AND service.status = 'active' AND service.accepts_referrals
-      RETURNING ${REFERRAL_COLUMNS}
+      RETURNING ${REFERRAL_RETURNING}
     ), history AS (
       ${historyInsert(p, 'created', history)}
     )
@@ -198,7 +189,7 @@ export async function applyTransitionIfVersion(db: Sql, write: TransitionWrite):
     WITH changed AS (
       UPDATE referral SET ${[...sets, 'version = version + 1'].join(', ')}
       WHERE id = ${p.add(write.id, 'uuid')} AND version = ${p.add(write.version, 'int')}
-      RETURNING ${REFERRAL_COLUMNS}
+      RETURNING ${REFERRAL_RETURNING}
     ), history AS (
       ${historyInsert(p, 'changed', write.history)}
     ), queued AS (
