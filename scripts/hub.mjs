@@ -182,7 +182,7 @@ async function start(baseEnv) {
       // What a production image runs: the compiled JavaScript, with Node's default conditions.
       args: [entry],
       cwd: dir,
-      // The memory settings of the production image (lib/build.mjs).
+      // The malloc settings of the production image (lib/build.mjs).
       env: { ...baseEnv, ...serviceEnv(service), ...runtimeEnv(baseEnv) },
       readyUrl: `http://${LOCAL_HOST}:${service.port}/readyz`,
     });
