@@ -48,6 +48,10 @@ export function createEmailSender(options: EmailSenderOptions): ChannelSender {
     url: options.smtpUrl,
     pool: true,
     maxConnections: options.poolConnections ?? 5,
+    // Kept for good, not closed after nodemailer's default of 100 messages: each new connection waits for the
+    // relay's greeting (delayed on purpose by many relays, 100 ms by smtp-server), which made one e-mail in a
+    // hundred late. A relay that ends a connection itself gets a new one.
+    maxMessages: Number.POSITIVE_INFINITY,
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
