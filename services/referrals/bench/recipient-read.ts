@@ -9,13 +9,15 @@
  *
  *   node --conditions=@referral-hub/source --import tsx services/referrals/bench/recipient-read.ts
  *
- * Every server runs in its own process (referrals, consent, the bare server); this process only
- * sets up and generates the load. Rounds are interleaved (hub, bare, hub, bare, ...) and the
+ * Every server runs in its own process (referrals and consent as production runs them: compiled,
+ * built first if stale, `NODE_ENV=production`; the bare server); this process only sets up and
+ * generates the load. Rounds are interleaved (hub, bare, hub, bare, ...) and the
  * medians compared. Needs the local PostgreSQL and RabbitMQ (as the tests do); everything it
  * creates is dropped at the end.
  *
  * BENCH_SECONDS (per measure, default 6), BENCH_ROUNDS (default 3), BENCH_CLIENTS (default 20),
- * BENCH_REFERRALS (referrals read in turn, default 100); BENCH_CPU_PROF=<dir> has each service
+ * BENCH_REFERRALS (referrals read in turn, default 100); BENCH_FROM=source runs the services from
+ * TypeScript through tsx; BENCH_CPU_PROF=<dir> has each service
  * write a CPU profile there.
  */
 import { createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
@@ -47,6 +49,11 @@ async function main(): Promise<void> {
   const began = performance.now();
   const PAYLOAD = { 'child.firstName': 'Amani', 'child.age': 12, 'protection.riskLevel': 'high', 'health.conditions': ['asthma'] };
   const root = fileURLToPath(new URL('../../../', import.meta.url));
+  // As production runs them (`npm start`, the image): compiled JavaScript unless BENCH_FROM=source.
+  const FROM = process.env.BENCH_FROM === 'source' ? 'source' : 'dist';
+  const { buildStale, runtimeEnv } = await import('../../../scripts/lib/build.mjs');
+  if (FROM === 'dist') await buildStale(root, { packages: ['packages/contracts', 'packages/platform', 'services/consent', 'services/referrals'], quiet: true });
+  const runtime = runtimeEnv(process.env);
 
   const env = await createServiceTestEnv({
     name: 'referrals-read-bench',
@@ -62,14 +69,15 @@ async function main(): Promise<void> {
     const tokenServer = await startTokenServer(() => env.issuer.sign({ sub: 'referrals-service', org: randomUUID(), roles: ['system'] }, { expiresIn: '1h' }));
     closers.push(tokenServer.close);
 
-    // As production runs them: one process per service, info logs (to nowhere), default pool sizes.
-    const common = { LOG_LEVEL: 'info', DATABASE_POOL_MAX: '10' };
+    // As production runs them: one process per service, production mode, info logs (to nowhere),
+    // the default pool size (10), the runtime's Node and glibc settings.
+    const common = { NODE_ENV: 'production', LOG_LEVEL: 'info', DATABASE_POOL_MAX: '10', CONSENT_TEXT_KEYS: `bench:${randomBytes(32).toString('base64')}`, ...runtime };
     const consentPort = await freePort();
-    children.push(spawnSource(root, 'services/consent/src/start.ts', { ...consentEnv, ...common, PORT: String(consentPort) }));
+    children.push(spawnService(root, 'services/consent', FROM, { ...consentEnv, ...common, PORT: String(consentPort) }));
     const consentUrl = `http://127.0.0.1:${consentPort}`;
     const referralsPort = await freePort();
     children.push(
-      spawnSource(root, 'services/referrals/src/start.ts', {
+      spawnService(root, 'services/referrals', FROM, {
         ...env.env,
         ...common,
         PORT: String(referralsPort),
@@ -80,6 +88,7 @@ async function main(): Promise<void> {
         AUTH_CLIENT_ID: 'referrals-service',
         AUTH_CLIENT_SECRET: 'bench',
         REFERRAL_PAYLOAD_KEYS: `bench:${payloadKey.toString('base64')}`,
+        ACTION_LINK_KEYS: `bench:${randomBytes(32).toString('base64')}`,
       }),
     );
     const referralsUrl = `http://127.0.0.1:${referralsPort}`;
@@ -87,7 +96,7 @@ async function main(): Promise<void> {
     children.push(
       spawn(process.execPath, ['--conditions=@referral-hub/source', '--import', 'tsx', fileURLToPath(import.meta.url), 'bare'], {
         cwd: root,
-        env: { ...process.env, BARE_PORT: String(barePort), REFERRALS_DATABASE_URL: env.database.url, CONSENT_DATABASE_URL: consentEnv.DATABASE_URL ?? '', PAYLOAD_KEY: payloadKey.toString('base64') },
+        env: { ...process.env, ...runtime, BARE_PORT: String(barePort), REFERRALS_DATABASE_URL: env.database.url, CONSENT_DATABASE_URL: consentEnv.DATABASE_URL ?? '', PAYLOAD_KEY: payloadKey.toString('base64') },
         stdio: ['ignore', 'ignore', 'inherit'],
       }),
     );
@@ -185,7 +194,7 @@ async function main(): Promise<void> {
     const hubP50 = median(hub.map((r) => r.p50));
     const ratio = hubRps / bareRps;
     const errors = hub.reduce((n, r) => n + r.errors, 0) + bare.reduce((n, r) => n + r.errors, 0);
-    console.log(`\nRecipient read, ${CLIENTS} clients, ${ROUNDS} interleaved rounds of ${SECONDS} s, ${REFERRALS} referrals of ${CASES} cases; ${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(1)}`);
+    console.log(`\nRecipient read (${FROM === 'dist' ? 'compiled services' : 'services from source'}), ${CLIENTS} clients, ${ROUNDS} interleaved rounds of ${SECONDS} s, ${REFERRALS} referrals of ${CASES} cases; ${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(1)}`);
     console.log(`  hub (referrals + consent, own processes)   ${hubRps.toFixed(0).padStart(5)} /s   p50 ${hubP50.toFixed(1)} ms   p99 ${median(hub.map((r) => r.p99)).toFixed(1)} ms`);
     console.log(`  bare Express + pg (one process)            ${bareRps.toFixed(0).padStart(5)} /s   p50 ${median(bare.map((r) => r.p50)).toFixed(1)} ms   p99 ${median(bare.map((r) => r.p99)).toFixed(1)} ms`);
     if (cpu.hubReads > 0 && cpu.bareReads > 0 && cpu.bare > 0) {
@@ -272,16 +281,18 @@ async function cpuMs(child: ChildProcess): Promise<number> {
   }
 }
 
-function spawnSource(root: string, entry: string, env: Record<string, string>): ChildProcess {
+/** A service from its compiled `dist/start.js`, or from its TypeScript source through tsx. */
+function spawnService(root: string, dir: string, from: 'dist' | 'source', env: Record<string, string>): ChildProcess {
   // BENCH_CPU_PROF=<dir>: each service writes a CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`];
-  const child = spawn(process.execPath, [...profile, '--conditions=@referral-hub/source', '--import', 'tsx', entry], {
+  const entry = from === 'dist' ? [`${dir}/dist/start.js`] : ['--conditions=@referral-hub/source', '--import', 'tsx', `${dir}/src/start.ts`];
+  const child = spawn(process.execPath, [...profile, ...entry], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   child.once('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM') console.error(`${entry} exited (${code ?? signal})`);
+    if (code !== 0 && signal !== 'SIGTERM') console.error(`${dir} exited (${code ?? signal})`);
   });
   return child;
 }
