@@ -16,8 +16,8 @@
  * copy of the outbox table no relay reads.
  *
  * The load generator runs in this process; the three servers each in their own, the services as production runs them
- * (compiled, built first if stale; `NODE_ENV=production`, info logs, default pool of 10, the runtime's Node and glibc
- * options), the bare server with the same runtime options and 10 connections per database. Needs PostgreSQL and RabbitMQ on
+ * (compiled, built first if stale; `NODE_ENV=production`, info logs, default pool of 10, the runtime settings of
+ * scripts/lib/build.mjs), the bare server with the same runtime settings and 10 connections per database. Needs PostgreSQL and RabbitMQ on
  * localhost (as the tests do); everything it creates (databases, exchange, queues) is dropped at the end.
  * BENCH_SECONDS (per round and side, default 6), BENCH_ROUNDS (default 3), BENCH_CLIENTS (default 20),
  * BENCH_FROM=source (run the services from TypeScript through tsx rather than their compiled `dist/start.js`),
@@ -75,7 +75,7 @@ async function runBenchmark(): Promise<void> {
   const tokenUrl = `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/token`;
 
   try {
-    // Production's settings: info logs (written to nowhere here), the default pool size, the runtime's Node and glibc options.
+    // Production's settings: info logs (written to nowhere here), the default pool size, the runtime settings (npm start's and the image's).
     const production = { NODE_ENV: 'production', LOG_LEVEL: 'info', CONSENT_TEXT_KEYS: `bench:${keyRing}`, ...runtime };
     delete (consentEnv as Record<string, string | undefined>).DATABASE_POOL_MAX;
     delete (env.env as Record<string, string | undefined>).DATABASE_POOL_MAX;
