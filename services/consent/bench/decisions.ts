@@ -4,7 +4,8 @@
  * row) beside a bare Express + pg server doing the same database work inline (the same reads and
  * the decision row's insert) and nothing else. Each server runs in its own process (the service
  * as `npm start` runs it); this process seeds the scratch database and generates the load, in
- * interleaved rounds (hub, bare, hub, bare, …), and reports medians.
+ * interleaved rounds (hub, bare, hub, bare, …), and reports medians. The service runs from its
+ * compiled JavaScript as `npm start` runs it; the bare server from its TypeScript through tsx.
  *
  *   node --conditions=@referral-hub/source --import tsx services/consent/bench/decisions.ts
  *
@@ -12,7 +13,9 @@
  * BENCH_SECONDS (seconds per round and side, default 8, 3 with BENCH_QUICK=1), BENCH_ROUNDS (default 3), BENCH_CLIENTS
  * (default 20) change the load; BENCH_CONSUME=1 asks consuming decisions (`consume: true`, as the
  * referrals service does at submit) of both sides; BENCH_CPU_PROF=<dir> writes the service's CPU
- * profile there; BENCH_SERVICE_ENTRY runs another entry point of the service (an earlier version, to compare).
+ * profile there; BENCH_FROM=source runs the service from its TypeScript through tsx rather than
+ * its compiled `dist/start.js` (built first when stale); BENCH_SERVICE_ENTRY runs another
+ * TypeScript entry point of the service (an earlier version, to compare).
  *
  * Prints a summary and one `BENCH_ROW {...}` line (id `consent-decision`) for `npm run bench`.
  */
@@ -38,6 +41,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
 const CONSUME = process.env.BENCH_CONSUME === '1';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
+const FROM = process.env.BENCH_FROM === 'source' ? 'source' : 'dist';
 const GOAL = 0.6;
 const FIELDS = ['child.firstName', 'child.age', 'protection.riskLevel', 'health.conditions', 'confidential.notes'];
 
@@ -55,16 +59,24 @@ try {
   await seed(pool, owners, recipients, cases);
 
   const [servicePort, barePort] = [await freePort(), await freePort()];
+  // As production runs it (`npm start`): compiled JavaScript, built first when stale.
+  const { buildStale, runtimeEnv } = await import('../../../scripts/lib/build.mjs');
+  const entry = process.env.BENCH_SERVICE_ENTRY;
+  if (FROM === 'dist' && entry === undefined) {
+    await buildStale(repoRoot, { packages: ['packages/contracts', 'packages/platform', 'services/consent'], quiet: true });
+  }
   const serviceUrl = await spawnServer(
     'consent service',
     [
-      '--conditions=@referral-hub/source',
-      '--import',
-      'tsx',
       ...(CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`]),
-      process.env.BENCH_SERVICE_ENTRY ?? 'services/consent/src/start.ts',
+      ...(entry !== undefined
+        ? ['--conditions=@referral-hub/source', '--import', 'tsx', entry]
+        : FROM === 'dist'
+          ? ['services/consent/dist/start.js']
+          : ['--conditions=@referral-hub/source', '--import', 'tsx', 'services/consent/src/start.ts']),
     ],
     {
+      ...runtimeEnv(process.env),
       ...env.env,
       NODE_ENV: 'production',
       PORT: String(servicePort),
