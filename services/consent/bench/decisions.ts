@@ -24,12 +24,12 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServiceTestEnv } from '@referral-hub/testkit';
+import { benchRowLine, closedLoop, cpuMs, freePort, median, stopChild, waitReady } from '@referral-hub/testkit/bench';
+import type { LoadResult } from '@referral-hub/testkit/bench';
 import pg from 'pg';
 
 const CASES = 5000;
@@ -143,7 +143,7 @@ try {
   const errors = [...hub, ...bare].reduce((sum, r) => sum + r.errors, 0);
   if (errors > 0) console.log(`  WARNING: ${errors} requests failed`);
   console.log(
-    `BENCH_ROW ${JSON.stringify({
+    benchRowLine({
       id: CONSUME ? 'consent-decision-consuming' : 'consent-decision',
       path: CONSUME ? 'consuming consent decision' : 'consent decision',
       hub: `${hubRps.toFixed(0)} /s (p50 ${hubP50.toFixed(0)} ms)`,
@@ -152,58 +152,27 @@ try {
       ratioText: ratio.toFixed(2),
       goal: `>= ${GOAL}`,
       met: ratio >= GOAL && errors === 0,
-    })}`,
+    }),
   );
 } finally {
-  await Promise.all(children.map(stopChild));
+  await Promise.all(children.map((child) => stopChild(child)));
   await pool.end();
   await env.cleanup();
   rmSync(logDir, { recursive: true, force: true });
 }
 
-type Result = { rps: number; p50: number; p99: number; errors: number; cpuMsPerRequest: number };
+type Result = LoadResult & { cpuMsPerRequest: number };
 type Target = { url: string; authorization: string; pid: number | undefined };
-
-/** CPU time (user + system) the process has used so far, in ms; NaN where /proc is not there. */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms (USER_HZ 100)
-  } catch {
-    return Number.NaN;
-  }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 /** CLIENTS loops posting one request after another for `seconds`, on keep-alive connections. */
 async function load(target: Target, body: (i: number) => string, seconds: number): Promise<Result> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
-  const latencies: number[] = [];
-  let errors = 0;
   let counter = 0;
-  const deadline = performance.now() + seconds * 1000;
-  const started = performance.now();
   const cpuBefore = cpuMs(target.pid);
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (performance.now() < deadline) {
-        const t0 = performance.now();
-        const status = await post(agent, target, body((counter++ * 7919) % CASES));
-        if (status === 201) latencies.push(performance.now() - t0);
-        else errors += 1;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
+  const result = await closedLoop(CLIENTS, seconds, async () => (await post(agent, target, body((counter++ * 7919) % CASES))) === 201);
   const cpuUsed = cpuMs(target.pid) - cpuBefore;
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
-  return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), errors, cpuMsPerRequest: cpuUsed / Math.max(1, latencies.length + errors) };
+  return { ...result, cpuMsPerRequest: cpuUsed / Math.max(1, result.count + result.errors) };
 }
 
 function post(agent: http.Agent, target: Target, payload: string): Promise<number> {
@@ -221,17 +190,6 @@ function post(agent: http.Agent, target: Target, payload: string): Promise<numbe
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Starts a server in its own Node process from the repository root; resolves once it answers. */
 async function spawnServer(name: string, args: string[], childEnv: Record<string, string>, port: number, readyPath: string | null): Promise<string> {
   // Its output goes to a file, as a production log goes to its collector: a pipe to this busy
@@ -243,29 +201,8 @@ async function spawnServer(name: string, args: string[], childEnv: Record<string
   children.push(child);
   const output = () => readFileSync(logFile, 'utf8').slice(-4000);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${output()}`);
-    const ready = await new Promise<boolean>((resolve) => {
-      const request = http.get(`${url}${readyPath ?? '/'}`, (response) => {
-        response.resume();
-        resolve(readyPath === null || response.statusCode === 200);
-      });
-      request.on('error', () => resolve(false));
-    });
-    if (ready) return url;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${name} did not start within 60 s:\n${output()}`);
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
+  await waitReady(`${url}${readyPath ?? '/'}`, { anyStatus: readyPath === null, child, describe: output });
+  return url;
 }
 
 /** Two consents (caregiver, child) and a context per case; an accepted agreement per owner × recipient. */
