@@ -24,18 +24,16 @@
  * BENCH_CPU_PROF=<folder> (a V8 CPU profile of each server).
  * Prints a summary and one `BENCH_ROW` line (id `create-submit`) for the benchmark table.
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { benchRowLine, closedLoop, cpuMs, freePort, median, sleep, spawnService, startTokenServer, stopChild, waitReady } from '@referral-hub/testkit/bench';
+import type { LoadResult } from '@referral-hub/testkit/bench';
 import express from 'express';
 import pg from 'pg';
 
 type Pair = { owner: string; recipient: string; caseCode: string; serviceId: string; lead: string };
-type Result = { rps: number; p50: number; p99: number; errors: number; count: number };
+type Result = LoadResult;
 
 const PAYLOAD = { 'child.firstName': 'Amani', 'child.age': 12, 'protection.riskLevel': 'high', 'health.conditions': ['asthma'] };
 
@@ -64,15 +62,8 @@ async function runBenchmark(): Promise<void> {
   const children: ChildProcess[] = [];
   const pool = new pg.Pool({ connectionString: env.database.url, max: 4 });
   // The referrals service's machine token for consent (client credentials), from this process.
-  const tokenServer = createServer((req, res) => {
-    void env.issuer.sign({ sub: 'referrals-service', org: randomUUID(), roles: ['system'] }, { expiresIn: '1h' }).then((token) => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 3600 }));
-    });
-    req.resume();
-  });
-  await new Promise<void>((resolve) => tokenServer.listen(0, '127.0.0.1', () => resolve()));
-  const tokenUrl = `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/token`;
+  const tokenServer = await startTokenServer(() => env.issuer.sign({ sub: 'referrals-service', org: randomUUID(), roles: ['system'] }, { expiresIn: '1h' }));
+  const tokenUrl = tokenServer.url;
 
   try {
     // Production's settings: info logs (written to nowhere here), the default pool size, the runtime settings (npm start's and the image's).
@@ -140,12 +131,12 @@ async function runBenchmark(): Promise<void> {
     const rounds: { hub: Result; bare: Result }[] = [];
     const [consentChild, referralsChild, bareChild] = children;
     for (let r = 0; r < ROUNDS; r += 1) {
-      const hubCpu = [cpuMs(consentChild), cpuMs(referralsChild)];
+      const hubCpu = [cpuMs(consentChild?.pid), cpuMs(referralsChild?.pid)];
       const h = await run(pairs, hub, SECONDS);
-      const hubCpuPerLoop = [cpuMs(consentChild) - (hubCpu[0] ?? 0), cpuMs(referralsChild) - (hubCpu[1] ?? 0)].map((ms) => (ms / h.count).toFixed(1));
-      const bareCpu = cpuMs(bareChild);
+      const hubCpuPerLoop = [cpuMs(consentChild?.pid) - (hubCpu[0] ?? 0), cpuMs(referralsChild?.pid) - (hubCpu[1] ?? 0)].map((ms) => (ms / h.count).toFixed(1));
+      const bareCpu = cpuMs(bareChild?.pid);
       const b = await run(pairs, bare, SECONDS);
-      const bareCpuPerLoop = ((cpuMs(bareChild) - bareCpu) / b.count).toFixed(1);
+      const bareCpuPerLoop = ((cpuMs(bareChild?.pid) - bareCpu) / b.count).toFixed(1);
       rounds.push({ hub: h, bare: b });
       console.log(
         `round ${r + 1}: hub ${h.rps.toFixed(0)} /s (p50 ${h.p50.toFixed(0)} ms, p99 ${h.p99.toFixed(0)} ms, errors ${h.errors}; ` +
@@ -153,7 +144,6 @@ async function runBenchmark(): Promise<void> {
           `bare ${b.rps.toFixed(0)} /s (p50 ${b.p50.toFixed(0)} ms, errors ${b.errors}; CPU per loop ${bareCpuPerLoop} ms); ratio ${(h.rps / b.rps).toFixed(2)}`,
       );
     }
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
     const hubRps = median(rounds.map((r) => r.hub.rps));
     const hubP50 = median(rounds.map((r) => r.hub.p50));
     const bareRps = median(rounds.map((r) => r.bare.rps));
@@ -164,7 +154,7 @@ async function runBenchmark(): Promise<void> {
     console.log(`  bare Express + pg:            ${bareRps.toFixed(0)} pairs/s`);
     console.log(`  ratio (hub / bare):           ${ratio.toFixed(2)} (goal >= 0.5)${errors > 0 ? `; ${errors} failed loops` : ''}`);
     console.log(
-      `BENCH_ROW ${JSON.stringify({
+      benchRowLine({
         id: 'create-submit',
         path: 'create + submit a referral',
         hub: `${hubRps.toFixed(0)} /s (p50 ${hubP50.toFixed(0)} ms)`,
@@ -173,11 +163,11 @@ async function runBenchmark(): Promise<void> {
         ratioText: ratio.toFixed(2),
         goal: '>= 0.5',
         met: ratio >= 0.5 && errors === 0,
-      })}`,
+      }),
     );
   } finally {
-    await Promise.all(children.map(stopChild));
-    tokenServer.close();
+    await Promise.all(children.map((child) => stopChild(child, 10_000)));
+    void tokenServer.close();
     await pool.end();
     await env.cleanup();
   }
@@ -224,89 +214,8 @@ async function createAndSubmit(createUrl: string, submitUrl: (id: string) => str
 }
 
 /** One client per pair, each looping `op` for `seconds`; latencies of the successful loops. */
-async function run(pairs: Pair[], op: (p: Pair) => Promise<boolean>, seconds: number): Promise<Result> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let told = false;
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    pairs.map(async (p) => {
-      while (performance.now() < deadline) {
-        const t0 = performance.now();
-        const ok = await op(p).catch((error: unknown) => {
-          if (!told) console.error('first failure:', error);
-          told = true;
-          return false;
-        });
-        if (ok) latencies.push(performance.now() - t0);
-        else errors += 1;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
-  return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), errors, count: latencies.length };
-}
-
-/** A service from its compiled `dist/start.js` (or its TypeScript source), or the bare server (a script run from source). */
-function spawnService(root: string, script: string, from: 'dist' | 'source', env: Record<string, string>): ChildProcess {
-  // BENCH_CPU_PROF=<folder>: each server writes a V8 CPU profile there when it stops.
-  const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`];
-  const entry = script.endsWith('.ts') ? ['--conditions=@referral-hub/source', '--import', 'tsx', script]
-    : from === 'dist' ? [`${script}/dist/start.js`] : ['--conditions=@referral-hub/source', '--import', 'tsx', `${script}/src/start.ts`];
-  const child = spawn(process.execPath, [...profile, ...entry], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  child.on('exit', (code, signal) => {
-    if (code !== 0 && code !== null) console.error(`${script} exited with ${code}`);
-    else if (signal !== null && signal !== 'SIGTERM') console.error(`${script} killed by ${signal}`);
-  });
-  return child;
-}
-
-/** CPU time (user + system) a child process has used so far, in ms (Linux `/proc`; 0 elsewhere). */
-function cpuMs(child: ChildProcess | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${child?.pid ?? 0}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return ((Number(fields[11]) || 0) + (Number(fields[12]) || 0)) * 10;
-  } catch {
-    return 0;
-  }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function waitReady(url: string): Promise<void> {
-  const until = Date.now() + 60_000;
-  for (;;) {
-    const ok = await fetch(url).then((r) => r.ok, () => false);
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`${url} not ready after 60 s`);
-    await sleep(200);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function run(pairs: Pair[], op: (p: Pair) => Promise<boolean>, seconds: number): Promise<Result> {
+  return closedLoop(pairs.length, seconds, (client) => op(pairs[client] as Pair), (error) => console.error('first failure:', error));
 }
 
 /**
