@@ -23,17 +23,16 @@
 import { createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchRowLine, closedLoop, cpuMs, freePort, median, spawnService, startTokenServer, waitReady } from '@referral-hub/testkit/bench';
+import type { LoadResult } from '@referral-hub/testkit/bench';
 
 const MODE = process.argv[2];
 if (MODE === 'bare') await serveBare();
 else await main();
 
-type Result = { rps: number; p50: number; p99: number; errors: number };
+type Result = LoadResult;
 
 async function main(): Promise<void> {
   const { buildEvent } = await import('@referral-hub/contracts');
@@ -102,7 +101,7 @@ async function main(): Promise<void> {
     );
     const bareUrl = `http://127.0.0.1:${barePort}`;
     // The three start side by side (referrals asks consent nothing until a request comes).
-    await Promise.all([waitReady(consentUrl), waitReady(referralsUrl), waitReady(bareUrl)]);
+    await Promise.all([consentUrl, referralsUrl, bareUrl].map((url) => waitReady(`${url}/livez`, { timeoutMs: 120_000, intervalMs: 100 })));
     console.log(`servers up in ${((performance.now() - began) / 1000).toFixed(0)} s`);
 
     // Cases with consents and an agreement in force; referrals submitted by their leads.
@@ -177,11 +176,11 @@ async function main(): Promise<void> {
     const [consentChild, referralsChild, bareChild] = children as [ChildProcess, ChildProcess, ChildProcess];
     const cpu = { consent: 0, referrals: 0, bare: 0, hubReads: 0, bareReads: 0 };
     for (let round = 0; round < ROUNDS; round += 1) {
-      const before = await Promise.all([consentChild, referralsChild, bareChild].map(cpuMs));
+      const before = [consentChild, referralsChild, bareChild].map((child) => cpuMs(child.pid));
       hub.push(await load(reads, hubRead, CLIENTS, SECONDS));
-      const between = await Promise.all([consentChild, referralsChild, bareChild].map(cpuMs));
+      const between = [consentChild, referralsChild, bareChild].map((child) => cpuMs(child.pid));
       bare.push(await load(reads, bareRead, CLIENTS, SECONDS));
-      const after = await Promise.all([consentChild, referralsChild, bareChild].map(cpuMs));
+      const after = [consentChild, referralsChild, bareChild].map((child) => cpuMs(child.pid));
       cpu.consent += (between[0] as number) - (before[0] as number);
       cpu.referrals += (between[1] as number) - (before[1] as number);
       cpu.bare += (after[2] as number) - (between[2] as number);
@@ -201,7 +200,7 @@ async function main(): Promise<void> {
       console.log(`  Node CPU per read: referrals ${(cpu.referrals / cpu.hubReads).toFixed(2)} ms + consent ${(cpu.consent / cpu.hubReads).toFixed(2)} ms; bare ${(cpu.bare / cpu.bareReads).toFixed(2)} ms`);
     }
     console.log(`  ratio (hub / bare, medians)                ${ratio.toFixed(2)}   goal >= 0.5   errors ${errors}`);
-    const row = {
+    console.log(benchRowLine({
       id: 'recipient-read',
       path: 'recipient read (decision, projection, access log)',
       hub: `${hubRps.toFixed(0)} /s (p50 ${hubP50.toFixed(0)} ms)`,
@@ -210,8 +209,7 @@ async function main(): Promise<void> {
       ratioText: ratio.toFixed(2),
       goal: '>= 0.5',
       met: ratio >= 0.5 && errors === 0,
-    };
-    console.log(`BENCH_ROW ${JSON.stringify(row)}`);
+    }));
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
@@ -235,100 +233,14 @@ function line(r: Result): string {
   return `${r.rps.toFixed(0)} /s p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms${r.errors > 0 ? ` errors ${r.errors}` : ''}`;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
 /** `clients` loops, each reading the referrals in turn for `seconds`; latencies of the 200s. */
-async function load<R>(reads: readonly R[], read: (r: R) => Promise<Response>, clients: number, seconds: number): Promise<Result> {
-  const latencies: number[] = [];
-  let errors = 0;
+function load<R>(reads: readonly R[], read: (r: R) => Promise<Response>, clients: number, seconds: number): Promise<Result> {
   let next = 0;
-  const deadline = performance.now() + seconds * 1000;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (performance.now() < deadline) {
-        const r = reads[next++ % reads.length] as R;
-        const t0 = performance.now();
-        try {
-          const response = await read(r);
-          await response.arrayBuffer();
-          if (response.ok) latencies.push(performance.now() - t0);
-          else errors += 1;
-        } catch {
-          errors += 1;
-        }
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
-  return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), errors };
-}
-
-/** User + system CPU time of a process so far, in ms (0 where /proc cannot tell). */
-async function cpuMs(child: ChildProcess): Promise<number> {
-  try {
-    const stat = await readFile(`/proc/${child.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/** A service from its compiled `dist/start.js`, or from its TypeScript source through tsx. */
-function spawnService(root: string, dir: string, from: 'dist' | 'source', env: Record<string, string>): ChildProcess {
-  // BENCH_CPU_PROF=<dir>: each service writes a CPU profile there when it stops.
-  const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`];
-  const entry = from === 'dist' ? [`${dir}/dist/start.js`] : ['--conditions=@referral-hub/source', '--import', 'tsx', `${dir}/src/start.ts`];
-  const child = spawn(process.execPath, [...profile, ...entry], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  return closedLoop(clients, seconds, async () => {
+    const response = await read(reads[next++ % reads.length] as R);
+    await response.arrayBuffer();
+    return response.ok;
   });
-  child.once('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM') console.error(`${dir} exited (${code ?? signal})`);
-  });
-  return child;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitReady(url: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    const ok = await fetch(`${url}/livez`).then((r) => r.ok, () => false);
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not start within 120 s`);
-}
-
-/** A client-credentials token endpoint: answers any client with a `system` token of the bench's issuer. */
-async function startTokenServer(sign: () => Promise<string>): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      void sign().then((token) => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 3600 }));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/token`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /**
