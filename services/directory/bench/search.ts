@@ -24,11 +24,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { decodeCursor } from '@referral-hub/platform';
 import { createServiceTestEnv } from '@referral-hub/testkit';
+import { benchRowLine, freePort } from '@referral-hub/testkit/bench';
 import type { Pool } from 'pg';
 import { searchServicePage } from '../src/data-access/search.js';
 import type { SearchPosition, ServiceSearchCriteria, SqlRunner } from '../src/data-access/search.js';
@@ -169,18 +169,6 @@ async function loadServices(pool: Pool, from: number, to: number): Promise<void>
   );
   if (wrong.rows[0]?.n !== 0) throw new Error(`${wrong.rows[0]?.n} services loaded with search areas the triggers would not give`);
   await pool.query('ANALYZE');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The directory in its own process, as `npm start` runs it; resolves once `/readyz` answers 200. */
@@ -380,7 +368,7 @@ async function main(): Promise<void> {
       met: ratio <= GOAL,
     };
     console.log(`  ${kind.label.padEnd(24)} hub ${row.hub.padEnd(22)} bare ${row.bare.padEnd(18)} ${row.ratioText} (bare x${(large.bare / small.bare).toFixed(1)}) ${row.met ? 'met' : 'NOT met'}`);
-    console.log(`BENCH_ROW ${JSON.stringify(row)}`);
+    console.log(benchRowLine(row));
   }
 }
 
