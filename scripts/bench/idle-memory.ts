@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { networkTopology } from '@referral-hub/platform';
 import { createTestDatabase, deleteTopology, uniqueTopologyNames } from '@referral-hub/testkit';
 import type { TestDatabase } from '@referral-hub/testkit';
+import { benchRowLine, median } from '@referral-hub/testkit/bench';
 import { freePort } from '../../tests/e2e/harness/processes.js';
 import { deleteRedisKeys } from '../../tests/e2e/harness/redis-keys.js';
 import { devTokenSource } from '../demo/scenario.js';
@@ -347,12 +348,6 @@ async function measureRound(from: From, logDir: string): Promise<Measured[]> {
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
 /** One line per process and way of running it: the median of each figure over the rounds. */
 function medians(all: Measured[]): (Measured & { samples: number[] })[] {
   const keys = [...new Set(all.map((m) => `${m.name}\u0000${m.from}`))];
@@ -411,7 +406,7 @@ async function main(): Promise<void> {
       goal: `< ${GOAL_MB} MB`,
       met,
     };
-    process.stdout.write(`BENCH_ROW ${JSON.stringify(row)}\n`);
+    process.stdout.write(`${benchRowLine(row)}\n`);
   }
 
   const header = ['process', 'run from', 'RSS (median)', 'each round', 'anonymous', 'file-backed', 'peak RSS', 'requests', 'ready after'];
