@@ -23,7 +23,8 @@
  * each in their own.
  *
  * Options (variables): BENCH_ROUNDS (3), BENCH_HIGH_RATE (50), BENCH_HIGH_SECONDS (5 per round),
- * BENCH_LOW_RATE (10), BENCH_LOW_SECONDS (6 per round), BENCH_DRAIN_TIMEOUT_S (60),
+ * BENCH_LOW_RATE (10), BENCH_LOW_SECONDS (6 per round), BENCH_WARMUP_SECONDS (5 at the high rate, then 2 s at the
+ * low rate, neither counted), BENCH_DRAIN_TIMEOUT_S (60),
  * BENCH_QUICK=1 (2 rounds of 3 s), BENCH_SERVICE_NODE_OPTIONS (given to the four services as NODE_OPTIONS,
  * e.g. `--require <file>` of a preload that starts a CPU profile with `node:inspector` and writes it on
  * exit, to see where their CPU goes; Node refuses `--cpu-prof` in NODE_OPTIONS). Prints `BENCH_ROW` lines
@@ -54,6 +55,7 @@ const HIGH_RATE = num('BENCH_HIGH_RATE', 50);
 const HIGH_SECONDS = num('BENCH_HIGH_SECONDS', quick ? 3 : 5);
 const LOW_RATE = num('BENCH_LOW_RATE', 10);
 const LOW_SECONDS = num('BENCH_LOW_SECONDS', quick ? 3 : 6);
+const WARMUP_SECONDS = num('BENCH_WARMUP_SECONDS', quick ? 2 : 5);
 const DRAIN_TIMEOUT_MS = num('BENCH_DRAIN_TIMEOUT_S', 60) * 1000;
 const CREATE_CONCURRENCY = 20;
 /** The goal of issue 16: the hub's p99 at most ten times the raw broker's. */
@@ -234,7 +236,8 @@ async function main(): Promise<void> {
       fetch(new URL(path, running.endpoints.referralsUrl), { method: 'POST', headers: { authorization: leadAuth, 'content-type': 'application/json' }, body: content });
 
     const warmup = Math.round(LOW_RATE * 2);
-    const needed = warmup + ROUNDS * (Math.round(HIGH_RATE * HIGH_SECONDS) + Math.round(LOW_RATE * LOW_SECONDS));
+    const warmupHigh = Math.round(HIGH_RATE * WARMUP_SECONDS);
+    const needed = warmupHigh + warmup + ROUNDS * (Math.round(HIGH_RATE * HIGH_SECONDS) + Math.round(LOW_RATE * LOW_SECONDS));
     const createStart = now();
     const drafts: Draft[] = [];
     let next = 0;
@@ -294,7 +297,10 @@ async function main(): Promise<void> {
       }
     };
 
-    // Warm-up of both sides (JIT, pools, connections), not counted.
+    // Warm-up of both sides (JIT, pools, connections, queues), not counted: first at the high rate, so
+    // that the first measured round is not the one where V8 compiles the hot paths of four services.
+    await hubRound(HIGH_RATE, warmupHigh, undefined);
+    await rawAmqpRound(running.amqpUrl, HIGH_RATE, warmupHigh, emptySide());
     await hubRound(LOW_RATE, warmup, undefined);
     await rawAmqpRound(running.amqpUrl, LOW_RATE, warmup, emptySide());
 
