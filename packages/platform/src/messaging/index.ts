@@ -35,6 +35,7 @@ export {
   OUTBOX_NOTIFY_CHANNEL,
   outboxBacklog,
   outboxRowOf,
+  outboxInsertSql,
   type EnqueueEventOptions,
   type Outbox,
   type OutboxBacklog,

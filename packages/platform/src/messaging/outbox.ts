@@ -37,6 +37,21 @@ export function outboxRowOf(event: unknown, options: EnqueueEventOptions): Outbo
   return { event: valid, id: valid.id, type: valid.type, subject: valid.subject ?? null, payload: JSON.stringify(valid), headers: JSON.stringify(headers) };
 }
 
+/** SQL expressions (placeholders, typed as the caller needs) of an outbox row's five columns. */
+export type OutboxRowSql = { id: string; type: string; subject: string; payload: string; headers: string };
+
+/**
+ * The one statement that writes an outbox row and wakes the relay (PostgreSQL holds the NOTIFY until
+ * the commit and folds it into one per channel and transaction). `from` names a row source the insert
+ * depends on (e.g. a CTE of the change the event describes: no change, no event); `where` filters it.
+ */
+export function outboxInsertSql(values: OutboxRowSql, options: { from?: string; where?: string } = {}): string {
+  const from = [...(options.from === undefined ? [] : [options.from]), `(SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', '')) AS wake`].join(', ');
+  return `INSERT INTO outbox_message (id, event_type, subject, payload, headers)
+     SELECT ${values.id}, ${values.type}, ${values.subject}, ${values.payload}, ${values.headers}
+       FROM ${from}${options.where === undefined ? '' : ` WHERE ${options.where}`}`;
+}
+
 /**
  * Writes an event into the outbox inside the caller's transaction, so the
  * event exists if and only if the state change it describes was committed.
@@ -49,11 +64,9 @@ export function outboxRowOf(event: unknown, options: EnqueueEventOptions): Outbo
  */
 export async function enqueueEvent(tx: SqlClient, event: unknown, options: EnqueueEventOptions): Promise<EventEnvelope> {
   const row = outboxRowOf(event, options);
-  // One statement, one round trip of the caller's transaction: the row, and the notification that
-  // PostgreSQL holds until the commit (and folds into one per channel and transaction).
+  // One statement, one round trip of the caller's transaction: the row, and the relay's wake-up.
   await tx.$executeRawUnsafe(
-    `INSERT INTO outbox_message (id, event_type, subject, payload, headers)
-     SELECT $1::uuid, $2, $3, $4::jsonb, $5::jsonb FROM (SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', '')) AS wake`,
+    outboxInsertSql({ id: '$1::uuid', type: '$2', subject: '$3', payload: '$4::jsonb', headers: '$5::jsonb' }),
     row.id,
     row.type,
     row.subject,

@@ -1,5 +1,5 @@
 import type { OutboxRow } from '@referral-hub/platform';
-import { OUTBOX_NOTIFY_CHANNEL } from '@referral-hub/platform';
+import { outboxInsertSql } from '@referral-hub/platform';
 import type { Delivery } from './generated/prisma/client.js';
 import type { Tx } from './database.js';
 
@@ -83,10 +83,10 @@ export async function recordFinalOutcome(db: Tx, id: string, attempt: number, ou
         WHERE id = $1::uuid AND status = 'sending' AND attempts = $2
         RETURNING id
      ), announced AS (
-       INSERT INTO outbox_message (id, event_type, subject, payload, headers)
-       SELECT $${e}::uuid, $${e + 1}, $${e + 2}, $${e + 3}::jsonb, $${e + 4}::jsonb
-         FROM changed, (SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', '')) AS wake
-        WHERE $${e}::uuid IS NOT NULL
+       ${outboxInsertSql(
+         { id: `$${e}::uuid`, type: `$${e + 1}`, subject: `$${e + 2}`, payload: `$${e + 3}::jsonb`, headers: `$${e + 4}::jsonb` },
+         { from: 'changed', where: `$${e}::uuid IS NOT NULL` },
+       )}
        RETURNING id
      )
      SELECT (SELECT count(*) FROM changed)::int AS changed`,

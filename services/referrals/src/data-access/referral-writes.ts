@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { OutboxRow } from '@referral-hub/platform';
-import { OUTBOX_NOTIFY_CHANNEL } from '@referral-hub/platform';
+import { outboxInsertSql } from '@referral-hub/platform';
 import type pg from 'pg';
 import type { FormerLeadRow } from './former-leads.js';
 import { REFERRAL_COLUMNS } from './referral-read.js';
@@ -72,10 +72,10 @@ function historyInsert(p: Params, from: string, row: NewHistoryRow): string {
 }
 
 function outboxInsert(p: Params, from: string, row: OutboxRow): string {
-  // As `enqueueEvent` writes it, with the relay's wake-up (delivered by PostgreSQL on commit).
-  return `INSERT INTO outbox_message (id, event_type, subject, payload, headers)
-    SELECT ${p.add(row.id, 'uuid')}, ${p.add(row.type, 'text')}, ${p.add(row.subject, 'text')}, ${p.add(row.payload, 'jsonb')}, ${p.add(row.headers, 'jsonb')}
-    FROM ${from}, (SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', '')) AS wake`;
+  return outboxInsertSql(
+    { id: p.add(row.id, 'uuid'), type: p.add(row.type, 'text'), subject: p.add(row.subject, 'text'), payload: p.add(row.payload, 'jsonb'), headers: p.add(row.headers, 'jsonb') },
+    { from },
+  );
 }
 
 /** The draft's columns; the others take their defaults. */
