@@ -19,6 +19,7 @@ import {
 } from '../src/codes.js';
 import { EVENT_TYPES } from '../src/event-types.js';
 import { FIELD_CATALOGUE, FIELD_GROUP_LABELS, FIELD_GROUPS, FIELD_SENSITIVITIES } from '../src/fields.js';
+import { REFERRAL_EVENT_TYPES, isReferralEventType, referralEventSchema, referralEventSchemaPath } from '../src/referral-events.js';
 import { SERVICE_NAMES } from '../src/services.js';
 import type { ServiceName } from '../src/services.js';
 
@@ -30,6 +31,16 @@ export const GENERATED_DIR = 'generated';
 
 /** One generated file: its path relative to the package root and its exact content. */
 export type Artifact = { path: string; content: string };
+
+/**
+ * The folders holding generated files, and which of their files are generated: every file of
+ * `generated/`, and the `referral.*` schemas of `events/` (the other event schemas are sources).
+ * A generated-looking file there that the sources no longer produce is stale.
+ */
+export const GENERATED_PLACES: readonly { dir: string; holds: (name: string) => boolean }[] = [
+  { dir: GENERATED_DIR, holds: () => true },
+  { dir: 'events', holds: (name) => name.startsWith('referral.') && name.endsWith('.json') },
+];
 
 type JsonObject = { [key: string]: unknown };
 
@@ -188,12 +199,22 @@ export function bundleOpenApi(service: ServiceName): JsonObject {
   return bundled;
 }
 
-/** The event schema files, by file name, as committed under `events/`. */
+/** The `referral.*` event schemas, generated from `src/referral-events.ts`. */
+export function referralEventArtifacts(): Artifact[] {
+  return REFERRAL_EVENT_TYPES.map((type) => ({ path: referralEventSchemaPath(type), content: stringify(referralEventSchema(type)) }));
+}
+
+/**
+ * Every event schema by type (the `referral.*` ones as generated, the others as committed under
+ * `events/`) and the shared definition files by file name.
+ */
 export function readEventSchemas(): { defs: Record<string, JsonObject>; events: Record<string, JsonObject> } {
   const defs: Record<string, JsonObject> = {};
   for (const file of EVENT_DEF_FILES) defs[file] = readJson(`events/${file}`);
   const events: Record<string, JsonObject> = {};
-  for (const type of EVENT_TYPES) events[type] = readJson(`events/${type}.v1.json`);
+  for (const type of EVENT_TYPES) {
+    events[type] = isReferralEventType(type) ? referralEventSchema(type) : readJson(`events/${type}.v1.json`);
+  }
   return { defs, events };
 }
 
@@ -327,5 +348,6 @@ export async function renderArtifacts(): Promise<Artifact[]> {
     content: await typesFor(eventDataDocument(), typesHeader('the data schemas of events/*.json')),
   });
   artifacts.push({ path: `${GENERATED_DIR}/field-catalogue.json`, content: stringify(fieldCatalogueDocument()) });
+  artifacts.push(...referralEventArtifacts());
   return artifacts;
 }

@@ -1,12 +1,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { GENERATED_DIR, PACKAGE_ROOT, renderArtifacts } from './artifacts.js';
+import { GENERATED_PLACES, PACKAGE_ROOT, renderArtifacts } from './artifacts.js';
 
 /** A generated file that does not match its sources. */
 export type StaleFile = { path: string; problem: 'differs' | 'missing' | 'unexpected' };
 
 /**
  * Regenerates in memory and lists every committed generated file that differs from the result.
- * `root` is the folder holding the `generated/` folder to check (the package itself by default).
+ * `root` is the folder holding the `generated/` and `events/` folders to check (the package itself
+ * by default).
  */
 export async function findStaleFiles(root: URL = PACKAGE_ROOT): Promise<StaleFile[]> {
   const artifacts = await renderArtifacts();
@@ -22,15 +23,17 @@ export async function findStaleFiles(root: URL = PACKAGE_ROOT): Promise<StaleFil
     if (current !== artifact.content) stale.push({ path: artifact.path, problem: 'differs' });
   }
   const expected = new Set(artifacts.map((artifact) => artifact.path));
-  let present: string[] = [];
-  try {
-    present = readdirSync(new URL(`${GENERATED_DIR}/`, root));
-  } catch {
-    present = [];
-  }
-  for (const name of present) {
-    const path = `${GENERATED_DIR}/${name}`;
-    if (!expected.has(path)) stale.push({ path, problem: 'unexpected' });
+  for (const place of GENERATED_PLACES) {
+    let present: string[] = [];
+    try {
+      present = readdirSync(new URL(`${place.dir}/`, root));
+    } catch {
+      present = [];
+    }
+    for (const name of present.filter(place.holds)) {
+      const path = `${place.dir}/${name}`;
+      if (!expected.has(path)) stale.push({ path, problem: 'unexpected' });
+    }
   }
   return stale;
 }

@@ -34,4 +34,24 @@ describe('the generated files', () => {
     );
     expect(stale.map((file) => file.path)).not.toContain('generated/consent.ts');
   });
+
+  it('include the referral event schemas, reported by name when edited, deleted or left over', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'contracts-events-'));
+    copies.push(dir);
+    cpSync(new URL('generated/', PACKAGE_ROOT), join(dir, 'generated'), { recursive: true });
+    cpSync(new URL('events/', PACKAGE_ROOT), join(dir, 'events'), { recursive: true });
+    expect(await findStaleFiles(pathToFileURL(`${dir}/`))).toEqual([]);
+
+    writeFileSync(join(dir, 'events', 'referral.declined.v1.json'), '{}\n');
+    unlinkSync(join(dir, 'events', 'referral.closed.v1.json'));
+    writeFileSync(join(dir, 'events', 'referral.reopened.v1.json'), '{}\n');
+    // The other event schemas are sources, not generated: editing one is not staleness.
+    writeFileSync(join(dir, 'events', 'consent.granted.v1.json'), '{}\n');
+
+    expect(await findStaleFiles(pathToFileURL(`${dir}/`))).toEqual([
+      { path: 'events/referral.declined.v1.json', problem: 'differs' },
+      { path: 'events/referral.closed.v1.json', problem: 'missing' },
+      { path: 'events/referral.reopened.v1.json', problem: 'unexpected' },
+    ]);
+  });
 });
