@@ -12,3 +12,4 @@ export * from './lifecycle/index.js';
 export * from './service/index.js';
 export * from './audit/index.js';
 export * from './crypto/index.js';
+export * from './access/index.js';
