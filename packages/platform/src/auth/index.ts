@@ -22,5 +22,5 @@ export {
 export type { DevClient, DevIdentity, DevIdentityServer, DevIdentityServerOptions, MintDevTokenOptions } from './dev-identity.js';
 export { ServiceTokenError, createClientCredentialsProvider } from './service-token.js';
 export type { ClientCredentialsOptions, ServiceTokenProvider } from './service-token.js';
-export { createServiceCall } from './service-call.js';
-export type { ServiceCall, ServiceCallOptions, UnavailableError } from './service-call.js';
+export { UpstreamUnavailableError, createServiceCall } from './service-call.js';
+export type { ServiceCall, ServiceCallOptions } from './service-call.js';

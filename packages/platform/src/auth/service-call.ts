@@ -6,8 +6,25 @@ import type { ServiceTokenProvider } from './service-token.js';
 /** How a service reaches another one: its base URL, its own machine token, a time limit. */
 export type ServiceCallOptions = { baseUrl: string; tokens: ServiceTokenProvider; timeoutMs: number };
 
-/** Builds the caller's own "unavailable" error, so its callers can tell it from a bug. */
-export type UnavailableError = (message: string, options: { cause?: unknown; status?: number }) => Error;
+/**
+ * Another service could not answer: unreachable, too slow, an answer other than the expected
+ * status, or a body that is not JSON. Thrown by every {@link createServiceCall}, so that callers
+ * tell it from a bug (and fail closed, answer 503 or retry later) with one `instanceof`.
+ * Its message names the service and the status only, never what the answer's body said.
+ */
+export class UpstreamUnavailableError extends Error {
+  /** The service that could not answer, as its caller names it (`the directory`). */
+  readonly upstream: string;
+  /** The status it answered, when it answered at all. */
+  readonly status: number | undefined;
+
+  constructor(upstream: string, message: string, options: { cause?: unknown; status?: number } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'UpstreamUnavailableError';
+    this.upstream = upstream;
+    this.status = options.status;
+  }
+}
 
 export type ServiceCall = <T>(path: string, request?: { method?: 'GET' | 'POST'; body?: unknown; expectStatus?: number }) => Promise<T>;
 
@@ -49,13 +66,15 @@ function exchange(agent: http.Agent, url: URL, options: http.RequestOptions, pay
  * Calls `{baseUrl}{path}` with the service's machine token (client
  * credentials), a time limit and the current request id, so both services'
  * logs tell one story. Anything but the expected status (200 by default), an
- * unreachable service or a body that is not JSON throws `unavailable(…)`,
+ * unreachable service or a body that is not JSON throws {@link UpstreamUnavailableError},
  * naming `who` (e.g. "the directory") and the status only: an answer's body is
  * never kept, as a problem document may describe what was asked. Connections
  * are kept alive between calls.
  */
-export function createServiceCall(who: string, options: ServiceCallOptions, unavailable: UnavailableError): ServiceCall {
+export function createServiceCall(who: string, options: ServiceCallOptions): ServiceCall {
   const capitalised = `${who.charAt(0).toUpperCase()}${who.slice(1)}`;
+  const unavailable = (message: string, details: { cause?: unknown; status?: number }): UpstreamUnavailableError =>
+    new UpstreamUnavailableError(who, message, details);
   const agent = new (new URL(options.baseUrl).protocol === 'https:' ? https.Agent : http.Agent)({ keepAlive: true, scheduling: 'lifo' });
   return async <T>(path: string, request: { method?: 'GET' | 'POST'; body?: unknown; expectStatus?: number } = {}): Promise<T> => {
     const deadline = performance.now() + options.timeoutMs;

@@ -2,14 +2,8 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServiceCall } from '../../src/auth/service-call.js';
+import { UpstreamUnavailableError, createServiceCall } from '../../src/auth/service-call.js';
 import { runWithContext } from '../../src/context.js';
-
-class UpstreamDown extends Error {
-  constructor(message: string, readonly details: { cause?: unknown; status?: number }) {
-    super(message);
-  }
-}
 
 let server: Server;
 let baseUrl: string;
@@ -37,11 +31,10 @@ afterAll(async () => {
 });
 
 const tokens = { getToken: () => Promise.resolve('machine-token') };
-const unavailable = (message: string, details: { cause?: unknown; status?: number }) => new UpstreamDown(message, details);
 
 describe('a call to another service', () => {
   it('sends the machine token and the request id, and returns the JSON answer', async () => {
-    const call = createServiceCall('the directory', { baseUrl, tokens, timeoutMs: 2_000 }, unavailable);
+    const call = createServiceCall('the directory', { baseUrl, tokens, timeoutMs: 2_000 });
     const answer = await runWithContext({ requestId: 'req-123' }, () => call<{ answer: number }>('/ok'));
     expect(answer).toEqual({ answer: 42 });
     const request = seen.at(-1);
@@ -52,20 +45,22 @@ describe('a call to another service', () => {
     expect(seen.at(-1)?.headers['content-type']).toBe('application/json');
   });
 
-  it('turns another status, a body that is not JSON or an unreachable service into the caller’s own error, keeping no body', async () => {
-    const call = createServiceCall('the directory', { baseUrl, tokens, timeoutMs: 2_000 }, unavailable);
+  it('turns another status, a body that is not JSON or an unreachable service into one upstream error naming it, keeping no body', async () => {
+    const call = createServiceCall('the directory', { baseUrl, tokens, timeoutMs: 2_000 });
     const refused = await call('/missing').catch((error: unknown) => error);
-    expect(refused).toBeInstanceOf(UpstreamDown);
-    expect((refused as UpstreamDown).message).toBe('The directory answered 404');
-    expect((refused as UpstreamDown).details.status).toBe(404);
+    expect(refused).toBeInstanceOf(UpstreamUnavailableError);
+    expect((refused as UpstreamUnavailableError).message).toBe('The directory answered 404');
+    expect((refused as UpstreamUnavailableError).status).toBe(404);
+    expect((refused as UpstreamUnavailableError).upstream).toBe('the directory');
     expect(JSON.stringify(refused)).not.toContain('Amina');
     await expect(call('/not-json')).rejects.toThrow('The directory answered with a body that is not JSON');
-    const down = createServiceCall('the consent service', { baseUrl: 'http://127.0.0.1:9', tokens, timeoutMs: 2_000 }, unavailable);
+    const down = createServiceCall('the consent service', { baseUrl: 'http://127.0.0.1:9', tokens, timeoutMs: 2_000 });
     await expect(down('/ok')).rejects.toThrow('The consent service could not be reached');
+    await expect(down('/ok')).rejects.toBeInstanceOf(UpstreamUnavailableError);
   });
 
   it('keeps the connection alive between calls, one after another', async () => {
-    const call = createServiceCall('the directory', { baseUrl, tokens, timeoutMs: 2_000 }, unavailable);
+    const call = createServiceCall('the directory', { baseUrl, tokens, timeoutMs: 2_000 });
     await call('/ok');
     const first = seen.at(-1)?.port;
     await call('/created', { method: 'POST', body: { fields: ['b'] }, expectStatus: 201 });
@@ -75,7 +70,7 @@ describe('a call to another service', () => {
   });
 
   it('gives up after its time limit', async () => {
-    const call = createServiceCall('the directory', { baseUrl, tokens, timeoutMs: 150 }, unavailable);
+    const call = createServiceCall('the directory', { baseUrl, tokens, timeoutMs: 150 });
     // The server never answers: only the time limit ends the call.
     await expect(call('/slow')).rejects.toThrow('The directory could not be reached');
   });

@@ -44,7 +44,7 @@ export type ReceiveSmsOutcome = 'duplicate' | 'rate_limited' | 'help' | PhoneAct
  * answered by SMS in the person's language. A number the hub does not know gets the same short neutral
  * answer whatever it sent. A message already handled changes nothing and is not answered again.
  *
- * @throws ReferralsUnavailableError when the referrals service cannot answer now: nothing is kept, so the
+ * @throws UpstreamUnavailableError when the referrals service cannot answer now: nothing is kept, so the
  *   provider's retry of the callback is handled.
  */
 export async function receiveSms(deps: ReceiveSmsDeps, msg: InboundSms): Promise<{ outcome: ReceiveSmsOutcome }> {

@@ -1,5 +1,5 @@
 import type { ReferralsApi } from '@referral-hub/contracts';
-import { createServiceCall } from '@referral-hub/platform';
+import { createServiceCall, UpstreamUnavailableError } from '@referral-hub/platform';
 import type { ServiceCallOptions } from '@referral-hub/platform';
 import type { ReferralContextSource, ReferralEventFacts } from '../domain/notify-referral-event.js';
 import type { DirectoryNames } from '../domain/messages/render.js';
@@ -9,15 +9,8 @@ import type { Contact, ReferralContext } from '../domain/recipients.js';
 /** The referrals service's answer (`GET /v1/referrals/{id}/notification-context`). */
 export type NotificationContext = ReferralsApi.components['schemas']['NotificationContext'];
 
-/** The referrals service did not give the context now (down, slow, refused): the event is retried. */
-export class ReferralsUnavailableError extends Error {
-  readonly status: number | undefined;
-  constructor(message: string, options?: { cause?: unknown; status?: number }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'ReferralsUnavailableError';
-    this.status = options?.status;
-  }
-}
+/** How the service calls name the referrals service in their errors. */
+export const REFERRALS = 'the referrals service';
 
 /** What a message says when the read model has not fetched a name yet: better than nothing, never a guess. */
 const UNKNOWN: Record<Language, { organization: string; service: string }> = {
@@ -89,11 +82,11 @@ export function toReferralContext(context: NotificationContext): ReferralContext
  * by the consumer and dead-lettered after `AMQP_MAX_ATTEMPTS`.
  */
 export function createReferralsContextSource(options: ServiceCallOptions): ReferralContextSource {
-  const get = createServiceCall('the referrals service', options, (message, details) => new ReferralsUnavailableError(message, details));
+  const get = createServiceCall(REFERRALS, options);
   return {
     async load(event: ReferralEventFacts): Promise<ReferralContext> {
       const body = await get<NotificationContext>(`/v1/referrals/${encodeURIComponent(event.referralId)}/notification-context`);
-      if (body.id !== event.referralId) throw new ReferralsUnavailableError('The referrals service answered about another referral');
+      if (body.id !== event.referralId) throw new UpstreamUnavailableError(REFERRALS, 'The referrals service answered about another referral');
       return toReferralContext(body);
     },
   };

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ReferralsApi } from '@referral-hub/contracts';
-import { createServiceCall } from '@referral-hub/platform';
+import { createServiceCall, UpstreamUnavailableError } from '@referral-hub/platform';
 import type { ServiceCallOptions } from '@referral-hub/platform';
 import type { Language } from '../domain/messages/templates.js';
-import { ReferralsUnavailableError } from './referrals-client.js';
+import { REFERRALS } from './referrals-client.js';
 
 type Schemas = ReferralsApi.components['schemas'];
 
@@ -31,19 +31,19 @@ export function boundedRequestKey(key: string): string {
 /**
  * The referrals service's two machine endpoints for the phone channels, called with this service's own
  * token (client credentials, like the notification context). Any failure throws
- * {@link ReferralsUnavailableError}: the callback is then answered 503 so that the provider tries again.
+ * {@link UpstreamUnavailableError}: the callback is then answered 503 so that the provider tries again.
  */
 export function createReferralsPhoneClient(options: ServiceCallOptions): ReferralsPhone {
-  const call = createServiceCall('the referrals service', options, (message, details) => new ReferralsUnavailableError(message, details));
+  const call = createServiceCall(REFERRALS, options);
   return {
     async act(request) {
       const body = await call<PhoneActionResult>('/v1/phone-actions', { method: 'POST', body: { ...request, requestKey: boundedRequestKey(request.requestKey) } });
-      if (typeof body.outcome !== 'string') throw new ReferralsUnavailableError('The referrals service answered without an outcome');
+      if (typeof body.outcome !== 'string') throw new UpstreamUnavailableError(REFERRALS, 'The referrals service answered without an outcome');
       return { ...body, language: language(body.language), referral: body.referral ?? null };
     },
     async inbox(phone) {
       const body = await call<PhoneInbox>('/v1/phone-inbox', { method: 'POST', body: { phone } });
-      if (body.outcome !== 'ok' && body.outcome !== 'unknown_sender') throw new ReferralsUnavailableError('The referrals service answered without an outcome');
+      if (body.outcome !== 'ok' && body.outcome !== 'unknown_sender') throw new UpstreamUnavailableError(REFERRALS, 'The referrals service answered without an outcome');
       return { outcome: body.outcome, language: language(body.language), items: Array.isArray(body.items) ? body.items : [] };
     },
   };

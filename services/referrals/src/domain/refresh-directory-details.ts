@@ -1,3 +1,4 @@
+import { UpstreamUnavailableError } from '@referral-hub/platform';
 import type { ReferralsDatabase } from '../data-access/database.js';
 import {
   claimDetailsDue,
@@ -8,7 +9,6 @@ import {
   writeServiceDetails,
 } from '../data-access/directory-details.js';
 import type { ClaimedDetails, DetailsKind, FocalPointDetails } from '../data-access/directory-details.js';
-import { DirectoryUnavailableError } from '../gateways/directory-client.js';
 import type { DirectoryFocalPoint, DirectoryGateway } from '../gateways/directory-client.js';
 
 export type DetailsRefreshOptions = {
@@ -62,7 +62,7 @@ export async function refreshDirectoryDetails(
       } catch (error) {
         await deferDetails(deps.db, kind, claimed.id, retryDelay(claimed.attempts, options));
         result.deferred += 1;
-        if (!(error instanceof DirectoryUnavailableError)) throw error;
+        if (!(error instanceof UpstreamUnavailableError)) throw error;
         // A 4xx is about this row (a 404 while its deletion is on its way); anything else is the directory.
         if (error.status === undefined || error.status >= 500 || error.status === 401 || error.status === 403) {
           result.directoryDown = true;

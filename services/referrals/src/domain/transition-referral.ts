@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { buildEvent, DECLINE_REASONS, NOT_DELIVERED_REASONS } from '@referral-hub/contracts';
 import type { EventDataMap } from '@referral-hub/contracts';
-import { AppError, conflict, currentRequestId, forbidden, isUniqueViolation, serviceUnavailable, t, unprocessable, validationError } from '@referral-hub/platform';
+import { AppError, conflict, currentRequestId, forbidden, isUniqueViolation, serviceUnavailable, t, unprocessable, UpstreamUnavailableError, validationError } from '@referral-hub/platform';
 import type { FieldError, Principal } from '@referral-hub/platform';
 import { applyTransitionIfVersion, submitFacts } from '../data-access/referral-writes.js';
 import { openReplyCodesOf } from '../data-access/referrals.js';
 import type { ReferralRow } from '../data-access/referrals.js';
-import { ConsentUnavailableError } from '../gateways/consent-client.js';
 import type { Decision } from '../gateways/consent-client.js';
 import type { ReferralDeps } from './deps.js';
 import { REFERRALS_SOURCE } from './deps.js';
@@ -75,7 +74,7 @@ async function decideSharing(deps: ReferralDeps, row: ReferralRow, envelopeOnly:
   try {
     return await deps.consent.decide(decisionRequestFor(row, row.proposedFieldKeys, { consume: true }));
   } catch (error) {
-    if (error instanceof ConsentUnavailableError) {
+    if (error instanceof UpstreamUnavailableError) {
       throw serviceUnavailable('The consent service could not decide what may be shared; nothing was sent. Try again shortly.');
     }
     throw error;

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { currentRequestId } from '@referral-hub/platform';
+import { currentRequestId, UpstreamUnavailableError } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import { widenReadableKeys } from '../data-access/referrals.js';
 import type { ReferralRow } from '../data-access/referrals.js';
-import { ConsentUnavailableError } from '../gateways/consent-client.js';
 import type { ReferralDeps } from './deps.js';
 import { openNeedText } from './need-text.js';
 import { toReferralEnvelope } from './referral.js';
@@ -77,7 +76,7 @@ function pick(payload: Record<string, unknown>, keys: readonly string[]): Record
  * and only if no loss of access was recorded since `row` was read), so that the end of any of
  * those bases is recognised as a loss of exactly those fields.
  *
- * @throws ConsentUnavailableError when the consent service cannot be asked.
+ * @throws UpstreamUnavailableError when the consent service cannot be asked.
  */
 export async function allowedNow(deps: ReferralDeps, row: ReferralRow): Promise<{ keys: string[]; decisionId: string | null }> {
   if (row.sharedFieldKeys.length === 0) return { keys: [], decisionId: row.decisionId };
@@ -128,7 +127,7 @@ export async function viewReferral(
       const keys = Object.keys(payload);
       access = { level: keys.length > 0 ? 'consented' : 'envelope', fieldKeys: keys, decisionId: allowed.decisionId, restricted: null, sharedFieldKeys: shared };
     } catch (error) {
-      if (!(error instanceof ConsentUnavailableError)) throw error;
+      if (!(error instanceof UpstreamUnavailableError)) throw error;
       access = { level: 'envelope', fieldKeys: [], decisionId: null, restricted: 'consent_unavailable', sharedFieldKeys: shared };
     }
   }

@@ -7,17 +7,9 @@ export type Decision = ConsentApi.components['schemas']['Decision'];
 
 /** The consent service as the referrals service uses it: one question, a sharing decision. */
 export type ConsentGateway = {
-  /** @throws ConsentUnavailableError when the service cannot be reached or answers other than 201. */
+  /** @throws UpstreamUnavailableError when the service cannot be reached or answers other than 201; callers fail closed. */
   decide(request: DecisionRequest): Promise<Decision>;
 };
-
-/** The consent service could not give a decision; callers fail closed. */
-export class ConsentUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'ConsentUnavailableError';
-  }
-}
 
 /**
  * `POST {CONSENT_URL}/v1/decisions` with this service's own machine token
@@ -25,7 +17,7 @@ export class ConsentUnavailableError extends Error {
  * id so both services' logs tell one story.
  */
 export function createConsentClient(options: ServiceCallOptions): ConsentGateway {
-  const call = createServiceCall('the consent service', options, (message, details) => new ConsentUnavailableError(message, details));
+  const call = createServiceCall('the consent service', options);
   return {
     decide: (request) => call<Decision>('/v1/decisions', { method: 'POST', body: request, expectStatus: 201 }),
   };

@@ -8,23 +8,13 @@ export type DirectoryFocalPoint = DirectoryApi.components['schemas']['FocalPoint
 
 /** The directory's API as the referrals read model uses it: details the events do not carry. */
 export type DirectoryGateway = {
-  /** @throws DirectoryUnavailableError */
+  /** @throws UpstreamUnavailableError */
   getOrganization(organizationId: string): Promise<DirectoryOrganization>;
-  /** The focal points of the organisation and of its services. @throws DirectoryUnavailableError */
+  /** The focal points of the organisation and of its services. @throws UpstreamUnavailableError */
   listFocalPoints(organizationId: string): Promise<DirectoryFocalPoint[]>;
-  /** @throws DirectoryUnavailableError */
+  /** @throws UpstreamUnavailableError */
   getService(serviceId: string): Promise<DirectoryService>;
 };
-
-/** The directory could not answer (down, slow, or an answer other than 200); the caller retries later. */
-export class DirectoryUnavailableError extends Error {
-  readonly status: number | undefined;
-  constructor(message: string, options?: { cause?: unknown; status?: number }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'DirectoryUnavailableError';
-    this.status = options?.status;
-  }
-}
 
 /**
  * `GET {DIRECTORY_URL}/v1/...` with this service's own machine token (client
@@ -32,7 +22,7 @@ export class DirectoryUnavailableError extends Error {
  * limit, carrying the request id when there is one.
  */
 export function createDirectoryClient(options: ServiceCallOptions): DirectoryGateway {
-  const get = createServiceCall('the directory', options, (message, details) => new DirectoryUnavailableError(message, details));
+  const get = createServiceCall('the directory', options);
   return {
     getOrganization: (id) => get<DirectoryOrganization>(`/v1/organizations/${encodeURIComponent(id)}`),
     listFocalPoints: async (id) =>

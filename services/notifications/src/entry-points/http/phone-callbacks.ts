@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { notFound, serviceUnavailable, t, validationError } from '@referral-hub/platform';
+import { notFound, serviceUnavailable, t, UpstreamUnavailableError, validationError } from '@referral-hub/platform';
 import type { FieldError, Logger } from '@referral-hub/platform';
 import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
@@ -7,7 +7,6 @@ import { receiveSms } from '../../domain/receive-sms.js';
 import type { ReceiveSmsDeps } from '../../domain/receive-sms.js';
 import { answerUssd } from '../../domain/ussd-menu.js';
 import type { UssdDeps } from '../../domain/ussd-menu.js';
-import { ReferralsUnavailableError } from '../../gateways/referrals-client.js';
 
 /** A delivery report as the delivery log takes it (`recordDeliveryReport`). */
 export type DeliveryReport = { provider: 'africastalking' | 'http'; providerMessageId: string; status: 'delivered' | 'failed'; reason?: string };
@@ -79,7 +78,7 @@ function receivedAt(date: string): Date {
 
 /** The referrals service cannot answer now: 503, so that the provider delivers the callback again. */
 function unavailableIfReferrals(error: unknown): never {
-  if (error instanceof ReferralsUnavailableError) throw serviceUnavailable();
+  if (error instanceof UpstreamUnavailableError) throw serviceUnavailable();
   throw error;
 }
 
