@@ -31,7 +31,7 @@ export type EventHandlerContext = {
  * Applies one event's effects using `tx`, the transaction that also records
  * the event in the inbox: either both commit or neither does.
  */
-export type EventHandler<Tx extends SqlClient = SqlClient> = (event: EventEnvelope, tx: Tx, ctx: EventHandlerContext) => Promise<void>;
+export type EventHandler<Tx extends SqlClient = SqlClient, Event extends EventEnvelope = EventEnvelope> = (event: Event, tx: Tx, ctx: EventHandlerContext) => Promise<void>;
 
 /**
  * A handler in two steps, for one that needs something from the network
@@ -42,11 +42,38 @@ export type EventHandler<Tx extends SqlClient = SqlClient> = (event: EventEnvelo
  * duplicate), which is then acknowledged. A duplicate whose `prepare`
  * succeeds is still stopped by the inbox: its work never runs.
  */
-export type PreparedEventHandler<Tx extends SqlClient = SqlClient> = {
-  prepare(event: EventEnvelope, ctx: EventHandlerContext): Promise<(tx: Tx) => Promise<void>>;
+export type PreparedEventHandler<Tx extends SqlClient = SqlClient, Event extends EventEnvelope = EventEnvelope> = {
+  prepare(event: Event, ctx: EventHandlerContext): Promise<(tx: Tx) => Promise<void>>;
 };
 
-export type StartConsumerOptions<Tx extends SqlClient = SqlClient> = {
+/** The first word of an event type (`consent` of `consent.withdrawn`): its family. */
+type FamilyOf<Type extends string> = Type extends `${infer Family}.${string}` ? Family : never;
+
+/** A key of a handler map: one event type of the catalogue, or a whole family (`consent.#`). */
+export type EventHandlerKey<Events extends EventEnvelope> = Events['type'] | `${FamilyOf<Events['type']>}.#`;
+
+/**
+ * The events of the catalogue a handler key receives: that one type, or every type of the family
+ * (any event, when the catalogue does not name its types).
+ */
+export type EventsOfKey<Events extends EventEnvelope, Key extends string> = string extends Events['type']
+  ? Events
+  : Key extends `${infer Family}.#`
+    ? Extract<Events, { type: `${Family}.${string}` }>
+    : Extract<Events, { type: Key }>;
+
+/**
+ * The one way a service receives events: its handlers keyed by event type (or family, `consent.#`;
+ * an exact type wins over its family), each given the event typed as the catalogue types it, data
+ * included: the consumer has validated it against its type's schema before the handler runs, so a
+ * handler never casts `event.data`. A key that is not in the catalogue does not compile. With the
+ * untyped `EventEnvelope` (the messaging layer's own tests) it is a plain record by type or pattern.
+ */
+export type EventHandlers<Events extends EventEnvelope, Tx extends SqlClient = SqlClient> = {
+  [Key in EventHandlerKey<Events>]?: EventHandler<Tx, EventsOfKey<Events, Key>> | PreparedEventHandler<Tx, EventsOfKey<Events, Key>>;
+};
+
+export type StartConsumerOptions<Tx extends SqlClient = SqlClient, Events extends EventEnvelope = EventEnvelope> = {
   amqp: AmqpConnection;
   /** Consumer (service) name as in the topology; also the inbox's `consumer` column. */
   consumer: string;
@@ -54,7 +81,7 @@ export type StartConsumerOptions<Tx extends SqlClient = SqlClient> = {
   queue?: string;
   retryQueue?: string;
   deadLetterQueue?: string;
-  validator: EventValidator;
+  validator: EventValidator<Events>;
   logger: Logger;
   /** Unacknowledged messages in flight at once (default 10). */
   prefetch?: number;
@@ -64,9 +91,9 @@ export type StartConsumerOptions<Tx extends SqlClient = SqlClient> = {
   /**
    * Handlers by event type, or by AMQP topic pattern (`referral.*`,
    * `referral.#`). An exact type wins over patterns; patterns are tried in
-   * the order given.
+   * the order given. Typed by what `validator` returns ({@link EventHandlers}).
    */
-  handlers: Record<string, EventHandler<Tx> | PreparedEventHandler<Tx>>;
+  handlers: EventHandlers<Events, Tx>;
   /** How long to wait for a retry or dead-letter copy to be confirmed (default 10 s). */
   confirmTimeoutMs?: number;
   /** How long `stop()` waits for in-flight handlers (default 30 s). */
@@ -111,7 +138,9 @@ export type DeadLetterReason = 'unparseable' | 'invalid_event' | 'max_attempts';
  * so nothing is lost if the process dies in between (at worst, a duplicate).
  * The subscription comes back by itself after a lost connection.
  */
-export async function startConsumer<Tx extends SqlClient>(options: StartConsumerOptions<Tx>): Promise<EventConsumer> {
+export async function startConsumer<Tx extends SqlClient, Events extends EventEnvelope = EventEnvelope>(
+  options: StartConsumerOptions<Tx, Events>,
+): Promise<EventConsumer> {
   const { amqp, consumer, validator, transaction } = options;
   const names = consumerQueueNames(consumer);
   const queue = options.queue ?? names.queue;
@@ -123,7 +152,7 @@ export async function startConsumer<Tx extends SqlClient>(options: StartConsumer
   const stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
   const maxErrorLength = options.maxErrorMessageLength ?? 200;
   const logger = options.logger.child({ component: 'consumer', consumer, queue });
-  const findHandler = handlerLookup(options.handlers);
+  const findHandler = handlerLookup<Tx, Events>(options.handlers);
   const stats: ConsumerStats = { handled: 0, duplicates: 0, unhandled: 0, retried: 0, deadLettered: 0 };
 
   let stopping = false;
@@ -454,10 +483,20 @@ function matchWords(pattern: string[], words: string[]): boolean {
   return (head === '*' || head === words[0]) && matchWords(rest, words.slice(1));
 }
 
-function handlerLookup<H>(handlers: Record<string, H>): (eventType: string) => H | undefined {
+type AnyHandler<Tx extends SqlClient, Events extends EventEnvelope> = EventHandler<Tx, Events> | PreparedEventHandler<Tx, Events>;
+
+/**
+ * Finds an event's handler by its type. The one place where a handler typed for the events of its
+ * key is taken as a handler of any event: it is only ever given events its key matches.
+ */
+function handlerLookup<Tx extends SqlClient, Events extends EventEnvelope>(
+  handlers: EventHandlers<Events, Tx>,
+): (eventType: string) => AnyHandler<Tx, Events> | undefined {
+  type H = AnyHandler<Tx, Events>;
   const exact = new Map<string, H>();
   const patterns: [string, H][] = [];
-  for (const [key, handler] of Object.entries(handlers)) {
+  for (const [key, handler] of Object.entries(handlers as Record<string, H | undefined>)) {
+    if (handler === undefined) continue;
     if (key.split('.').some((w) => w === '*' || w === '#')) patterns.push([key, handler]);
     else exact.set(key, handler);
   }

@@ -21,17 +21,19 @@ export type EventEnvelope = {
 /** One reason an event does not match its schema. Never echoes the bad value. */
 export type EventValidationError = { field: string; message: string };
 
-/** Result of validating an unknown value as an event. */
-export type EventValidationResult =
-  | { ok: true; event: EventEnvelope }
+/** Result of validating an unknown value as an event: the event typed as the catalogue's `Events`, or what is wrong. */
+export type EventValidationResult<Events extends EventEnvelope = EventEnvelope> =
+  | { ok: true; event: Events }
   | { ok: false; errors: EventValidationError[] };
 
 /**
  * Validates an event against the catalogue (the shape of `validateEvent` from
- * `@referral-hub/contracts`). Injected rather than imported so that the
- * messaging layer can be tested, and reused, independently of the catalogue.
+ * `@referral-hub/contracts`, whose `Events` is the contracts' `CloudEvent`).
+ * Injected rather than imported so that the messaging layer can be tested,
+ * and reused, independently of the catalogue. What it returns types the
+ * events the consumer hands to its handlers.
  */
-export type EventValidator = (event: unknown) => EventValidationResult;
+export type EventValidator<Events extends EventEnvelope = EventEnvelope> = (event: unknown) => EventValidationResult<Events>;
 
 /** Header names the hub puts on AMQP messages. */
 export const MESSAGE_HEADERS = {

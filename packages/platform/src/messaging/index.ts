@@ -32,6 +32,7 @@ export { createPublisher, type CreatePublisherOptions, type EventPublisher, type
 export {
   createOutbox,
   enqueueEvent,
+  eventSourceOf,
   OUTBOX_NOTIFY_CHANNEL,
   outboxBacklog,
   outboxRowOf,
@@ -40,6 +41,7 @@ export {
   type Outbox,
   type OutboxBacklog,
   type OutboxRow,
+  type PublishOptions,
 } from './outbox.js';
 export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions, type OutboxRelayStats } from './relay.js';
 export {
@@ -50,6 +52,9 @@ export {
   type EventConsumer,
   type EventHandler,
   type EventHandlerContext,
+  type EventHandlerKey,
+  type EventHandlers,
+  type EventsOfKey,
   type PreparedEventHandler,
   type StartConsumerOptions,
 } from './consumer.js';

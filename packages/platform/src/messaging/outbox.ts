@@ -1,3 +1,4 @@
+import { buildEvent, type CloudEvent, type EventDataMap, type EventType } from '@referral-hub/contracts';
 import type { Pool } from 'pg';
 import { acceptOrCreateRequestId, currentRequestId, REQUEST_ID_HEADER } from '../context.js';
 import type { SqlClient } from '../db/types.js';
@@ -64,31 +65,85 @@ export function outboxInsertSql(values: OutboxRowSql, options: { from?: string; 
  */
 export async function enqueueEvent(tx: SqlClient, event: unknown, options: EnqueueEventOptions): Promise<EventEnvelope> {
   const row = outboxRowOf(event, options);
-  // One statement, one round trip of the caller's transaction: the row, and the relay's wake-up.
-  await tx.$executeRawUnsafe(
-    outboxInsertSql({ id: '$1::uuid', type: '$2', subject: '$3', payload: '$4::jsonb', headers: '$5::jsonb' }),
-    row.id,
-    row.type,
-    row.subject,
-    row.payload,
-    row.headers,
-  );
+  await insertOutboxRow(tx, row);
   return row.event;
 }
 
-/** An outbox bound to one validator: what a service keeps in its context. */
+const INSERT_OUTBOX_ROW = outboxInsertSql({ id: '$1::uuid', type: '$2', subject: '$3', payload: '$4::jsonb', headers: '$5::jsonb' });
+
+/** One statement, one round trip of the caller's transaction: the row, and the relay's wake-up. */
+async function insertOutboxRow(tx: SqlClient, row: OutboxRow): Promise<void> {
+  await tx.$executeRawUnsafe(INSERT_OUTBOX_ROW, row.id, row.type, row.subject, row.payload, row.headers);
+}
+
+/** What an event is about and when, besides its type and data. */
+export type PublishOptions = {
+  /** The id of the resource the event is about (the referral, the consent, the organisation…); never personal data. */
+  subject: string;
+  /** When it happened, by the use case's clock; now when not given. */
+  time?: Date;
+};
+
+/**
+ * A service's outbox, its `source` bound once (`/services/<name>`, by `startService`): the one way
+ * a service publishes an event. The event is built by one function, {@link Outbox.publish} and
+ * {@link Outbox.row} alike: the CloudEvents envelope around `data` (id, time, `dataschema`), the
+ * service's source, and as `correlationid` the request id of the unit of work it comes from (the
+ * HTTP request, or the consumed message's; a new one outside both), the same id the published
+ * message carries in its `x-request-id` header. It is validated against its type's schema before
+ * anything is written.
+ */
 export type Outbox = {
+  /** `/services/<name>`: the `source` of every event this outbox writes. */
+  readonly source: string;
+  /**
+   * Writes the event into the outbox inside the caller's transaction (see {@link enqueueEvent}),
+   * so that it exists if and only if the change it describes is committed.
+   *
+   * @throws the contracts' `InvalidEventError` when `data` breaks its type's schema: nothing is written, and the caller's transaction should roll back.
+   */
+  publish<T extends EventType>(tx: SqlClient, type: T, data: EventDataMap[T], options: PublishOptions): Promise<CloudEvent<T>>;
+  /**
+   * The same event's outbox row, for a data-access statement that writes it together with the
+   * change it describes ({@link outboxInsertSql}: one statement, no transaction held open).
+   */
+  row<T extends EventType>(type: T, data: EventDataMap[T], options: PublishOptions): OutboxRow;
+  /** @deprecated Use {@link Outbox.publish}, which builds the envelope with the service's source and the request's correlation. */
   enqueueEvent(tx: SqlClient, event: unknown, options?: { headers?: MessageHeaders }): Promise<EventEnvelope>;
-  /** The event's row, validated, for a statement that writes it with its change ({@link outboxRowOf}). */
+  /** @deprecated Use {@link Outbox.row}. */
   rowOf(event: unknown, options?: { headers?: MessageHeaders }): OutboxRow;
 };
 
-/** Binds {@link enqueueEvent} to a validator. */
-export function createOutbox(options: { validator: EventValidator }): Outbox {
+/** The `source` of the events a service publishes: `/services/<name>`. */
+export function eventSourceOf(serviceName: string): string {
+  return `/services/${serviceName}`;
+}
+
+/** Binds the outbox to a service's source and to the catalogue's validator. See {@link Outbox}. */
+export function createOutbox(options: { source: string; validator: EventValidator }): Outbox {
+  const { source, validator } = options;
+  // Envelope and row from the same request id, so the event's correlation and its message's header agree.
+  const rowFor = <T extends EventType>(type: T, data: EventDataMap[T], publish: PublishOptions): { event: CloudEvent<T>; row: OutboxRow } => {
+    const requestId = acceptOrCreateRequestId(currentRequestId());
+    const event = buildEvent(type, data, {
+      source,
+      subject: publish.subject,
+      ...(publish.time === undefined ? {} : { time: publish.time }),
+      correlationId: requestId,
+    });
+    return { event, row: outboxRowOf(event, { validator, headers: { [REQUEST_ID_HEADER]: requestId } }) };
+  };
   return {
+    source,
+    async publish(tx, type, data, publish) {
+      const { event, row } = rowFor(type, data, publish);
+      await insertOutboxRow(tx, row);
+      return event;
+    },
+    row: (type, data, publish) => rowFor(type, data, publish).row,
     enqueueEvent: (tx, event, extra = {}) =>
-      enqueueEvent(tx, event, { validator: options.validator, ...(extra.headers === undefined ? {} : { headers: extra.headers }) }),
-    rowOf: (event, extra = {}) => outboxRowOf(event, { validator: options.validator, ...(extra.headers === undefined ? {} : { headers: extra.headers }) }),
+      enqueueEvent(tx, event, { validator, ...(extra.headers === undefined ? {} : { headers: extra.headers }) }),
+    rowOf: (event, extra = {}) => outboxRowOf(event, { validator, ...(extra.headers === undefined ? {} : { headers: extra.headers }) }),
   };
 }
 

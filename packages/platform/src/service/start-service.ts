@@ -1,3 +1,4 @@
+import type { CloudEvent } from '@referral-hub/contracts';
 import type { Router } from 'express';
 import type pg from 'pg';
 import { createAuthenticatorFromConfig } from '../auth/index.js';
@@ -18,8 +19,8 @@ import { createLifecycle } from '../lifecycle/index.js';
 import type { Lifecycle } from '../lifecycle/index.js';
 import { createLogger } from '../logging/index.js';
 import type { Logger } from '../logging/index.js';
-import { connectAmqp, createOutbox, startConsumer, startOutboxRelay } from '../messaging/index.js';
-import type { AmqpConnection, EventConsumer, EventHandler, EventValidator, Outbox, OutboxRelay, PreparedEventHandler } from '../messaging/index.js';
+import { connectAmqp, createOutbox, eventSourceOf, startConsumer, startOutboxRelay } from '../messaging/index.js';
+import type { AmqpConnection, EventConsumer, EventHandlers, EventValidator, Outbox, OutboxRelay } from '../messaging/index.js';
 import type { BaseServiceConfig } from './config.js';
 import { startPeriodicJob } from './periodic-job.js';
 import { consumerName, networkTopology } from './network.js';
@@ -51,6 +52,7 @@ export type ServiceContext<Config extends BaseServiceConfig, Client, Tx extends 
   pool: pg.Pool;
   db: ServiceDatabase<Client, Tx>;
   amqp: AmqpConnection;
+  /** The service's outbox, its source (`/services/<name>`) bound: how its use cases publish events. */
   outbox: Outbox;
   lifecycle: Lifecycle;
   /** `Idempotency-Key` handling over the service's `idempotent_request` table (see {@link ServiceDefinition.idempotentRequests}). */
@@ -62,16 +64,16 @@ export type ServiceDefinition<Config extends BaseServiceConfig, Client, Tx exten
   version: string;
   config: Config;
   openapi: OpenApiDocument;
-  /** The event catalogue's validator (`validateEvent` from the contracts). */
-  validator: EventValidator;
+  /** The event catalogue's validator (`validateEvent` from the contracts): what the consumer's handlers receive is what it returns. */
+  validator: EventValidator<CloudEvent>;
   /** Builds the service's Prisma client (or other client) on the shared pool. */
   database: (pool: pg.Pool) => ServiceDatabase<Client, Tx>;
   /** Registers the routes of the service's OpenAPI operations. */
   routes: (router: Router, context: ServiceContext<Config, Client, Tx>) => void;
-  /** Present when the service consumes events: its handlers by type or pattern. */
+  /** Present when the service consumes events: its handlers by event type or family, typed by the catalogue. */
   consumer?: {
     service: ConsumingService;
-    handlers: (context: ServiceContext<Config, Client, Tx>) => Record<string, EventHandler<Tx> | PreparedEventHandler<Tx>>;
+    handlers: (context: ServiceContext<Config, Client, Tx>) => EventHandlers<CloudEvent, Tx>;
   };
   /** Other connections the handlers and routes use; see {@link ServiceResource}. */
   resources?: readonly ServiceResource[];
@@ -152,7 +154,7 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
       lifecycle.onStop(resource.name, () => resource.close());
     }
 
-    const outbox = createOutbox({ validator: definition.validator });
+    const outbox = createOutbox({ source: eventSourceOf(definition.name), validator: definition.validator });
     const idempotency = createIdempotency(pool, {
       leaseMs: config.IDEMPOTENCY_LEASE_MS,
       ...(definition.idempotencyCipher === undefined ? {} : { cipher: definition.idempotencyCipher }),
@@ -175,7 +177,7 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
 
     let consumer: EventConsumer | undefined;
     if (definition.consumer !== undefined) {
-      const started = await startConsumer<Tx>({
+      const started = await startConsumer<Tx, CloudEvent>({
         amqp,
         consumer: consumerName(definition.consumer.service, config.AMQP_QUEUE_PREFIX ?? ''),
         validator: definition.validator,
