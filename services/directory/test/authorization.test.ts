@@ -1,57 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ROLES } from '@referral-hub/platform';
-import type { Principal } from '@referral-hub/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCESS_RULES, isAllowed } from '../src/domain/access.js';
-import type { Action } from '../src/domain/access.js';
 import { coordinator, createArea, createOrg, member, startDirectory } from './support/directory.js';
 import type { Claims, Org, TestDirectory } from './support/directory.js';
 
-type Relation = 'own' | 'other';
-
-/** The expected decision for every write action: role × relation → allowed. Anything not listed is denied. */
-const EXPECTED: Record<string, Partial<Record<(typeof ROLES)[number], Relation[]>>> = {
-  'organization.update': { org_admin: ['own'], network_coordinator: ['own', 'other'] },
-  'service.create': { org_admin: ['own'], network_coordinator: ['own', 'other'] },
-  'service.update': { org_admin: ['own'], network_coordinator: ['own', 'other'] },
-  'location.create': { org_admin: ['own'], network_coordinator: ['own', 'other'] },
-  'location.update': { org_admin: ['own'], network_coordinator: ['own', 'other'] },
-  'focalPoint.create': { org_admin: ['own'], network_coordinator: ['own', 'other'] },
-  'focalPoint.update': { org_admin: ['own'], network_coordinator: ['own', 'other'] },
-  'history.read': { org_admin: ['own'], network_coordinator: ['own', 'other'] },
-  'organization.create': { network_coordinator: ['own', 'other'] },
-  'taxonomy.edit': { network_coordinator: ['own', 'other'] },
-  'area.edit': { network_coordinator: ['own', 'other'] },
-  'hsds.import': { network_coordinator: ['own', 'other'] },
-  'services.listStale': { network_coordinator: ['own', 'other'] },
-  'report.gaps': { network_coordinator: ['own', 'other'] },
-  'directory.read': Object.fromEntries(ROLES.map((r) => [r, ['own', 'other']])),
-};
-
-const table = ROLES.flatMap((role) =>
-  (['own', 'other'] as const).flatMap((relation) =>
-    Object.keys(EXPECTED).map((action) => ({ role, relation, action, allowed: EXPECTED[action]?.[role]?.includes(relation) ?? false })),
-  ),
-);
-
-describe('access rules as data', () => {
-  it('every action of the rules is in the expected table, and nothing else is', () => {
-    expect(Object.keys(ACCESS_RULES).filter((a) => a !== 'location.seeConfidential' && a !== 'focalPoint.delete').sort()).toEqual(
-      Object.keys(EXPECTED).sort(),
-    );
-  });
-
-  it.each(table)('$role on $relation organisation: $action → allowed $allowed', ({ role, relation, action, allowed }) => {
-    const owner = randomUUID();
-    const principal: Principal = { userId: 'u', organizationId: relation === 'own' ? owner : randomUUID(), roles: [role] };
-    expect(isAllowed(principal, action as Action, owner)).toBe(allowed);
-  });
-
-  it('a caller without any known role is denied everything, reading included', () => {
-    const principal: Principal = { userId: 'u', organizationId: randomUUID(), roles: [] };
-    for (const action of Object.keys(ACCESS_RULES) as Action[]) expect(isAllowed(principal, action, principal.organizationId)).toBe(false);
-  });
-});
+// The policy cell by cell is in `access.test.ts`; here, the same rules through the HTTP API.
 
 let dir: TestDirectory;
 let target: Org;

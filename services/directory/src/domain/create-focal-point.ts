@@ -4,7 +4,7 @@ import type { DirectoryDatabase } from '../data-access/database.js';
 import { findFocalPoint, insertFocalPoint } from '../data-access/focal-points.js';
 import { lockOrganization } from '../data-access/organizations.js';
 import { findService } from '../data-access/services.js';
-import { authorize } from './access.js';
+import { ownedBy, requireAccess } from './access.js';
 import { focalPointChanged } from './focal-point-changes.js';
 import { committedEarlier, FIRST_RUN, newRowId } from './resume-after-crash.js';
 import { toFocalPoint } from './views.js';
@@ -25,7 +25,7 @@ export async function createFocalPoint(
   return deps.db.transaction(async (tx) => {
     const organization = await lockOrganization(tx, organizationId);
     if (organization === null) throw notFound('No organisation has this id.');
-    authorize(principal, 'focalPoint.create', organization.id);
+    requireAccess(principal, 'focalPoint.create', ownedBy(principal, organization.id));
     const earlier = await committedEarlier(attempt, (id) => findFocalPoint(tx, id));
     if (earlier !== null && earlier.organizationId === organizationId) return toFocalPoint(earlier);
     if (input.serviceId !== null && input.serviceId !== undefined) {

@@ -3,7 +3,7 @@ import type { IdempotentAttempt, Outbox, Principal } from '@referral-hub/platfor
 import type { DirectoryDatabase } from '../data-access/database.js';
 import { findLocation, insertLocation } from '../data-access/locations.js';
 import { bumpOrganization, lockOrganization } from '../data-access/organizations.js';
-import { authorize } from './access.js';
+import { ownedBy, requireAccess } from './access.js';
 import { organizationChanged, recordHistory } from './record-change.js';
 import { checkReferences } from './references.js';
 import { committedEarlier, FIRST_RUN, newRowId } from './resume-after-crash.js';
@@ -26,7 +26,7 @@ export async function createLocation(
   return deps.db.transaction(async (tx) => {
     const organization = await lockOrganization(tx, organizationId);
     if (organization === null) throw notFound('No organisation has this id.');
-    authorize(principal, 'location.create', organization.id);
+    requireAccess(principal, 'location.create', ownedBy(principal, organization.id));
     const earlier = await committedEarlier(attempt, (id) => findLocation(tx, id));
     if (earlier !== null && earlier.organizationId === organizationId) return toLocation(earlier, principal);
     if (input.areaCode !== null && input.areaCode !== undefined) await checkReferences(tx, { areas: [{ field: 'body.areaCode', codes: [input.areaCode] }] });

@@ -1,7 +1,7 @@
 import type { IdempotentAttempt, Outbox, Principal } from '@referral-hub/platform';
 import type { DirectoryDatabase } from '../data-access/database.js';
 import { findOrganization, insertOrganization } from '../data-access/organizations.js';
-import { authorize } from './access.js';
+import { requireAccess } from './access.js';
 import { toOrganization } from './organization.js';
 import type { NewOrganization, Organization } from './organization.js';
 import { organizationChanged } from './record-change.js';
@@ -21,7 +21,7 @@ export async function createOrganization(
   input: NewOrganization,
   attempt: IdempotentAttempt = FIRST_RUN,
 ): Promise<Organization> {
-  authorize(principal, 'organization.create');
+  requireAccess(principal, 'organization.create');
   return deps.db.transaction(async (tx) => {
     const earlier = await committedEarlier(attempt, (id) => findOrganization(tx, id));
     if (earlier !== null) return toOrganization(earlier);

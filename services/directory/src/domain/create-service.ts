@@ -3,7 +3,7 @@ import type { IdempotentAttempt, Outbox, Principal } from '@referral-hub/platfor
 import type { DirectoryDatabase } from '../data-access/database.js';
 import { lockOrganization } from '../data-access/organizations.js';
 import { findService, insertService, setServiceLocations } from '../data-access/services.js';
-import { authorize } from './access.js';
+import { ownedBy, requireAccess } from './access.js';
 import { serviceChanged } from './record-change.js';
 import { ageRangeErrors, checkReferences } from './references.js';
 import { committedEarlier, FIRST_RUN, newRowId } from './resume-after-crash.js';
@@ -28,7 +28,7 @@ export async function createService(
   return deps.db.transaction(async (tx) => {
     const organization = await lockOrganization(tx, organizationId);
     if (organization === null) throw notFound('No organisation has this id.');
-    authorize(principal, 'service.create', organization.id);
+    requireAccess(principal, 'service.create', ownedBy(principal, organization.id));
     const earlier = await committedEarlier(attempt, (id) => findService(tx, id));
     if (earlier !== null && earlier.organizationId === organizationId) return toService(earlier, principal, deps.staleness);
     if (input.name.fr === undefined && input.name.en === undefined) {

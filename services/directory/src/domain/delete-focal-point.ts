@@ -2,7 +2,7 @@ import { conflict, notFound } from '@referral-hub/platform';
 import type { Outbox, Principal } from '@referral-hub/platform';
 import type { DirectoryDatabase } from '../data-access/database.js';
 import { deleteFocalPointIfVersion, findFocalPoint } from '../data-access/focal-points.js';
-import { authorize } from './access.js';
+import { ownedBy, requireAccess } from './access.js';
 import { focalPointChanged } from './focal-point-changes.js';
 
 /** Removes a focal point (its organisation's `org_admin`, or a coordinator), from the version read. */
@@ -15,7 +15,7 @@ export async function deleteFocalPoint(
   await deps.db.transaction(async (tx) => {
     const current = await findFocalPoint(tx, id);
     if (current === null) throw notFound('No focal point has this id.');
-    authorize(principal, 'focalPoint.delete', current.organizationId);
+    requireAccess(principal, 'focalPoint.delete', ownedBy(principal, current.organizationId));
     if (!(await deleteFocalPointIfVersion(tx, id, version))) {
       throw conflict('The focal point has changed since you read it.', { currentVersion: current.version });
     }

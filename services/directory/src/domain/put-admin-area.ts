@@ -2,7 +2,7 @@ import { conflict, t, unprocessable, validationError } from '@referral-hub/platf
 import type { Principal } from '@referral-hub/platform';
 import type { DirectoryDatabase } from '../data-access/database.js';
 import { findAdminArea, insertAdminArea, listAdminAreas, renameAdminAreaIfVersion } from '../data-access/reference-data.js';
-import { authorize } from './access.js';
+import { requireAccess } from './access.js';
 import { changedKeys, recordHistory } from './record-change.js';
 import { toAdminArea } from './views.js';
 import type { AdminArea } from './views.js';
@@ -22,7 +22,7 @@ export async function putAdminArea(
   code: string,
   input: AdminAreaInput,
 ): Promise<{ area: AdminArea; created: boolean }> {
-  authorize(principal, 'area.edit');
+  requireAccess(principal, 'area.edit');
   return deps.db.transaction(async (tx) => {
     const current = await findAdminArea(tx, code);
     const parentCode = input.parentCode ?? null;
@@ -58,6 +58,6 @@ export async function putAdminArea(
 
 /** The administrative areas (optionally only the children of one); any member may read them. */
 export async function listAreas(deps: { db: DirectoryDatabase }, principal: Principal, parent?: string): Promise<{ items: AdminArea[] }> {
-  authorize(principal, 'directory.read');
+  requireAccess(principal, 'directory.read');
   return { items: (await listAdminAreas(deps.db.client, parent)).map(toAdminArea) };
 }

@@ -2,7 +2,7 @@ import { conflict, validationError } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import type { DirectoryDatabase } from '../data-access/database.js';
 import { findTaxonomyTerm, insertTaxonomyTerm, listTaxonomyTerms, updateTaxonomyTermIfVersion } from '../data-access/reference-data.js';
-import { authorize } from './access.js';
+import { requireAccess } from './access.js';
 import { changedKeys, recordHistory } from './record-change.js';
 import { toTaxonomyTerm } from './views.js';
 import type { TaxonomyTerm } from './views.js';
@@ -19,7 +19,7 @@ export async function putTaxonomyTerm(
   code: string,
   input: TaxonomyTermInput,
 ): Promise<{ term: TaxonomyTerm; created: boolean }> {
-  authorize(principal, 'taxonomy.edit');
+  requireAccess(principal, 'taxonomy.edit');
   return deps.db.transaction(async (tx) => {
     const current = await findTaxonomyTerm(tx, code);
     if (current === null) {
@@ -47,6 +47,6 @@ export async function putTaxonomyTerm(
 
 /** The whole taxonomy; any member of the network may read it. */
 export async function listTaxonomy(deps: { db: DirectoryDatabase }, principal: Principal): Promise<{ items: TaxonomyTerm[] }> {
-  authorize(principal, 'directory.read');
+  requireAccess(principal, 'directory.read');
   return { items: (await listTaxonomyTerms(deps.db.client)).map(toTaxonomyTerm) };
 }

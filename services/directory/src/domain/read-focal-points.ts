@@ -3,7 +3,7 @@ import type { Principal } from '@referral-hub/platform';
 import type { DirectoryDatabase } from '../data-access/database.js';
 import { listFocalPointsOfOrganizations } from '../data-access/focal-points.js';
 import { findOrganization } from '../data-access/organizations.js';
-import { authorize } from './access.js';
+import { requireAccess } from './access.js';
 import { toFocalPoint } from './views.js';
 import type { FocalPoint } from './views.js';
 
@@ -13,7 +13,7 @@ export async function listFocalPoints(
   principal: Principal,
   organizationId: string,
 ): Promise<{ items: FocalPoint[] }> {
-  authorize(principal, 'directory.read');
+  requireAccess(principal, 'directory.read');
   if ((await findOrganization(deps.db.client, organizationId)) === null) throw notFound('No organisation has this id.');
   return { items: (await listFocalPointsOfOrganizations(deps.db.client, [organizationId])).map(toFocalPoint) };
 }

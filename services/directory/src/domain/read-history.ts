@@ -4,7 +4,7 @@ import type { DirectoryDatabase } from '../data-access/database.js';
 import { listChangeHistory } from '../data-access/history.js';
 import { findOrganization } from '../data-access/organizations.js';
 import { findService } from '../data-access/services.js';
-import { authorize } from './access.js';
+import { ownedBy, requireAccess } from './access.js';
 import { toHistoryEntry } from './views.js';
 import type { HistoryEntry } from './views.js';
 
@@ -25,7 +25,7 @@ export async function readOrganizationHistory(
 ): Promise<Page<HistoryEntry>> {
   const organization = await findOrganization(deps.db.client, organizationId);
   if (organization === null) throw notFound('No organisation has this id.');
-  authorize(principal, 'history.read', organization.id);
+  requireAccess(principal, 'history.read', ownedBy(principal, organization.id));
   const after = afterOf(query.cursor);
   const rows = await listChangeHistory(deps.db.client, { organizationId }, { limit: query.limit + 1, ...(after ? { after } : {}) });
   return toPage(rows, query.limit, (row) => [row.at.toISOString(), row.id], toHistoryEntry);
@@ -40,7 +40,7 @@ export async function readServiceHistory(
 ): Promise<Page<HistoryEntry>> {
   const service = await findService(deps.db.client, serviceId);
   if (service === null) throw notFound('No service has this id.');
-  authorize(principal, 'history.read', service.organizationId);
+  requireAccess(principal, 'history.read', ownedBy(principal, service.organizationId));
   const after = afterOf(query.cursor);
   const rows = await listChangeHistory(
     deps.db.client,

@@ -2,7 +2,7 @@ import { decodeCursor, notFound, toPage } from '@referral-hub/platform';
 import type { Page, Principal } from '@referral-hub/platform';
 import type { DirectoryDatabase } from '../data-access/database.js';
 import { findService, listStaleServices } from '../data-access/services.js';
-import { authorize } from './access.js';
+import { requireAccess } from './access.js';
 import { staleBefore, toService } from './views.js';
 import type { Service, Staleness } from './views.js';
 
@@ -12,7 +12,7 @@ export async function getService(
   principal: Principal,
   id: string,
 ): Promise<Service> {
-  authorize(principal, 'directory.read');
+  requireAccess(principal, 'directory.read');
   const row = await findService(deps.db.client, id);
   if (row === null) throw notFound('No service has this id.');
   return toService(row, principal, deps.staleness);
@@ -24,7 +24,7 @@ export async function browseStaleServices(
   principal: Principal,
   query: { limit: number; cursor?: string | undefined },
 ): Promise<Page<Service>> {
-  authorize(principal, 'services.listStale');
+  requireAccess(principal, 'services.listStale');
   let after: { verifiedAt: Date | null; id: string } | undefined;
   if (query.cursor !== undefined) {
     const [verifiedAt, id] = decodeCursor(query.cursor, 2);

@@ -2,7 +2,7 @@ import type { Principal } from '@referral-hub/platform';
 import type { DirectoryDatabase } from '../data-access/database.js';
 import { countServicesByTypeAndArea } from '../data-access/search.js';
 import type { GapCell } from '../data-access/search.js';
-import { authorize } from './access.js';
+import { requireAccess } from './access.js';
 
 export type GapReport = { level: number; cells: GapCell[]; gaps: { type: string; areaCode: string }[] };
 
@@ -12,7 +12,7 @@ export type GapReport = { level: number; cells: GapCell[]; gaps: { type: string;
  * holes in the map a coordinator must fill. Coordinators only.
  */
 export async function reportGaps(deps: { db: DirectoryDatabase }, principal: Principal, level: number): Promise<GapReport> {
-  authorize(principal, 'report.gaps');
+  requireAccess(principal, 'report.gaps');
   const cells = await countServicesByTypeAndArea(deps.db.client, level);
   return { level, cells, gaps: cells.filter((cell) => cell.services === 0).map(({ type, areaCode }) => ({ type, areaCode })) };
 }

@@ -5,7 +5,7 @@ import { findAdminArea, unknownTaxonomyCodes } from '../data-access/reference-da
 import { searchServiceIds } from '../data-access/search.js';
 import type { SearchPosition, ServiceSearchCriteria } from '../data-access/search.js';
 import { findServicesByIds } from '../data-access/services.js';
-import { authorize, isAllowed } from './access.js';
+import { can, requireAccess } from './access.js';
 import { toService } from './views.js';
 import type { Service, Staleness } from './views.js';
 
@@ -56,7 +56,7 @@ export async function searchServices(
   principal: Principal,
   query: ServiceSearchQuery,
 ): Promise<Page<Service>> {
-  authorize(principal, 'directory.read');
+  requireAccess(principal, 'directory.read');
   const errors: FieldError[] = [];
   let near: ServiceSearchCriteria['near'];
   if (query.near !== undefined) {
@@ -100,7 +100,7 @@ export async function searchServices(
     ...(near === undefined ? {} : { near }),
     viewer: {
       organizationId: principal.organizationId,
-      seesEveryConfidentialLocation: isAllowed(principal, 'location.seeConfidential', null),
+      seesEveryConfidentialLocation: can(principal, 'location.seeConfidential').allowed,
     },
   };
   const hits = await searchServiceIds(deps.db.client, criteria, { limit: query.limit + 1, ...(after === undefined ? {} : { after }) });

@@ -2,7 +2,7 @@ import { conflict, notFound } from '@referral-hub/platform';
 import type { Outbox, Principal } from '@referral-hub/platform';
 import type { DirectoryDatabase } from '../data-access/database.js';
 import { findFocalPoint, updateFocalPointIfVersion } from '../data-access/focal-points.js';
-import { authorize } from './access.js';
+import { ownedBy, requireAccess } from './access.js';
 import { focalPointChanged } from './focal-point-changes.js';
 import { changedKeys } from './record-change.js';
 import { toFocalPoint } from './views.js';
@@ -18,7 +18,7 @@ export async function updateFocalPoint(
   return deps.db.transaction(async (tx) => {
     const current = await findFocalPoint(tx, id);
     if (current === null) throw notFound('No focal point has this id.');
-    authorize(principal, 'focalPoint.update', current.organizationId);
+    requireAccess(principal, 'focalPoint.update', ownedBy(principal, current.organizationId));
     if (current.version !== patch.version) throw conflict('The focal point has changed since you read it.', { currentVersion: current.version });
     const { version: _version, ...next } = patch;
     const changed = changedKeys({ ...current }, next);

@@ -4,7 +4,7 @@ import type { DirectoryDatabase } from '../data-access/database.js';
 import { findLocation, updateLocationIfVersion } from '../data-access/locations.js';
 import type { LocationRow } from '../data-access/locations.js';
 import { bumpOrganization } from '../data-access/organizations.js';
-import { authorize } from './access.js';
+import { ownedBy, requireAccess } from './access.js';
 import { changedKeys, organizationChanged, recordHistory } from './record-change.js';
 import { checkReferences } from './references.js';
 import { toLocation } from './views.js';
@@ -30,7 +30,7 @@ export async function updateLocation(
   return deps.db.transaction(async (tx) => {
     const current = await findLocation(tx, id);
     if (current === null) throw notFound('No location has this id.');
-    authorize(principal, 'location.update', current.organizationId);
+    requireAccess(principal, 'location.update', ownedBy(principal, current.organizationId));
     if (patch.areaCode !== null && patch.areaCode !== undefined) await checkReferences(tx, { areas: [{ field: 'body.areaCode', codes: [patch.areaCode] }] });
     if (current.version !== patch.version) throw conflict('The location has changed since you read it.', { currentVersion: current.version });
     const { version: _version, ...next } = patch;

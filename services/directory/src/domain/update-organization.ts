@@ -3,7 +3,7 @@ import type { Outbox, Principal } from '@referral-hub/platform';
 import type { DirectoryDatabase } from '../data-access/database.js';
 import { findOrganization, updateOrganizationIfVersion } from '../data-access/organizations.js';
 import type { OrganizationChanges } from '../data-access/organizations.js';
-import { authorize } from './access.js';
+import { ownedBy, requireAccess } from './access.js';
 import { toOrganization } from './organization.js';
 import type { Organization, OrganizationPatch } from './organization.js';
 import { changedKeys, organizationChanged } from './record-change.js';
@@ -23,7 +23,7 @@ export async function updateOrganization(
   return deps.db.transaction(async (tx) => {
     const current = await findOrganization(tx, id);
     if (current === null) throw notFound('No organisation has this id.');
-    authorize(principal, 'organization.update', current.id);
+    requireAccess(principal, 'organization.update', ownedBy(principal, current.id));
     if (patch.areasServed !== undefined) {
       await checkReferences(tx, { areas: [{ field: 'body.areasServed[]', codes: patch.areasServed }] });
     }

@@ -3,7 +3,7 @@ import type { Outbox, Principal } from '@referral-hub/platform';
 import type { DirectoryDatabase } from '../data-access/database.js';
 import { findOrganization } from '../data-access/organizations.js';
 import { findService, setServiceLocations, updateServiceIfVersion } from '../data-access/services.js';
-import { authorize } from './access.js';
+import { ownedBy, requireAccess } from './access.js';
 import { changedKeys, serviceChanged } from './record-change.js';
 import { ageRangeErrors, checkReferences } from './references.js';
 import { serviceColumns } from './service-input.js';
@@ -48,7 +48,7 @@ export async function updateService(
   return deps.db.transaction(async (tx) => {
     const current = await findService(tx, id);
     if (current === null) throw notFound('No service has this id.');
-    authorize(principal, 'service.update', current.organizationId);
+    requireAccess(principal, 'service.update', ownedBy(principal, current.organizationId));
     const nextMin = patch.eligibility?.minAge !== undefined ? patch.eligibility.minAge : current.minAge;
     const nextMax = patch.eligibility?.maxAge !== undefined ? patch.eligibility.maxAge : current.maxAge;
     await checkReferences(

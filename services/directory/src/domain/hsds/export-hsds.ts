@@ -1,6 +1,6 @@
 import type { Principal } from '@referral-hub/platform';
 import type { DirectoryDatabase } from '../../data-access/database.js';
-import { authorize } from '../access.js';
+import { requireAccess } from '../access.js';
 import { loadHsdsMap } from './read-hsds.js';
 import { byHsdsId, hsdsLocation, hsdsOrganization, hsdsService, hsdsTaxonomy, hsdsTaxonomyTerm } from './to-hsds.js';
 
@@ -26,7 +26,7 @@ export type HsdsExport = {
  * the same file.
  */
 export async function exportHsds(deps: { db: DirectoryDatabase }, principal: Principal): Promise<HsdsExport> {
-  authorize(principal, 'directory.read');
+  requireAccess(principal, 'directory.read');
   const map = await loadHsdsMap(deps.db, { kind: 'export' });
   return {
     organizations: [...map.organizations].sort(byHsdsId).map((o) => hsdsOrganization(o, [], map.context)),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isUuid } from '@referral-hub/platform';
 import type { Outbox, Principal } from '@referral-hub/platform';
 import type { DirectoryDatabase, Tx } from '../../data-access/database.js';
 import { findFocalPoint, insertFocalPoint, updateFocalPointIfVersion } from '../../data-access/focal-points.js';
@@ -8,11 +9,11 @@ import { bumpOrganization, findOrganization, insertOrganization, updateOrganizat
 import { findTaxonomyTerm, insertTaxonomyTerm, listAdminAreas, updateTaxonomyTermIfVersion } from '../../data-access/reference-data.js';
 import type { AdminAreaRow } from '../../data-access/reference-data.js';
 import { bumpService, findService, findServiceLocation, insertService, linkServiceLocation, setServiceUpdatedAt, updateServiceIfVersion } from '../../data-access/services.js';
-import { authorize } from '../access.js';
+import { requireAccess } from '../access.js';
 import { focalPointChanged } from '../focal-point-changes.js';
 import { changedKeys, organizationChanged, recordHistory, serviceChanged } from '../record-change.js';
 import { readContactExtension, readOrganizationExtension, readServiceExtension, readTermExtension } from './hub-extension.js';
-import { findLocationOfHsdsId, findOrganizationOfHsdsId, findServiceOfHsdsId, findTermOfHsdsId, isUuid } from './match-hsds-id.js';
+import { findLocationOfHsdsId, findOrganizationOfHsdsId, findServiceOfHsdsId, findTermOfHsdsId } from './match-hsds-id.js';
 import { validateHsds } from './schemas.js';
 import type { HsdsEntity } from './schemas.js';
 import { isTabular, tabularToDataset } from './tabular.js';
@@ -129,7 +130,7 @@ export async function importHsds(
   body: Record<string, unknown>,
   options: ImportOptions,
 ): Promise<ImportResult> {
-  authorize(principal, 'hsds.import');
+  requireAccess(principal, 'hsds.import');
   const dataset = isTabular(body) ? tabularToDataset(body) : body;
   const result: ImportResult = { created: 0, updated: 0, unchanged: 0, rejected: [] };
   // The contract leaves records open (HSDS records carry any extension); anything that is not a record is reported.

@@ -6,7 +6,7 @@ import { listLocationsOfOrganizations } from '../../data-access/locations.js';
 import { listAllOrganizations } from '../../data-access/organizations.js';
 import { listAdminAreas, listTaxonomyTerms } from '../../data-access/reference-data.js';
 import { listAllServices } from '../../data-access/services.js';
-import { authorize, canSeeConfidential } from '../access.js';
+import { canSeeConfidential, requireAccess } from '../access.js';
 import { searchWords } from '../search-services.js';
 import { TAXONOMY_ID, hsdsIdOf, hsdsOrganization, hsdsService, hsdsServiceAtLocation, hsdsTaxonomy, hsdsTaxonomyTerm, termHsdsId } from './to-hsds.js';
 import type { HsdsContext } from './to-hsds.js';
@@ -105,14 +105,14 @@ function filterServices(map: Map_, query: HsdsListQuery) {
 
 /** `GET /hsds/services`. */
 export async function hsdsListServices(deps: { db: DirectoryDatabase }, principal: Principal, query: HsdsListQuery): Promise<HsdsPage> {
-  authorize(principal, 'directory.read');
+  requireAccess(principal, 'directory.read');
   const map = await loadHsdsMap(deps.db, { kind: 'reader', principal });
   return paged(filterServices(map, query).map((s) => hsdsService(s, map.context)), query);
 }
 
 /** `GET /hsds/service_at_locations`: one entry per service and location the caller may see. */
 export async function hsdsListServiceAtLocations(deps: { db: DirectoryDatabase }, principal: Principal, query: HsdsListQuery): Promise<HsdsPage> {
-  authorize(principal, 'directory.read');
+  requireAccess(principal, 'directory.read');
   const map = await loadHsdsMap(deps.db, { kind: 'reader', principal });
   const items = filterServices(map, query).flatMap((s) =>
     s.locations.filter((link) => map.context.showLocation(link.location)).map((link) => hsdsServiceAtLocation(s, link, map.context)),
@@ -122,7 +122,7 @@ export async function hsdsListServiceAtLocations(deps: { db: DirectoryDatabase }
 
 /** `GET /hsds/organizations`. */
 export async function hsdsListOrganizations(deps: { db: DirectoryDatabase }, principal: Principal, query: HsdsListQuery): Promise<HsdsPage> {
-  authorize(principal, 'directory.read');
+  requireAccess(principal, 'directory.read');
   const map = await loadHsdsMap(deps.db, { kind: 'reader', principal });
   const items = map.organizations
     .filter((o) => matchesSearch([o.name, o.acronym, o.description], query.search))
@@ -139,7 +139,7 @@ export async function hsdsListOrganizations(deps: { db: DirectoryDatabase }, pri
 
 /** `GET /hsds/taxonomy_terms`. */
 export async function hsdsListTaxonomyTerms(deps: { db: DirectoryDatabase }, principal: Principal, query: HsdsListQuery): Promise<HsdsPage> {
-  authorize(principal, 'directory.read');
+  requireAccess(principal, 'directory.read');
   const terms = (await listTaxonomyTerms(deps.db.client)).filter(
     (t) => matchesSearch([t.code, t.labelFr, t.labelEn, t.description], query.search) && (query.taxonomy_id === undefined || query.taxonomy_id === TAXONOMY_ID),
   );
@@ -148,7 +148,7 @@ export async function hsdsListTaxonomyTerms(deps: { db: DirectoryDatabase }, pri
 
 /** `GET /hsds/taxonomies`. */
 export function hsdsListTaxonomies(principal: Principal, query: HsdsListQuery): HsdsPage {
-  authorize(principal, 'directory.read');
+  requireAccess(principal, 'directory.read');
   const taxonomy = hsdsTaxonomy();
   return paged(matchesSearch([String(taxonomy.name), String(taxonomy.description)], query.search) ? [taxonomy] : [], query);
 }
@@ -160,7 +160,7 @@ export async function hsdsGetOne(
   table: 'services' | 'organizations' | 'taxonomy_terms' | 'taxonomies' | 'service_at_locations',
   id: string,
 ): Promise<Json> {
-  authorize(principal, 'directory.read');
+  requireAccess(principal, 'directory.read');
   const map = await loadHsdsMap(deps.db, { kind: 'reader', principal });
   let found: Json | undefined;
   if (table === 'services') {

@@ -13,7 +13,7 @@ import {
 } from '../../domain/hsds/read-hsds.js';
 import type { HsdsListQuery } from '../../domain/hsds/read-hsds.js';
 import { parseCsv } from '../../domain/hsds/tabular.js';
-import { authorize } from '../../domain/access.js';
+import { requireAccess } from '../../domain/access.js';
 import type { RouteDeps } from './routes.js';
 
 /**
@@ -83,7 +83,7 @@ export function registerHsdsRoutes(router: Router, deps: RouteDeps): void {
     let body: Record<string, unknown>;
     if (req.is('multipart/form-data')) {
       // Refuse before reading a possibly large upload.
-      authorize(principal, 'hsds.import');
+      requireAccess(principal, 'hsds.import');
       body = await readCsvParts(req, deps.importMaxBytes);
     } else {
       body = req.body as Record<string, unknown>;
