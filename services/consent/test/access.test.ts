@@ -1,15 +1,15 @@
-import { ROLES } from '@referral-hub/platform';
-import type { Role } from '@referral-hub/platform';
+import { accessCells, factsOfCell } from '@referral-hub/platform';
+import type { Grants, Role } from '@referral-hub/platform';
 import { describe, expect, it } from 'vitest';
-import { ACCESS_POLICY, ACTIONS, mayAct } from '../src/domain/access.js';
+import { ACCESS, ACTIONS, can, consentRelationships } from '../src/domain/access.js';
 import type { Action, Relationship } from '../src/domain/access.js';
 import { consentStatus } from '../src/domain/consent.js';
 
 const CASE_TEAM: Role[] = ['caseworker', 'supervisor'];
 
 // The policy written out again as the roles allowed per action and relationship, so that any
-// change to the policy shows here as a failing row.
-const EXPECTED: Record<Action, Partial<Record<Relationship, Role[]>>> = {
+// change to the policy shows here as a failing row (`any`: whatever the caller's organisation is to the thing).
+const EXPECTED: Record<Action, Grants<Relationship>> = {
   'consent.record': { owner: CASE_TEAM },
   'consent.read': { owner: CASE_TEAM },
   'consent.withdraw': { owner: CASE_TEAM },
@@ -21,40 +21,42 @@ const EXPECTED: Record<Action, Partial<Record<Relationship, Role[]>>> = {
   'override.approve': { owner: ['supervisor'] },
   'override.revoke': { owner: CASE_TEAM },
   'override.read': { owner: CASE_TEAM },
-  'agreement.propose': { network: ['network_coordinator'], party: ['network_coordinator', 'org_admin'] },
+  'agreement.propose': { any: ['network_coordinator'], party: ['network_coordinator', 'org_admin'] },
   'agreement.accept': { party: ['org_admin'] },
-  'agreement.read': { network: ['network_coordinator'], party: ['network_coordinator', 'org_admin', 'caseworker', 'supervisor', 'focal_point'] },
-  'policy.read': { network: ['caseworker', 'supervisor', 'focal_point', 'org_admin', 'network_coordinator', 'system'] },
-  'policy.write': { network: ['network_coordinator'] },
-  'decision.ask': { network: ['system'], owner: ['system', ...CASE_TEAM] },
-  'decision.consume': { network: ['system'] },
+  'agreement.read': { any: ['network_coordinator'], party: ['network_coordinator', 'org_admin', 'caseworker', 'supervisor', 'focal_point'] },
+  'policy.read': { any: ['caseworker', 'supervisor', 'focal_point', 'org_admin', 'network_coordinator', 'system'] },
+  'policy.write': { any: ['network_coordinator'] },
+  'decision.ask': { any: ['system'], owner: ['system', ...CASE_TEAM] },
+  'decision.consume': { any: ['system'] },
   'decision.list': { owner: CASE_TEAM },
 };
 
-const STANDINGS: Relationship[] = ['owner', 'recipient', 'party', 'network'];
-
 describe('consent access policy', () => {
-  const rows = ACTIONS.flatMap((action) =>
-    STANDINGS.flatMap((standing) =>
-      ROLES.map((role) => {
-        const expected = EXPECTED[action];
-        // Network-wide roles hold whatever the caller's standing.
-        const allowed = (expected.network ?? []).includes(role) || (standing !== 'network' && (expected[standing] ?? []).includes(role));
-        return [action, role, standing, allowed] as const;
-      }),
-    ),
-  );
+  const rows = accessCells(ACCESS).map((cell) => {
+    const expected = EXPECTED[cell.action];
+    // Network-wide roles hold whatever the caller's standing.
+    const allowed = (expected.any ?? []).includes(cell.role) || (cell.relationship !== 'any' && (expected[cell.relationship] ?? []).includes(cell.role));
+    return [cell.action, cell.role, cell.relationship, allowed, cell] as const;
+  });
 
-  it.each(rows)('%s by a %s (%s): %s', (action, role, standing, allowed) => {
-    expect(mayAct({ roles: [role] }, action, standing === 'network' ? [] : [standing])).toBe(allowed);
+  it.each(rows)('%s by a %s (%s): %s', (_action, _role, _relationship, allowed, cell) => {
+    expect(can({ roles: [cell.role] }, cell.action, factsOfCell(cell)).allowed).toBe(allowed);
   });
 
   it('lists every action once', () => {
-    expect(Object.keys(ACCESS_POLICY).sort()).toEqual([...ACTIONS].sort());
+    expect([...ACTIONS].sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
   it('a principal without any known role may do nothing', () => {
-    for (const action of ACTIONS) expect(mayAct({ roles: [] }, action, ['owner', 'recipient', 'party'])).toBe(false);
+    for (const action of ACTIONS) expect(can({ roles: [] }, action, ['owner', 'recipient', 'party']).allowed).toBe(false);
+  });
+
+  it('a consent’s owner and the organisations it names as recipients each stand in their relationship to it', () => {
+    const consent = { organizationId: 'org-a', recipientOrganizationIds: ['org-b', 'org-c'] };
+    expect(consentRelationships({ organizationId: 'org-a' }, consent)).toEqual(['owner']);
+    expect(consentRelationships({ organizationId: 'org-c' }, consent)).toEqual(['recipient']);
+    expect(consentRelationships({ organizationId: 'org-d' }, consent)).toEqual([]);
+    expect(consentRelationships({ organizationId: 'org-a' }, { organizationId: 'org-a', recipientOrganizationIds: ['org-a'] })).toEqual(['owner', 'recipient']);
   });
 });
 

@@ -2,7 +2,7 @@ import { conflict, forbidden, notFound } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import { findAgreement, insertAcceptance } from '../data-access/agreements.js';
 import type { ConsentDatabase } from '../data-access/database.js';
-import { mayAct } from './access.js';
+import { can } from './access.js';
 import { agreementRelationships, toAgreement } from './agreement.js';
 import type { Agreement } from './agreement.js';
 
@@ -21,8 +21,8 @@ export async function acceptAgreement(
   return deps.db.transaction(async (tx) => {
     const row = await findAgreement(tx, id);
     const relationships = row === null ? [] : agreementRelationships(principal, row.partyOrganizationIds);
-    if (row === null || !mayAct(principal, 'agreement.read', relationships)) throw notFound('No agreement has this id.');
-    if (!mayAct(principal, 'agreement.accept', relationships)) {
+    if (row === null || !can(principal, 'agreement.read', relationships).allowed) throw notFound('No agreement has this id.');
+    if (!can(principal, 'agreement.accept', relationships).allowed) {
       throw forbidden("Only an administrator of a party can accept a sharing agreement for their organisation.");
     }
     if (!(await insertAcceptance(tx, { agreementId: id, organizationId: principal.organizationId, acceptedBy: principal.userId }))) {

@@ -1,43 +1,19 @@
-import { forbidden } from '@referral-hub/platform';
-import type { Phrase, Principal, Role } from '@referral-hub/platform';
-
-/** Everything a caller can ask of the consent service. */
-export const ACTIONS = [
-  'consent.record',
-  'consent.read',
-  'consent.withdraw',
-  'consent.status',
-  'case.context.write',
-  'case.context.read',
-  'case.sharing.read',
-  'override.request',
-  'override.approve',
-  'override.revoke',
-  'override.read',
-  'agreement.propose',
-  'agreement.accept',
-  'agreement.read',
-  'policy.read',
-  'policy.write',
-  'decision.ask',
-  'decision.consume',
-  'decision.list',
-] as const;
-export type Action = (typeof ACTIONS)[number];
+import { accessPolicy } from '@referral-hub/platform';
+import type { Principal, Role } from '@referral-hub/platform';
 
 /**
  * How the caller's organisation stands to the thing acted on: it owns the case (`owner`), it is
  * named as a recipient of the consent (`recipient`), it is a party to the agreement (`party`).
- * `network` is every caller, whatever its organisation: network-wide roles act from there.
+ * Network-wide roles act under the platform's `any`, whatever the caller's organisation.
  */
-export const RELATIONSHIPS = ['owner', 'recipient', 'party', 'network'] as const;
+export const RELATIONSHIPS = ['owner', 'recipient', 'party'] as const;
 export type Relationship = (typeof RELATIONSHIPS)[number];
 
 const CASE_TEAM = ['caseworker', 'supervisor'] as const satisfies readonly Role[];
 
 /**
- * The whole access policy of the consent service: action × relationship → roles. Anything not
- * listed is refused (deny by default).
+ * The whole access policy of the consent service, in the platform's shape (ADR 20): action →
+ * relationship → roles. Anything not listed is refused (deny by default).
  *
  * - Only the owning organisation's case team records, withdraws and reads consents, overrides
  *   and decisions of its cases; only a caseworker requests an override and only a supervisor
@@ -49,54 +25,53 @@ const CASE_TEAM = ['caseworker', 'supervisor'] as const satisfies readonly Role[
  * - The network coordinator keeps the policy and proposes agreements; a party's administrator
  *   proposes and accepts them.
  */
-export const ACCESS_POLICY = {
-  'consent.record': { owner: CASE_TEAM },
-  'consent.read': { owner: CASE_TEAM },
-  'consent.withdraw': { owner: CASE_TEAM },
-  'consent.status': { owner: CASE_TEAM, recipient: ['caseworker', 'supervisor', 'focal_point', 'org_admin'] },
-  'case.context.write': { owner: CASE_TEAM },
-  'case.context.read': { owner: CASE_TEAM },
-  'case.sharing.read': { owner: CASE_TEAM },
-  'override.request': { owner: ['caseworker'] },
-  'override.approve': { owner: ['supervisor'] },
-  'override.revoke': { owner: CASE_TEAM },
-  'override.read': { owner: CASE_TEAM },
-  'agreement.propose': { network: ['network_coordinator'], party: ['org_admin'] },
-  'agreement.accept': { party: ['org_admin'] },
-  'agreement.read': { network: ['network_coordinator'], party: ['org_admin', 'caseworker', 'supervisor', 'focal_point'] },
-  'policy.read': {
-    network: ['caseworker', 'supervisor', 'focal_point', 'org_admin', 'network_coordinator', 'system'],
+export const ACCESS = accessPolicy({
+  relationships: RELATIONSHIPS,
+  rules: {
+    'consent.record': { owner: CASE_TEAM },
+    'consent.read': { owner: CASE_TEAM },
+    'consent.withdraw': { owner: CASE_TEAM },
+    'consent.status': { owner: CASE_TEAM, recipient: ['caseworker', 'supervisor', 'focal_point', 'org_admin'] },
+    'case.context.write': { owner: CASE_TEAM },
+    'case.context.read': { owner: CASE_TEAM },
+    'case.sharing.read': { owner: CASE_TEAM },
+    'override.request': { owner: ['caseworker'] },
+    'override.approve': { owner: ['supervisor'] },
+    'override.revoke': { owner: CASE_TEAM },
+    'override.read': { owner: CASE_TEAM },
+    'agreement.propose': { any: ['network_coordinator'], party: ['org_admin'] },
+    'agreement.accept': { party: ['org_admin'] },
+    'agreement.read': { any: ['network_coordinator'], party: ['org_admin', 'caseworker', 'supervisor', 'focal_point'] },
+    'policy.read': { any: ['caseworker', 'supervisor', 'focal_point', 'org_admin', 'network_coordinator', 'system'] },
+    'policy.write': { any: ['network_coordinator'] },
+    'decision.ask': { any: ['system'], owner: CASE_TEAM },
+    'decision.consume': { any: ['system'] },
+    'decision.list': { owner: CASE_TEAM },
   },
-  'policy.write': { network: ['network_coordinator'] },
-  'decision.ask': { network: ['system'], owner: CASE_TEAM },
-  'decision.consume': { network: ['system'] },
-  'decision.list': { owner: CASE_TEAM },
-} as const satisfies Record<Action, Partial<Record<Relationship, readonly Role[]>>>;
+  refusal: 'Your role does not allow this action.',
+});
+
+/** Everything a caller can ask of the consent service. */
+export const ACTIONS = ACCESS.actions;
+export type Action = (typeof ACTIONS)[number];
 
 /**
- * Whether a principal may do `action` given how its organisation stands to the thing
- * (`relationships`, without `network`, which always applies).
+ * Whether the caller may do `action` given how its organisation stands to the thing (`facts`);
+ * `requireAccess` throws the 403 problem with the call site's detail instead.
  */
-export function mayAct(principal: Pick<Principal, 'roles'>, action: Action, relationships: readonly Relationship[] = []): boolean {
-  const byRelationship: Partial<Record<Relationship, readonly Role[]>> = ACCESS_POLICY[action];
-  return ['network' as const, ...relationships].some((relationship) =>
-    (byRelationship[relationship] ?? []).some((role) => principal.roles.includes(role)),
-  );
-}
-
-/**
- * @throws AppError 403 with `detail` when {@link mayAct} says no.
- */
-export function assertMayAct(
-  principal: Pick<Principal, 'roles'>,
-  action: Action,
-  relationships: readonly Relationship[],
-  detail: Phrase,
-): void {
-  if (!mayAct(principal, action, relationships)) throw forbidden(detail);
-}
+export const { can, requireAccess } = ACCESS;
 
 /** The caller's organisation owns the case (or the record of it). */
 export function ownerRelationship(principal: Pick<Principal, 'organizationId'>, ownerOrganizationId: string): Relationship[] {
   return principal.organizationId === ownerOrganizationId ? ['owner'] : [];
+}
+
+/** How the caller stands to a consent: its owner, and/or one of the organisations it names as recipients. */
+export function consentRelationships(
+  principal: Pick<Principal, 'organizationId'>,
+  consent: { organizationId: string; recipientOrganizationIds: readonly string[] },
+): Relationship[] {
+  const relationships = ownerRelationship(principal, consent.organizationId);
+  if (consent.recipientOrganizationIds.includes(principal.organizationId)) relationships.push('recipient');
+  return relationships;
 }

@@ -2,7 +2,7 @@ import { conflict, validationError } from '@referral-hub/platform';
 import type { FieldError, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { insertPolicyVersion } from '../data-access/policy.js';
-import { assertMayAct } from './access.js';
+import { requireAccess } from './access.js';
 import { toNetworkPolicy } from './current-policy.js';
 import type { NetworkPolicy, NetworkPolicySettings } from './policy.js';
 
@@ -17,7 +17,7 @@ export async function changeNetworkPolicy(
   principal: Principal,
   input: NetworkPolicySettings,
 ): Promise<NetworkPolicy> {
-  assertMayAct(principal, 'policy.write', [], 'Only the network coordinator can change the sharing rules.');
+  requireAccess(principal, 'policy.write', [], 'Only the network coordinator can change the sharing rules.');
   const errors: FieldError[] = [];
   if (input.childConsentFromAge < input.assentFromAge) {
     errors.push({ field: 'body.childConsentFromAge', message: 'must not be below assentFromAge', code: 'range' });

@@ -4,7 +4,7 @@ import type { Tx } from '../data-access/database.js';
 import { findOverride, insertDecision } from '../data-access/overrides.js';
 import type { OverrideOutcome, OverrideRow } from '../data-access/overrides.js';
 import type { ConsentTexts } from '../data-access/sealed-texts.js';
-import { mayAct, ownerRelationship } from './access.js';
+import { can, ownerRelationship } from './access.js';
 import { overrideStatus } from './override.js';
 
 /**
@@ -32,7 +32,7 @@ export async function pendingOverrideFor(
         : 'Only a supervisor of the organisation that requested this override can refuse it.',
     );
   }
-  if (!mayAct(principal, 'override.approve', ownerRelationship(principal, row.organizationId))) {
+  if (!can(principal, 'override.approve', ownerRelationship(principal, row.organizationId)).allowed) {
     throw forbidden(verb === 'approve' ? 'Only a supervisor can approve a best-interests override.' : 'Only a supervisor can refuse a best-interests override.');
   }
   if (row.requestedBy === principal.userId) {

@@ -9,7 +9,7 @@ import { findOrganizations } from '../data-access/organizations.js';
 import type { KnownOrganization } from '../data-access/organizations.js';
 import { findOverridesOfCase } from '../data-access/overrides.js';
 import type { OverrideRow } from '../data-access/overrides.js';
-import { assertMayAct } from './access.js';
+import { requireAccess } from './access.js';
 import { consentStatus } from './consent.js';
 import { overrideStatus } from './override.js';
 import type { ConsentTexts } from '../data-access/sealed-texts.js';
@@ -123,7 +123,7 @@ export async function describeCaseSharing(
   language: Language,
   now: Date = new Date(),
 ): Promise<CaseSharing> {
-  assertMayAct(principal, 'case.sharing.read', ['owner'], 'Only a caseworker or a supervisor can read the sharing account of a case.');
+  requireAccess(principal, 'case.sharing.read', ['owner'], 'Only a caseworker or a supervisor can read the sharing account of a case.');
   const organizationId = principal.organizationId;
   const client = deps.db.client;
   const [consents, overrides, decisions] = await Promise.all([

@@ -2,8 +2,7 @@ import { notFound } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { findConsent } from '../data-access/consents.js';
-import type { Relationship } from './access.js';
-import { mayAct } from './access.js';
+import { can, consentRelationships } from './access.js';
 import { consentStatus } from './consent.js';
 import type { ConsentStatus } from './consent.js';
 import type { ConsentTexts } from '../data-access/sealed-texts.js';
@@ -23,9 +22,6 @@ export async function getConsentStatus(
 ): Promise<{ id: string; status: ConsentStatus }> {
   const row = await findConsent(deps.db.client, deps.texts, id);
   if (row === null) throw notFound('No consent has this id.');
-  const relationships: Relationship[] = [];
-  if (row.organizationId === principal.organizationId) relationships.push('owner');
-  if (row.recipientOrganizationIds.includes(principal.organizationId)) relationships.push('recipient');
-  if (!mayAct(principal, 'consent.status', relationships)) throw notFound('No consent has this id.');
+  if (!can(principal, 'consent.status', consentRelationships(principal, row)).allowed) throw notFound('No consent has this id.');
   return { id: row.id, status: consentStatus(row, now) };
 }

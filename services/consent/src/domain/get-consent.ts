@@ -2,7 +2,7 @@ import { notFound } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { findConsent } from '../data-access/consents.js';
-import { assertMayAct, mayAct } from './access.js';
+import { can, ownerRelationship, requireAccess } from './access.js';
 import { toConsent } from './consent.js';
 import type { Consent } from './consent.js';
 import type { ConsentTexts } from '../data-access/sealed-texts.js';
@@ -15,9 +15,9 @@ import type { ConsentTexts } from '../data-access/sealed-texts.js';
  * @throws AppError 403 for a role that may not read consents, 404 otherwise.
  */
 export async function getConsent(deps: { db: ConsentDatabase; texts: ConsentTexts }, principal: Principal, id: string): Promise<Consent> {
-  assertMayAct(principal, 'consent.read', ['owner'], 'Only a caseworker or a supervisor can read consents.');
+  requireAccess(principal, 'consent.read', ['owner'], 'Only a caseworker or a supervisor can read consents.');
   const row = await findConsent(deps.db.client, deps.texts, id);
-  if (row === null || !mayAct(principal, 'consent.read', row.organizationId === principal.organizationId ? ['owner'] : [])) {
+  if (row === null || !can(principal, 'consent.read', ownerRelationship(principal, row.organizationId)).allowed) {
     throw notFound('No consent has this id.');
   }
   return toConsent(row);

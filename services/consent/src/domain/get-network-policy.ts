@@ -1,6 +1,6 @@
 import type { Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
-import { assertMayAct } from './access.js';
+import { requireAccess } from './access.js';
 import { currentPolicy } from './current-policy.js';
 import type { NetworkPolicy } from './policy.js';
 
@@ -11,6 +11,6 @@ import type { NetworkPolicy } from './policy.js';
  * @throws AppError 403 for a principal with no known role.
  */
 export async function getNetworkPolicy(deps: { db: ConsentDatabase }, principal: Principal): Promise<NetworkPolicy> {
-  assertMayAct(principal, 'policy.read', [], 'Only members of the network can read its sharing rules.');
+  requireAccess(principal, 'policy.read', [], 'Only members of the network can read its sharing rules.');
   return currentPolicy(deps.db.client);
 }

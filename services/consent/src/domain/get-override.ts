@@ -2,7 +2,7 @@ import { notFound } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { findOverride } from '../data-access/overrides.js';
-import { assertMayAct, mayAct, ownerRelationship } from './access.js';
+import { can, ownerRelationship, requireAccess } from './access.js';
 import { toOverride } from './override.js';
 import type { Override } from './override.js';
 import type { ConsentTexts } from '../data-access/sealed-texts.js';
@@ -14,9 +14,9 @@ import type { ConsentTexts } from '../data-access/sealed-texts.js';
  * @throws AppError 403 for a role that may not read overrides, 404 otherwise.
  */
 export async function getOverride(deps: { db: ConsentDatabase; texts: ConsentTexts }, principal: Principal, id: string): Promise<Override> {
-  assertMayAct(principal, 'override.read', ['owner'], 'Only a caseworker or a supervisor can read overrides.');
+  requireAccess(principal, 'override.read', ['owner'], 'Only a caseworker or a supervisor can read overrides.');
   const row = await findOverride(deps.db.client, deps.texts, id);
-  if (row === null || !mayAct(principal, 'override.read', ownerRelationship(principal, row.organizationId))) {
+  if (row === null || !can(principal, 'override.read', ownerRelationship(principal, row.organizationId)).allowed) {
     throw notFound('No override has this id.');
   }
   return toOverride(row);

@@ -2,7 +2,7 @@ import { decodeCursor, toPage } from '@referral-hub/platform';
 import type { Page, Principal } from '@referral-hub/platform';
 import { listAgreementRows } from '../data-access/agreements.js';
 import type { ConsentDatabase } from '../data-access/database.js';
-import { assertMayAct, mayAct } from './access.js';
+import { can, requireAccess } from './access.js';
 import { isoDay, toAgreement } from './agreement.js';
 import type { Agreement, AgreementStatus } from './agreement.js';
 
@@ -20,9 +20,9 @@ export async function listAgreements(
   query: { status?: AgreementStatus | undefined; limit: number; cursor?: string | undefined },
   now: Date = new Date(),
 ): Promise<Page<Agreement>> {
-  const everyAgreement = mayAct(principal, 'agreement.read');
+  const everyAgreement = can(principal, 'agreement.read').allowed;
   if (!everyAgreement) {
-    assertMayAct(
+    requireAccess(
       principal,
       'agreement.read',
       ['party'],

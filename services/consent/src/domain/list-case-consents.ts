@@ -2,7 +2,7 @@ import { decodeCursor, toPage, validationError } from '@referral-hub/platform';
 import type { Page, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { listConsentsOfCase } from '../data-access/consents.js';
-import { assertMayAct } from './access.js';
+import { requireAccess } from './access.js';
 import { toConsent } from './consent.js';
 import type { Consent } from './consent.js';
 import type { ConsentTexts } from '../data-access/sealed-texts.js';
@@ -21,7 +21,7 @@ export async function listCaseConsents(
   principal: Principal,
   query: { caseCode: string; limit: number; cursor?: string | undefined },
 ): Promise<Page<Consent>> {
-  assertMayAct(principal, 'consent.read', ['owner'], 'Only a caseworker or a supervisor can read consents.');
+  requireAccess(principal, 'consent.read', ['owner'], 'Only a caseworker or a supervisor can read consents.');
   let after: { createdAt: Date; id: string } | undefined;
   if (query.cursor !== undefined) {
     const [createdAt, id] = decodeCursor(query.cursor, 2);

@@ -2,7 +2,7 @@ import { decodeCursor, toPage, validationError } from '@referral-hub/platform';
 import type { Page, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { listDecisionsOfCase } from '../data-access/decisions.js';
-import { assertMayAct } from './access.js';
+import { requireAccess } from './access.js';
 import { toDecision } from './decision.js';
 import type { Decision } from './decision.js';
 
@@ -19,7 +19,7 @@ export async function listCaseDecisions(
   principal: Principal,
   query: { caseCode: string; limit: number; cursor?: string | undefined },
 ): Promise<Page<Decision>> {
-  assertMayAct(principal, 'decision.list', ['owner'], 'Only a caseworker or a supervisor can list the decisions of a case.');
+  requireAccess(principal, 'decision.list', ['owner'], 'Only a caseworker or a supervisor can list the decisions of a case.');
   let after: { createdAt: Date; id: string } | undefined;
   if (query.cursor !== undefined) {
     const [createdAt, id] = decodeCursor(query.cursor, 2);

@@ -2,7 +2,7 @@ import { decodeCursor, toPage } from '@referral-hub/platform';
 import type { Page, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { listOverrideRows } from '../data-access/overrides.js';
-import { assertMayAct } from './access.js';
+import { requireAccess } from './access.js';
 import { toOverride } from './override.js';
 import type { Override, OverrideStatus } from './override.js';
 import type { ConsentTexts } from '../data-access/sealed-texts.js';
@@ -22,7 +22,7 @@ export async function listOverrides(
   query: { status?: OverrideStatus | undefined; caseCode?: string | undefined; limit: number; cursor?: string | undefined },
   now: Date = new Date(),
 ): Promise<Page<Override>> {
-  assertMayAct(principal, 'override.read', ['owner'], 'Only a caseworker or a supervisor can read overrides.');
+  requireAccess(principal, 'override.read', ['owner'], 'Only a caseworker or a supervisor can read overrides.');
   let after: { createdAt: Date; id: string } | undefined;
   if (query.cursor !== undefined) {
     // A cursor is opaque but not trusted: a forged one is a 400 naming it, not a database error.

@@ -2,7 +2,7 @@ import { validationError } from '@referral-hub/platform';
 import type { IdempotentAttempt, Principal } from '@referral-hub/platform';
 import { findAgreement, insertAgreement } from '../data-access/agreements.js';
 import type { ConsentDatabase } from '../data-access/database.js';
-import { assertMayAct } from './access.js';
+import { requireAccess } from './access.js';
 import { agreementRelationships, isoDay, toAgreement } from './agreement.js';
 import type { Agreement, NewAgreement } from './agreement.js';
 import { committedEarlier, FIRST_RUN, newRowId } from './resume-after-crash.js';
@@ -24,7 +24,7 @@ export async function proposeAgreement(
   now: Date = new Date(),
   attempt: IdempotentAttempt = FIRST_RUN,
 ): Promise<Agreement> {
-  assertMayAct(
+  requireAccess(
     principal,
     'agreement.propose',
     agreementRelationships(principal, input.partyOrganizationIds),

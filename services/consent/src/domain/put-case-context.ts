@@ -2,7 +2,7 @@ import { validationError } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import { upsertCaseContext } from '../data-access/case-context.js';
 import type { ConsentDatabase } from '../data-access/database.js';
-import { assertMayAct } from './access.js';
+import { requireAccess } from './access.js';
 import { toCaseContext } from './case-context.js';
 import type { CaseContext, CaseContextInput } from './case-context.js';
 
@@ -21,7 +21,7 @@ export async function putCaseContext(
   input: CaseContextInput,
   now: Date = new Date(),
 ): Promise<CaseContext> {
-  assertMayAct(principal, 'case.context.write', ['owner'], 'Only a caseworker or a supervisor can record a case context.');
+  requireAccess(principal, 'case.context.write', ['owner'], 'Only a caseworker or a supervisor can record a case context.');
   if (!input.caregiverCanBeAsked && input.caregiverNotAskedReason === undefined) {
     throw validationError([{ field: 'body.caregiverNotAskedReason', message: 'is required when the caregiver cannot be asked', code: 'required' }]);
   }

@@ -3,7 +3,7 @@ import { validationError } from '@referral-hub/platform';
 import type { IdempotentAttempt, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { findOverride, insertOverride } from '../data-access/overrides.js';
-import { assertMayAct } from './access.js';
+import { requireAccess } from './access.js';
 import { currentPolicy } from './current-policy.js';
 import { committedEarlier, FIRST_RUN, newRowId } from './resume-after-crash.js';
 import { toOverride } from './override.js';
@@ -30,7 +30,7 @@ export async function requestOverride(
   now: Date = new Date(),
   attempt: IdempotentAttempt = FIRST_RUN,
 ): Promise<Override> {
-  assertMayAct(principal, 'override.request', ['owner'], 'Only a caseworker can request a best-interests override.');
+  requireAccess(principal, 'override.request', ['owner'], 'Only a caseworker can request a best-interests override.');
   const earlier = await committedEarlier(
     attempt,
     (id) => findOverride(deps.db.client, deps.texts, id),
