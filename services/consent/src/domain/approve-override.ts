@@ -4,7 +4,6 @@ import type { ConsentDatabase } from '../data-access/database.js';
 import { findOverride, markApproved } from '../data-access/overrides.js';
 import { toOverride } from './override.js';
 import type { Override } from './override.js';
-import { announce } from './announce.js';
 import { decisionReason, pendingOverrideFor, recordDecision } from './decide-override.js';
 import type { ConsentTexts } from '../data-access/sealed-texts.js';
 
@@ -33,13 +32,18 @@ export async function approveOverride(
     await recordDecision(tx, deps.texts, { row, outcome: 'approved', reason, by: principal.userId, at: now });
     const updated = await findOverride(tx, deps.texts, id);
     if (updated === null) throw notFound('No override has this id.');
-    await announce(deps.outbox, tx, 'consent.override_approved', {
-      overrideId: updated.id,
-      caseCode: updated.caseCode,
-      organizationId: updated.organizationId,
-      approvedAt: now.toISOString(),
-      expiresAt: updated.expiresAt.toISOString(),
-    }, updated.id);
+    await deps.outbox.publish(
+      tx,
+      'consent.override_approved',
+      {
+        overrideId: updated.id,
+        caseCode: updated.caseCode,
+        organizationId: updated.organizationId,
+        approvedAt: now.toISOString(),
+        expiresAt: updated.expiresAt.toISOString(),
+      },
+      { subject: updated.id },
+    );
     return toOverride(updated, now);
   });
 }

@@ -8,7 +8,6 @@ import { insertConsumingDecisionRow, insertDecisionRow, readDecisionFacts } from
 import type { ConsentFactRow, NewDecisionRow, Queryable } from '../data-access/decision-facts.js';
 import { findDecision } from '../data-access/decisions.js';
 import { mayAct, ownerRelationship } from './access.js';
-import { announce } from './announce.js';
 import type { PolicyCache } from './current-policy.js';
 import { decide } from './decide.js';
 import type { ConsentFacts } from './decide.js';
@@ -145,12 +144,11 @@ export async function makeDecision(
     const consumed = await insertConsumingDecisionRow(client, row, toConsume);
     const tx = asSqlClient(client);
     for (const consentId of consumed) {
-      await announce(
-        deps.outbox,
+      await deps.outbox.publish(
         tx,
         'consent.consumed',
         { consentId, caseCode: input.caseCode, organizationId: owner, decisionId: row.id, consumedAt: now.toISOString() },
-        consentId,
+        { subject: consentId },
       );
     }
     return toDecision({ ...row, consumedConsentIds: consumed });

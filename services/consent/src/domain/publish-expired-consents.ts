@@ -1,8 +1,6 @@
-import { buildEvent } from '@referral-hub/contracts';
 import type { Outbox } from '@referral-hub/platform';
 import { claimExpiredConsents } from '../data-access/consents.js';
 import type { ConsentDatabase } from '../data-access/database.js';
-import { CONSENT_SOURCE } from './announce.js';
 
 /**
  * Announces `consent.expired` once for every consent whose expiry has passed: claims a batch
@@ -23,13 +21,11 @@ export async function publishExpiredConsents(
     const announced = await deps.db.transaction(async (tx) => {
       const rows = await claimExpiredConsents(tx, clock(), options.batchSize);
       for (const row of rows) {
-        await deps.outbox.enqueueEvent(
+        await deps.outbox.publish(
           tx,
-          buildEvent(
-            'consent.expired',
-            { consentId: row.id, caseCode: row.case_code, organizationId: row.organization_id, expiredAt: row.expires_at.toISOString() },
-            { source: CONSENT_SOURCE, subject: row.id },
-          ),
+          'consent.expired',
+          { consentId: row.id, caseCode: row.case_code, organizationId: row.organization_id, expiredAt: row.expires_at.toISOString() },
+          { subject: row.id },
         );
       }
       return rows.length;

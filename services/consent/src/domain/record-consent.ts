@@ -4,7 +4,6 @@ import type { IdempotentAttempt, Outbox, Principal } from '@referral-hub/platfor
 import type { ConsentDatabase } from '../data-access/database.js';
 import { findConsent, insertConsent } from '../data-access/consents.js';
 import { assertMayAct } from './access.js';
-import { announce } from './announce.js';
 import { toConsent } from './consent.js';
 import type { Consent, NewConsent } from './consent.js';
 import { currentPolicy } from './current-policy.js';
@@ -86,8 +85,7 @@ export async function recordConsent(
       singleUse: input.singleUse ?? false,
       recordedBy: principal.userId,
     });
-    await announce(
-      deps.outbox,
+    await deps.outbox.publish(
       tx,
       'consent.granted',
       {
@@ -101,7 +99,7 @@ export async function recordConsent(
         expiresAt: row.expiresAt.toISOString(),
         singleUse: row.singleUse,
       },
-      row.id,
+      { subject: row.id },
     );
     return toConsent(row, now);
   });

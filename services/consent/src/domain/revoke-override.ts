@@ -5,7 +5,6 @@ import { findOverride, markRevoked } from '../data-access/overrides.js';
 import { assertMayAct, mayAct, ownerRelationship } from './access.js';
 import { overrideStatus, toOverride } from './override.js';
 import type { Override } from './override.js';
-import { announce } from './announce.js';
 import type { ConsentTexts } from '../data-access/sealed-texts.js';
 
 /**
@@ -34,12 +33,11 @@ export async function revokeOverride(
     }
     const updated = await findOverride(tx, deps.texts, id);
     if (updated === null) throw notFound('No override has this id.');
-    await announce(
-      deps.outbox,
+    await deps.outbox.publish(
       tx,
       'consent.override_revoked',
       { overrideId: updated.id, caseCode: updated.caseCode, organizationId: updated.organizationId, revokedAt: now.toISOString() },
-      updated.id,
+      { subject: updated.id },
     );
     return toOverride(updated, now);
   });

@@ -6,7 +6,6 @@ import { findConsent, markWithdrawn } from '../data-access/consents.js';
 import { assertMayAct, mayAct, ownerRelationship } from './access.js';
 import { toConsent } from './consent.js';
 import type { Consent, ConsentWithdrawalReason } from './consent.js';
-import { announce } from './announce.js';
 import type { ConsentTexts } from '../data-access/sealed-texts.js';
 
 export type ConsentWithdrawal = { reasonCode: ConsentWithdrawalReason; note?: string };
@@ -38,12 +37,11 @@ export async function withdrawConsent(
     }
     const row = await markWithdrawn(tx, deps.texts, { id, by: principal.userId, reason: input.reasonCode, note: input.note ?? null, at: now });
     if (row === null) throw conflict('This consent is already withdrawn.', { currentStatus: 'withdrawn' });
-    await announce(
-      deps.outbox,
+    await deps.outbox.publish(
       tx,
       'consent.withdrawn',
       { consentId: row.id, caseCode: row.caseCode, organizationId: row.organizationId, withdrawnAt: now.toISOString(), reasonCode: input.reasonCode },
-      row.id,
+      { subject: row.id },
     );
     return toConsent(row, now);
   });
