@@ -9,6 +9,8 @@ import type { Principal } from '../auth/principal.js';
 import { DEFAULT_HEALTH_TIMEOUT_MS, runHealthChecks } from '../health/run.js';
 import type { HealthCheck } from '../health/types.js';
 import type { Logger } from '../logging/logger.js';
+import { routeLabel } from '../observability/metrics.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
 import { matchOperation, readOperations } from './openapi.js';
 import type { OpenApiDocument, OperationSpec, ParameterSpec, PathSpec } from './openapi.js';
 import { methodNotAllowed, notImplemented, problemErrorHandler } from './problem.js';
@@ -41,6 +43,10 @@ export type HttpAppOptions = {
   rateLimiter?: RateLimiter;
   /** Registers the service's handlers; paths use Express syntax (see `toExpressPath`). */
   routes: (router: Router) => void;
+  /** Counts requests by route template; `GET /metrics` is served too unless `metricsRoute` is false. */
+  metrics?: ServiceMetrics;
+  /** Whether this app answers `GET /metrics` (false when metrics have a port of their own). Default true. */
+  metricsRoute?: boolean;
 };
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -59,7 +65,7 @@ function hasBody(req: Request): boolean {
 }
 
 /** Request id, context and the one access-log line per request. */
-function requestContext(logger: Logger): RequestHandler {
+function requestContext(logger: Logger, metrics: ServiceMetrics | undefined): RequestHandler {
   return (req, res, next) => {
     const requestId = acceptOrCreateRequestId(req.headers[REQUEST_ID_HEADER]);
     const started = performance.now();
@@ -84,6 +90,7 @@ function requestContext(logger: Logger): RequestHandler {
         if (status !== undefined && status >= 500) logger.warn(line, 'request');
         else logger.info(line, 'request');
       });
+      metrics?.observeRequest(req.method, routeLabel(req, operation?.pathTemplate), status, (performance.now() - started) / 1000);
     };
     res.once('finish', log);
     res.once('close', log);
@@ -174,7 +181,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
 
-  app.use(requestContext(logger));
+  app.use(requestContext(logger, options.metrics));
   app.use(helmet());
   app.use((_req, res, next) => {
     // Responses may carry a child's data: no shared cache may keep them.
@@ -197,6 +204,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     );
     res.status(report.status === 'ok' ? 200 : 503).json({ status: report.status, checks });
   });
+  if (options.metrics !== undefined && options.metricsRoute !== false) app.get('/metrics', options.metrics.handler);
   app.get('/openapi.json', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(openapi);

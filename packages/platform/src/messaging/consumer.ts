@@ -2,6 +2,7 @@ import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type { Logger } from 'pino';
 import { acceptOrCreateRequestId, REQUEST_ID_HEADER, runWithContext } from '../context.js';
 import type { SqlClient, TransactionRunner } from '../db/types.js';
+import { inSpan } from '../observability/trace-context.js';
 import type { AmqpConnection } from './connection.js';
 import { describeFailure, MESSAGE_HEADERS, type EventEnvelope, type EventValidator } from './events.js';
 import { publishWithConfirm, withTimeout } from './publish.js';
@@ -230,7 +231,11 @@ export async function startConsumer<Tx extends SqlClient, Events extends EventEn
       scheduleSetup(1000);
       return;
     }
-    const work = processMessage(ch, message).catch((error: unknown) => {
+    // A span per message, child of the event's trace (its envelope's traceparent, carried as a header).
+    const traced = inSpan(`${queue} process`, { kind: 'consumer', parent: message.properties.headers?.traceparent, attributes: { 'messaging.destination.name': queue } }, () =>
+      processMessage(ch, message),
+    );
+    const work = traced.catch((error: unknown) => {
       // processMessage handles its own failures; this is a last resort.
       logger.error({ err: describeFailure(error) }, 'Unexpected failure while processing a message');
       safely(() => ch.nack(message, false, true));

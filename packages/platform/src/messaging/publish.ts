@@ -2,6 +2,7 @@ import type { ConfirmChannel, Options } from 'amqplib';
 import type { Logger } from 'pino';
 import { acceptOrCreateRequestId, currentRequestId, REQUEST_ID_HEADER } from '../context.js';
 import { AppError } from '../errors.js';
+import { validTraceparent } from '../observability/trace-context.js';
 import type { AmqpConnection } from './connection.js';
 import { assertValidEvent, CLOUDEVENTS_CONTENT_TYPE, type EventEnvelope, type EventValidator } from './events.js';
 
@@ -22,8 +23,14 @@ export function eventMessageOptions(event: EventEnvelope, headers: MessageHeader
     messageId: event.id,
     type: event.type,
     timestamp: Math.floor((Number.isNaN(time) ? Date.now() : time) / 1000),
-    headers: { ...headers, [REQUEST_ID_HEADER]: requestId },
+    headers: { ...headers, [REQUEST_ID_HEADER]: requestId, ...traceHeader(event) },
   };
+}
+
+/** The envelope's `traceparent` as a header too: the consumer starts its span from it without parsing the body. */
+function traceHeader(event: EventEnvelope): MessageHeaders {
+  const traceparent = validTraceparent('traceparent' in event ? event.traceparent : undefined);
+  return traceparent === undefined ? {} : { traceparent };
 }
 
 /** Serialises an event as structured-mode CloudEvents JSON. */

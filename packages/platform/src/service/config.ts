@@ -26,6 +26,11 @@ export function serviceEnv(defaultPort: number) {
      * (the process that made it may have died): 30 s by default.
      */
     IDEMPOTENCY_LEASE_MS: envInt({ min: 100, max: 3_600_000, default: 30_000 }),
+    /**
+     * Where `GET /metrics` is served: on a port of its own when set (a cluster's
+     * Prometheus scrapes it there and no Ingress routes to it), else beside the API.
+     */
+    METRICS_PORT: envInt({ min: 0, max: 65535 }).optional(),
     ...authEnv,
   };
 }

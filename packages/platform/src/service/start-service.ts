@@ -14,11 +14,13 @@ import {
   createRedisRateLimitStore,
   startHttpServer,
 } from '../http/index.js';
-import type { Idempotency, OpenApiDocument, RateLimiter } from '../http/index.js';
+import type { Idempotency, OpenApiDocument, RateLimiter, RunningHttpServer } from '../http/index.js';
 import { createLifecycle } from '../lifecycle/index.js';
 import type { Lifecycle } from '../lifecycle/index.js';
 import { createLogger } from '../logging/index.js';
 import type { Logger } from '../logging/index.js';
+import { createServiceMetrics, registerConsumerMetrics, registerOutboxMetrics, registerPoolMetrics } from '../observability/metrics.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
 import { connectAmqp, createOutbox, eventSourceOf, startConsumer, startOutboxRelay } from '../messaging/index.js';
 import type { AmqpConnection, EventConsumer, EventHandlers, EventValidator, Outbox, OutboxRelay } from '../messaging/index.js';
 import type { BaseServiceConfig } from './config.js';
@@ -57,6 +59,8 @@ export type ServiceContext<Config extends BaseServiceConfig, Client, Tx extends 
   lifecycle: Lifecycle;
   /** `Idempotency-Key` handling over the service's `idempotent_request` table (see {@link ServiceDefinition.idempotentRequests}). */
   idempotency: Idempotency;
+  /** The process's Prometheus registry: a service adds its own figures to it (`registerScrapeGauge`). */
+  metrics: ServiceMetrics;
 };
 
 export type ServiceDefinition<Config extends BaseServiceConfig, Client, Tx extends SqlClient> = {
@@ -107,6 +111,8 @@ export type RunningService<Config extends BaseServiceConfig, Client, Tx extends 
   /** `http://127.0.0.1:<port>` of the HTTP server. */
   url: string;
   port: number;
+  /** `http://127.0.0.1:<port>/metrics`: beside the API, or on `METRICS_PORT` when set. */
+  metricsUrl: string;
   relay: OutboxRelay | undefined;
   consumer: EventConsumer | undefined;
   /** Ordered, idempotent shutdown. */
@@ -130,12 +136,14 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
     definition.logger ?? createLogger({ service: definition.name, version: definition.version, level: config.LOG_LEVEL });
   const lifecycle = createLifecycle(logger);
   try {
+    const metrics = createServiceMetrics({ service: definition.name });
     const pool = createPool({
       connectionString: config.DATABASE_URL,
       max: config.DATABASE_POOL_MAX,
       applicationName: definition.name,
       logger,
     });
+    registerPoolMetrics(metrics, pool);
     lifecycle.onStop('database pool', () => pool.end());
     const db = definition.database(pool);
     lifecycle.onStop('database client', () => db.close());
@@ -159,7 +167,7 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
       leaseMs: config.IDEMPOTENCY_LEASE_MS,
       ...(definition.idempotencyCipher === undefined ? {} : { cipher: definition.idempotencyCipher }),
     });
-    const context: ServiceContext<Config, Client, Tx> = { config, logger, pool, db, amqp, outbox, lifecycle, idempotency };
+    const context: ServiceContext<Config, Client, Tx> = { config, logger, pool, db, amqp, outbox, lifecycle, idempotency, metrics };
 
     let relay: OutboxRelay | undefined;
     if (definition.publishes ?? true) {
@@ -173,6 +181,7 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
       });
       relay = started;
       lifecycle.onStop('outbox relay', () => started.stop());
+      registerOutboxMetrics(metrics, pool);
     }
 
     let consumer: EventConsumer | undefined;
@@ -189,6 +198,7 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
       });
       consumer = started;
       lifecycle.onStop('event consumer', () => started.stop());
+      registerConsumerMetrics(metrics, { amqp, consumer: consumerName(definition.consumer.service, config.AMQP_QUEUE_PREFIX ?? ''), stats: () => started.stats() });
     }
 
     if (definition.idempotentRequests === true) {
@@ -242,6 +252,8 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
         ...(definition.healthChecks?.(context) ?? []),
       ],
       routes: (router) => definition.routes(router, context),
+      metrics,
+      metricsRoute: config.METRICS_PORT === undefined,
     });
     const http = await startHttpServer(app, config.PORT, definition.host, {
       headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
@@ -250,12 +262,19 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
       idleTimeoutMs: config.HTTP_IDLE_TIMEOUT_MS,
     });
     lifecycle.onStop('http server', () => http.close());
+    let metricsUrl = `http://127.0.0.1:${http.port}/metrics`;
+    if (config.METRICS_PORT !== undefined) {
+      const served = await startMetricsServer(metrics, config.METRICS_PORT, definition.host);
+      lifecycle.onStop('metrics server', () => served.close());
+      metricsUrl = `http://127.0.0.1:${served.port}/metrics`;
+    }
     logger.info({ port: http.port }, `${definition.name} listening`);
 
     return {
       ...context,
       url: `http://127.0.0.1:${http.port}`,
       port: http.port,
+      metricsUrl,
       relay,
       consumer,
       stop: () => lifecycle.stop(),
@@ -265,4 +284,26 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
     await lifecycle.stop();
     throw error;
   }
+}
+
+/** `GET /metrics` alone on a port of its own (`METRICS_PORT`); anything else is a 404. */
+async function startMetricsServer(metrics: ServiceMetrics, port: number, host: string | undefined): Promise<RunningHttpServer> {
+  return await startHttpServer(
+    (req, res) => {
+      if (req.method === 'GET' && (req.url === '/metrics' || req.url?.startsWith('/metrics?') === true)) {
+        metrics.registry.metrics().then(
+          (text) => {
+            res.writeHead(200, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' }).end(text);
+          },
+          () => {
+            res.writeHead(500).end();
+          },
+        );
+        return;
+      }
+      res.writeHead(404).end();
+    },
+    port,
+    host,
+  );
 }
