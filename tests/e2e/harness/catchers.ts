@@ -9,24 +9,41 @@ import type { DeliveredMessage, Mailbox } from '../../../scripts/demo/mailbox.js
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
-export type CaughtEmail = DeliveredMessage & { channel: 'email'; language: string | undefined; html: string };
+export type CaughtEmail = DeliveredMessage & {
+  channel: 'email';
+  language: string | undefined;
+  html: string;
+  /** The `Message-ID` header, e.g. `<delivery id@hub.example.org>`: the same on every attempt of one delivery. */
+  messageId?: string;
+};
 /** An SMS a fake provider took; `messageId` is the id it answered (what its delivery reports name). */
 export type CaughtSms = DeliveredMessage & { channel: 'sms'; idempotencyKey: string | undefined; messageId?: string };
 
 export type SmtpCatcher = {
   url: string;
   received: CaughtEmail[];
+  /**
+   * While true, every message is refused with a temporary error (451, as a relay that is busy or
+   * greylisting): nothing is kept, and the sender is expected to try again later.
+   */
+  refuseTemporarily(refusing: boolean): void;
   close(): Promise<void>;
 };
 
 /** A real SMTP server on 127.0.0.1 (no TLS, no auth) that parses and keeps every message. */
 export async function startSmtpCatcher(): Promise<SmtpCatcher> {
   const received: CaughtEmail[] = [];
+  let refusing = false;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     onData(stream, session, callback) {
+      if (refusing) {
+        stream.resume();
+        stream.once('end', () => callback(Object.assign(new Error('Try again later'), { responseCode: 451 })));
+        return;
+      }
       simpleParser(stream).then(
         (mail) => {
           const language = mail.headers.get('content-language');
@@ -39,6 +56,7 @@ export async function startSmtpCatcher(): Promise<SmtpCatcher> {
               html: typeof mail.html === 'string' ? mail.html : '',
               language: typeof language === 'string' ? language : undefined,
               receivedAt: new Date(),
+              ...(mail.messageId === undefined ? {} : { messageId: mail.messageId }),
             });
           }
           callback();
@@ -52,6 +70,9 @@ export async function startSmtpCatcher(): Promise<SmtpCatcher> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
+    refuseTemporarily: (value) => {
+      refusing = value;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

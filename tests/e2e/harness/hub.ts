@@ -41,6 +41,21 @@ const HUB_ORGANIZATION_ID = '00000000-0000-4000-8000-00000000a0b1';
 /** Every service declares the whole broker topology, retry queue TTL included: one value for all. */
 const RETRY_DELAY_MS = '300';
 
+/**
+ * A second (third…) process of a service: same environment, databases, broker
+ * exchange and queues, and Redis prefix as the first, on a port of its own.
+ */
+export type HubReplica = {
+  /** Its process's name, e.g. `referrals-2`: its log file is `<name>.log`. */
+  name: string;
+  url: string;
+  port: number;
+  process(): RunningProcess;
+  /** Stops it (SIGTERM, or SIGKILL with `crash`); `start` brings it back on the same port. */
+  stop(options?: { crash?: boolean }): Promise<void>;
+  start(options?: { env?: EnvChanges }): Promise<void>;
+};
+
 /** Variables to change when (re)starting a process; `undefined` removes one. */
 export type EnvChanges = Record<string, string | undefined>;
 
@@ -98,6 +113,14 @@ export type E2eHub = {
   /** Stops a service, SIGKILL with `crash`; `start` brings it back. */
   stop(name: HubServiceName, options?: { crash?: boolean }): Promise<void>;
   start(name: HubServiceName, options?: { env?: EnvChanges }): Promise<void>;
+  /**
+   * Starts one more process of a service, with the first one's environment
+   * (changed by `env`) but its own port, and waits until it is ready. Stopped
+   * with the hub.
+   */
+  startReplica(name: HubServiceName, options?: { env?: EnvChanges }): Promise<HubReplica>;
+  /** The whole log file of a process (`identity`, a service, or a replica's name). */
+  logFile(name: string): string;
   /** The tail of every process's log. */
   logs(): Promise<string>;
   close(): Promise<void>;
@@ -135,14 +158,15 @@ export async function startE2eHub(name: string, options: E2eHubOptions = {}): Pr
   const names = uniqueTopologyNames(`e2e-${name}`);
   const queuePrefix = names.consumer('');
   const notificationsQueuePrefix = `e2e-${name}-${names.suffix}`;
+  const replicas = new Map<string, RunningProcess>();
 
   const close = async (): Promise<void> => {
-    await Promise.all([...processes.values()].map((p) => p.stop(5_000).catch(() => undefined)));
+    await Promise.all([...replicas.values(), ...processes.values()].map((p) => p.stop(5_000).catch(() => undefined)));
     await killStrays();
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     cleanups.length = 0;
   };
-  const logs = () => tailLogs(logDir, ['identity', ...SERVICE_NAMES]);
+  const logs = () => tailLogs(logDir, ['identity', ...SERVICE_NAMES, ...replicas.keys()]);
 
   const startOne = async (processName: HubProcessName, env: Record<string, string>): Promise<void> => {
     const spec = specs.get(processName);
@@ -291,6 +315,42 @@ export async function startE2eHub(name: string, options: E2eHubOptions = {}): Pr
       await startOne(service, applyChanges(envs.get(service) ?? serviceEnv[service], options.env));
     };
 
+    const startReplica = async (service: HubServiceName, options: { env?: EnvChanges } = {}): Promise<HubReplica> => {
+      const spec = specs.get(service);
+      if (spec === undefined) throw new Error(`unknown service ${service}`);
+      let count = 2;
+      while (replicas.has(`${service}-${count}`)) count += 1;
+      const replicaName = `${service}-${count}`;
+      const port = await freePort();
+      const replicaUrl = url(port);
+      const replicaSpec = { ...spec, name: replicaName, readyUrl: `${replicaUrl}/readyz` };
+      let env = applyChanges({ ...(envs.get(service) ?? serviceEnv[service]), PORT: String(port) }, options.env);
+      const launch = async (): Promise<void> => {
+        replicas.set(replicaName, await startProcess({ ...replicaSpec, env }, join(logDir, `${replicaName}.log`)));
+      };
+      await launch();
+      const current = (): RunningProcess => {
+        const running = replicas.get(replicaName);
+        if (running === undefined) throw new Error(`${replicaName} was never started`);
+        return running;
+      };
+      return {
+        name: replicaName,
+        url: replicaUrl,
+        port,
+        process: current,
+        stop: async (stopOptions = {}) => {
+          if (stopOptions.crash === true) await current().kill();
+          else await current().stop();
+        },
+        start: async (startOptions = {}) => {
+          if (!current().hasExited()) throw new Error(`${replicaName} is still running`);
+          env = applyChanges(env, startOptions.env);
+          await launch();
+        },
+      };
+    };
+
     return {
       endpoints,
       identityUrl,
@@ -324,6 +384,8 @@ export async function startE2eHub(name: string, options: E2eHubOptions = {}): Pr
         await stopService(service, options);
         await startService(service, options);
       },
+      startReplica,
+      logFile: (processName) => join(logDir, `${processName}.log`),
       logs,
       close,
     };
