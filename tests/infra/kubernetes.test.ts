@@ -66,7 +66,15 @@ const KUBECTL_MISSING = [
   'https://kubernetes.io/docs/tasks/tools/ (Debian/Ubuntu: the pkgs.k8s.io apt repository, `apt-get install kubectl`).',
 ].join('\n');
 
+const rendered = new Map<string, K8sObject[]>();
+/** The overlay as `kubectl apply -k` would apply it, rendered once per run (a copy each time). */
 function render(overlay: string): K8sObject[] {
+  const cached = rendered.get(overlay) ?? renderNow(overlay);
+  rendered.set(overlay, cached);
+  return structuredClone(cached);
+}
+
+function renderNow(overlay: string): K8sObject[] {
   let output: string;
   try {
     output = execFileSync('kubectl', ['kustomize', `${OVERLAYS_DIR}/${overlay}`], { encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 });
@@ -375,13 +383,67 @@ function ingressProblems(objects: K8sObject[]): string[] {
 // ---------------------------------------------------------------------------
 // Each container's environment, as the kubelet builds it
 
-/** A value of the right shape for a secret, by its key: the manifests never hold the real ones. */
-function exampleSecret(key: string): string {
-  if (key === 'password') return 'example-password-0123';
-  if (key.endsWith('_KEYS')) return `k1:${Buffer.alloc(32, 7).toString('base64')}`;
-  if (key === 'SMTP_URL') return 'smtps://hub:relay-password@relay.example.org:465';
-  if (key === 'PHONE_CALLBACK_KEY') return 'x'.repeat(40);
-  return 'example-secret-value';
+type Secrets = Map<string, Record<string, string>>;
+
+/**
+ * The Secrets deploy/kubernetes/create-secrets.sh creates before a first install, as it prints
+ * them (`--print`, no cluster needed), with stand-ins for what another system issues.
+ */
+let created: Secrets | undefined;
+function createdSecrets(): Secrets {
+  created ??= createSecretsNow();
+  return new Map(created);
+}
+
+function createSecretsNow(): Secrets {
+  const output = execFileSync('bash', [`${ROOT}deploy/kubernetes/create-secrets.sh`, '--print'], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      REFERRALS_CLIENT_SECRET: 'issued-by-the-identity-provider-1',
+      NOTIFICATIONS_CLIENT_SECRET: 'issued-by-the-identity-provider-2',
+      CONSOLE_CLIENT_SECRET: 'issued-by-the-identity-provider-3',
+      SMTP_URL: 'smtps://hub:relay-password@relay.example.org:465',
+      BACKUP_ACCESS_KEY_ID: 'backup-key-id',
+      BACKUP_ACCESS_SECRET_KEY: 'backup-secret-key',
+    },
+  });
+  const secrets: Secrets = new Map();
+  for (const document of parseAllDocuments(output)) {
+    const secret = document.toJS() as unknown;
+    if (!isObj(secret) || secret.kind !== 'Secret') continue;
+    const data = Object.fromEntries(Object.entries(strings(secret.data)).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
+    secrets.set(String(at(secret, 'metadata.name')), data);
+  }
+  return secrets;
+}
+
+/** Every Secret and key the manifests read (containers' required references, the operators' resources) is one the script creates. */
+function secretReferenceProblems(objects: K8sObject[], secrets: Secrets): string[] {
+  const wanted: { where: string; name: unknown; key?: unknown }[] = [];
+  for (const { owner, pod } of podSpecs(objects)) {
+    for (const container of objs(pod.containers)) {
+      for (const variable of objs(container.env)) {
+        const ref = at(variable, 'valueFrom.secretKeyRef');
+        if (isObj(ref) && ref.optional !== true) wanted.push({ where: `${owner} ${String(variable.name)}`, name: ref.name, key: ref.key });
+      }
+    }
+  }
+  for (const object of objects) {
+    const where = `${object.kind} ${object.metadata.name}`;
+    for (const role of objs(at(object, 'spec.managed.roles'))) wanted.push({ where, name: at(role, 'passwordSecret.name'), key: 'password' });
+    for (const path of ['spec.bootstrap.initdb.secret.name', 'spec.importCredentialsSecret.name']) {
+      const name = at(object, path);
+      if (name !== undefined) wanted.push({ where, name, key: 'password' });
+    }
+    for (const path of ['spec.backup.barmanObjectStore.s3Credentials.accessKeyId', 'spec.backup.barmanObjectStore.s3Credentials.secretAccessKey', 'spec.kubernetesConfig.redisSecret', 'spec.sentinel.redisSecret']) {
+      const ref = at(object, path);
+      if (isObj(ref)) wanted.push({ where, name: ref.name, key: ref.key });
+    }
+  }
+  return wanted
+    .filter(({ name, key }) => secrets.get(String(name))?.[String(key)] === undefined)
+    .map(({ where, name, key }) => `${where}: reads key ${String(key)} of Secret ${String(name)}, which create-secrets.sh does not create`);
 }
 
 /** Variables set by the manifests for the entry point, or only to be spelled into another variable, not read by the service. */
@@ -390,9 +452,9 @@ const NOT_SERVICE_VARIABLES = new Set(['MIGRATE_ON_START', 'DATABASE_PASSWORD', 
 /**
  * The environment of a Deployment's container: ConfigMaps of envFrom, then env in order, each
  * `$(NAME)` expanded from what is defined before it (Kubernetes leaves an unknown one as is, which
- * is reported). Secrets give values of the right shape; optional ones are left out.
+ * is reported). Secrets are those create-secrets.sh creates.
  */
-function containerEnvironment(objects: K8sObject[], deploymentName: string): { env: Record<string, string>; problems: string[] } {
+function containerEnvironment(objects: K8sObject[], secrets: Secrets, deploymentName: string): { env: Record<string, string>; problems: string[] } {
   const deployment = named(objects, 'Deployment', deploymentName);
   const container = objs(at(deployment, 'spec.template.spec.containers'))[0];
   const env: Record<string, string> = {};
@@ -416,7 +478,9 @@ function containerEnvironment(objects: K8sObject[], deploymentName: string): { e
     const secretKey = at(variable, 'valueFrom.secretKeyRef.key');
     const configMapKey = at(variable, 'valueFrom.configMapKeyRef.key');
     if (typeof secretKey === 'string') {
-      if (at(variable, 'valueFrom.secretKeyRef.optional') !== true) env[name] = exampleSecret(secretKey);
+      const value = secrets.get(String(at(variable, 'valueFrom.secretKeyRef.name')))?.[secretKey];
+      if (value !== undefined) env[name] = value;
+      else if (at(variable, 'valueFrom.secretKeyRef.optional') !== true) problems.push(`${deploymentName}: ${name} reads a Secret key nobody creates`);
     } else if (typeof configMapKey === 'string') {
       const configMap = named(objects, 'ConfigMap', String(at(variable, 'valueFrom.configMapKeyRef.name')));
       const value = strings(configMap?.data)[configMapKey];
@@ -460,8 +524,10 @@ describe('the overlays', () => {
 
 describe.each(OVERLAYS)('the %s overlay', (overlay) => {
   let objects: K8sObject[] = [];
+  let secrets: Secrets = new Map();
   beforeAll(() => {
     objects = render(overlay);
+    secrets = createdSecrets();
   });
 
   it('renders every object into its own namespace', () => {
@@ -503,8 +569,12 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     expect(ingressProblems(objects)).toEqual([]);
   });
 
+  it('reads only Secrets and keys that create-secrets.sh creates', () => {
+    expect(secretReferenceProblems(objects, secrets)).toEqual([]);
+  });
+
   it.each(SERVICES)('gives %s every variable its configuration requires, and none it ignores', (service) => {
-    const { env, problems } = containerEnvironment(objects, service);
+    const { env, problems } = containerEnvironment(objects, secrets, service);
     expect(problems).toEqual([]);
     expect(env.NODE_ENV).toBe('production');
     // The service's own loader: the schema and its production rules (key rings required...).
@@ -514,7 +584,7 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
   });
 
   it('gives the console every variable it requires, listening on every address', () => {
-    const { env, problems } = containerEnvironment(objects, 'console');
+    const { env, problems } = containerEnvironment(objects, secrets, 'console');
     expect(problems).toEqual([]);
     const config = loadConsoleConfig(env);
     expect(config.host).toBe('0.0.0.0');
@@ -525,8 +595,10 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
 
 describe('the rules fail when the manifests break one', () => {
   let objects: K8sObject[] = [];
+  let secrets: Secrets = new Map();
   beforeAll(() => {
     objects = render('production');
+    secrets = createdSecrets();
   });
   const deployment = (list: K8sObject[], name: string) => {
     const found = named(list, 'Deployment', name);
@@ -589,11 +661,14 @@ describe('the rules fail when the manifests break one', () => {
     expect(problems).toContainEqual(expect.stringContaining('referral-hub/directory has no version'));
   });
 
-  it('a variable the service requires, missing', () => {
+  it('a variable the service requires, missing; a Secret nobody creates', () => {
     const broken = clone(objects);
     const container = firstContainer(deployment(broken, 'referrals'));
     container.env = objs(container.env).filter((variable) => variable.name !== 'REFERRAL_PAYLOAD_KEYS');
-    const { env } = containerEnvironment(broken, 'referrals');
+    const { env } = containerEnvironment(broken, secrets, 'referrals');
     expect(() => loadReferralsConfig(env)).toThrow(/REFERRAL_PAYLOAD_KEYS/);
+    const fewer = new Map(secrets);
+    fewer.delete('hub-redis-auth');
+    expect(secretReferenceProblems(objects, fewer)).toContainEqual(expect.stringContaining('RedisReplication hub-redis: reads key password of Secret hub-redis-auth'));
   });
 });
