@@ -14,11 +14,11 @@ import {
   ROLES,
 } from '../../packages/platform/src/auth/index.js';
 import type { Locale, MintDevTokenOptions, Role } from '../../packages/platform/src/auth/index.js';
+import { isUuid } from '../../packages/platform/src/uuid.js';
 import { HUB_ORGANIZATION_ID, LOCAL_HOST, SERVICES } from '../lib/services.mjs';
 import type { Command, Io } from './common.js';
 import { CliError, EXIT, nonEmpty, parseOptions, printJson, UsageError } from './common.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Who an operator is when they say nothing else. */
 export const OPERATOR_DEFAULTS = { role: 'network_coordinator', org: HUB_ORGANIZATION_ID, sub: 'hub-operator' } as const;
@@ -140,14 +140,14 @@ async function run(argv: string[], io: Io): Promise<number> {
   const roles: Role[] = roleNames.length > 0 ? [...new Set(roleNames.filter(isRole))] : [OPERATOR_DEFAULTS.role];
 
   const org = nonEmpty(values.org) ?? OPERATOR_DEFAULTS.org;
-  if (!UUID.test(org) && /^[0-9a-f-]{20,}$/i.test(org)) throw new UsageError('--org must be a UUID, an acronym or a name');
+  if (!isUuid(org) && /^[0-9a-f-]{20,}$/i.test(org)) throw new UsageError('--org must be a UUID, an acronym or a name');
   if (nonEmpty(values.sub) !== undefined && nonEmpty(values.user) !== undefined) throw new UsageError('give --sub or --user, not both');
   const userId = nonEmpty(values.sub) ?? nonEmpty(values.user) ?? OPERATOR_DEFAULTS.sub;
   const locale = nonEmpty(values.locale);
   if (locale !== undefined && !(LOCALES as readonly string[]).includes(locale)) throw new UsageError(`--locale must be one of ${LOCALES.join(', ')}`);
 
   const signer = { dir: identityDir(io, values.dir), ...issuerAndAudience(io, { issuer: values.issuer, audience: values.audience }) };
-  const organizationId = UUID.test(org)
+  const organizationId = isUuid(org)
     ? org
     : await organizationIdByName(io, org, {
         directoryUrl: values['directory-url'],

@@ -14,8 +14,6 @@ import type { Translate } from './i18n.js';
 import type { RateLimits } from './rate-limit.js';
 import type { SessionData, SessionUser } from './session.js';
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export type Session = { id: string; data: SessionData; isNew: boolean };
 
 /** Thrown when the person must sign in (again); the error handler sends them to the provider. */

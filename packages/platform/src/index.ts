@@ -13,3 +13,4 @@ export * from './service/index.js';
 export * from './audit/index.js';
 export * from './crypto/index.js';
 export * from './access/index.js';
+export * from './uuid.js';

@@ -1,4 +1,4 @@
-import { ConfigError, envInt, envKeyRing, envList, envSchema, envString, envUrl, loadConfig, serviceEnv } from '@referral-hub/platform';
+import { ConfigError, envInt, envKeyRing, envList, envSchema, envString, envUrl, loadConfig, serviceEnv, UUID_PATTERN } from '@referral-hub/platform';
 import type { Env, RingKey } from '@referral-hub/platform';
 import { z } from 'zod';
 
@@ -101,7 +101,7 @@ export const configSchema = envSchema({
   ACTION_LINK_TTL_SECONDS: envInt({ min: 60, max: ACTION_LINK_MAX_TTL_SECONDS, default: 259_200 }),
   HUB_ORGANIZATION_ID: z
     .string()
-    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID')
+    .regex(UUID_PATTERN, 'must be a UUID')
     .transform((id) => id.toLowerCase())
     .optional(),
 });

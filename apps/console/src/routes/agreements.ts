@@ -5,13 +5,14 @@
  * person's organisation (its administrator). The consent service decides;
  * its refusals are shown in words, each field named as the form names it.
  */
+import { isUuid } from '@referral-hub/platform';
 import type { Request, Response } from 'express';
 import type { ApiError } from '../api.js';
 import { translator } from '../i18n.js';
 import type { Translate } from '../i18n.js';
 import { agreementsPage, EMPTY_PROPOSAL } from '../views/agreements.js';
 import type { AgreementPage, AgreementsView, NewAgreement, ProposalForm } from '../views/agreements.js';
-import { handle, isRefusal, problemWords, UUID } from '../web.js';
+import { handle, isRefusal, problemWords } from '../web.js';
 import { organizationNames } from './supervision.js';
 
 import type { Web } from '../web.js';
@@ -47,7 +48,7 @@ function list(value: unknown): string[] {
 function proposalOf(form: Record<string, unknown>): ProposalForm {
   return {
     title: typeof form.title === 'string' ? form.title.trim() : '',
-    parties: list(form.parties).filter((id) => UUID.test(id)),
+    parties: list(form.parties).filter((id) => isUuid(id)),
     dataGroups: list(form.dataGroups),
     purposes: list(form.purposes),
     means: list(form.means),
@@ -121,7 +122,7 @@ export function registerAgreements(web: Web): void {
     handle(async (req, res) => {
       const id = String(req.params.id);
       const t = translator(languageOf(req, res));
-      if (!UUID.test(id)) {
+      if (!isUuid(id)) {
         await notFound(req, res, { href: '/agreements', text: t('agreements.back') });
         return;
       }

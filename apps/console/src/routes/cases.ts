@@ -3,6 +3,7 @@
  * consents on file, recording one (checked in plain words first) or
  * withdrawing one, and the family's account of what was shared.
  */
+import { isUuid } from '@referral-hub/platform';
 import { FIELD_GROUPS } from '@referral-hub/contracts';
 import type { FieldGroup } from '@referral-hub/contracts';
 import type { Request, Response } from 'express';
@@ -25,7 +26,7 @@ import {
 } from '../views/cases.js';
 import type { CaseConsent, CaseContext, CaseError, CasePolicy, CaseSharing, ConsentDraft, Organization, RecentCase } from '../views/cases.js';
 import { sharingPage } from '../views/cases.js';
-import { handle, isRefusal, problemWords, UUID } from '../web.js';
+import { handle, isRefusal, problemWords } from '../web.js';
 
 import type { Web } from '../web.js';
 
@@ -87,7 +88,7 @@ function draftOf(source: unknown): ConsentDraft {
     relationship: RELATIONSHIPS.some((r) => r.code === valueOf(source, 'relationship')) ? valueOf(source, 'relationship') : '',
     method: oneOf(METHODS, valueOf(source, 'method'), EMPTY_DRAFT.method),
     language: valueOf(source, 'language') === 'en' ? 'en' : 'fr',
-    recipients: [...new Set(valuesOf(source, 'recipients').filter((id) => UUID.test(id)))],
+    recipients: [...new Set(valuesOf(source, 'recipients').filter((id) => isUuid(id)))],
     groups: someOf<FieldGroup>(FIELD_GROUPS, valuesOf(source, 'groups')),
     purposes: someOf(PURPOSES, valuesOf(source, 'purposes')),
     expiresOn: /^\d{4}-\d{2}-\d{2}$/.test(expiresOn) ? expiresOn : '',
@@ -303,7 +304,7 @@ export function registerCases(web: Web): void {
       const caseCode = await caseCodeOf(req, res);
       if (caseCode === undefined) return;
       const id = String(req.params.id);
-      if (!UUID.test(id)) {
+      if (!isUuid(id)) {
         await notFound(req, res, { href: `/cases/${caseCode}`, text: translate(req, res)('cases.back.case') });
         return;
       }

@@ -7,12 +7,13 @@
  * words naming the field). Each form changes one thing, so a refusal never
  * leaves half of a change behind.
  */
+import { isUuid } from '@referral-hub/platform';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from '../api.js';
 import type { ApiClient } from '../api.js';
 import { DEFAULT_LANGUAGE, LANGUAGES, languageFromHeader, translator } from '../i18n.js';
 import { messagePage } from '../pages.js';
-import { UUID, isRefusal, problemWords, uploadsOf } from '../web.js';
+import { isRefusal, problemWords, uploadsOf } from '../web.js';
 import type { Web } from '../web.js';
 import { focalEditPage, locationEditPage, networkPage, organizationPage, serviceEditPage, serviceLabel } from '../views/coordination.js';
 import type {
@@ -222,7 +223,7 @@ async function referenceData(api: ApiClient): Promise<{ types: NetworkTerm[]; ar
 
 /** The directory's answer 404 (or an id that cannot be one): null, for a "not found" page. */
 async function found<T>(id: string, load: () => Promise<T>): Promise<T | null> {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   try {
     return await load();
   } catch (failure) {
@@ -393,7 +394,7 @@ export function registerCoordination(web: Web): void {
   const organizationChange = (what: string) => (req: Request, res: Response, next: (error?: unknown) => void) => {
     const id = String(req.params.id);
     const spec = organizationChanges[what];
-    if (!UUID.test(id) || spec === undefined) {
+    if (!isUuid(id) || spec === undefined) {
       notFound(req, res, back(req, res)).catch(next);
       return;
     }
@@ -408,7 +409,7 @@ export function registerCoordination(web: Web): void {
   app.post('/network/organizations/:id/focal-points', signedIn, organizationChange('focal-points'));
 
   const focalPointOf = async (api: ApiClient, organizationId: string, id: string): Promise<NetworkFocalPoint | null> => {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const points = await found(organizationId, () => api.get<{ items: NetworkFocalPoint[] }>('directory', `/v1/organizations/${organizationId}/focal-points`).then((l) => l.items));
     return points?.find((p) => p.id === id) ?? null;
   };
@@ -436,7 +437,7 @@ export function registerCoordination(web: Web): void {
   app.post('/network/organizations/:id/focal-points/:focalId', signedIn, (req, res, next) => {
     const organizationId = String(req.params.id);
     const focalId = String(req.params.focalId);
-    if (!UUID.test(organizationId) || !UUID.test(focalId)) {
+    if (!isUuid(organizationId) || !isUuid(focalId)) {
       notFound(req, res, back(req, res)).catch(next);
       return;
     }
@@ -449,7 +450,7 @@ export function registerCoordination(web: Web): void {
   app.post('/network/organizations/:id/focal-points/:focalId/delete', signedIn, (req, res, next) => {
     const organizationId = String(req.params.id);
     const focalId = String(req.params.focalId);
-    if (!UUID.test(organizationId) || !UUID.test(focalId)) {
+    if (!isUuid(organizationId) || !isUuid(focalId)) {
       notFound(req, res, back(req, res)).catch(next);
       return;
     }
@@ -486,7 +487,7 @@ export function registerCoordination(web: Web): void {
 
   const serviceChange = (what: ServiceForm) => (req: Request, res: Response, next: (error?: unknown) => void) => {
     const id = String(req.params.id);
-    if (!UUID.test(id)) {
+    if (!isUuid(id)) {
       notFound(req, res, back(req, res)).catch(next);
       return;
     }
@@ -528,7 +529,7 @@ export function registerCoordination(web: Web): void {
 
   app.post('/network/locations/:id', signedIn, (req, res, next) => {
     const id = String(req.params.id);
-    if (!UUID.test(id)) {
+    if (!isUuid(id)) {
       notFound(req, res, back(req, res)).catch(next);
       return;
     }

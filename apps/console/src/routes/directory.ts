@@ -1,9 +1,10 @@
 /** The directory, read-only: search with all the directory's filters, and a service page. */
+import { isUuid } from '@referral-hub/platform';
 import { ApiError } from '../api.js';
 import type { AdminArea, FocalPoint, Service, ServicePage, TaxonomyTerm } from '../api.js';
 import { directoryPage, directoryQuery, filtersOf, servicePage } from '../views/directory.js';
 import type { DirectoryView } from '../views/directory.js';
-import { handle, isRefusal, problemWords, UUID } from '../web.js';
+import { handle, isRefusal, problemWords } from '../web.js';
 
 import type { Web } from '../web.js';
 
@@ -48,7 +49,7 @@ export function registerDirectory(web: Web): void {
       const id = String(req.params.id);
       const t = translate(req, res);
       const back = { href: '/directory', text: t('directory.back') };
-      if (!UUID.test(id)) {
+      if (!isUuid(id)) {
         await notFound(req, res, back);
         return;
       }

@@ -1,9 +1,10 @@
 /** Received referrals, in tabs, with counts, filters and paging (overdue first across pages). */
+import { isUuid } from '@referral-hub/platform';
 import type { ApiClient, ReferralSummary, ReferralSummaryPage, Service } from '../api.js';
 import { INBOX_TABS, byUrgencyOfDeadline, formatInboxCursor, isInboxTab, mayBeOverdue, parseInboxCursor, tabCount } from '../inbox-tabs.js';
 import type { InboxCursor, InboxTab } from '../inbox-tabs.js';
 import { inboxPage } from '../pages.js';
-import { UUID, isRefusal } from '../web.js';
+import { isRefusal } from '../web.js';
 
 import type { Web } from '../web.js';
 
@@ -56,7 +57,7 @@ export function registerInbox(web: Web): void {
       };
       const service = pick('service');
       const filters = {
-        serviceId: service !== undefined && UUID.test(service) ? service.toLowerCase() : undefined,
+        serviceId: service !== undefined && isUuid(service) ? service.toLowerCase() : undefined,
         urgency: pick('urgency', ['high', 'medium', 'low']),
         status: pick('status', INBOX_TABS[tab]),
       };

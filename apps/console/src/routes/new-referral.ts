@@ -10,6 +10,7 @@
  * an edited draft is saved (or sent) as a new one and the old one withdrawn.
  * Case values are never logged and never put in a URL.
  */
+import { isUuid } from '@referral-hub/platform';
 import { randomUUID } from 'node:crypto';
 import { FIELD_CATALOGUE, PROTECTION_CONCERNS, isFieldGroup, validatePayload } from '@referral-hub/contracts';
 import type { CatalogueField, FieldGroup, ReferralsApi } from '@referral-hub/contracts';
@@ -21,7 +22,7 @@ import { directoryQuery, filtersOf } from '../views/directory.js';
 import type { DirectoryView } from '../views/directory.js';
 import { PROPOSABLE_GROUPS, URGENCIES, chooseServicePage, envelopePage, groupPage, inputKind, overviewPage, previewPage, sentResultPage } from '../views/new-referral.js';
 import type { Decision, Draft, Refusal } from '../views/new-referral.js';
-import { handle, isRefusal, problemWords, UUID } from '../web.js';
+import { handle, isRefusal, problemWords } from '../web.js';
 
 import type { Web } from '../web.js';
 
@@ -52,8 +53,8 @@ export function parseDraft(raw: unknown): Draft | undefined {
   if (!isRecord(value) || !isRecord(value.payload)) return undefined;
   const strings = ['serviceId', 'caseCode', 'urgency', 'needCategory', 'needText', 'key'] as const;
   for (const name of strings) if (typeof value[name] !== 'string') return undefined;
-  const optionalId = (name: string) => (typeof value[name] === 'string' && UUID.test(value[name]) ? { [name]: value[name] } : {});
-  if (!UUID.test(String(value.serviceId))) return undefined;
+  const optionalId = (name: string) => (typeof value[name] === 'string' && isUuid(value[name]) ? { [name]: value[name] } : {});
+  if (!isUuid(String(value.serviceId))) return undefined;
   return {
     serviceId: String(value.serviceId),
     caseCode: String(value.caseCode),
@@ -145,7 +146,7 @@ export function registerNewReferral(web: Web): void {
   };
 
   const serviceFor = async (req: Request, res: Response, api: ApiClient, id: string): Promise<Service | undefined> => {
-    const service = UUID.test(id) ? await serviceOf(api, id) : undefined;
+    const service = isUuid(id) ? await serviceOf(api, id) : undefined;
     if (service === undefined) await notFound(req, res, { href: '/new-referral', text: translate(req, res)('newReferral.title') });
     return service;
   };
@@ -423,7 +424,7 @@ export function registerNewReferral(web: Web): void {
     handle(async (req, res) => {
       if (!(await mayRefer(req, res))) return;
       const id = String(req.params.id);
-      if (!UUID.test(id)) {
+      if (!isUuid(id)) {
         await notYours(req, res);
         return;
       }

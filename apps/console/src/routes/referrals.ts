@@ -1,4 +1,5 @@
 /** A referral as the receiving side sees it, and its actions. */
+import { isUuid } from '@referral-hub/platform';
 import { DECLINE_REASONS, NOT_DELIVERED_REASONS } from '@referral-hub/contracts';
 import type { Request, Response } from 'express';
 import { ApiError } from '../api.js';
@@ -13,7 +14,7 @@ import { isReferringAction, referringActions } from '../referring-actions.js';
 import type { ReferringAction } from '../referring-actions.js';
 import { sentReferralPage } from '../views/sent.js';
 import type { AccessLogEntry, SentReferralView } from '../views/sent.js';
-import { SignInNeeded, UUID, isRefusal, problemWords } from '../web.js';
+import { SignInNeeded, isRefusal, problemWords } from '../web.js';
 import type { ApiClient } from '../api.js';
 import type { SessionUser } from '../session.js';
 
@@ -125,7 +126,7 @@ export function registerReferrals(web: Web): void {
 
   app.get('/referrals/:id', signedIn, (req, res, next) => {
     const id = String(req.params.id);
-    if (!UUID.test(id)) {
+    if (!isUuid(id)) {
       notYours(req, res).catch(next);
       return;
     }
@@ -144,7 +145,7 @@ export function registerReferrals(web: Web): void {
       body.reasonCode = reason.code;
     }
     if ((action === 'decline' || action === 'not_delivered' || action === 'complete') && text('note') !== '') body.note = text('note');
-    if (action === 'decline' && UUID.test(text('suggestedServiceId'))) body.suggestedServiceId = text('suggestedServiceId');
+    if (action === 'decline' && isUuid(text('suggestedServiceId'))) body.suggestedServiceId = text('suggestedServiceId');
     return { body };
   };
 
@@ -153,7 +154,7 @@ export function registerReferrals(web: Web): void {
     const form = req.body as Record<string, unknown>;
     const t = translator(languageOf(req, res));
     const note = typeof form.note === 'string' ? form.note.trim() : '';
-    const key = typeof form.idempotencyKey === 'string' && UUID.test(form.idempotencyKey) ? form.idempotencyKey : undefined;
+    const key = typeof form.idempotencyKey === 'string' && isUuid(form.idempotencyKey) ? form.idempotencyKey : undefined;
     try {
       await apiOf(req, res).post<Referral>('referrals', `/v1/referrals/${id}/${action}`, note === '' ? {} : { note }, key);
     } catch (failure) {
@@ -170,11 +171,11 @@ export function registerReferrals(web: Web): void {
   app.post('/referrals/:id/:action', signedIn, (req, res, next) => {
     const id = String(req.params.id);
     const action = String(req.params.action);
-    if (UUID.test(id) && isReferringAction(action)) {
+    if (isUuid(id) && isReferringAction(action)) {
       referringAction(req, res, id, action).catch(next);
       return;
     }
-    if (!UUID.test(id) || !isReceivingAction(action)) {
+    if (!isUuid(id) || !isReceivingAction(action)) {
       notYours(req, res).catch(next);
       return;
     }
@@ -186,7 +187,7 @@ export function registerReferrals(web: Web): void {
         await showReferral(req, res, id, { action, message: error }, 400);
         return;
       }
-      const key = typeof form.idempotencyKey === 'string' && UUID.test(form.idempotencyKey) ? form.idempotencyKey : undefined;
+      const key = typeof form.idempotencyKey === 'string' && isUuid(form.idempotencyKey) ? form.idempotencyKey : undefined;
       try {
         await apiOf(req, res).post<Referral>('referrals', `/v1/referrals/${id}/${actionPath(action)}`, action === 'acknowledge' || action === 'accept' || action === 'start' ? undefined : body, key);
       } catch (failure) {

@@ -1,9 +1,9 @@
 /** The referrals the person's organisation sent, in tabs, with counts, filters and paging. */
+import { isUuid } from '@referral-hub/platform';
 import type { KnownOrganization, ReferralSummaryPage, Service } from '../api.js';
 import { byUrgencyOfDeadline } from '../inbox-tabs.js';
 import { SENT_TABS, isSentTab, sentPage } from '../views/sent.js';
 import type { SentTab } from '../views/sent.js';
-import { UUID } from '../web.js';
 
 import type { Web } from '../web.js';
 
@@ -19,7 +19,7 @@ export function registerSent(web: Web): void {
       };
       const service = pick('service');
       const filters = {
-        serviceId: service !== undefined && UUID.test(service) ? service : undefined,
+        serviceId: service !== undefined && isUuid(service) ? service : undefined,
         urgency: pick('urgency', ['high', 'medium', 'low']),
         status: pick('status', SENT_TABS[tab]),
       };

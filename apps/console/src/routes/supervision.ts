@@ -4,12 +4,13 @@
  * or were declined. The consent service alone decides who may decide (never
  * the requester); the page only leaves the buttons off one's own request.
  */
+import { isUuid } from '@referral-hub/platform';
 import type { Request, Response } from 'express';
 import type { ApiClient, ReferralSummary, ReferralSummaryPage, Service } from '../api.js';
 import { translator } from '../i18n.js';
 import { supervisionPage } from '../views/supervision.js';
 import type { OverrideDecisionKind, OverridePage, SupervisionView } from '../views/supervision.js';
-import { handle, isRefusal, problemWords, UUID } from '../web.js';
+import { handle, isRefusal, problemWords } from '../web.js';
 
 import type { Web } from '../web.js';
 
@@ -89,7 +90,7 @@ export function registerSupervision(web: Web): void {
       const id = String(req.params.id);
       const decision = String(req.params.decision);
       const t = translator(languageOf(req, res));
-      if (!UUID.test(id) || !isDecision(decision)) {
+      if (!isUuid(id) || !isDecision(decision)) {
         await notFound(req, res, { href: '/supervision', text: t('supervision.back') });
         return;
       }

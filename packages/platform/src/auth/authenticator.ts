@@ -8,6 +8,7 @@ import {
 } from 'jose';
 import type { JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from 'jose';
 import { AppError, unauthenticated } from '../errors.js';
+import { isUuid } from '../uuid.js';
 import { DEFAULT_ALGORITHMS, isAsymmetricAlgorithm } from './algorithms.js';
 import type { AsymmetricAlgorithm } from './algorithms.js';
 import { LOCALES, isRole } from './principal.js';
@@ -97,7 +98,6 @@ function checkAccessTokenType(headerType: unknown, payload: JWTPayload, accepted
 // A compact JWS: three base64url parts. Bounded so a huge header costs nothing.
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const MAX_TOKEN_LENGTH = 16 * 1024;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function checkAlgorithms(algorithms: readonly string[]): AsymmetricAlgorithm[] {
   if (algorithms.length === 0) throw new Error('createAuthenticator: at least one algorithm is required');
@@ -194,7 +194,7 @@ export function principalFromClaims(payload: JWTPayload): Principal {
   const userId = optionalString(payload, 'sub');
   if (userId === undefined) throw unauthenticated(AUTH_FAILURES.subject);
   const organizationId = optionalString(payload, 'org');
-  if (organizationId === undefined || !UUID.test(organizationId)) throw unauthenticated(AUTH_FAILURES.organization);
+  if (organizationId === undefined || !isUuid(organizationId)) throw unauthenticated(AUTH_FAILURES.organization);
 
   const principal: Principal = { userId, organizationId: organizationId.toLowerCase(), roles: rolesFrom(payload.roles) };
   const name = optionalString(payload, 'name');

@@ -89,13 +89,6 @@ export function assertValidEvent(validator: EventValidator, event: unknown): Eve
   throw new InvalidEventError(eventTypeOf(event), result.errors);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True when `value` is a UUID in canonical text form (outbox ids are `uuid`). */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
-
 /**
  * A short, log- and header-safe description of a failure. Error messages can
  * quote input, so the text is cut short and never includes `detail` fields of

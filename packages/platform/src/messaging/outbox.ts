@@ -2,7 +2,8 @@ import { buildEvent, type CloudEvent, type EventDataMap, type EventType } from '
 import type { Pool } from 'pg';
 import { acceptOrCreateRequestId, currentRequestId, REQUEST_ID_HEADER } from '../context.js';
 import type { SqlClient } from '../db/types.js';
-import { assertValidEvent, InvalidEventError, isUuid, type EventEnvelope, type EventValidator } from './events.js';
+import { isUuid } from '../uuid.js';
+import { assertValidEvent, InvalidEventError, type EventEnvelope, type EventValidator } from './events.js';
 import type { MessageHeaders } from './publish.js';
 
 /** PostgreSQL NOTIFY channel the relay listens on; notified on commit of an enqueue. */

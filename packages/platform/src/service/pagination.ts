@@ -1,4 +1,5 @@
 import { validationError } from '../errors.js';
+import { isUuid } from '../uuid.js';
 
 /**
  * Opaque cursors for keyset pagination. A cursor is the sort key of the last
@@ -12,8 +13,6 @@ export function encodeCursor(position: readonly (string | number)[]): string {
 /** What one position of a cursor must hold, checked when it is decoded. */
 export type CursorPart = 'string' | 'number' | 'uuid' | 'timestamp';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function partMatches(kind: CursorPart, value: string | number): boolean {
   switch (kind) {
     case 'string':
@@ -21,7 +20,7 @@ function partMatches(kind: CursorPart, value: string | number): boolean {
     case 'number':
       return typeof value === 'number' && Number.isFinite(value);
     case 'uuid':
-      return typeof value === 'string' && UUID.test(value);
+      return typeof value === 'string' && isUuid(value);
     case 'timestamp':
       return typeof value === 'string' && !Number.isNaN(Date.parse(value));
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NotificationsApi } from '@referral-hub/contracts';
-import { notFound } from '@referral-hub/platform';
+import { isUuid, notFound } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
 import { insertDeliveries } from '../data-access/deliveries.js';
@@ -14,7 +14,6 @@ export type SubscriptionTestEvent = NotificationsApi.components['schemas']['Subs
 /** The type of a test webhook: never on the broker, only ever sent to a subscriber that asked for it. */
 export const SUBSCRIPTION_TEST_EVENT_TYPE = 'notification.test';
 const SOURCE = '/services/notifications';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Sends a subscription a signed test webhook through the same path as every
@@ -34,7 +33,7 @@ export async function sendSubscriptionTest(
   now: Date = new Date(),
 ): Promise<SubscriptionTest> {
   assertMayAct(principal, 'manageSubscriptions');
-  const subscription = UUID.test(subscriptionId)
+  const subscription = isUuid(subscriptionId)
     ? await deps.db.client.webhookSubscription.findFirst({ where: { id: subscriptionId.toLowerCase(), organizationId: principal.organizationId } })
     : null;
   if (subscription === null) throw notFound('No subscription with this id is visible to you.');

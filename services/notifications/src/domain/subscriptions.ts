@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NotificationsApi } from '@referral-hub/contracts';
-import { notFound, validationError } from '@referral-hub/platform';
+import { isUuid, notFound, validationError } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
 import type { WebhookSubscription } from '../data-access/generated/prisma/client.js';
@@ -14,7 +14,6 @@ export type Subscription = NotificationsApi.components['schemas']['Subscription'
 export type SubscriptionCreated = NotificationsApi.components['schemas']['SubscriptionCreated'];
 export type SubscriptionCreate = NotificationsApi.components['schemas']['SubscriptionCreate'];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function toSubscription(row: WebhookSubscription): Subscription {
   return { id: row.id, url: row.url, eventTypes: row.eventTypes as Subscription['eventTypes'], createdAt: row.createdAt.toISOString() };
@@ -85,7 +84,7 @@ export async function listSubscriptions(deps: { db: NotificationsDatabase }, pri
  */
 export async function deleteSubscription(deps: { db: NotificationsDatabase }, principal: Principal, id: string): Promise<void> {
   assertMayAct(principal, 'manageSubscriptions');
-  const { count } = UUID.test(id)
+  const { count } = isUuid(id)
     ? await deps.db.client.webhookSubscription.deleteMany({ where: { id: id.toLowerCase(), organizationId: principal.organizationId } })
     : { count: 0 };
   if (count === 0) throw notFound('No subscription with this id is visible to you.');

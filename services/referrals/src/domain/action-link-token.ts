@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isUuid } from '@referral-hub/platform';
 import type { RingKey } from '@referral-hub/platform';
 
 /** The steps an email action link can take. */
@@ -38,11 +39,10 @@ const MAC_BYTES = 16;
 const TOKEN_BYTES = PAYLOAD_BYTES + MAC_BYTES;
 /** Binds the MAC to this use of the keys: the same key elsewhere never yields a valid link. */
 const DOMAIN = Buffer.from('referral-hub/action-link/v1\n', 'utf8');
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function uuidBytes(id: string): Buffer {
   const lower = id.toLowerCase();
-  if (!UUID.test(lower)) throw new Error('An action link names a referral and a focal point by UUID');
+  if (!isUuid(lower)) throw new Error('An action link names a referral and a focal point by UUID');
   return Buffer.from(lower.replaceAll('-', ''), 'hex');
 }
 

@@ -1,4 +1,4 @@
-import { forbidden, hasRole, notFound } from '@referral-hub/platform';
+import { forbidden, hasRole, isUuid, notFound } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import { readReferral } from '../data-access/referral-read.js';
 import type { ReferralRow } from '../data-access/referrals.js';
@@ -6,7 +6,6 @@ import type { ReferralDeps } from './deps.js';
 import { sideOf } from './lifecycle.js';
 import { partiesOf } from './referral.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The referral if the caller's organisation is on one of its sides. A third
@@ -18,7 +17,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function findVisibleReferral(deps: Pick<ReferralDeps, 'pool'>, principal: Principal, id: string): Promise<ReferralRow> {
   if (!hasRole(principal, 'caseworker', 'supervisor', 'focal_point', 'system')) throw forbidden('Your role does not handle referrals.');
   // One statement on the pool (every read of a referral starts here).
-  const row = UUID.test(id) ? await readReferral(deps.pool, id.toLowerCase()) : null;
+  const row = isUuid(id) ? await readReferral(deps.pool, id.toLowerCase()) : null;
   if (row === null) throw notFound('No referral with this id is visible to you.');
   const side = sideOf(partiesOf(row), principal);
   if (side === 'third' || (side === 'receiving' && row.status === 'draft' && principal.organizationId !== row.referringOrganizationId)) {

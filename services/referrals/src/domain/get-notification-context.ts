@@ -1,5 +1,5 @@
 import type { ReferralsApi } from '@referral-hub/contracts';
-import { forbidden, notFound } from '@referral-hub/platform';
+import { forbidden, isUuid, notFound } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import { listFocalPointsFor } from '../data-access/directory-details.js';
 import { listFormerLeads } from '../data-access/former-leads.js';
@@ -14,7 +14,6 @@ import type { ReferralDeps } from './deps.js';
 /** What the notifications service needs to tell people about a referral (see the contract). */
 export type NotificationContext = ReferralsApi.components['schemas']['NotificationContext'];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The directory's `{fr?, en?}` name of a service, as both languages (null when missing). */
 export function localizedName(value: unknown): { fr: string | null; en: string | null } {
@@ -63,7 +62,7 @@ export async function getNotificationContext(
   if (!isNotificationsService(principal, deps.notificationClients)) {
     throw forbidden('Only the notifications service may read who to tell about a referral.');
   }
-  const row = UUID.test(id) ? await findReferral(deps.db.client, id.toLowerCase()) : null;
+  const row = isUuid(id) ? await findReferral(deps.db.client, id.toLowerCase()) : null;
   if (row === null) throw notFound('No referral with this id.');
   const [referring, recipient, service, focalPoints] = await Promise.all([
     findKnownOrganization(deps.db.client, row.referringOrganizationId),

@@ -1,3 +1,4 @@
+import { isUuid } from '@referral-hub/platform';
 import type { Tx } from '../../data-access/database.js';
 import { findLocation, findLocationByHsdsId } from '../../data-access/locations.js';
 import type { LocationRow } from '../../data-access/locations.js';
@@ -9,10 +10,6 @@ import { findServiceById, findServiceByHsdsId } from '../../data-access/services
 import type { ServiceRow } from '../../data-access/services.js';
 import { termHsdsId } from './to-hsds.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True when `id` can be one of our ids (they are UUIDs; the id columns take nothing else). */
-export const isUuid = (id: string): boolean => UUID.test(id);
 
 /*
  * Which row an HSDS id names. The export writes a record's HSDS id as the one
