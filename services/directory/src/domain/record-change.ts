@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { buildEvent } from '@referral-hub/contracts';
 import type { Outbox, Principal } from '@referral-hub/platform';
 import type { Tx } from '../data-access/database.js';
 import { insertChangeHistory } from '../data-access/history.js';
 import type { OrganizationType } from './organization.js';
 import type { Service } from './views.js';
-
-export const DIRECTORY_SOURCE = '/services/directory';
 
 export type ChangeKind = 'created' | 'updated' | 'deleted';
 export type EntityType = 'organization' | 'service' | 'location' | 'focal_point' | 'taxonomy_term' | 'admin_area';
@@ -53,22 +50,20 @@ export async function organizationChanged(
     changedFields,
     version: organization.version,
   });
-  await outbox.enqueueEvent(
+  await outbox.publish(
     tx,
-    buildEvent(
-      'directory.organization.changed',
-      {
-        organizationId: organization.id,
-        organizationType: organization.type as OrganizationType,
-        change,
-        changedFields: [...changedFields],
-        version: organization.version,
-        // Consumers name the organisation to families (the consent service's sharing account);
-        // the event carries one line, whatever control characters an import let through.
-        name: oneLine(organization.name),
-      },
-      { source: DIRECTORY_SOURCE, subject: organization.id },
-    ),
+    'directory.organization.changed',
+    {
+      organizationId: organization.id,
+      organizationType: organization.type as OrganizationType,
+      change,
+      changedFields: [...changedFields],
+      version: organization.version,
+      // Consumers name the organisation to families (the consent service's sharing account);
+      // the event carries one line, whatever control characters an import let through.
+      name: oneLine(organization.name),
+    },
+    { subject: organization.id },
   );
 }
 
@@ -90,22 +85,20 @@ export async function serviceChanged(
     changedFields,
     version: service.version,
   });
-  await outbox.enqueueEvent(
+  await outbox.publish(
     tx,
-    buildEvent(
-      'directory.service.changed',
-      {
-        serviceId: service.id,
-        organizationId: service.organizationId,
-        organizationType: organizationType as OrganizationType,
-        status: service.status as Service['status'],
-        acceptsReferrals: service.acceptsReferrals,
-        change,
-        changedFields: [...changedFields],
-        version: service.version,
-      },
-      { source: DIRECTORY_SOURCE, subject: service.id },
-    ),
+    'directory.service.changed',
+    {
+      serviceId: service.id,
+      organizationId: service.organizationId,
+      organizationType: organizationType as OrganizationType,
+      status: service.status as Service['status'],
+      acceptsReferrals: service.acceptsReferrals,
+      change,
+      changedFields: [...changedFields],
+      version: service.version,
+    },
+    { subject: service.id },
   );
 }
 
