@@ -1,12 +1,10 @@
-import { decodeCursor, toPage, validationError } from '@referral-hub/platform';
+import { decodeCursor, toPage } from '@referral-hub/platform';
 import type { Page, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { listDecisionsOfCase } from '../data-access/decisions.js';
 import { requireAccess } from './access.js';
 import { toDecision } from './decision.js';
 import type { Decision } from './decision.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The sharing decisions made about a case of the caller's organisation, newest first: who asked,
@@ -22,12 +20,8 @@ export async function listCaseDecisions(
   requireAccess(principal, 'decision.list', ['owner'], 'Only a caseworker or a supervisor can list the decisions of a case.');
   let after: { createdAt: Date; id: string } | undefined;
   if (query.cursor !== undefined) {
-    const [createdAt, id] = decodeCursor(query.cursor, 2);
-    const date = new Date(String(createdAt));
-    if (Number.isNaN(date.getTime()) || !UUID.test(String(id))) {
-      throw validationError([{ field: 'query.cursor', message: 'is not a cursor returned by this API', code: 'format' }]);
-    }
-    after = { createdAt: date, id: String(id) };
+    const [createdAt, id] = decodeCursor(query.cursor, ['timestamp', 'uuid']);
+    after = { createdAt: new Date(String(createdAt)), id: String(id) };
   }
   const rows = await listDecisionsOfCase(deps.db.client, {
     organizationId: principal.organizationId,
