@@ -593,6 +593,23 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
   });
 });
 
+describe('the restore drill', () => {
+  it('is a recovery of the production cluster\'s backups, valid against the schemas', () => {
+    const drill = parseAllDocuments(readFileSync(`${ROOT}deploy/kubernetes/drills/pitr-restore.yaml`, 'utf8'))
+      .map((document) => document.toJS() as unknown)
+      .filter(isObj)
+      .map((object) => object as K8sObject);
+    expect(schemaProblems(drill)).toEqual([]);
+    expect(networkProblems([...drill, ...render('production').filter((object) => object.kind === 'NetworkPolicy')])).toEqual([]);
+    const cluster = ofKind(drill, 'Cluster')[0];
+    const live = ofKind(render('production'), 'Cluster')[0];
+    expect(at(cluster, 'spec.bootstrap.recovery.recoveryTarget.targetTime')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const source = objs(at(cluster, 'spec.externalClusters')).find((external) => external.name === at(cluster, 'spec.bootstrap.recovery.source'));
+    expect(at(source, 'barmanObjectStore.destinationPath')).toBe(at(live, 'spec.backup.barmanObjectStore.destinationPath'));
+    expect(at(source, 'barmanObjectStore.serverName')).toBe(live?.metadata.name);
+  });
+});
+
 describe('the rules fail when the manifests break one', () => {
   let objects: K8sObject[] = [];
   let secrets: Secrets = new Map();
