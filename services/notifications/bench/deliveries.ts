@@ -42,7 +42,7 @@ import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
-import type { ChannelSender } from '../src/delivery/channels.js';
+import type { ChannelSender } from '../src/domain/channels.js';
 import { createEmailSender } from '../src/delivery/email.js';
 import { createHttpSmsSender } from '../src/delivery/sms.js';
 import type { ReferralContextSource } from '../src/domain/notify-referral-event.js';

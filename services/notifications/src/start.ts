@@ -9,7 +9,7 @@ import type { Tx } from './data-access/database.js';
 import type { PrismaClient } from './data-access/generated/prisma/client.js';
 import { createRedisConnection } from './data-access/redis.js';
 import type { RedisConnection } from './data-access/redis.js';
-import type { ChannelSender } from './delivery/channels.js';
+import type { ChannelSender } from './domain/channels.js';
 import { createDevOutboxSender, startDevOutboxServer } from './delivery/dev-outbox.js';
 import { createEmailSender } from './delivery/email.js';
 import { createDeliveryQueue, startDeliveryWorker } from './delivery/queue.js';

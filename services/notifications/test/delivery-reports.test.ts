@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { buildEvent } from '@referral-hub/contracts';
 import type { Producer, ServiceTestEnv } from '@referral-hub/testkit';
 import { simpleParser } from 'mailparser';
+import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gsm7Length, isGsm7 } from '../src/domain/messages/gsm7.js';
@@ -290,6 +291,34 @@ describe('delivery reports', () => {
     if (context !== undefined) contexts.set(gone.r.referralId, { ...context, focalPoints: context.focalPoints.map((c) => ({ ...c, email: null })) });
     expect(await recordDeliveryReport(deps, { provider: 'http', providerMessageId: gone.providerMessageId, status: 'failed' })).toBe('updated');
     expect((await rows(gone.r.referralId)).map((d) => `${d.channel} ${d.status}`)).toEqual(['sms failed']);
+  });
+
+  it('the e-mail in place of a failed SMS is queued once its row is committed: the worker never finds a job without its row', async () => {
+    const { r, key, providerMessageId } = await textedFocalPoint(['sms']);
+    // What another connection (a worker's) sees of each job's row at the moment the job is queued.
+    const seenWhenQueued: (string | undefined)[] = [];
+    const watching: DeliveryReportDeps = {
+      ...deps,
+      notify: {
+        ...deps.notify,
+        enqueue: async (jobs) => {
+          const observer = new pg.Client({ connectionString: testEnv.env.DATABASE_URL });
+          await observer.connect();
+          try {
+            for (const job of jobs) {
+              const { rows: found } = await observer.query<{ status: string }>('SELECT status FROM delivery WHERE id = $1', [job.deliveryId]);
+              seenWhenQueued.push(found[0]?.status);
+            }
+          } finally {
+            await observer.end();
+          }
+          await deps.notify.enqueue(jobs);
+        },
+      },
+    };
+    expect(await recordDeliveryReport(watching, { provider: 'http', providerMessageId, status: 'failed' })).toBe('updated');
+    expect(seenWhenQueued).toEqual(['queued']);
+    await expect.poll(async () => (await row(r.referralId, key, 'email'))?.status, poll).toBe('sent');
   });
 
   it('an e-mail in place of a failed SMS whose job Redis lost is queued again by the sweep, not failed as lost', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Producer, ServiceTestEnv, TestClaims } from '@referral-hub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AddressNotAllowedError, isPublicAddress, publicAddressesOf } from '../src/delivery/address-guard.js';
-import { deliveryId } from '../src/delivery/queue.js';
+import { deliveryId } from '../src/domain/delivery-jobs.js';
 import { createSecretCipher, developmentSecretKeys, subscriptionSecret } from '../src/delivery/secret-cipher.js';
 import type { ReferralContextSource } from '../src/domain/notify-referral-event.js';
 import type { ReferralContext } from '../src/domain/recipients.js';

@@ -19,7 +19,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmailSender } from '../src/delivery/email.js';
 import { startDeliveryWorker } from '../src/delivery/queue.js';
-import type { DeliveryJobData } from '../src/delivery/queue.js';
+import type { DeliveryJobData } from '../src/domain/delivery-jobs.js';
 import type { ReferralContextSource } from '../src/domain/notify-referral-event.js';
 import type { Contact, ReferralContext } from '../src/domain/recipients.js';
 import { redisUrl, startNotificationsUnderTest } from './support.js';

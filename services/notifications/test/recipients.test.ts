@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReferralEventType } from '../src/entry-points/messaging/events.js';
+import type { ReferralEventType } from '../src/domain/referral-event-facts.js';
 import { asOfEvent } from '../src/domain/people-of-the-moment.js';
 import { planDeliveries } from '../src/domain/recipients.js';
 import type { Contact, ReferralContext, StoredPreference } from '../src/domain/recipients.js';

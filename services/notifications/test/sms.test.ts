@@ -6,7 +6,7 @@ import { buildEvent } from '@referral-hub/contracts';
 import type { Producer } from '@referral-hub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNotificationsConfig } from '../src/config.js';
-import { DeliveryError } from '../src/delivery/channels.js';
+import { DeliveryError } from '../src/domain/channels.js';
 import { createAfricasTalkingSender, createHttpSmsSender } from '../src/delivery/sms.js';
 import { gsm7Length, isGsm7 } from '../src/domain/messages/gsm7.js';
 import type { ReferralContext } from '../src/domain/recipients.js';

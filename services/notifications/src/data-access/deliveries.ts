@@ -103,6 +103,35 @@ export async function recordFinalOutcome(db: Tx, id: string, attempt: number, ou
 }
 
 /**
+ * What the sweep of lost jobs looks at, oldest first: rows still `queued` since before `queuedBefore`, and
+ * rows `sending` whose lease ran out (their worker died while sending).
+ */
+export function findStalledDeliveries(tx: Tx, queuedBefore: Date, now: Date, take: number): Promise<DeliveryRow[]> {
+  return tx.delivery.findMany({
+    where: {
+      OR: [
+        { status: 'queued', queuedAt: { lt: queuedBefore } },
+        { status: 'sending', leaseUntil: { lt: now } },
+      ],
+    },
+    orderBy: [{ queuedAt: 'asc' }, { id: 'asc' }],
+    take,
+  });
+}
+
+/**
+ * Ends a delivery whose job was lost `failed` (`job_lost`), if it is still as `row` was read (same status
+ * and attempt; a `sending` one still past its lease). False, and nothing written, when it changed.
+ */
+export async function failLostDelivery(tx: Tx, row: Pick<DeliveryRow, 'id' | 'status' | 'attempts'>, now: Date): Promise<boolean> {
+  const { count } = await tx.delivery.updateMany({
+    where: { id: row.id, status: row.status, attempts: row.attempts, ...(row.status === 'sending' ? { leaseUntil: { lt: now } } : {}) },
+    data: { status: 'failed', errorCode: 'job_lost', failedAt: now, updatedAt: now, leaseUntil: null },
+  });
+  return count === 1;
+}
+
+/**
  * The delivery log of a referral as `organizationId` may see it, oldest
  * first: everything when it referred, except other organisations' webhooks;
  * its own webhooks when it is the recipient.

@@ -6,8 +6,8 @@ import type { Logger } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
 import { escapeHtml } from '../domain/messages/render.js';
 import { gsm7Length } from '../domain/messages/gsm7.js';
-import type { ChannelSender, SendResult } from './channels.js';
-import { DeliveryError } from './channels.js';
+import type { ChannelSender, SendResult } from '../domain/channels.js';
+import { DeliveryError } from '../domain/channels.js';
 
 /**
  * The development catcher of one channel: keeps the message in `dev_outbox`

@@ -1,6 +1,6 @@
 import { createTransport } from 'nodemailer';
-import type { ChannelSender, OutgoingMessage, SendResult } from './channels.js';
-import { DeliveryError } from './channels.js';
+import type { ChannelSender, OutgoingMessage, SendResult } from '../domain/channels.js';
+import { DeliveryError } from '../domain/channels.js';
 
 export type EmailSenderOptions = {
   /** `smtp://` or `smtps://`, with credentials if the relay needs them. */

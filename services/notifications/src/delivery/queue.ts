@@ -1,16 +1,10 @@
-import { createHash } from 'node:crypto';
-import { buildEvent } from '@referral-hub/contracts';
-import type { HealthCheck, Logger, Outbox } from '@referral-hub/platform';
+import type { HealthCheck, Logger } from '@referral-hub/platform';
 import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { NotificationsDatabase } from '../data-access/database.js';
-import { claimDelivery, extendDeliveryLease, findDelivery, recordFinalOutcome, updateClaimedDelivery } from '../data-access/deliveries.js';
-import type { ChannelSender, OutgoingMessage, SendResult } from './channels.js';
-import { DeliveryError, errorCodeOf } from './channels.js';
-
-/** What a delivery job carries: the log row it updates and the rendered message (`referralId` null for a subscription's test). */
-export type DeliveryJobData = { deliveryId: string; eventId: string; referralId: string | null; message: OutgoingMessage };
+import type { DeliveryJobData } from '../domain/delivery-jobs.js';
+import { sendDelivery } from '../domain/send-delivery.js';
+import type { SendDeliveryDeps } from '../domain/send-delivery.js';
 
 export type DeliveryQueueOptions = {
   redisUrl: string;
@@ -25,22 +19,7 @@ export type DeliveryQueueOptions = {
 };
 
 const QUEUE_NAME = 'deliveries';
-const SOURCE = '/services/notifications';
 const WEEK_S = 7 * 24 * 3600;
-const NOT_PLANNED_YET_DELAY_MS = 200;
-/** Longer than the consumer's retries of an event (attempts × retry delay, with margin). */
-const NOT_PLANNED_GIVE_UP_MS = 60 * 60 * 1000;
-
-/**
- * The id of a delivery, and of its job: derived from the event, recipient and
- * channel, so that planning the same event again (a redelivery) lands on the
- * same row and the same job, and nothing is sent twice.
- */
-export function deliveryId(eventId: string, recipientKey: string, channel: string): string {
-  const hex = createHash('sha256').update(`${eventId}\u0000${recipientKey}\u0000${channel}`).digest('hex');
-  // Shaped as a UUID (version 8: custom) so that it fits the log's uuid column and the events' notificationId.
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((Number.parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
-}
 
 export type DeliveryQueue = {
   /** Opens the producer's Redis connection (a `ServiceResource`). */
@@ -121,154 +100,30 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
   };
 }
 
-export type DeliveryWorkerOptions = DeliveryQueueOptions & {
-  db: NotificationsDatabase;
-  outbox: Outbox;
-  senders: Partial<Record<OutgoingMessage['channel'], ChannelSender>>;
-  logger: Logger;
-  /**
-   * How long a claimed delivery is held by its worker (`DELIVERY_LEASE_MS`), renewed every third of it while
-   * the provider is being called: after a crash, how long until the delivery may be sent again.
-   */
-  leaseMs: number;
-  /**
-   * Told of each delivery that failed for good (a permanent refusal, or its last attempt), once its log row
-   * says so: a failed SMS to a focal point is then sent by e-mail (`record-delivery-report.ts`). Its errors are
-   * logged, never the delivery's.
-   */
-  onFailed?: (deliveryId: string) => Promise<void>;
-};
-
-/** Tries of recording an outcome the provider already gave, before leaving the row to its lease. */
-const RECORD_TRIES = 5;
-const RECORD_RETRY_MS = 200;
+export type DeliveryWorkerOptions = DeliveryQueueOptions & SendDeliveryDeps;
 
 /**
- * Sends delivery jobs and keeps the delivery log. Each attempt first claims
- * its row (`queued` → `sending`, attempt counted, leased: `claimDelivery`), so
- * that only one worker ever calls the provider for a delivery, however often
- * its job is handed out (BullMQ re-hands a job whose lock it lost, the sweep
- * queues a lost one again). A worker handed a delivery another holds waits
- * for that lease, without spending an attempt. The outcome is written by the
- * claiming attempt only: `sent` with the provider's message id, `failed` with
- * a code once a permanent error or the last attempt is reached (each final
- * outcome published, `notification.delivered` / `notification.failed`, in the
- * same transaction), or back to `queued` for a retry.
- *
- * What cannot be closed: a worker that dies (or cannot reach its database)
- * after the provider took the message and before the log says so leaves the
- * row `sending`; when the lease has run out the message is sent again, with
- * the same Message-ID, `webhook-id` or `Idempotency-Key`, for the receiver to
- * drop. See docs/adr/0013-delivery-at-least-once.md.
+ * The delivery worker: BullMQ's side of sending. Each job it is handed goes to
+ * the `send-delivery` use case (claim, send, log: `domain/send-delivery.ts`),
+ * whose answer is turned into BullMQ's terms: done, delayed without spending
+ * an attempt, retried with backoff, or failed for good.
  */
 export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promise<{ stop(): Promise<void>; worker: Worker<DeliveryJobData> }> {
-  const { db, outbox, logger, leaseMs } = options;
-
-  type Outcome = { sent: true; providerMessageId: string | null; delivered?: boolean } | { sent: false; errorCode: string; final: boolean };
-  /** Writes the outcome of the attempt that holds the row; false when it no longer does (nothing written). */
-  const record = async (job: Job<DeliveryJobData>, attempt: number, outcome: Outcome): Promise<boolean> => {
-    const now = new Date();
-    const { deliveryId: id, eventId, referralId, message } = job.data;
-    if (!outcome.sent && !outcome.final) {
-      return updateClaimedDelivery(db.client, id, attempt, { status: 'queued', errorCode: outcome.errorCode, updatedAt: now });
-    }
-    // A test delivery (no referral) is in the log only: the events are about referrals' notifications.
-    const base = referralId === null ? null : { notificationId: id, eventId, referralId, channel: message.channel, attempts: attempt };
-    const event =
-      base === null || referralId === null
-        ? null
-        : outcome.sent
-          ? buildEvent('notification.delivered', { ...base, ...(outcome.providerMessageId === null ? {} : { providerMessageId: outcome.providerMessageId }) }, { source: SOURCE, subject: referralId, time: now })
-          : buildEvent('notification.failed', { ...base, errorCode: outcome.errorCode }, { source: SOURCE, subject: referralId, time: now });
-    // The outcome and its event in one statement: written together, or (the attempt no longer holds the row) not at all.
-    return recordFinalOutcome(
-      db.client,
-      id,
-      attempt,
-      outcome.sent
-        ? { status: 'sent', providerMessageId: outcome.providerMessageId, delivered: outcome.delivered === true, at: now }
-        : { status: 'failed', errorCode: outcome.errorCode, at: now },
-      event === null ? null : outbox.rowOf(event),
-    );
-  };
-
-  /**
-   * The provider has answered: its answer must reach the log, or the lease runs out and the message goes
-   * again. A database error is tried again for a while rather than taken for the provider's.
-   */
-  const recordSurely = async (job: Job<DeliveryJobData>, attempt: number, outcome: Outcome): Promise<boolean> => {
-    for (let tries = 1; ; tries += 1) {
-      try {
-        return await record(job, attempt, outcome);
-      } catch (error) {
-        if (tries >= RECORD_TRIES) throw error;
-        logger.warn({ deliveryId: job.data.deliveryId, attempt, tries, err: { name: error instanceof Error ? error.name : 'unknown' } }, 'The outcome of a delivery could not be logged yet; trying again');
-        await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_MS * tries));
-      }
-    }
-  };
-
-  /** Puts the job back without spending one of its attempts, to be looked at again at `until`. */
-  const later = async (job: Job<DeliveryJobData>, until: number, token: string | undefined): Promise<never> => {
-    await job.moveToDelayed(until, token);
-    throw new DelayedError();
-  };
+  const { logger } = options;
 
   const process = async (job: Job<DeliveryJobData>, token?: string): Promise<void> => {
-    const claimed = await claimDelivery(db.client, job.data.deliveryId, leaseMs);
-    if (claimed === null) {
-      const row = await findDelivery(db.client, job.data.deliveryId);
-      if (row === null) {
-        // Jobs are queued once the consumer's transaction has committed, so a row is normally there. Not
-        // yet visible here (a replica reading behind) or gone with a rolled-back plan: look again shortly,
-        // without spending one of the message's attempts, waiting longer as time passes, and giving up
-        // once the event has had time for all its retries.
-        const waited = Date.now() - job.timestamp;
-        if (waited > NOT_PLANNED_GIVE_UP_MS) throw new UnrecoverableError('not_planned');
-        return later(job, Date.now() + Math.min(30_000, Math.max(NOT_PLANNED_YET_DELAY_MS, waited / 2)), token);
-      }
-      // Another worker holds it (this job was handed out twice): never a second send; look again once its
-      // lease is over, when it will be sent, failed, queued for a retry, or free because that worker died.
-      if (row.status === 'sending') return later(job, Math.max(Date.now(), row.leaseUntil?.getTime() ?? 0) + NOT_PLANNED_YET_DELAY_MS, token);
-      // Queued again between the two reads (the holder's retry): claim on the next turn.
-      if (row.status === 'queued') return later(job, Date.now() + NOT_PLANNED_YET_DELAY_MS, token);
-      return; // sent or failed: final
-    }
-    // Counted in the log rather than by BullMQ, so that the log says how often the provider was tried.
-    const attempt = claimed.attempts;
-    const sender = options.senders[job.data.message.channel];
-    // While the provider is called, the lease is renewed: only a worker that is gone lets it run out.
-    const heartbeat = setInterval(() => {
-      extendDeliveryLease(db.client, claimed.id, attempt, leaseMs).catch(() => undefined);
-    }, Math.max(50, Math.floor(leaseMs / 3)));
-    let result: SendResult;
-    try {
-      if (sender === undefined) throw new DeliveryError('channel_unavailable', `No ${job.data.message.channel} provider is configured`, { permanent: true });
-      result = await sender.send(job.data.message, { deliveryId: claimed.id });
-    } catch (error) {
-      clearInterval(heartbeat);
-      const permanent = error instanceof DeliveryError && error.permanent;
-      const last = permanent || attempt >= (job.opts.attempts ?? 1) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const code = errorCodeOf(error);
-      logger.warn({ deliveryId: claimed.id, channel: claimed.channel, attempt, code, final: last }, 'Delivery attempt failed');
-      const recorded = await recordSurely(job, attempt, { sent: false, errorCode: code, final: last });
-      if (recorded && last && options.onFailed !== undefined) {
-        await options.onFailed(claimed.id).catch((failure: unknown) => {
-          logger.warn({ deliveryId: claimed.id, err: { name: failure instanceof Error ? failure.name : 'unknown' } }, 'What follows a failed delivery could not be done');
-        });
-      }
-      // Never the provider's message: it may quote the address.
-      if (permanent) throw new UnrecoverableError(code);
-      throw new Error(code);
-    }
-    clearInterval(heartbeat);
-    try {
-      await recordSurely(job, attempt, { sent: true, providerMessageId: result.providerMessageId, ...(result.delivered === true ? { delivered: true } : {}) });
-    } catch (error) {
-      // Sent, but the log cannot say so: the row stays `sending` until its lease runs out, then the message
-      // goes again (same Message-ID / webhook-id / Idempotency-Key). The one window that cannot be closed.
-      logger.error({ deliveryId: claimed.id, channel: claimed.channel, attempt, err: { name: error instanceof Error ? error.name : 'unknown' } }, 'Delivered, but the delivery log could not be updated: it will be sent again after its lease');
-      throw new Error('log_unavailable');
+    const outcome = await sendDelivery(options, { job: job.data, queuedAt: job.timestamp, attemptsAllowed: job.opts.attempts ?? 1, attemptsMade: job.attemptsMade });
+    switch (outcome.kind) {
+      case 'done':
+        return;
+      case 'later':
+        // Back to the delayed set without spending one of its attempts.
+        await job.moveToDelayed(outcome.until, token);
+        throw new DelayedError();
+      case 'give-up':
+        throw new UnrecoverableError(outcome.code);
+      case 'retry':
+        throw new Error(outcome.code);
     }
   };
 

@@ -1,5 +1,5 @@
-import type { ChannelSender, OutgoingMessage, SendResult } from './channels.js';
-import { DeliveryError } from './channels.js';
+import type { ChannelSender, OutgoingMessage, SendResult } from '../domain/channels.js';
+import { DeliveryError } from '../domain/channels.js';
 
 const PROVIDER_ID = /^[!-~]{1,256}$/;
 

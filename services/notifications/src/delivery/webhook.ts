@@ -4,9 +4,10 @@ import type { IncomingMessage, RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { NotificationsDatabase } from '../data-access/database.js';
+import { findSubscription } from '../data-access/subscriptions.js';
 import { AddressNotAllowedError, publicAddressesOf } from './address-guard.js';
-import type { ChannelSender, SendResult } from './channels.js';
-import { DeliveryError } from './channels.js';
+import type { ChannelSender, SendResult } from '../domain/channels.js';
+import { DeliveryError } from '../domain/channels.js';
 import { subscriptionSecret } from './secret-cipher.js';
 import type { SecretCipher } from './secret-cipher.js';
 
@@ -119,7 +120,7 @@ export function createWebhookSender(options: {
   return {
     async send(message, context): Promise<SendResult> {
       if (message.channel !== 'webhook') throw new DeliveryError('wrong_channel', 'The webhook sender only sends webhooks', { permanent: true });
-      const subscription = await options.db.client.webhookSubscription.findUnique({ where: { id: message.subscriptionId } });
+      const subscription = await findSubscription(options.db.client, message.subscriptionId);
       if (subscription === null) throw new DeliveryError('subscription_deleted', 'The subscription no longer exists', { permanent: true });
       const secret = subscriptionSecret(options.cipher, subscription);
       const url = new URL(subscription.url);

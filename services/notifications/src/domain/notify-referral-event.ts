@@ -1,59 +1,17 @@
-import type { CloudEvent } from '@referral-hub/contracts';
 import type { Tx } from '../data-access/database.js';
 import { insertDeliveries } from '../data-access/deliveries.js';
 import { findAdministratorsOf, findPreferencesOf } from '../data-access/preferences.js';
 import type { NewDeliveryRow } from '../data-access/deliveries.js';
-import type { ReferralEventType } from '../entry-points/messaging/events.js';
-import type { DeliveryJobData } from '../delivery/queue.js';
-import { deliveryId } from '../delivery/queue.js';
+import { findSubscriptionsToEvent } from '../data-access/subscriptions.js';
+import type { OutgoingMessage } from './channels.js';
+import type { DeliveryJobData, EnqueueDeliveries } from './delivery-jobs.js';
+import { deliveryId } from './delivery-jobs.js';
 import { forRecipient, messageFacts, renderEmail, renderSms } from './messages/render.js';
-import type { Language, MessageFacts, MessageKind, MessageStatus } from './messages/templates.js';
-import type { OutgoingMessage } from '../delivery/channels.js';
+import type { Language, MessageFacts, MessageKind } from './messages/templates.js';
 import { asOfEvent } from './people-of-the-moment.js';
-import type { EventPeople } from './people-of-the-moment.js';
+import type { ReferralEventFacts } from './referral-event-facts.js';
 import { AUDIENCES, planDeliveries } from './recipients.js';
 import type { DeliveryChannel, ReferralContext, StoredPreference } from './recipients.js';
-
-/** The identifiers of a referral event: all the service takes from it. */
-export type ReferralEventFacts = {
-  eventId: string;
-  eventType: ReferralEventType;
-  referralId: string;
-  referralCode: string;
-  caseCode: string;
-  status: MessageStatus;
-  referringOrganizationId: string;
-  recipientOrganizationId: string;
-  recipientServiceId: string;
-  /** Who held each role when it happened (absent on events published before events carried it). */
-  people: EventPeople;
-  /** The event as received (a CloudEvent of identifiers and codes only): the body of webhooks. */
-  envelope: unknown;
-};
-
-/**
- * The facts of a referral event, picked field by field from the CloudEvent
- * (already validated against the catalogue): identifiers, codes and status.
- */
-export function referralEventFacts(event: CloudEvent<ReferralEventType>): ReferralEventFacts {
-  const { data } = event;
-  return {
-    eventId: event.id,
-    eventType: event.type,
-    referralId: data.referralId,
-    referralCode: data.referralCode,
-    caseCode: data.caseCode,
-    status: data.status as MessageStatus,
-    referringOrganizationId: data.referringOrganizationId,
-    recipientOrganizationId: data.recipientOrganizationId,
-    recipientServiceId: data.recipientServiceId,
-    people: {
-      ...(data.parties === undefined ? {} : { parties: data.parties }),
-      ...('transferredFrom' in data && data.transferredFrom !== undefined ? { transferredFrom: data.transferredFrom } : {}),
-    },
-    envelope: event,
-  };
-}
 
 /** Where the names and contacts of a referral come from (the referrals service, the directory). */
 export type ReferralContextSource = {
@@ -68,7 +26,7 @@ export type NotifyDeps = {
   linkTemplate: string;
   /** `{token}` template of a focal point's one-click answer links (`ACTION_LINK_URL_TEMPLATE`); its default otherwise. */
   actionLinkTemplate?: string;
-  enqueue(jobs: DeliveryJobData[]): Promise<void>;
+  enqueue: EnqueueDeliveries;
   now?: () => Date;
 };
 
@@ -186,10 +144,7 @@ export function renderMessage(channel: DeliveryChannel, kind: MessageKind, langu
  */
 async function planWebhooks(tx: Tx, event: ReferralEventFacts): Promise<Plan> {
   const plan: Plan = { rows: [], jobs: [] };
-  const subscriptions = await tx.webhookSubscription.findMany({
-    where: { organizationId: { in: [event.referringOrganizationId, event.recipientOrganizationId] }, eventTypes: { has: event.eventType } },
-    orderBy: { id: 'asc' },
-  });
+  const subscriptions = await findSubscriptionsToEvent(tx, [event.referringOrganizationId, event.recipientOrganizationId], event.eventType);
   const body = JSON.stringify(event.envelope);
   for (const subscription of subscriptions) {
     const recipientKey = `subscription:${subscription.id}`;

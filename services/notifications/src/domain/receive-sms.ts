@@ -3,7 +3,7 @@ import type { NotificationsDatabase } from '../data-access/database.js';
 import { claimInboundMessage, recordInboundOutcome, releaseInboundMessage } from '../data-access/inbound-messages.js';
 import type { InboundProvider } from '../data-access/inbound-messages.js';
 import type { PhoneRateLimit } from '../data-access/phone-limits.js';
-import type { DeliveryJobData } from '../delivery/queue.js';
+import type { DeliveryJobData } from './delivery-jobs.js';
 import type { PhoneActionResult, ReferralsPhone } from '../gateways/referrals-phone-client.js';
 import { RATE_LIMITED_REPLY, SMS_REPLIES, UNKNOWN_SENDER_REPLY, actionsAllowedIn } from './messages/phone-replies.js';
 import type { Language } from './messages/templates.js';

@@ -1,6 +1,6 @@
 import type { ActionLinkTokens, DirectoryNames } from './messages/render.js';
 import type { Language, MessageKind } from './messages/templates.js';
-import type { ReferralEventType } from '../entry-points/messaging/events.js';
+import type { ReferralEventType } from './referral-event-facts.js';
 import type { FormerLead } from './people-of-the-moment.js';
 
 /** In which capacity someone is told. */

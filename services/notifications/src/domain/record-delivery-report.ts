@@ -1,19 +1,19 @@
-import type { EventEnvelope, Logger } from '@referral-hub/platform';
+import type { Logger } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
 import { findSmsDeliveryByProviderMessageId, hasDelivery, insertFallbackDelivery, markDelivered, markReportedFailed } from '../data-access/delivery-reports.js';
 import { findDelivery } from '../data-access/deliveries.js';
 import type { DeliveryRow, NewDeliveryRow } from '../data-access/deliveries.js';
 import { findReferralEvent } from '../data-access/referral-events.js';
-import { deliveryId } from '../delivery/queue.js';
-import type { DeliveryJobData } from '../delivery/queue.js';
-import { expectReferralEvent } from '../entry-points/messaging/events.js';
+import { deliveryId } from './delivery-jobs.js';
+import type { DeliveryJobData } from './delivery-jobs.js';
 import { forRecipient, messageFacts } from './messages/render.js';
 import { MESSAGE_KINDS } from './messages/templates.js';
 import type { Language, MessageKind } from './messages/templates.js';
-import { referralEventFacts, renderMessage } from './notify-referral-event.js';
+import { renderMessage } from './notify-referral-event.js';
 import type { NotifyDeps } from './notify-referral-event.js';
 import { DEFAULT_ACTION_LINK_TEMPLATE } from './notify-referral-event.js';
 import { asOfEvent } from './people-of-the-moment.js';
+import { storedReferralEventFacts } from './referral-event-facts.js';
 
 /** What an SMS provider says became of a message it took (Africa's Talking's delivery report, the gateway's). */
 export type DeliveryReport = {
@@ -94,13 +94,12 @@ async function fallBackToEmail(deps: DeliveryReportDeps, sms: DeliveryRow): Prom
   if (await hasDelivery(deps.db.client, sms.eventId, sms.recipientKey, 'email')) return;
   const planned = await planFallbackEmail(deps, sms);
   if (planned === null) return;
-  const queued = await deps.db.transaction(async (tx) => {
-    const inserted = await insertFallbackDelivery(tx, planned.row);
-    // Queued before the row commits, as every delivery: a job that runs first waits for its row.
-    if (inserted) await deps.notify.enqueue([planned.job]);
-    return inserted;
-  });
-  if (queued) deps.logger?.info({ deliveryId: planned.row.id, fallbackOf: sms.id, referralId: sms.referralId }, 'A failed SMS to a focal point falls back to e-mail');
+  // The row first, on its own; its job once it is committed, so that the worker never finds a job without
+  // its row. A job lost in between is queued again by the sweep of lost deliveries.
+  const inserted = await insertFallbackDelivery(deps.db.client, planned.row);
+  if (!inserted) return;
+  await deps.notify.enqueue([planned.job]);
+  deps.logger?.info({ deliveryId: planned.row.id, fallbackOf: sms.id, referralId: sms.referralId }, 'A failed SMS to a focal point falls back to e-mail');
 }
 
 /**
@@ -124,7 +123,7 @@ export async function planFallbackEmail(
     logger?.warn({ deliveryId: sms.id, eventId: sms.eventId }, 'A failed SMS could not fall back to e-mail: its event was not kept');
     return null;
   }
-  const event = referralEventFacts(expectReferralEvent(stored.envelope as unknown as EventEnvelope));
+  const event = storedReferralEventFacts(stored.envelope);
   const context = asOfEvent(await notify.contexts.load(event), event.people);
   const focalPointId = sms.recipientKey.slice(FOCAL_POINT_KEY.length);
   const contact = context.focalPoints.find((fp) => fp.focalPointId === focalPointId);

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { NotificationsDatabase } from '../data-access/database.js';
 import { insertDeliveries } from '../data-access/deliveries.js';
 import { normalisePhone } from '../data-access/phone-limits.js';
-import type { DeliveryJobData } from '../delivery/queue.js';
-import { deliveryId } from '../delivery/queue.js';
+import type { DeliveryJobData } from './delivery-jobs.js';
+import { deliveryId } from './delivery-jobs.js';
 import { toGsm7 } from './messages/gsm7.js';
 import type { Language } from './messages/templates.js';
 

@@ -4,8 +4,9 @@ import { isUuid, notFound } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
 import { insertDeliveries } from '../data-access/deliveries.js';
-import type { DeliveryJobData } from '../delivery/queue.js';
-import { deliveryId } from '../delivery/queue.js';
+import { findSubscriptionOf } from '../data-access/subscriptions.js';
+import type { EnqueueDeliveries } from './delivery-jobs.js';
+import { deliveryId } from './delivery-jobs.js';
 import { assertMayAct } from './access.js';
 
 export type SubscriptionTest = NotificationsApi.components['schemas']['SubscriptionTest'];
@@ -27,14 +28,14 @@ const SOURCE = '/services/notifications';
  * subscription does not exist or belongs to another organisation (not told apart).
  */
 export async function sendSubscriptionTest(
-  deps: { db: NotificationsDatabase; enqueue(jobs: DeliveryJobData[]): Promise<void> },
+  deps: { db: NotificationsDatabase; enqueue: EnqueueDeliveries },
   principal: Principal,
   subscriptionId: string,
   now: Date = new Date(),
 ): Promise<SubscriptionTest> {
   assertMayAct(principal, 'manageSubscriptions');
   const subscription = isUuid(subscriptionId)
-    ? await deps.db.client.webhookSubscription.findFirst({ where: { id: subscriptionId.toLowerCase(), organizationId: principal.organizationId } })
+    ? await findSubscriptionOf(deps.db.client, principal.organizationId, subscriptionId.toLowerCase())
     : null;
   if (subscription === null) throw notFound('No subscription with this id is visible to you.');
   const event: SubscriptionTestEvent = {
@@ -68,6 +69,7 @@ export async function sendSubscriptionTest(
       failedAt: null,
     },
   ]);
+  // Queued once its row is committed (the insert above, on its own): the worker never finds a job without its row.
   await deps.enqueue([
     { deliveryId: id, eventId: event.id, referralId: null, message: { channel: 'webhook', subscriptionId: subscription.id, url: subscription.url, body: JSON.stringify(event) } },
   ]);

@@ -3,7 +3,8 @@ import type { NotificationsApi } from '@referral-hub/contracts';
 import { isUuid, notFound, validationError } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
-import type { WebhookSubscription } from '../data-access/generated/prisma/client.js';
+import { deleteSubscriptionOf, insertSubscription, listSubscriptionsOf } from '../data-access/subscriptions.js';
+import type { SubscriptionRow } from '../data-access/subscriptions.js';
 import { AddressNotAllowedError, publicAddressesOf } from '../delivery/address-guard.js';
 import type { Resolver } from '../delivery/address-guard.js';
 import type { SecretCipher } from '../delivery/secret-cipher.js';
@@ -15,7 +16,7 @@ export type SubscriptionCreated = NotificationsApi.components['schemas']['Subscr
 export type SubscriptionCreate = NotificationsApi.components['schemas']['SubscriptionCreate'];
 
 
-function toSubscription(row: WebhookSubscription): Subscription {
+function toSubscription(row: SubscriptionRow): Subscription {
   return { id: row.id, url: row.url, eventTypes: row.eventTypes as Subscription['eventTypes'], createdAt: row.createdAt.toISOString() };
 }
 
@@ -54,18 +55,16 @@ export async function createSubscription(
   const secret = generateWebhookSecret();
   const id = randomUUID();
   const sealed = deps.cipher.seal(secret, id);
-  const row = await deps.db.client.webhookSubscription.create({
-    data: {
-      id,
-      organizationId: principal.organizationId,
-      url: url.toString(),
-      eventTypes: [...new Set(input.eventTypes)],
-      secret: null,
-      secretKeyId: sealed.keyId,
-      secretCiphertext: sealed.ciphertext,
-      createdBy: principal.userId,
-      createdAt: now,
-    },
+  const row = await insertSubscription(deps.db.client, {
+    id,
+    organizationId: principal.organizationId,
+    url: url.toString(),
+    eventTypes: [...new Set(input.eventTypes)],
+    secret: null,
+    secretKeyId: sealed.keyId,
+    secretCiphertext: sealed.ciphertext,
+    createdBy: principal.userId,
+    createdAt: now,
   });
   return { ...toSubscription(row), secret };
 }
@@ -73,7 +72,7 @@ export async function createSubscription(
 /** The caller's organisation's subscriptions, oldest first, without secrets. */
 export async function listSubscriptions(deps: { db: NotificationsDatabase }, principal: Principal): Promise<{ items: Subscription[] }> {
   assertMayAct(principal, 'manageSubscriptions');
-  const rows = await deps.db.client.webhookSubscription.findMany({ where: { organizationId: principal.organizationId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  const rows = await listSubscriptionsOf(deps.db.client, principal.organizationId);
   return { items: rows.map(toSubscription) };
 }
 
@@ -84,8 +83,6 @@ export async function listSubscriptions(deps: { db: NotificationsDatabase }, pri
  */
 export async function deleteSubscription(deps: { db: NotificationsDatabase }, principal: Principal, id: string): Promise<void> {
   assertMayAct(principal, 'manageSubscriptions');
-  const { count } = isUuid(id)
-    ? await deps.db.client.webhookSubscription.deleteMany({ where: { id: id.toLowerCase(), organizationId: principal.organizationId } })
-    : { count: 0 };
-  if (count === 0) throw notFound('No subscription with this id is visible to you.');
+  const deleted = isUuid(id) && (await deleteSubscriptionOf(deps.db.client, principal.organizationId, id.toLowerCase()));
+  if (!deleted) throw notFound('No subscription with this id is visible to you.');
 }

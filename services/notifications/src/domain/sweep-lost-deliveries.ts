@@ -1,12 +1,11 @@
-import { buildEvent } from '@referral-hub/contracts';
-import type { EventEnvelope, Logger, Outbox } from '@referral-hub/platform';
+import type { Logger, Outbox } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
-import { findDelivery } from '../data-access/deliveries.js';
+import { failLostDelivery, findDelivery, findStalledDeliveries } from '../data-access/deliveries.js';
 import type { DeliveryRow } from '../data-access/deliveries.js';
 import { findReferralEvent } from '../data-access/referral-events.js';
-import type { DeliveryJobData } from '../delivery/queue.js';
-import { expectReferralEvent } from '../entry-points/messaging/events.js';
-import { planReferralEvent, referralEventFacts } from './notify-referral-event.js';
+import type { DeliveryJobData } from './delivery-jobs.js';
+import { planReferralEvent } from './notify-referral-event.js';
+import { storedReferralEventFacts } from './referral-event-facts.js';
 import { planFallbackEmail } from './record-delivery-report.js';
 import type { NotifyDeps } from './notify-referral-event.js';
 
@@ -27,8 +26,6 @@ export type SweepDeps = {
   now?: () => Date;
 };
 
-const SOURCE = '/services/notifications';
-
 /**
  * Queues again the deliveries still `queued` in the log (or `sending` with a
  * lease run out: their worker died) whose BullMQ job is gone (Redis lost its data, or was flushed): without this, they would stay
@@ -46,17 +43,8 @@ const SOURCE = '/services/notifications';
  */
 export async function sweepLostDeliveries(deps: SweepDeps): Promise<{ requeued: number; failed: number }> {
   const now = (deps.now ?? (() => new Date()))();
-  const candidates = await deps.db.client.delivery.findMany({
-    where: {
-      OR: [
-        { status: 'queued', queuedAt: { lt: new Date(now.getTime() - deps.olderThanMs) } },
-        // Claimed by a worker that died while sending: its job may be gone too.
-        { status: 'sending', leaseUntil: { lt: now } },
-      ],
-    },
-    orderBy: [{ queuedAt: 'asc' }, { id: 'asc' }],
-    take: deps.batchSize ?? 200,
-  });
+  // Queued long enough ago that its job was surely added, or claimed by a worker that died while sending.
+  const candidates = await findStalledDeliveries(deps.db.client, new Date(now.getTime() - deps.olderThanMs), now, deps.batchSize ?? 200);
   const lostByEvent = new Map<string, DeliveryRow[]>();
   for (const row of candidates) {
     if (await deps.jobExists(row.id)) continue;
@@ -69,7 +57,7 @@ export async function sweepLostDeliveries(deps: SweepDeps): Promise<{ requeued: 
     let jobs: DeliveryJobData[] = [];
     if (stored?.envelope !== null && stored?.envelope !== undefined) {
       try {
-        const facts = referralEventFacts(expectReferralEvent(stored.envelope as unknown as EventEnvelope));
+        const facts = storedReferralEventFacts(stored.envelope);
         const ids = new Set(lost.map((row) => row.id));
         jobs = (await planReferralEvent(deps.notify, deps.db.client, facts, now)).jobs.filter((job) => ids.has(job.deliveryId));
         // An e-mail sent in place of a failed SMS is in no plan of the event: planned again from its SMS.
@@ -97,20 +85,16 @@ export async function sweepLostDeliveries(deps: SweepDeps): Promise<{ requeued: 
 /** Ends a lost delivery `failed` (`job_lost`), if it is still as the sweep found it, and announces it if it was ever attempted. */
 async function failLost(deps: SweepDeps, row: DeliveryRow, now: Date): Promise<boolean> {
   return deps.db.transaction(async (tx) => {
-    const { count } = await tx.delivery.updateMany({
-      where: { id: row.id, status: row.status, attempts: row.attempts, ...(row.status === 'sending' ? { leaseUntil: { lt: now } } : {}) },
-      data: { status: 'failed', errorCode: 'job_lost', failedAt: now, updatedAt: now, leaseUntil: null },
-    });
-    if (count !== 1) return false;
+    if (!(await failLostDelivery(tx, row, now))) return false;
     // As for `no_address`: a delivery never attempted is in the log only (the event counts attempts from 1);
     // a test delivery (no referral) is in the log only.
     if (row.attempts < 1 || row.referralId === null) return true;
-    const event = buildEvent(
+    await deps.outbox.publish(
+      tx,
       'notification.failed',
       { notificationId: row.id, eventId: row.eventId, referralId: row.referralId, channel: row.channel as 'email' | 'sms' | 'webhook', attempts: row.attempts, errorCode: 'job_lost' },
-      { source: SOURCE, subject: row.referralId, time: now },
+      { subject: row.referralId, time: now },
     );
-    await deps.outbox.enqueueEvent(tx, event);
     return true;
   });
 }

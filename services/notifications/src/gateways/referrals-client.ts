@@ -1,7 +1,8 @@
 import type { ReferralsApi } from '@referral-hub/contracts';
 import { createServiceCall, UpstreamUnavailableError } from '@referral-hub/platform';
 import type { ServiceCallOptions } from '@referral-hub/platform';
-import type { ReferralContextSource, ReferralEventFacts } from '../domain/notify-referral-event.js';
+import type { ReferralContextSource } from '../domain/notify-referral-event.js';
+import type { ReferralEventFacts } from '../domain/referral-event-facts.js';
 import type { DirectoryNames } from '../domain/messages/render.js';
 import type { Language } from '../domain/messages/templates.js';
 import type { Contact, ReferralContext } from '../domain/recipients.js';

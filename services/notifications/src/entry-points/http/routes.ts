@@ -1,7 +1,7 @@
 import { getPrincipal } from '@referral-hub/platform';
 import type { Router } from 'express';
 import type { NotificationsDatabase } from '../../data-access/database.js';
-import type { DeliveryJobData } from '../../delivery/queue.js';
+import type { DeliveryJobData } from '../../domain/delivery-jobs.js';
 import type { SecretCipher } from '../../delivery/secret-cipher.js';
 import { getMyPreferences } from '../../domain/get-my-preferences.js';
 import { listReferralDeliveries } from '../../domain/list-referral-deliveries.js';

@@ -1,9 +1,10 @@
-import type { EventHandler, PreparedEventHandler } from '@referral-hub/platform';
+import type { CloudEvent } from '@referral-hub/contracts';
+import type { EventHandlers } from '@referral-hub/platform';
 import type { Tx } from '../../data-access/database.js';
-import { planReferralEvent, recordPlannedDeliveries, referralEventFacts } from '../../domain/notify-referral-event.js';
+import { planReferralEvent, recordPlannedDeliveries } from '../../domain/notify-referral-event.js';
 import type { NotifyDeps } from '../../domain/notify-referral-event.js';
+import { referralEventFacts } from '../../domain/referral-event-facts.js';
 import { recordReferralEvent } from '../../domain/record-referral-event.js';
-import { expectReferralEvent } from './events.js';
 
 /**
  * Message entry points of the notifications service (bound in
@@ -18,13 +19,12 @@ import { expectReferralEvent } from './events.js';
  * again by the sweep of lost deliveries. Without `planning` (tests of
  * recording alone), events are only recorded.
  */
-export function eventHandlers(planning?: { notify: NotifyDeps; db: Tx }): Record<string, EventHandler<Tx> | PreparedEventHandler<Tx>> {
+export function eventHandlers(planning?: { notify: NotifyDeps; db: Tx }): EventHandlers<CloudEvent, Tx> {
   return {
     'referral.#': {
       prepare: async (event, ctx) => {
-        const referralEvent = expectReferralEvent(event);
-        const { id, type, data } = referralEvent;
-        const facts = referralEventFacts(referralEvent);
+        const { id, type, data } = event;
+        const facts = referralEventFacts(event);
         const notify = planning?.notify;
         const plan = planning === undefined ? null : await planReferralEvent(planning.notify, planning.db, facts, (planning.notify.now ?? (() => new Date()))());
         return async (tx) => {
@@ -33,7 +33,7 @@ export function eventHandlers(planning?: { notify: NotifyDeps; db: Tx }): Record
             eventType: type,
             referralId: data.referralId,
             occurredAt: new Date(data.occurredAt),
-            envelope: referralEvent,
+            envelope: event,
           });
           if (notify === undefined || plan === null) {
             ctx.logger.debug({ referralId: data.referralId }, 'Referral event recorded');
