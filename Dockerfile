@@ -107,4 +107,6 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/livez').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/usr/local/bin/hub-entrypoint"]
-CMD ["node", "dist/start.js"]
+# The platform's preload starts tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set (nothing otherwise);
+# the same options as `npm start` (scripts/lib/build.mjs RUNTIME_NODE_ARGS).
+CMD ["node", "--import", "@referral-hub/platform/register", "dist/start.js"]

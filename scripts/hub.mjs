@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RUNTIME_PACKAGES, buildStale, compiledEntry, runtimeEnv } from './lib/build.mjs';
+import { RUNTIME_NODE_ARGS, RUNTIME_PACKAGES, buildStale, compiledEntry, runtimeEnv } from './lib/build.mjs';
 import { runChecks } from './lib/checks.mjs';
 import { migrateAll } from './lib/db.mjs';
 import { install } from './lib/install.mjs';
@@ -179,8 +179,8 @@ async function start(baseEnv) {
       name: service.name,
       colour: service.colour,
       command: process.execPath,
-      // What a production image runs: the compiled JavaScript, with Node's default conditions.
-      args: [entry],
+      // What a production image runs: the compiled JavaScript, with Node's default conditions (and its preload).
+      args: [...RUNTIME_NODE_ARGS, entry],
       cwd: dir,
       // The malloc settings of the production image (lib/build.mjs).
       env: { ...baseEnv, ...serviceEnv(service), ...runtimeEnv(baseEnv) },
@@ -198,7 +198,7 @@ async function start(baseEnv) {
       colour: CONSOLE.colour,
       command: process.execPath,
       // It reads messages/ and public/ beside dist/, from its own folder.
-      args: [compiledEntry(root, 'apps/console')],
+      args: [...RUNTIME_NODE_ARGS, compiledEntry(root, 'apps/console')],
       cwd: consoleDir,
       env: { ...baseEnv, ...consoleEnv(), ...runtimeEnv(baseEnv) },
       readyUrl: `http://${LOCAL_HOST}:${CONSOLE.port}/livez`,

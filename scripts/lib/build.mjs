@@ -40,6 +40,15 @@ export const RUNTIME_PACKAGES = Object.freeze([
 export const RUNTIME_GLIBC_TUNABLES = 'glibc.malloc.arena_max=2:glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=32768';
 
 /**
+ * Node's options for a service or the console, the same in the Dockerfile's
+ * CMD (a test keeps them equal): the platform's preload, which starts
+ * OpenTelemetry tracing (and the loader hook that lets it patch pg, amqplib
+ * and ioredis imported from ES modules) when OTEL_EXPORTER_OTLP_ENDPOINT is
+ * set, and does nothing otherwise (docs/operations/metrics-and-traces.md).
+ */
+export const RUNTIME_NODE_ARGS = ['--import', '@referral-hub/platform/register'];
+
+/**
  * The environment variable that carries those settings, given the environment
  * the process would otherwise get: a GLIBC_TUNABLES already set is kept as it is.
  * @param {NodeJS.ProcessEnv} env

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { RUNTIME_GLIBC_TUNABLES, RUNTIME_PACKAGES, buildStale, compiledEntry, runtimeEnv } from '../../scripts/lib/build.mjs';
+import { RUNTIME_GLIBC_TUNABLES, RUNTIME_NODE_ARGS, RUNTIME_PACKAGES, buildStale, compiledEntry, runtimeEnv } from '../../scripts/lib/build.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
@@ -16,6 +16,12 @@ describe('what `npm start` runs', () => {
     expect(runtimeEnv({})).toEqual({ GLIBC_TUNABLES: RUNTIME_GLIBC_TUNABLES });
     // An operator's own tunables replace the hub's.
     expect(runtimeEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=8' })).toEqual({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=8' });
+  });
+
+  it('starts them with the options of the production image (the platform preload that starts tracing when configured)', () => {
+    const runtime = dockerfile.slice(dockerfile.indexOf('AS runtime'));
+    expect(runtime).toContain(`CMD ${JSON.stringify(['node', ...RUNTIME_NODE_ARGS, 'dist/start.js']).replaceAll(',', ', ')}`);
+    expect(RUNTIME_NODE_ARGS).toContain('@referral-hub/platform/register');
   });
 
   it("is each package's own start script too: compile what changed, then node dist/start.js", () => {
