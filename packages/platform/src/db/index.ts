@@ -1,6 +1,6 @@
 export type { SqlClient, TransactionRunner } from './types.js';
-export { createPool, databaseHealthCheck, createPrismaClient } from './pool.js';
-export type { CreatePoolOptions, PoolErrorLogger, PrismaClientConstructor } from './pool.js';
+export { createPool, databaseHealthCheck } from './pool.js';
+export type { CreatePoolOptions, PoolErrorLogger } from './pool.js';
 export {
   migrate,
   ensureDatabase,

@@ -1,4 +1,3 @@
-import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 
 import type { HealthCheck } from '../health/types.js';
@@ -76,18 +75,6 @@ export function databaseHealthCheck(pool: pg.Pool, name = 'postgres'): HealthChe
       }
     },
   };
-}
-
-/** The constructor of a service's generated `PrismaClient`, reduced to what this helper needs. */
-export type PrismaClientConstructor<Client> = new (options: { adapter: PrismaPg }) => Client;
-
-/**
- * Builds a service's generated Prisma client on top of the shared `pg.Pool`, so
- * that Prisma, the outbox and the health check use the same connections and the
- * same limits. The caller still owns the pool: `$disconnect()` does not end it.
- */
-export function createPrismaClient<Client>(PrismaClient: PrismaClientConstructor<Client>, pool: pg.Pool): Client {
-  return new PrismaClient({ adapter: new PrismaPg(pool) });
 }
 
 function errorCode(error: Error): string | undefined {

@@ -1,10 +1,9 @@
 import net from 'node:net';
 
-import type { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { createPool, createPrismaClient, databaseHealthCheck } from '../../src/db/index.js';
+import { createPool, databaseHealthCheck } from '../../src/db/index.js';
 import { createTempDatabase, withClient } from './helpers.js';
 import type { TempDatabase } from './helpers.js';
 
@@ -89,29 +88,6 @@ describe('databaseHealthCheck', () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
     }
-  });
-});
-
-describe('createPrismaClient', () => {
-  it('hands the generated client a PrismaPg adapter that queries through the shared pool', async () => {
-    const pool = track(createPool({ connectionString: db.url, applicationName: 'prisma-adapter-test' }));
-    // Stands in for a service's generated PrismaClient: it only keeps what it is given.
-    class FakePrismaClient {
-      constructor(readonly options: { adapter: PrismaPg }) {}
-    }
-
-    const client = createPrismaClient(FakePrismaClient, pool);
-
-    const adapter = await client.options.adapter.connect();
-    try {
-      expect(adapter.underlyingDriver()).toBe(pool);
-      const result = await adapter.queryRaw({ sql: 'SELECT current_setting($1) AS name', args: ['application_name'], argTypes: [{ scalarType: 'string', arity: 'scalar' }] });
-      expect(result.rows).toEqual([['prisma-adapter-test']]);
-    } finally {
-      await adapter.dispose();
-    }
-    // Disposing the adapter does not end the pool the service still uses.
-    expect((await pool.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
   });
 });
 
