@@ -10,7 +10,7 @@ import type { ReferralRow } from './referrals.js';
  * The referral's writes on the create and transition paths, each ONE statement (data-modifying CTEs) on the
  * service's pool, without the ORM, outside any interactive transaction: a statement is atomic, and nothing (no row
  * lock, no audit chain's turn) is held while the service waits between two statements of a transaction. The
- * history row goes in with the change it records, and the event's outbox row (`Outbox.rowOf`) with both. Rows come
+ * history row goes in with the change it records, and the event's outbox row (`Outbox.row`) with both. Rows come
  * back in the ORM client's shape (`ReferralRow`; uuid arrays and bytes as `pg` gives them).
  */
 

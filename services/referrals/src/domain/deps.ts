@@ -14,6 +14,7 @@ export type ReferralDeps = {
   pool: pg.Pool;
   /** Writes the access log's rows (reads from outside the referring organisation). */
   accessLog: AccessLogWriter;
+  /** Publishes the service's events (`outbox.publish`, or `outbox.row` for a one-statement write). */
   outbox: Outbox;
   cipher: PayloadCipher;
   consent: ConsentGateway;

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { buildEvent } from '@referral-hub/contracts';
 import type { EventDataMap } from '@referral-hub/contracts';
 import { claimEscalations, markEscalated } from '../data-access/escalations.js';
 import { insertHistory } from '../data-access/history.js';
 import { findReferral } from '../data-access/referrals.js';
 import type { ReferralDeps } from './deps.js';
-import { REFERRALS_SOURCE } from './deps.js';
 import { eventData } from './referral.js';
 
 const STAGES = ['acknowledgement', 'decision'] as const;
@@ -34,7 +32,7 @@ export async function escalateOverdueReferrals(deps: Pick<ReferralDeps, 'db' | '
         await insertHistory(tx, { id: randomUUID(), referralId: id, action: 'escalated', fromStatus: row.status, toStatus: row.status, reasonCode: stage, occurredAt: now });
         const status = row.status as EventDataMap['referral.escalated']['status'];
         const data: EventDataMap['referral.escalated'] = { ...eventData(row, status, null, now), status, stage, dueAt: dueAt.toISOString() };
-        await deps.outbox.enqueueEvent(tx, buildEvent('referral.escalated', data, { source: REFERRALS_SOURCE, subject: id, time: now }));
+        await deps.outbox.publish(tx, 'referral.escalated', data, { subject: id, time: now });
       }
       return claimed.length;
     });

@@ -1,10 +1,8 @@
-import { buildEvent } from '@referral-hub/contracts';
 import type { EventDataMap } from '@referral-hub/contracts';
 import { randomUUID } from 'node:crypto';
 import { insertHistory } from '../data-access/history.js';
 import { claimOverdue, findReferral, markOverdue } from '../data-access/referrals.js';
 import type { ReferralDeps } from './deps.js';
-import { REFERRALS_SOURCE } from './deps.js';
 import { eventData } from './referral.js';
 
 const STAGES = ['acknowledgement', 'decision'] as const;
@@ -44,7 +42,7 @@ export async function publishOverdueReferrals(deps: Pick<ReferralDeps, 'db' | 'o
           stage,
           dueAt: dueAt.toISOString(),
         };
-        await deps.outbox.enqueueEvent(tx, buildEvent('referral.overdue', data, { source: REFERRALS_SOURCE, subject: id, time: now }));
+        await deps.outbox.publish(tx, 'referral.overdue', data, { subject: id, time: now });
       }
       return claimed.length;
     });

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { buildEvent, DECLINE_REASONS, NOT_DELIVERED_REASONS } from '@referral-hub/contracts';
+import { DECLINE_REASONS, NOT_DELIVERED_REASONS } from '@referral-hub/contracts';
 import type { EventDataMap } from '@referral-hub/contracts';
-import { AppError, conflict, currentRequestId, forbidden, isUniqueViolation, serviceUnavailable, t, unprocessable, UpstreamUnavailableError, validationError } from '@referral-hub/platform';
-import type { FieldError, Principal } from '@referral-hub/platform';
+import { AppError, conflict, forbidden, isUniqueViolation, serviceUnavailable, t, unprocessable, UpstreamUnavailableError, validationError } from '@referral-hub/platform';
+import type { FieldError, Outbox, OutboxRow, Principal } from '@referral-hub/platform';
 import { applyTransitionIfVersion, submitFacts } from '../data-access/referral-writes.js';
 import { openReplyCodesOf } from '../data-access/referrals.js';
 import type { ReferralRow } from '../data-access/referrals.js';
 import type { Decision } from '../gateways/consent-client.js';
 import type { ReferralDeps } from './deps.js';
-import { REFERRALS_SOURCE } from './deps.js';
 import { findVisibleReferral } from './find-visible-referral.js';
 import { deadlinesOf } from './network-deadlines.js';
 import type { DeadlinesInForce } from './network-deadlines.js';
@@ -141,14 +140,14 @@ function handsOver(action: ReferralAction, row: ReferralRow): boolean {
   return action === 'accept' && row.kind === 'transfer';
 }
 
-function eventFor(action: ReferralAction, row: ReferralRow, before: ReferralRow, principal: Principal, input: TransitionInput, now: Date) {
+/** The step's event, as the outbox row its one statement writes (`Outbox.row`: the same event `Outbox.publish` writes). */
+function eventFor(outbox: Outbox, action: ReferralAction, row: ReferralRow, before: ReferralRow, principal: Principal, input: TransitionInput, now: Date): OutboxRow {
   const previous = before.status as ReferralStatus;
   const data = eventData(row, previous, { userId: principal.userId, organizationId: principal.organizationId }, now);
-  const correlationId = currentRequestId();
-  const options = { source: REFERRALS_SOURCE, subject: row.id, time: now, ...(correlationId === undefined ? {} : { correlationId }) };
+  const options = { subject: row.id, time: now };
   switch (action) {
     case 'decline':
-      return buildEvent(
+      return outbox.row(
         'referral.declined',
         {
           ...(data as EventDataMap['referral.declined']),
@@ -159,20 +158,20 @@ function eventFor(action: ReferralAction, row: ReferralRow, before: ReferralRow,
       );
     case 'accept':
       // A transfer's acceptance is told to the sending side too: who led it until now.
-      return buildEvent(
+      return outbox.row(
         'referral.accepted',
         { ...(data as EventDataMap['referral.accepted']), ...(handsOver(action, before) ? { transferredFrom: partiesAt(before) } : {}) },
         options,
       );
     case 'not_delivered':
-      return buildEvent(
+      return outbox.row(
         'referral.not_delivered',
         { ...(data as EventDataMap['referral.not_delivered']), reasonCode: input.reasonCode as EventDataMap['referral.not_delivered']['reasonCode'] },
         options,
       );
     default: {
       const type = EVENT_OF_ACTION[action];
-      return buildEvent(type, data as EventDataMap[typeof type], options);
+      return outbox.row(type, data as EventDataMap[typeof type], options);
     }
   }
 }
@@ -254,7 +253,7 @@ export async function transitionReferral(
         actorFocalPointId: origin.actorFocalPointId,
       },
       // The event tells only what the version check guarantees: the columns this step set and those only steps set.
-      event: deps.outbox.rowOf(eventFor(action, next, row, principal, input, now)),
+      event: eventFor(deps.outbox, action, next, row, principal, input, now),
       // The sending lead's contact is kept: events of their time are still told to them.
       formerLead:
         handsOver(action, row) && row.leadUserId !== null
