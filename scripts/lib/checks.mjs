@@ -2,8 +2,21 @@
 // summary line that CI logs and people can both read.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { run } from './proc.mjs';
-import { info, paint, step } from './ui.mjs';
+import { onPath, run } from './proc.mjs';
+import { info, paint, step, warn } from './ui.mjs';
+
+/**
+ * Tools some tests call besides Node: said before the tests run, with how to get them, so that
+ * their failure is understood (the tests fail without them, never skip).
+ */
+function warnMissingTools() {
+  if (!onPath('kubectl')) {
+    warn(
+      'kubectl is not on PATH: tests/infra/kubernetes.test.ts renders the Kubernetes manifests with `kubectl kustomize` and will fail. ' +
+        'Install kubectl 1.27 or newer (https://kubernetes.io/docs/tasks/tools/; Debian/Ubuntu: the pkgs.k8s.io apt repository, `apt-get install kubectl`); no cluster is needed.',
+    );
+  }
+}
 
 /**
  * @typedef {object} StepResult
@@ -86,6 +99,7 @@ export async function runChecks(root, pnpm, options) {
     }
   }
 
+  warnMissingTools();
   const reportFile = join(root, '.hub', 'test-results.json');
   mkdirSync(join(root, '.hub'), { recursive: true });
   rmSync(reportFile, { force: true });
