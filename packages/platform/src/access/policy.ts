@@ -67,6 +67,12 @@ export type AccessPolicy<A extends string, R extends string> = {
   /** {@link evaluateAccess} on this table. */
   can(actor: Actor, action: A, facts?: readonly R[]): AccessDecision<R>;
   /**
+   * Whether some standing to the resource would let the caller act (its roles are granted the
+   * action under `any` or under one of the policy's relationships): the check made before
+   * reading the resource, whose refusal is a 403 rather than the 404 of an unknown id.
+   */
+  couldAct(actor: Actor, action: A): boolean;
+  /**
    * Throws the 403 problem (`forbidden`) unless {@link AccessPolicy.can} allows, with `detail`
    * (a catalogue text) or the policy's default refusal.
    * @throws AppError 403
@@ -92,6 +98,7 @@ export function accessPolicy<A extends string, R extends string = never>(options
     actions: Object.keys(rules) as A[],
     relationships,
     can,
+    couldAct: (actor, action) => can(actor, action, relationships).allowed,
     requireAccess(actor, action, facts = [], detail = refusal) {
       if (!can(actor, action, facts).allowed) throw forbidden(detail);
     },

@@ -56,6 +56,15 @@ describe('evaluating an access policy', () => {
   });
 });
 
+describe('whether some standing could let the caller act', () => {
+  it('is true when a role is granted the action under any relationship, false when no standing would do', () => {
+    expect(POLICY.couldAct({ roles: ['supervisor'] }, 'case.read')).toBe(true);
+    expect(POLICY.couldAct({ roles: ['focal_point'] }, 'case.status')).toBe(true);
+    expect(POLICY.couldAct({ roles: ['org_admin'] }, 'case.read')).toBe(false);
+    expect(POLICY.couldAct({ roles: ['network_coordinator'] }, 'nobody.may')).toBe(false);
+  });
+});
+
 describe('requiring access', () => {
   it('returns quietly when allowed', () => {
     expect(() => POLICY.requireAccess({ roles: ['caseworker'] }, 'case.read', ['owner'])).not.toThrow();

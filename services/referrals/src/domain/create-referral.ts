@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { validatePayload } from '@referral-hub/contracts';
-import { forbidden, hasRole, isUniqueViolation, unprocessable, validationError } from '@referral-hub/platform';
+import { isUniqueViolation, unprocessable, validationError } from '@referral-hub/platform';
 import type { AppError, Principal } from '@referral-hub/platform';
 import { insertDraftIfServiceTakesReferrals } from '../data-access/referral-writes.js';
 import type { ServiceSeen } from '../data-access/referral-writes.js';
 import { findReferral } from '../data-access/referrals.js';
 import type { ReferralRow } from '../data-access/referrals.js';
+import { requireAccess } from './access.js';
 import type { ReferralDeps } from './deps.js';
 import { sealNeedText } from './need-text.js';
 import type { ReferralKind, Urgency } from './referral.js';
@@ -58,7 +59,7 @@ export async function createReferral(
   input: NewReferral,
   attempt: CreateAttempt = { id: null, resumedFrom: null },
 ): Promise<ReferralRow> {
-  if (!hasRole(principal, 'caseworker', 'supervisor', 'system')) throw forbidden('Only caseworkers, supervisors and case-management systems refer.');
+  requireAccess(principal, 'referral.create', [], 'Only caseworkers, supervisors and case-management systems refer.');
   if (attempt.id !== null && attempt.resumedFrom !== null) {
     const committed = await findReferral(deps.db.client, attempt.id);
     if (committed !== null && committed.referringOrganizationId === principal.organizationId) return committed;

@@ -1,9 +1,9 @@
-import { forbidden, hasRole, isUuid, notFound } from '@referral-hub/platform';
+import { forbidden, isUuid, notFound } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import { readReferral } from '../data-access/referral-read.js';
 import type { ReferralRow } from '../data-access/referrals.js';
 import type { ReferralDeps } from './deps.js';
-import { sideOf } from './lifecycle.js';
+import { can, couldAct, relationshipsTo } from './access.js';
 import { partiesOf } from './referral.js';
 
 
@@ -15,12 +15,14 @@ import { partiesOf } from './referral.js';
  * @throws AppError 403 for a role that handles no referrals, 404 when not visible.
  */
 export async function findVisibleReferral(deps: Pick<ReferralDeps, 'pool'>, principal: Principal, id: string): Promise<ReferralRow> {
-  if (!hasRole(principal, 'caseworker', 'supervisor', 'focal_point', 'system')) throw forbidden('Your role does not handle referrals.');
+  // Before reading anything: a role that no standing to a referral would let read one.
+  if (!couldAct(principal, 'referral.read')) throw forbidden('Your role does not handle referrals.');
   // One statement on the pool (every read of a referral starts here).
   const row = isUuid(id) ? await readReferral(deps.pool, id.toLowerCase()) : null;
   if (row === null) throw notFound('No referral with this id is visible to you.');
-  const side = sideOf(partiesOf(row), principal);
-  if (side === 'third' || (side === 'receiving' && row.status === 'draft' && principal.organizationId !== row.referringOrganizationId)) {
+  // A draft is not sent yet: its recipient does not stand to it as one.
+  const relationships = relationshipsTo(partiesOf(row), principal).filter((r) => r !== 'recipient' || row.status !== 'draft');
+  if (!can(principal, 'referral.read', relationships).allowed) {
     throw notFound('No referral with this id is visible to you.');
   }
   return row;

@@ -2,7 +2,7 @@ import { notFound } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import type { ReferralsDatabase } from '../data-access/database.js';
 import { findKnownOrganization } from '../data-access/known-organizations.js';
-import { assertMayAct } from './access.js';
+import { requireAccess } from './access.js';
 import { toKnownOrganization } from './known-organization.js';
 import type { KnownOrganization } from './known-organization.js';
 
@@ -17,7 +17,7 @@ export async function getKnownOrganization(
   principal: Principal,
   organizationId: string,
 ): Promise<KnownOrganization> {
-  assertMayAct(principal, 'readDirectory');
+  requireAccess(principal, 'directory.read');
   const row = await findKnownOrganization(deps.db.client, organizationId);
   if (row === null || row.deletedAt !== null) throw notFound('No organisation with this id is known here.');
   return toKnownOrganization(row);

@@ -6,7 +6,7 @@ import { listFormerLeads } from '../data-access/former-leads.js';
 import { findKnownOrganization } from '../data-access/known-organizations.js';
 import { findKnownService } from '../data-access/known-services.js';
 import { findReferral } from '../data-access/referrals.js';
-import { mayAct } from './access.js';
+import { can } from './access.js';
 import type { ActionLinkAction } from './action-link-token.js';
 import { channelMayTake } from './channel-steps.js';
 import type { ReferralDeps } from './deps.js';
@@ -28,7 +28,7 @@ export function localizedName(value: unknown): { fr: string | null; en: string |
 /** The notifications service's machine client: listed client id, `system` role, the hub's organisation. */
 export function isNotificationsService(principal: Principal, trusted: ReferralDeps['notificationClients']): boolean {
   return (
-    mayAct(principal, 'readNotificationContext') &&
+    can(principal, 'notificationContext.read').allowed &&
     principal.clientId !== undefined &&
     trusted.clientIds.includes(principal.clientId) &&
     trusted.organizationId !== null &&

@@ -3,7 +3,7 @@ import { t, validationError } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import { aggregateIndicators, aggregateReasons, STANDINGS } from '../data-access/indicators.js';
 import type { IndicatorRow, ReasonRow } from '../data-access/indicators.js';
-import { assertMayAct } from './access.js';
+import { can, requireAccess } from './access.js';
 import type { ReferralDeps } from './deps.js';
 import { suppressSmallCells } from './small-cell-suppression.js';
 import type { Relation, SuppressionCell } from './small-cell-suppression.js';
@@ -160,8 +160,8 @@ function cellRelations(): string[][] {
  *   or `query.from` for a range that ends before it starts or holds more than 60 periods.
  */
 export async function getIndicators(deps: Pick<ReferralDeps, 'db' | 'now'>, principal: Principal, query: IndicatorsQuery): Promise<IndicatorsView> {
-  assertMayAct(principal, 'readIndicators');
-  const network = principal.roles.includes('network_coordinator');
+  requireAccess(principal, 'indicators.read');
+  const network = can(principal, 'indicators.readNetwork').allowed;
   const unit = query.period ?? 'month';
   const now = deps.now();
   const { starts, until } = periodsOf(query, unit, parseDate(isoDate(now)));

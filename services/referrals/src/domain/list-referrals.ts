@@ -3,7 +3,7 @@ import type { Page, Principal } from '@referral-hub/platform';
 import type { ReferralsDatabase } from '../data-access/database.js';
 import { listReferralsOfOrganization } from '../data-access/referrals.js';
 import type { ReferralBox, ReferralFilters } from '../data-access/referrals.js';
-import { assertMayAct } from './access.js';
+import { requireAccess } from './access.js';
 import { toReferralSummary } from './referral.js';
 import type { ReferralSummary } from './referral.js';
 
@@ -35,7 +35,7 @@ export async function listReferrals(
   principal: Principal,
   query: ListReferralsQuery,
 ): Promise<Page<ReferralSummary>> {
-  assertMayAct(principal, 'listReferrals');
+  requireAccess(principal, 'referrals.list');
   let after: { updatedAt: Date; id: string } | undefined;
   if (query.cursor !== undefined) {
     const [updatedAt, id] = decodeCursor(query.cursor, ['timestamp', 'uuid']);

@@ -1,8 +1,9 @@
-import { conflict, forbidden, hasRole } from '@referral-hub/platform';
+import { conflict } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import type { DeadlinesByUrgency } from '../config.js';
 import type { ReferralsDatabase } from '../data-access/database.js';
 import { findCurrentDeadlines, insertDeadlines } from '../data-access/network-deadlines.js';
+import { requireAccess } from './access.js';
 
 /** The three intervals of a network's SOPs, per urgency, in milliseconds. */
 export type Deadlines = { acknowledge: DeadlinesByUrgency; decide: DeadlinesByUrgency; escalate: DeadlinesByUrgency };
@@ -75,7 +76,7 @@ export async function changeNetworkDeadlines(
   principal: Principal,
   input: NetworkDeadlinesInput,
 ): Promise<NetworkDeadlinesView> {
-  if (!hasRole(principal, 'network_coordinator')) throw forbidden('Only a network coordinator changes the network’s deadlines.');
+  requireAccess(principal, 'deadlines.change', [], 'Only a network coordinator changes the network’s deadlines.');
   const current = await findCurrentDeadlines(deps.db.client);
   const now = deps.now();
   try {

@@ -8,7 +8,7 @@ import type { KnownFocalPointRow } from '../data-access/directory-details.js';
 import { findPhoneRequest, storePhoneRequest } from '../data-access/phone-requests.js';
 import { findOpenReferralByReplyCode, listWaitingReferrals } from '../data-access/referrals.js';
 import type { ReferralRow } from '../data-access/referrals.js';
-import { mayAct } from './access.js';
+import { can } from './access.js';
 import { actAsFocalPoint } from './act-as-focal-point.js';
 import { channelAllowedFrom, channelMayTake, channelStepsFrom } from './channel-steps.js';
 import { nextDueAt, phoneReferral, serviceNameOf } from './channel-views.js';
@@ -33,7 +33,7 @@ const INBOX_LIMIT = 9;
  * notification context, with a role allowed to relay. Anyone else is refused before anything is looked up.
  */
 function assertRelay(deps: Pick<ReferralDeps, 'notificationClients'>, principal: Principal): void {
-  if (!mayAct(principal, 'relayPhoneActions') || !isNotificationsService(principal, deps.notificationClients)) {
+  if (!can(principal, 'phoneActions.relay').allowed || !isNotificationsService(principal, deps.notificationClients)) {
     throw forbidden('Only the notifications service may relay what a phone asked for.');
   }
 }

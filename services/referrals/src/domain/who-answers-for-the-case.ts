@@ -1,8 +1,8 @@
-import { hasRole } from '@referral-hub/platform';
 import type { Principal } from '@referral-hub/platform';
 import type { ReferralsDatabase } from '../data-access/database.js';
 import { handedOverAt } from '../data-access/former-leads.js';
 import type { ReferralRow } from '../data-access/referrals.js';
+import { can, couldAct } from './access.js';
 
 /**
  * Responsibility and its audit travel together. The organisation holding the lead (the
@@ -16,9 +16,10 @@ export async function accessLogShareOf(
   principal: Principal,
   row: Pick<ReferralRow, 'id' | 'leadOrganizationId' | 'referringOrganizationId'>,
 ): Promise<{ until: Date | null } | null> {
-  if (!hasRole(principal, 'caseworker', 'supervisor')) return null;
+  // Before asking the database whether the caller's organisation was a former lead: a role that could read no access log.
+  if (!couldAct(principal, 'accessLog.read')) return null;
   const leadOrganization = row.leadOrganizationId ?? row.referringOrganizationId;
-  if (principal.organizationId === leadOrganization) return { until: null };
+  if (principal.organizationId === leadOrganization) return can(principal, 'accessLog.read', ['lead_organisation']).allowed ? { until: null } : null;
   const until = await handedOverAt(db.client, row.id, principal.organizationId);
-  return until === null ? null : { until };
+  return until !== null && can(principal, 'accessLog.read', ['former_lead_organisation']).allowed ? { until } : null;
 }
