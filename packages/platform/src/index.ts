@@ -14,3 +14,4 @@ export * from './audit/index.js';
 export * from './crypto/index.js';
 export * from './access/index.js';
 export * from './uuid.js';
+export * from './observability/index.js';

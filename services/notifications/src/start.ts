@@ -24,6 +24,7 @@ import { sweepLostDeliveries } from './domain/sweep-lost-deliveries.js';
 import { registerPhoneCallbacks } from './entry-points/http/phone-callbacks.js';
 import { registerRoutes } from './entry-points/http/routes.js';
 import { eventHandlers } from './entry-points/messaging/handlers.js';
+import { registerDeliveryMetrics } from './entry-points/metrics.js';
 import { createReferralsContextSource } from './gateways/referrals-client.js';
 import { createReferralsPhoneClient } from './gateways/referrals-phone-client.js';
 import type { ReferralsPhone } from './gateways/referrals-phone-client.js';
@@ -144,6 +145,7 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
         concurrency: config.DELIVERY_CONCURRENCY,
         leaseMs: config.DELIVERY_LEASE_MS,
         db: context.db,
+        pool: context.pool,
         outbox: context.outbox,
         senders: {
           webhook: createWebhookSender({ db: context.db, cipher, allowAnyAddress: config.WEBHOOK_ALLOW_HTTP }),
@@ -156,6 +158,7 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
         logger: context.logger,
         onFailed: (deliveryId) => fallBackAfterFailedDelivery({ db: context.db, notify: notify(), logger: context.logger }, deliveryId),
       });
+      registerDeliveryMetrics(context.metrics, deliveries.queue, worker.worker);
       // Deliveries still queued (or claimed by a worker that died) whose job Redis lost are queued again.
       const sweep = startPeriodicJob({
         name: 'lost delivery sweep',

@@ -2,6 +2,7 @@ import { buildEvent, type CloudEvent, type EventDataMap, type EventType } from '
 import type { Pool } from 'pg';
 import { acceptOrCreateRequestId, currentRequestId, REQUEST_ID_HEADER } from '../context.js';
 import type { SqlClient } from '../db/types.js';
+import { carryTraceparent } from '../observability/trace-context.js';
 import { isUuid } from '../uuid.js';
 import { assertValidEvent, InvalidEventError, type EventEnvelope, type EventValidator } from './events.js';
 import type { MessageHeaders } from './publish.js';
@@ -26,7 +27,8 @@ export type EnqueueEventOptions = {
 export type OutboxRow = { event: EventEnvelope; id: string; type: string; subject: string | null; payload: string; headers: string };
 
 export function outboxRowOf(event: unknown, options: EnqueueEventOptions): OutboxRow {
-  const valid = assertValidEvent(options.validator, event);
+  // The trace of the request or handler writing it travels with the event (relay, consumer, their spans).
+  const valid = carryTraceparent(assertValidEvent(options.validator, event));
   if (!isUuid(valid.id)) {
     throw new InvalidEventError(valid.type, [{ field: '/id', message: 'must be a UUID' }]);
   }

@@ -268,3 +268,24 @@ export function registerScrapeGauge<L extends string>(
     },
   });
 }
+
+/** A counter a service increments itself, by label. */
+export type LabelledCounter<L extends string> = { inc(labels: Record<L, string>, by?: number): void };
+
+/** A histogram a service observes itself, by label. */
+export type LabelledHistogram<L extends string> = { observe(labels: Record<L, string>, value: number): void };
+
+/** A service's own counter in the process's registry (e.g. deliveries that failed, by channel). */
+export function registerCounter<L extends string>(metrics: ServiceMetrics, definition: { name: string; help: string; labelNames: readonly L[] }): LabelledCounter<L> {
+  const counter = new Counter({ name: definition.name, help: definition.help, labelNames: definition.labelNames, registers: [metrics.registry] });
+  return { inc: (labels, by = 1) => counter.inc(labels as Partial<Record<L, string>>, by) };
+}
+
+/** A service's own histogram in the process's registry; `buckets` in the unit of its name (seconds). */
+export function registerHistogram<L extends string>(
+  metrics: ServiceMetrics,
+  definition: { name: string; help: string; labelNames: readonly L[]; buckets: number[] },
+): LabelledHistogram<L> {
+  const histogram = new Histogram({ name: definition.name, help: definition.help, labelNames: definition.labelNames, buckets: definition.buckets, registers: [metrics.registry] });
+  return { observe: (labels, value) => histogram.observe(labels as Partial<Record<L, string>>, value) };
+}

@@ -77,12 +77,19 @@ export function withTraceparent<T>(traceparent: string | undefined, fn: () => T)
 }
 
 /**
- * `event` with the active span's `traceparent` when it has none (the outbox
- * calls this as the event is written, in the request or handler that caused
- * it): the relay publishes in that trace and the consumer continues it.
+ * `carrier` (an event, a job's data) with the active span's `traceparent`
+ * when it has none: the outbox calls this as an event is written, in the
+ * request or handler that caused it, so that the relay publishes in that
+ * trace and the consumer continues it; the delivery queue does the same for
+ * its jobs.
  */
-export function withEventTraceparent<E extends object>(event: E): E {
-  if ('traceparent' in event && event.traceparent !== undefined) return event;
+export function carryTraceparent<E extends object>(carrier: E): E {
+  if (traceparentOf(carrier) !== undefined) return carrier;
   const traceparent = currentTraceparent();
-  return traceparent === undefined ? event : { ...event, traceparent };
+  return traceparent === undefined ? carrier : { ...carrier, traceparent };
+}
+
+/** The `traceparent` an event or a job's data carries, if it is a well-formed one. */
+export function traceparentOf(carrier: object): string | undefined {
+  return 'traceparent' in carrier ? validTraceparent(carrier.traceparent) : undefined;
 }

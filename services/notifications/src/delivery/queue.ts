@@ -1,3 +1,4 @@
+import { carryTraceparent, inSpan, traceparentOf } from '@referral-hub/platform';
 import type { HealthCheck, Logger } from '@referral-hub/platform';
 import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
@@ -75,7 +76,8 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
     },
     async enqueue(jobs) {
       if (jobs.length === 0) return;
-      await opened().addBulk(jobs.map((data) => ({ name: data.message.channel, data, opts: { jobId: data.deliveryId } })));
+      // The job carries the trace of the event that planned it: its send is part of that trace.
+      await opened().addBulk(jobs.map((data) => ({ name: data.message.channel, data: carryTraceparent(data), opts: { jobId: data.deliveryId } })));
     },
     async jobWillRun(id) {
       const job = await opened().getJob(id);
@@ -112,7 +114,9 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
   const { logger } = options;
 
   const process = async (job: Job<DeliveryJobData>, token?: string): Promise<void> => {
-    const outcome = await sendDelivery(options, { job: job.data, queuedAt: job.timestamp, attemptsAllowed: job.opts.attempts ?? 1, attemptsMade: job.attemptsMade });
+    const outcome = await inSpan('deliveries process', { kind: 'consumer', parent: traceparentOf(job.data), attributes: { 'messaging.system': 'bullmq', 'delivery.channel': job.name } }, () =>
+      sendDelivery(options, { job: job.data, queuedAt: job.timestamp, attemptsAllowed: job.opts.attempts ?? 1, attemptsMade: job.attemptsMade }),
+    );
     switch (outcome.kind) {
       case 'done':
         return;
