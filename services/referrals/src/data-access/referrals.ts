@@ -124,6 +124,17 @@ export async function lockReadableKeysOfCase(tx: Tx, organizationId: string, cas
     ORDER BY id FOR NO KEY UPDATE`;
 }
 
+/**
+ * The referrals of a case of an organisation, as {@link lockReadableKeysOfCase} finds them, without a lock:
+ * what is read before the transaction that locks them (the decisions asked of consent meanwhile).
+ */
+export async function readableKeysOfCase(db: Tx, organizationId: string, caseCode: string): Promise<{ id: string; readable: string[] }[]> {
+  return db.$queryRaw<{ id: string; readable: string[] }[]>`
+    SELECT id::text AS id, COALESCE(access_allowed_keys, shared_field_keys) AS readable FROM referral
+    WHERE referring_organization_id = ${organizationId}::uuid AND case_code = ${caseCode} AND status NOT IN ('draft', 'closed')
+    ORDER BY id`;
+}
+
 /** Records what the recipient may still read after a loss, and moves the generation on (the row is locked). */
 export async function narrowReadableKeys(tx: Tx, id: string, readable: readonly string[]): Promise<void> {
   await tx.$executeRaw`

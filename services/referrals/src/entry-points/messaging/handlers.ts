@@ -1,41 +1,48 @@
 import type { EventDataMap } from '@referral-hub/contracts';
-import type { EventHandler } from '@referral-hub/platform';
+import type { EventHandler, PreparedEventHandler } from '@referral-hub/platform';
 import type { Tx } from '../../data-access/database.js';
 import type { ReferralDeps } from '../../domain/deps.js';
 import { recordOrganizationChange } from '../../domain/record-organization-change.js';
 import { recordServiceChange } from '../../domain/record-service-change.js';
-import { applyEndOfBasis } from '../../domain/revoke-access.js';
+import { applyEndOfBasis, decisionsAfterEndOfBasis } from '../../domain/revoke-access.js';
 import { expectEvent } from './events.js';
 
 /**
  * Message entry points of the referrals service, by event type or pattern
  * (bound in `NETWORK_SUBSCRIPTIONS`: `directory.#`, `consent.#`). Each runs in
  * the inbox transaction it is given, so a redelivered event has no second
- * effect; handlers only translate the event into a use case.
+ * effect; handlers only translate the event into a use case. What needs the
+ * network (consent's decisions on the end of a basis) is asked in `prepare`,
+ * before that transaction opens.
  */
-export function eventHandlers(deps: Pick<ReferralDeps, 'outbox' | 'consent'>): Record<string, EventHandler<Tx>> {
+export function eventHandlers(deps: Pick<ReferralDeps, 'outbox' | 'consent' | 'db'>): Record<string, EventHandler<Tx> | PreparedEventHandler<Tx>> {
   /** The end of a basis of sharing (a consent or an override), whichever event announces it. */
   const ended =
     <T extends 'consent.withdrawn' | 'consent.expired' | 'consent.override_revoked'>(
       type: T,
       basisOf: (data: EventDataMap[T]) => { basisId: string; at: string },
       what: string,
-    ): EventHandler<Tx> =>
-    async (event, tx, ctx) => {
-      const received = expectEvent(event, type);
-      // The event was checked against the schema of `type`; TypeScript cannot narrow a generic's data.
-      const data = received.data as EventDataMap[T];
-      const { correlationid } = received;
-      const { basisId, at } = basisOf(data);
-      const revoked = await applyEndOfBasis(deps, tx, {
-        basisId,
-        caseCode: data.caseCode,
-        organizationId: data.organizationId,
-        at: new Date(at),
-        ...(correlationid === undefined ? {} : { correlationId: correlationid }),
-      });
-      ctx.logger.info({ basisId, revoked }, `${what}: recipients lost the fields it alone covered`);
-    };
+    ): PreparedEventHandler<Tx> => ({
+      prepare: async (event, ctx) => {
+        const received = expectEvent(event, type);
+        // The event was checked against the schema of `type`; TypeScript cannot narrow a generic's data.
+        const data = received.data as EventDataMap[T];
+        const { correlationid } = received;
+        const { basisId, at } = basisOf(data);
+        const change = {
+          basisId,
+          caseCode: data.caseCode,
+          organizationId: data.organizationId,
+          at: new Date(at),
+          ...(correlationid === undefined ? {} : { correlationId: correlationid }),
+        };
+        const decisions = await decisionsAfterEndOfBasis(deps, deps.db.client, change);
+        return async (tx) => {
+          const revoked = await applyEndOfBasis(deps, tx, change, decisions);
+          ctx.logger.info({ basisId, revoked }, `${what}: recipients lost the fields it alone covered`);
+        };
+      },
+    });
 
   return {
     'directory.organization.changed': async (event, tx, ctx) => {
