@@ -380,6 +380,38 @@ function ingressProblems(objects: K8sObject[]): string[] {
   return problems;
 }
 
+/** Prometheus scrapes every workload's /metrics through a port its Service has; the Ingress never routes to a metrics port. */
+function monitoringProblems(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const name of WORKLOADS) {
+    const service = named(objects, 'Service', name);
+    const labels = service?.metadata.labels ?? {};
+    const ports = objs(at(service, 'spec.ports')).map((port) => port.name);
+    const monitor = ofKind(objects, 'ServiceMonitor').find((candidate) => {
+      const selector = at(candidate, 'spec.selector');
+      const expressions = objs(at(selector, 'matchExpressions'));
+      return (
+        selects(selector, labels) ||
+        (expressions.length > 0 && expressions.every((e) => e.operator === 'In' && Array.isArray(e.values) && e.values.includes(labels[String(e.key)] ?? '')))
+      );
+    });
+    if (monitor === undefined) {
+      problems.push(`Service ${name}: no ServiceMonitor scrapes it`);
+      continue;
+    }
+    for (const endpoint of objs(at(monitor, 'spec.endpoints'))) {
+      if (!ports.includes(endpoint.port as Json)) problems.push(`ServiceMonitor ${monitor.metadata.name}: port ${String(endpoint.port)} is not a port of Service ${name}`);
+      if (endpoint.path !== '/metrics') problems.push(`ServiceMonitor ${monitor.metadata.name}: scrapes ${String(endpoint.path)}, not /metrics`);
+    }
+  }
+  for (const ingress of ofKind(objects, 'Ingress')) {
+    for (const path of objs(at(ingress, 'spec.rules')).flatMap((rule) => objs(at(rule, 'http.paths')))) {
+      if (at(path, 'backend.service.port.name') !== 'http') problems.push(`Ingress ${ingress.metadata.name}: routes to port ${JSON.stringify(at(path, 'backend.service.port'))} of ${String(at(path, 'backend.service.name'))}, not http`);
+    }
+  }
+  return problems;
+}
+
 // ---------------------------------------------------------------------------
 // Each container's environment, as the kubelet builds it
 
@@ -448,6 +480,8 @@ function secretReferenceProblems(objects: K8sObject[], secrets: Secrets): string
 
 /** Variables set by the manifests for the entry point, or only to be spelled into another variable, not read by the service. */
 const NOT_SERVICE_VARIABLES = new Set(['MIGRATE_ON_START', 'DATABASE_PASSWORD', 'AMQP_PASSWORD', 'REDIS_PASSWORD']);
+/** OpenTelemetry's own variables, read by the SDK the platform's preload starts (packages/platform/src/observability/register.ts). */
+const isOpenTelemetryVariable = (name: string) => name.startsWith('OTEL_');
 
 /**
  * The environment of a Deployment's container: ConfigMaps of envFrom, then env in order, each
@@ -569,6 +603,10 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     expect(ingressProblems(objects)).toEqual([]);
   });
 
+  it('has Prometheus scrape every workload, and keeps /metrics ports off the Ingress', () => {
+    expect(monitoringProblems(objects)).toEqual([]);
+  });
+
   it('reads only Secrets and keys that create-secrets.sh creates', () => {
     expect(secretReferenceProblems(objects, secrets)).toEqual([]);
   });
@@ -580,7 +618,7 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     // The service's own loader: the schema and its production rules (key rings required...).
     expect(() => LOADERS[service](env)).not.toThrow();
     const known = new Set(describeConfig(SCHEMAS[service]).map((variable) => variable.name));
-    expect(Object.keys(env).filter((key) => !known.has(key) && !NOT_SERVICE_VARIABLES.has(key))).toEqual([]);
+    expect(Object.keys(env).filter((key) => !known.has(key) && !NOT_SERVICE_VARIABLES.has(key) && !isOpenTelemetryVariable(key))).toEqual([]);
   });
 
   it('gives the console every variable it requires, listening on every address', () => {
@@ -657,6 +695,17 @@ describe('the rules fail when the manifests break one', () => {
   it('no default deny', () => {
     const broken = clone(objects).filter((object) => !(object.kind === 'NetworkPolicy' && object.metadata.name === 'default-deny'));
     expect(networkProblems(broken)).toContain('no default-deny NetworkPolicy (every pod, Ingress and Egress, no rule)');
+  });
+
+  it('a metrics port behind the Ingress, a workload nobody scrapes', () => {
+    const broken = clone(objects).filter((object) => !(object.kind === 'ServiceMonitor' && object.metadata.name === 'referral-hub-console'));
+    const ingress = ofKind(broken, 'Ingress')[0];
+    const path = objs(at(objs(at(ingress, 'spec.rules'))[1], 'http.paths'))[0];
+    if (path === undefined) throw new Error('no second Ingress rule');
+    path.backend = { service: { name: 'directory', port: { name: 'metrics' } } };
+    const problems = monitoringProblems(broken);
+    expect(problems).toContain('Service console: no ServiceMonitor scrapes it');
+    expect(problems).toContainEqual(expect.stringContaining('routes to port {"name":"metrics"} of directory'));
   });
 
   it('a secret in a ConfigMap', () => {
