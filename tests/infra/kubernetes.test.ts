@@ -479,7 +479,7 @@ function secretReferenceProblems(objects: K8sObject[], secrets: Secrets): string
 }
 
 /** Variables set by the manifests for the entry point, or only to be spelled into another variable, not read by the service. */
-const NOT_SERVICE_VARIABLES = new Set(['MIGRATE_ON_START', 'DATABASE_PASSWORD', 'AMQP_PASSWORD', 'REDIS_PASSWORD']);
+const NOT_SERVICE_VARIABLES = new Set(['MIGRATE_ON_START', 'NODE_OPTIONS', 'DATABASE_PASSWORD', 'AMQP_PASSWORD', 'REDIS_PASSWORD']);
 /** OpenTelemetry's own variables, read by the SDK the platform's preload starts (packages/platform/src/observability/register.ts). */
 const isOpenTelemetryVariable = (name: string) => name.startsWith('OTEL_');
 
@@ -619,6 +619,16 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     expect(() => LOADERS[service](env)).not.toThrow();
     const known = new Set(describeConfig(SCHEMAS[service]).map((variable) => variable.name));
     expect(Object.keys(env).filter((key) => !known.has(key) && !NOT_SERVICE_VARIABLES.has(key) && !isOpenTelemetryVariable(key))).toEqual([]);
+  });
+
+  it.each(WORKLOADS)('keeps the JavaScript heap of %s within its memory limit', (name) => {
+    const { env } = containerEnvironment(objects, secrets, name);
+    const heapMb = Number(/--max-old-space-size=(\d+)/.exec(env.NODE_OPTIONS ?? '')?.[1]);
+    const limit = String(at(objs(at(named(objects, 'Deployment', name), 'spec.template.spec.containers'))[0], 'resources.limits.memory'));
+    const limitMb = /^(\d+)Mi$/.test(limit) ? Number(limit.slice(0, -2)) : /^(\d+)Gi$/.test(limit) ? Number(limit.slice(0, -2)) * 1024 : Number.NaN;
+    expect(heapMb).toBeGreaterThan(0);
+    // Room beside the heap for the young generation, code, buffers and the node binary (about 100 MB at idle).
+    expect(heapMb).toBeLessThanOrEqual(limitMb - 96);
   });
 
   it('gives the console every variable it requires, listening on every address', () => {
