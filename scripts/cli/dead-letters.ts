@@ -1,8 +1,8 @@
 /**
  * `hub dead-letters`: lists and replays the messages the consumers gave up on,
- * with the platform's own tools (`listDeadLetters`, `replayDeadLetters`, as
- * `npm run dead-letters` uses them), over every consuming service at once or
- * one (`--service`). Never shows an event's data: ids, types, times, errors.
+ * with the platform's own tools (`listDeadLetters`, `replayDeadLetters`), over
+ * every consuming service at once or one (`--service`). Never shows an event's
+ * data: ids, types, times, errors. The hub's one dead-letter tool (ADR 0023).
  */
 import { consumerQueueNames, listDeadLetters, replayDeadLetters } from '@referral-hub/platform';
 import type { DeadLetter, ReplayResult } from '@referral-hub/platform';

@@ -2,12 +2,12 @@
  * A message dead-lettered by a bug is replayed after the fix and then does
  * what it should have, once. The "bug" is notifications started with a wrong
  * REFERRALS_URL (it cannot learn whom to tell), with few attempts; the "fix"
- * is a restart with the right one; the replay is the operators' tool behind
- * `npm run dead-letters`.
+ * is a restart with the right one; the replay is the operators' tool,
+ * `npm run hub -- dead-letters`.
  */
-import { runDeadLettersCli } from '@referral-hub/platform';
 import type { DeadLetter, DeadLetterListing, ReplayResult } from '@referral-hub/platform';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { deadLettersCommand } from '../../scripts/cli/dead-letters.js';
 import type { DemoCase } from '../../scripts/demo/scenario.js';
 import { closeE2eHub, startE2eHub } from './harness/hub.js';
 import type { E2eHub } from './harness/hub.js';
@@ -16,11 +16,9 @@ import { leadMessageCount, openCase, waitUntilDeliveriesSettle } from './harness
 
 let hub: E2eHub;
 let demo: DemoCase;
-let consumer: string;
 
 beforeAll(async () => {
   hub = await startE2eHub('dead-letter');
-  consumer = `${hub.queuePrefix}notifications`;
   demo = await openCase(hub);
   await demo.refer('clinic');
 });
@@ -35,13 +33,22 @@ beforeEach(({ onTestFailed }) => {
   });
 });
 
-/** `npm run dead-letters -- <args> --json`, in-process; fails unless it exits 0. */
-async function deadLetters<T>(args: string[]): Promise<T> {
+/** `npm run hub -- dead-letters <action> <args> --service notifications --json`, in-process; fails unless it exits 0. */
+async function deadLetters<T>(action: 'list' | 'replay', args: string[] = []): Promise<T> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runDeadLettersCli([...args, '--json'], { AMQP_URL: hub.amqpUrl, LOG_LEVEL: 'silent' }, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  const env = { AMQP_URL: hub.amqpUrl, AMQP_QUEUE_PREFIX: hub.queuePrefix, LOG_LEVEL: 'silent' };
+  const code = await deadLettersCommand.run([action, ...args, '--service', 'notifications', '--json'], { out: (l) => out.push(l), err: (l) => err.push(l), env });
   expect(code, err.join('\n')).toBe(0);
   return JSON.parse(out.join('\n')) as T;
+}
+
+/** The notifications' dead-letter queue, as `hub dead-letters list` shows it. */
+async function listing(): Promise<DeadLetterListing> {
+  const { queues } = await deadLetters<{ queues: DeadLetterListing[] }>('list');
+  const [notifications] = queues;
+  if (notifications === undefined) throw new Error('hub dead-letters listed no queue');
+  return notifications;
 }
 
 describe('a dead-lettered message', () => {
@@ -55,8 +62,7 @@ describe('a dead-lettered message', () => {
 
     await demo.act('clinic', 'acknowledge');
     deadLetter = await demo.waitFor('the acknowledgement in the dead-letter queue', async () => {
-      const listing = await deadLetters<DeadLetterListing>(['list', '--consumer', consumer]);
-      return listing.messages.find((m) => m.eventType === 'referral.acknowledged');
+      return (await listing()).messages.find((m) => m.eventType === 'referral.acknowledged');
     });
     expect(deadLetter).toMatchObject({ attempts: 2, deathReason: 'max_attempts' });
     expect(deadLetter.eventId).toBeDefined();
@@ -66,16 +72,17 @@ describe('a dead-lettered message', () => {
   it('after the fix, replayed with the dead-letter tool, it tells the lead once by e-mail and SMS', async () => {
     await hub.restart('notifications', { env: { REFERRALS_URL: hub.endpoints.referralsUrl, AMQP_MAX_ATTEMPTS: '10' } });
     // The fix alone does not bring the message back: it waits for an operator.
-    const waiting = await deadLetters<DeadLetterListing>(['list', '--consumer', consumer]);
+    const waiting = await listing();
     expect(waiting.messages.map((m) => m.eventId)).toContain(deadLetter.eventId);
 
-    const replay = await deadLetters<ReplayResult>(['replay', '--consumer', consumer, '--id', deadLetter.eventId ?? '']);
-    expect(replay).toEqual({ replayed: 1, kept: 0, notFound: [] });
+    const replay = await deadLetters<{ results: ReplayResult[]; notFound: string[] }>('replay', [deadLetter.eventId ?? '']);
+    expect(replay.results).toEqual([expect.objectContaining({ replayed: 1, kept: 0, notFound: [] })]);
+    expect(replay.notFound).toEqual([]);
 
     await demo.waitForLeadMessages('clinic', 'acknowledged');
     await waitUntilDeliveriesSettle(demo, 'clinic', 1);
     expect(leadMessageCount(hub, demo, 'clinic', 'acknowledged')).toEqual({ emails: 1, sms: 1 });
-    const after = await deadLetters<DeadLetterListing>(['list', '--consumer', consumer]);
+    const after = await listing();
     expect(after.messages).toEqual([]);
   });
 });

@@ -66,4 +66,3 @@ export {
   type DeadLetterListing,
   type ReplayResult,
 } from './dead-letters.js';
-export { runDeadLettersCli, type DeadLettersCliIo } from './dead-letters-cli.js';

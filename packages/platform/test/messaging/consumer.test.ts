@@ -10,7 +10,6 @@ import {
   InvalidEventError,
   listDeadLetters,
   replayDeadLetters,
-  runDeadLettersCli,
   startConsumer,
   topicMatches,
   topologyFor,
@@ -258,7 +257,7 @@ describe('consumer with inbox', () => {
     }
   });
 
-  it('operators list and replay dead letters from the command line', async () => {
+  it('operators list and replay a dead letter after the fix (what `hub dead-letters` calls)', async () => {
     const flakyCalls: string[] = [];
     let fixed = false;
     const flakyConsumer = await startConsumer({
@@ -280,17 +279,11 @@ describe('consumer with inbox', () => {
       adminChannel.sendToQueue(`${flaky}.events`, Buffer.from(JSON.stringify(event)), { messageId: event.id, type: event.type });
       await eventually(async () => (await queueDepth(`${flaky}.events.dlq`)) === 1, 10_000, 'dead-lettered');
 
-      const out: string[] = [];
-      const io = { out: (line: string) => out.push(line), err: (line: string) => out.push(line), logger: testLogger };
-      expect(await runDeadLettersCli(['list', '--consumer', flaky, '--json'], { AMQP_URL }, io)).toBe(0);
-      const listing = JSON.parse(out.join('\n')) as DeadLetterListing;
+      const listing: DeadLetterListing = await listDeadLetters({ amqp, consumer: flaky });
       expect(listing.messages).toEqual([expect.objectContaining({ eventId: event.id, attempts: 1, deathReason: 'max_attempts' })]);
 
-      out.length = 0;
-      expect(await runDeadLettersCli(['replay', '--consumer', flaky], { AMQP_URL }, io)).toBe(2);
       fixed = true;
-      expect(await runDeadLettersCli(['replay', '--consumer', flaky, '--id', event.id], { AMQP_URL }, io)).toBe(0);
-      expect(out.at(-1)).toBe('replayed 1, kept 0');
+      expect(await replayDeadLetters({ amqp, consumer: flaky, eventIds: [event.id] })).toEqual({ replayed: 1, kept: 0, notFound: [] });
       await eventually(() => flakyConsumer.stats().handled === 1, 10_000, 'replayed and handled');
       expect(flakyCalls).toEqual([event.id, event.id]);
       expect(await queueDepth(`${flaky}.events.dlq`)).toBe(0);
