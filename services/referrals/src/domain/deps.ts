@@ -28,6 +28,3 @@ export type ReferralDeps = {
   /** The clock; tests move it. */
   now: () => Date;
 };
-
-/** The `source` of every event this service publishes. */
-export const REFERRALS_SOURCE = '/services/referrals';

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { buildEvent } from '@referral-hub/contracts';
 import type { EventDataMap } from '@referral-hub/contracts';
 import type { Tx } from '../data-access/database.js';
 import { insertHistory } from '../data-access/history.js';
 import { findReferralsById, lockReadableKeysOfCase, narrowReadableKeys, readableKeysOfCase } from '../data-access/referrals.js';
 import type { ConsentGateway } from '../gateways/consent-client.js';
 import type { ReferralDeps } from './deps.js';
-import { REFERRALS_SOURCE } from './deps.js';
+import type { ReferralStatus } from './lifecycle.js';
+import { eventData } from './referral.js';
 import { decisionRequestFor, RECIPIENT_DONE } from './what-a-reader-sees.js';
 
 /** A basis of sharing of a case ended: a consent withdrawn or expired, or an override revoked. */
@@ -16,7 +16,6 @@ export type BasisEnded = {
   caseCode: string;
   organizationId: string;
   at: Date;
-  correlationId?: string;
 };
 
 /** What consent allows now of each referral resting on an ended basis, by referral id: asked before the transaction. */
@@ -93,30 +92,13 @@ export async function applyEndOfBasis(deps: Pick<ReferralDeps, 'outbox'>, tx: Tx
       consentIds: [change.basisId],
       occurredAt: change.at,
     });
+    // The data every referral event carries, from the one function that builds it, and what this one adds.
     const data: EventDataMap['referral.access_revoked'] = {
-      referralId: row.id,
-      referralCode: row.code,
-      caseCode: row.caseCode,
-      kind: row.kind as 'referral' | 'transfer',
-      status: row.status as EventDataMap['referral.access_revoked']['status'],
-      previousStatus: row.status as EventDataMap['referral.access_revoked']['status'],
-      urgency: row.urgency as 'high' | 'medium' | 'low',
-      referringOrganizationId: row.referringOrganizationId,
-      recipientOrganizationId: row.recipientOrganizationId,
-      recipientServiceId: row.recipientServiceId,
-      actor: null,
-      occurredAt: change.at.toISOString(),
+      ...eventData(row, row.status as ReferralStatus, null, change.at),
       consentIds: [change.basisId],
       fieldKeys: lost as EventDataMap['referral.access_revoked']['fieldKeys'],
     };
-    await deps.outbox.enqueueEvent(
-      tx,
-      buildEvent('referral.access_revoked', data, {
-        source: REFERRALS_SOURCE,
-        subject: row.id,
-        ...(change.correlationId === undefined ? {} : { correlationId: change.correlationId }),
-      }),
-    );
+    await deps.outbox.publish(tx, 'referral.access_revoked', data, { subject: row.id });
     revoked += 1;
   }
   return revoked;
