@@ -383,6 +383,7 @@ function ingressProblems(objects: K8sObject[]): string[] {
 /** Prometheus scrapes every workload's /metrics through a port its Service has; the Ingress never routes to a metrics port. */
 function monitoringProblems(objects: K8sObject[]): string[] {
   const problems: string[] = [];
+  if (ofKind(objects, 'PrometheusRule').length === 0) problems.push('no PrometheusRule: nobody is alerted');
   for (const name of WORKLOADS) {
     const service = named(objects, 'Service', name);
     const labels = service?.metadata.labels ?? {};
@@ -707,14 +708,15 @@ describe('the rules fail when the manifests break one', () => {
     expect(networkProblems(broken)).toContain('no default-deny NetworkPolicy (every pod, Ingress and Egress, no rule)');
   });
 
-  it('a metrics port behind the Ingress, a workload nobody scrapes', () => {
-    const broken = clone(objects).filter((object) => !(object.kind === 'ServiceMonitor' && object.metadata.name === 'referral-hub-console'));
+  it('a metrics port behind the Ingress, a workload nobody scrapes, no alert rules', () => {
+    const broken = clone(objects).filter((object) => !(object.kind === 'ServiceMonitor' && object.metadata.name === 'referral-hub-console') && object.kind !== 'PrometheusRule');
     const ingress = ofKind(broken, 'Ingress')[0];
     const path = objs(at(objs(at(ingress, 'spec.rules'))[1], 'http.paths'))[0];
     if (path === undefined) throw new Error('no second Ingress rule');
     path.backend = { service: { name: 'directory', port: { name: 'metrics' } } };
     const problems = monitoringProblems(broken);
     expect(problems).toContain('Service console: no ServiceMonitor scrapes it');
+    expect(problems).toContain('no PrometheusRule: nobody is alerted');
     expect(problems).toContainEqual(expect.stringContaining('routes to port {"name":"metrics"} of directory'));
   });
 
