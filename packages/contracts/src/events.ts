@@ -51,14 +51,25 @@ export type EventFieldError = {
 
 export type EventValidationResult = { ok: true; event: CloudEvent } | { ok: false; errors: EventFieldError[] };
 
-/** Thrown by {@link buildEvent} when the event it would build breaks its schema. */
+/**
+ * The hub's one error for an event that breaks its schema, thrown by {@link buildEvent} and by the
+ * platform's outbox and publisher before anything is written or published. It is a bug in the
+ * emitting service, never the client's: an HTTP request that meets it answers a plain 500. Its
+ * message and `errors` name fields only, never a value, so it is safe to log.
+ */
 export class InvalidEventError extends Error {
-  readonly errors: EventFieldError[];
+  /** The stable code logs and dead-letter headers carry. */
+  readonly code = 'invalid_event';
+  /** The event's type, when it had a readable one. */
+  readonly eventType: string | undefined;
+  /** Each problem, by dotted path or JSON pointer; `code` is the schema keyword when the validator gives it. */
+  readonly errors: { field: string; message: string; code?: string }[];
 
-  constructor(type: string, errors: EventFieldError[]) {
-    super(`Invalid ${type} event: ${errors.map((error) => `${error.field || '(event)'} ${error.message}`).join('; ')}`);
+  constructor(type: string | undefined, errors: readonly { field: string; message: string; code?: string }[]) {
+    super(`Invalid ${type ?? '(unknown type)'} event: ${errors.map((error) => `${error.field || '(event)'} ${error.message}`).join('; ')}`);
     this.name = 'InvalidEventError';
-    this.errors = errors;
+    this.eventType = type;
+    this.errors = [...errors];
   }
 }
 

@@ -1,4 +1,5 @@
-import { AppError, type FieldError } from '../errors.js';
+import { InvalidEventError } from '@referral-hub/contracts';
+import { AppError } from '../errors.js';
 
 /**
  * The structured CloudEvents 1.0 envelope as the messaging layer sees it. The
@@ -52,26 +53,11 @@ export const MESSAGE_HEADERS = {
 export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json';
 
 /**
- * Thrown when an event does not match its schema. Nothing has been written or
- * published when this is thrown. It is a bug in the emitting service (status
- * 500, not operational), but the field list makes it quick to fix.
+ * Thrown when an event does not match its schema, before anything is written or published: the
+ * contracts' one `InvalidEventError` (a bug in the emitting service, a plain 500 to a client),
+ * the same class whether the contracts' `buildEvent` or this layer's validation found it.
  */
-export class InvalidEventError extends AppError {
-  readonly eventType: string | undefined;
-
-  constructor(eventType: string | undefined, errors: EventValidationError[]) {
-    const fieldErrors: FieldError[] = errors.map((e) => ({ field: e.field, message: e.message }));
-    const fields = [...new Set(errors.map((e) => e.field || '/'))].join(', ');
-    super('invalid_event', 500, 'Invalid event', {
-      detail: `Event ${eventType ?? '(unknown type)'} does not match its schema: ${fields || 'unknown field'}.`,
-      errors: fieldErrors,
-      operational: false,
-      ...(eventType === undefined ? {} : { extensions: { eventType } }),
-    });
-    this.name = 'InvalidEventError';
-    this.eventType = eventType;
-  }
-}
+export { InvalidEventError };
 
 /** Best-effort event type of an unvalidated value, for error messages and logs. */
 export function eventTypeOf(value: unknown): string | undefined {
