@@ -74,7 +74,7 @@ export type AccessPolicy<A extends string, R extends string> = {
   couldAct(actor: Actor, action: A): boolean;
   /**
    * Throws the 403 problem (`forbidden`) unless {@link AccessPolicy.can} allows, with `detail`
-   * (a catalogue text) or the policy's default refusal.
+   * (a catalogue text), else the action's own refusal, else the policy's.
    * @throws AppError 403
    */
   requireAccess(actor: Actor, action: A, facts?: readonly R[], detail?: Text): void;
@@ -83,14 +83,16 @@ export type AccessPolicy<A extends string, R extends string> = {
 /**
  * Binds a service's table: `relationships` lists the facts its use cases may establish about a
  * resource (`['own']`, `['owner', 'recipient', 'party']`, or none for a role-only policy),
- * `refusal` the 403's detail when a call site gives none.
+ * `refusal` the 403's detail when a call site gives none, `refusals` an action's own.
  */
 export function accessPolicy<A extends string, R extends string = never>(options: {
   relationships?: readonly R[];
   rules: AccessRules<A, NoInfer<R>>;
   refusal: Text;
+  refusals?: Partial<Record<NoInfer<A>, Text>>;
 }): AccessPolicy<A, R> {
   const { rules, refusal } = options;
+  const refusals: Partial<Record<A, Text>> = options.refusals ?? {};
   const relationships = options.relationships ?? [];
   const can = (actor: Actor, action: A, facts: readonly R[] = []): AccessDecision<R> => evaluateAccess(rules, actor, action, facts);
   return {
@@ -99,8 +101,8 @@ export function accessPolicy<A extends string, R extends string = never>(options
     relationships,
     can,
     couldAct: (actor, action) => can(actor, action, relationships).allowed,
-    requireAccess(actor, action, facts = [], detail = refusal) {
-      if (!can(actor, action, facts).allowed) throw forbidden(detail);
+    requireAccess(actor, action, facts = [], detail) {
+      if (!can(actor, action, facts).allowed) throw forbidden(detail ?? refusals[action] ?? refusal);
     },
   };
 }
@@ -118,6 +120,11 @@ export function accessCells<A extends string, R extends string>(policy: AccessPo
 }
 
 /** The facts a cell's caller holds: none for `any`, the one relationship otherwise. */
-export function factsOfCell<R extends string>(cell: { relationship: R | AnyRelationship }): R[] {
-  return cell.relationship === ANY_RELATIONSHIP ? [] : [cell.relationship];
+export function factsOfCell<R extends string>(cell: { relationship: R | AnyRelationship }): Exclude<R, AnyRelationship>[] {
+  const { relationship } = cell;
+  return isFact(relationship) ? [relationship] : [];
+}
+
+function isFact<R extends string>(relationship: R | AnyRelationship): relationship is Exclude<R, AnyRelationship> {
+  return relationship !== ANY_RELATIONSHIP;
 }

@@ -14,6 +14,7 @@ const POLICY = accessPolicy({
     'nobody.may': {},
   },
   refusal: 'Your role does not allow this action.',
+  refusals: { 'case.status': 'Your role does not follow referrals.' },
 });
 
 describe('evaluating an access policy', () => {
@@ -70,7 +71,7 @@ describe('requiring access', () => {
     expect(() => POLICY.requireAccess({ roles: ['caseworker'] }, 'case.read', ['owner'])).not.toThrow();
   });
 
-  it('throws the 403 forbidden problem with the policy’s refusal, or the call site’s own detail', () => {
+  it('throws the 403 forbidden problem with the call site’s detail, else the action’s refusal, else the policy’s', () => {
     const refusal = (detail?: string): unknown => {
       try {
         POLICY.requireAccess({ roles: ['focal_point'] }, 'case.read', ['owner'], detail);
@@ -82,6 +83,12 @@ describe('requiring access', () => {
     const plain = refusal();
     expect(plain).toBeInstanceOf(AppError);
     expect(plain).toMatchObject({ status: 403, code: 'forbidden', detail: 'Your role does not allow this action.' });
+    try {
+      POLICY.requireAccess({ roles: ['org_admin'] }, 'case.status', ['owner']);
+      expect.unreachable('refused');
+    } catch (error) {
+      expect(error).toMatchObject({ status: 403, code: 'forbidden', detail: 'Your role does not follow referrals.' });
+    }
     expect(refusal('Only a caseworker or a supervisor can read consents.')).toMatchObject({
       status: 403,
       code: 'forbidden',

@@ -1,35 +1,29 @@
-import { forbidden, hasRole } from '@referral-hub/platform';
-import type { Principal, Role } from '@referral-hub/platform';
-
-/** What a caller can do in the notifications service. */
-export type NotificationsAction = 'manageOwnPreferences' | 'readDeliveryLog' | 'manageSubscriptions';
+import { accessPolicy } from '@referral-hub/platform';
 
 /**
- * Who may do what, by role: the access policy of the notifications service in
- * one place. Anything not listed is refused (deny by default). Preferences are
- * always the caller's own: no action reaches another user's.
+ * The access policy of the notifications service, in the platform's shape (ADR 20): action →
+ * relationship → roles, every grant under `any` (preferences are always the caller's own, so no
+ * action reaches another user's, and subscriptions and deliveries are confined to the caller's
+ * organisation by the queries themselves). Anything not listed is refused (deny by default).
  */
-export const NOTIFICATIONS_ACCESS = {
-  // People are told by e-mail or SMS; a machine client (`system`) gets webhooks instead.
-  manageOwnPreferences: ['caseworker', 'supervisor', 'focal_point', 'org_admin', 'network_coordinator'],
-  // The referring organisation follows its referrals: its case team, and its own system on their behalf.
-  readDeliveryLog: ['caseworker', 'supervisor', 'system'],
-  // An organisation's systems are set up by its administrator, or by the system itself.
-  manageSubscriptions: ['org_admin', 'system'],
-} as const satisfies Record<NotificationsAction, readonly Role[]>;
+export const ACCESS = accessPolicy({
+  rules: {
+    /** People are told by e-mail or SMS; a machine client (`system`) gets webhooks instead. */
+    'preferences.manageOwn': { any: ['caseworker', 'supervisor', 'focal_point', 'org_admin', 'network_coordinator'] },
+    /** The referring organisation follows its referrals: its case team, and its own system on their behalf. */
+    'deliveryLog.read': { any: ['caseworker', 'supervisor', 'system'] },
+    /** An organisation's systems are set up by its administrator, or by the system itself. */
+    'subscriptions.manage': { any: ['org_admin', 'system'] },
+  },
+  refusal: 'Your role does not allow this action.',
+  refusals: {
+    'preferences.manageOwn': 'Notification preferences are for people; your role has none.',
+    'deliveryLog.read': 'Your role does not follow referrals.',
+    'subscriptions.manage': "Only an organisation's administrator or its system manages its webhooks.",
+  },
+});
 
-/** Whether the principal's roles allow `action`. */
-export function mayAct(principal: Pick<Principal, 'roles'>, action: NotificationsAction): boolean {
-  return hasRole(principal, ...NOTIFICATIONS_ACCESS[action]);
-}
+export type Action = (typeof ACCESS.actions)[number];
 
-/** @throws AppError 403 when the principal's roles do not allow `action`. */
-export function assertMayAct(principal: Pick<Principal, 'roles'>, action: NotificationsAction): void {
-  if (mayAct(principal, action)) return;
-  const reasons: Record<NotificationsAction, string> = {
-    manageOwnPreferences: 'Notification preferences are for people; your role has none.',
-    readDeliveryLog: 'Your role does not follow referrals.',
-    manageSubscriptions: "Only an organisation's administrator or its system manages its webhooks.",
-  };
-  throw forbidden(reasons[action]);
-}
+/** Whether the caller's roles allow `action`; `requireAccess` throws the 403 problem with the action's refusal instead. */
+export const { can, requireAccess } = ACCESS;

@@ -1,7 +1,7 @@
 import type { Principal } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
 import { recordContact } from '../data-access/preferences.js';
-import { assertMayAct } from './access.js';
+import { requireAccess } from './access.js';
 import { defaultPreferences, toPreferences, workContactOf } from './preferences.js';
 import type { Preferences } from './preferences.js';
 
@@ -14,7 +14,7 @@ import type { Preferences } from './preferences.js';
  * @throws AppError 403 for a machine client or a principal without a role.
  */
 export async function getMyPreferences(deps: { db: NotificationsDatabase }, principal: Principal, now: Date = new Date()): Promise<Preferences> {
-  assertMayAct(principal, 'manageOwnPreferences');
+  requireAccess(principal, 'preferences.manageOwn');
   const defaults = defaultPreferences(principal);
   const row = await recordContact(deps.db.client, {
     userId: principal.userId,

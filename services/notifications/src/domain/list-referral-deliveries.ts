@@ -4,7 +4,7 @@ import type { NotificationsDatabase } from '../data-access/database.js';
 import { listEventEnvelopesOfReferral, listPeopleDeliveriesOfReferral } from '../data-access/case-deliveries.js';
 import { listDeliveriesOfReferral } from '../data-access/deliveries.js';
 import type { DeliveryRow } from '../data-access/deliveries.js';
-import { assertMayAct } from './access.js';
+import { requireAccess } from './access.js';
 import { deliveriesVisibleTo } from './who-follows-the-case.js';
 
 export type DeliveryView = NotificationsApi.components['schemas']['Delivery'];
@@ -50,7 +50,7 @@ export async function listReferralDeliveries(
   principal: Principal,
   referralId: string,
 ): Promise<{ items: DeliveryView[] }> {
-  assertMayAct(principal, 'readDeliveryLog');
+  requireAccess(principal, 'deliveryLog.read');
   const id = referralId.toLowerCase();
   // Those of the referring organisation and its webhooks, plus what fell to a lead organisation after a transfer.
   const [own, all, events] = await Promise.all([

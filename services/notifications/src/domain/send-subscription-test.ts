@@ -7,7 +7,7 @@ import { insertDeliveries } from '../data-access/deliveries.js';
 import { findSubscriptionOf } from '../data-access/subscriptions.js';
 import type { EnqueueDeliveries } from './delivery-jobs.js';
 import { deliveryId } from './delivery-jobs.js';
-import { assertMayAct } from './access.js';
+import { requireAccess } from './access.js';
 
 export type SubscriptionTest = NotificationsApi.components['schemas']['SubscriptionTest'];
 export type SubscriptionTestEvent = NotificationsApi.components['schemas']['SubscriptionTestEvent'];
@@ -33,7 +33,7 @@ export async function sendSubscriptionTest(
   subscriptionId: string,
   now: Date = new Date(),
 ): Promise<SubscriptionTest> {
-  assertMayAct(principal, 'manageSubscriptions');
+  requireAccess(principal, 'subscriptions.manage');
   const subscription = isUuid(subscriptionId)
     ? await findSubscriptionOf(deps.db.client, principal.organizationId, subscriptionId.toLowerCase())
     : null;

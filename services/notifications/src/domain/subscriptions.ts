@@ -9,7 +9,7 @@ import { AddressNotAllowedError, publicAddressesOf } from '../delivery/address-g
 import type { Resolver } from '../delivery/address-guard.js';
 import type { SecretCipher } from '../delivery/secret-cipher.js';
 import { generateWebhookSecret } from '../delivery/webhook.js';
-import { assertMayAct } from './access.js';
+import { requireAccess } from './access.js';
 
 export type Subscription = NotificationsApi.components['schemas']['Subscription'];
 export type SubscriptionCreated = NotificationsApi.components['schemas']['SubscriptionCreated'];
@@ -38,7 +38,7 @@ export async function createSubscription(
   input: SubscriptionCreate,
   now: Date = new Date(),
 ): Promise<SubscriptionCreated> {
-  assertMayAct(principal, 'manageSubscriptions');
+  requireAccess(principal, 'subscriptions.manage');
   const url = new URL(input.url);
   const schemes = deps.allowHttp ? ['https:', 'http:'] : ['https:'];
   if (!schemes.includes(url.protocol)) throw validationError([{ field: 'body.url', message: `must start with ${schemes.map((s) => `${s}//`).join(' or ')}` }]);
@@ -71,7 +71,7 @@ export async function createSubscription(
 
 /** The caller's organisation's subscriptions, oldest first, without secrets. */
 export async function listSubscriptions(deps: { db: NotificationsDatabase }, principal: Principal): Promise<{ items: Subscription[] }> {
-  assertMayAct(principal, 'manageSubscriptions');
+  requireAccess(principal, 'subscriptions.manage');
   const rows = await listSubscriptionsOf(deps.db.client, principal.organizationId);
   return { items: rows.map(toSubscription) };
 }
@@ -82,7 +82,7 @@ export async function listSubscriptions(deps: { db: NotificationsDatabase }, pri
  * @throws AppError 404 when it does not exist or belongs to another organisation (not told apart).
  */
 export async function deleteSubscription(deps: { db: NotificationsDatabase }, principal: Principal, id: string): Promise<void> {
-  assertMayAct(principal, 'manageSubscriptions');
+  requireAccess(principal, 'subscriptions.manage');
   const deleted = isUuid(id) && (await deleteSubscriptionOf(deps.db.client, principal.organizationId, id.toLowerCase()));
   if (!deleted) throw notFound('No subscription with this id is visible to you.');
 }

@@ -1,7 +1,7 @@
 import type { Principal } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
 import { upsertPreference } from '../data-access/preferences.js';
-import { assertMayAct } from './access.js';
+import { requireAccess } from './access.js';
 import { toPreferences, workContactOf } from './preferences.js';
 import type { Preferences, PreferencesUpdate } from './preferences.js';
 
@@ -18,7 +18,7 @@ export async function updateMyPreferences(
   update: PreferencesUpdate,
   now: Date = new Date(),
 ): Promise<Preferences> {
-  assertMayAct(principal, 'manageOwnPreferences');
+  requireAccess(principal, 'preferences.manageOwn');
   const row = await upsertPreference(deps.db.client, {
     userId: principal.userId,
     organizationId: principal.organizationId,
