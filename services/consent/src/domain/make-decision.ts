@@ -7,7 +7,7 @@ import type { ConsentDatabase } from '../data-access/database.js';
 import { insertConsumingDecisionRow, insertDecisionRow, readDecisionFacts } from '../data-access/decision-facts.js';
 import type { ConsentFactRow, NewDecisionRow, Queryable } from '../data-access/decision-facts.js';
 import { findDecision } from '../data-access/decisions.js';
-import { mayAct, ownerRelationship } from './access.js';
+import { can, ownerRelationship } from './access.js';
 import type { PolicyCache } from './current-policy.js';
 import { decide } from './decide.js';
 import type { ConsentFacts } from './decide.js';
@@ -47,7 +47,7 @@ export async function makeDecision(
   attempt: IdempotentAttempt = FIRST_RUN,
 ): Promise<Decision> {
   const relationships = ownerRelationship(principal, input.ownerOrganizationId);
-  if (!mayAct(principal, 'decision.ask', relationships)) {
+  if (!can(principal, 'decision.ask', relationships).allowed) {
     throw forbidden("Only the referrals service, or the case team of the case's own organisation, can ask for a sharing decision.");
   }
   // The `system` grant reaches every organisation's cases, so it is kept to the machine
@@ -56,7 +56,7 @@ export async function makeDecision(
     throw forbidden('This machine client is not trusted to ask sharing decisions for other organisations.');
   }
   const consume = input.consume ?? false;
-  if (consume && !mayAct(principal, 'decision.consume', relationships)) {
+  if (consume && !can(principal, 'decision.consume', relationships).allowed) {
     throw forbidden('Only the referrals service can use up single-use consents; a case team may ask for a preview without consume.');
   }
 

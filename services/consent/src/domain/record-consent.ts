@@ -3,7 +3,7 @@ import { validationError } from '@referral-hub/platform';
 import type { IdempotentAttempt, Outbox, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { findConsent, insertConsent } from '../data-access/consents.js';
-import { assertMayAct } from './access.js';
+import { requireAccess } from './access.js';
 import { toConsent } from './consent.js';
 import type { Consent, NewConsent } from './consent.js';
 import { currentPolicy } from './current-policy.js';
@@ -33,7 +33,7 @@ export async function recordConsent(
   now: Date = new Date(),
   attempt: IdempotentAttempt = FIRST_RUN,
 ): Promise<Consent> {
-  assertMayAct(principal, 'consent.record', ['owner'], 'Only a caseworker or a supervisor can record a consent.');
+  requireAccess(principal, 'consent.record', ['owner'], 'Only a caseworker or a supervisor can record a consent.');
   const earlier = await committedEarlier(
     attempt,
     (id) => findConsent(deps.db.client, deps.texts, id),

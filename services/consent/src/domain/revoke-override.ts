@@ -2,7 +2,7 @@ import { conflict, notFound } from '@referral-hub/platform';
 import type { Outbox, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { findOverride, markRevoked } from '../data-access/overrides.js';
-import { assertMayAct, mayAct, ownerRelationship } from './access.js';
+import { can, ownerRelationship, requireAccess } from './access.js';
 import { overrideStatus, toOverride } from './override.js';
 import type { Override } from './override.js';
 import type { ConsentTexts } from '../data-access/sealed-texts.js';
@@ -20,10 +20,10 @@ export async function revokeOverride(
   id: string,
   now: Date = new Date(),
 ): Promise<Override> {
-  assertMayAct(principal, 'override.revoke', ['owner'], 'Only a caseworker or a supervisor can revoke an override.');
+  requireAccess(principal, 'override.revoke', ['owner'], 'Only a caseworker or a supervisor can revoke an override.');
   return deps.db.transaction(async (tx) => {
     const row = await findOverride(tx, deps.texts, id);
-    if (row === null || !mayAct(principal, 'override.revoke', ownerRelationship(principal, row.organizationId))) {
+    if (row === null || !can(principal, 'override.revoke', ownerRelationship(principal, row.organizationId)).allowed) {
       throw notFound('No override has this id.');
     }
     // A refused request is closed already: there is nothing left to end.

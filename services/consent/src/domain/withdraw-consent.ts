@@ -3,7 +3,7 @@ import { conflict, notFound, t, validationError } from '@referral-hub/platform';
 import type { Outbox, Principal } from '@referral-hub/platform';
 import type { ConsentDatabase } from '../data-access/database.js';
 import { findConsent, markWithdrawn } from '../data-access/consents.js';
-import { assertMayAct, mayAct, ownerRelationship } from './access.js';
+import { can, ownerRelationship, requireAccess } from './access.js';
 import { toConsent } from './consent.js';
 import type { Consent, ConsentWithdrawalReason } from './consent.js';
 import type { ConsentTexts } from '../data-access/sealed-texts.js';
@@ -25,14 +25,14 @@ export async function withdrawConsent(
   input: ConsentWithdrawal,
   now: Date = new Date(),
 ): Promise<Consent> {
-  assertMayAct(principal, 'consent.withdraw', ['owner'], 'Only a caseworker or a supervisor can withdraw a consent.');
+  requireAccess(principal, 'consent.withdraw', ['owner'], 'Only a caseworker or a supervisor can withdraw a consent.');
   const requiresNote = CONSENT_WITHDRAWAL_REASONS.find((reason) => reason.code === input.reasonCode)?.requiresNote ?? true;
   if (requiresNote && (input.note ?? '').trim() === '') {
     throw validationError([{ field: 'body.note', message: t('is required when the reason is {reason}', { reason: input.reasonCode }), code: 'required' }]);
   }
   return deps.db.transaction(async (tx) => {
     const existing = await findConsent(tx, deps.texts, id);
-    if (existing === null || !mayAct(principal, 'consent.withdraw', ownerRelationship(principal, existing.organizationId))) {
+    if (existing === null || !can(principal, 'consent.withdraw', ownerRelationship(principal, existing.organizationId)).allowed) {
       throw notFound('No consent has this id.');
     }
     const row = await markWithdrawn(tx, deps.texts, { id, by: principal.userId, reason: input.reasonCode, note: input.note ?? null, at: now });
