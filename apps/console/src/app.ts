@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { createMemoryRateLimitStore } from '@referral-hub/platform';
-import type { Logger, RateLimitStore } from '@referral-hub/platform';
+import { createMemoryRateLimitStore, requestMetricsMiddleware } from '@referral-hub/platform';
+import type { Logger, RateLimitStore, ServiceMetrics } from '@referral-hub/platform';
 import busboy from 'busboy';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
@@ -58,6 +58,8 @@ export type ConsoleDeps = {
   now?: () => Date;
   /** Where the public pages' rate limits count (Redis in production; this process's memory when not given). */
   rateLimitStore?: RateLimitStore;
+  /** Counts requests by route; serves `GET /metrics` too unless it has a port of its own (`METRICS_PORT`). */
+  metrics?: ServiceMetrics;
 };
 
 
@@ -136,6 +138,10 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  if (deps.metrics !== undefined) {
+    app.use(requestMetricsMiddleware(deps.metrics));
+    if (config.metricsPort === undefined) app.get('/metrics', deps.metrics.handler);
+  }
 
   app.use((_req, res, next) => {
     res.setHeader(

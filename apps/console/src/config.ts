@@ -29,6 +29,8 @@ export type ConsoleConfig = {
   referralsUrl: string;
   notificationsUrl: string;
   logLevel: string;
+  /** `GET /metrics` on a port of its own (`METRICS_PORT`): never beside the public pages then. */
+  metricsPort?: number;
 };
 
 export class ConfigError extends Error {}
@@ -65,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
   const backchannelUrl = env.OIDC_BACKCHANNEL_URL?.trim() ? url(env, 'OIDC_BACKCHANNEL_URL') : undefined;
   return {
     port,
+    ...(env.METRICS_PORT?.trim() ? { metricsPort: positiveInteger(env, 'METRICS_PORT', 0) } : {}),
     host: env.HOST?.trim() || '127.0.0.1',
     publicUrl: url(env, 'CONSOLE_PUBLIC_URL', `http://127.0.0.1:${port}`),
     oidc: {

@@ -3,7 +3,7 @@
  * sessions and the services' URLs come from the environment (README).
  */
 import type { Server } from 'node:http';
-import { createLogger, createRedisRateLimitStore } from '@referral-hub/platform';
+import { createLogger, createRedisRateLimitStore, createServiceMetrics, startMetricsServer } from '@referral-hub/platform';
 import { Redis } from 'ioredis';
 import { createConsoleApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -24,9 +24,13 @@ const logger = createLogger({ service: 'console', version: process.env.SERVICE_V
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
 // The public pages' rate limits count in the same Redis, under the console's prefix.
 const rateLimitStore = createRedisRateLimitStore({ url: config.redisUrl, prefix: `${config.sessionPrefix}rate:`, logger });
+// Requests by route, Node's own figures; on METRICS_PORT when set (the pages are public, the metrics are not).
+const metrics = createServiceMetrics({ service: 'console' });
+const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
 const app = createConsoleApp({
   config,
   logger,
+  metrics,
   rateLimitStore,
   sessions: redisSessionStore(redis, config.sessionPrefix, config.sessionIdleSeconds),
   signIn: createSignIn(config),
@@ -39,7 +43,7 @@ const server: Server = app.listen(config.port, config.host, () => {
 });
 const stop = (): void => {
   server.close(() => {
-    Promise.allSettled([redis.quit(), rateLimitStore.close()]).finally(() => process.exit(0));
+    Promise.allSettled([redis.quit(), rateLimitStore.close(), metricsServer?.close()]).finally(() => process.exit(0));
   });
   server.closeAllConnections();
 };

@@ -19,6 +19,7 @@ import { startDirectoryDetailsRefresher } from './entry-points/scheduler/directo
 import { startPhoneRequestsPurge } from './entry-points/scheduler/phone-requests.js';
 import { createConsentClient } from './gateways/consent-client.js';
 import { createDirectoryClient } from './gateways/directory-client.js';
+import { registerReferralMetrics } from './entry-points/metrics.js';
 
 export type RunningReferrals = RunningService<ReferralsConfig, PrismaClient, Tx> & { deps: ReferralDeps };
 
@@ -74,6 +75,7 @@ export async function start(options: StartOptions = {}): Promise<RunningReferral
     routes: (router, context) => registerRoutes(router, (deps ??= depsOf(context)), context.idempotency),
     consumer: { service: 'referrals', handlers: (context) => eventHandlers((deps ??= depsOf(context))) },
     background: async (context) => {
+      registerReferralMetrics(context.metrics, context.db.client);
       const sealed = await sealLegacyNeedTexts((deps ??= depsOf(context)));
       if (sealed > 0) context.logger.info({ sealed }, 'Sealed need texts stored in clear before they were sealed at rest');
       const deadlines = startDeadlineScheduler({

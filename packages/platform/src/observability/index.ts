@@ -26,3 +26,4 @@ export {
   type SpanOptions,
 } from './trace-context.js';
 export { maskSqlLiterals, scrubAttributes, withoutQuery } from './span-privacy.js';
+export { startMetricsServer } from './metrics-server.js';

@@ -14,15 +14,16 @@ import {
   createRedisRateLimitStore,
   startHttpServer,
 } from '../http/index.js';
-import type { Idempotency, OpenApiDocument, RateLimiter, RunningHttpServer } from '../http/index.js';
+import type { Idempotency, OpenApiDocument, RateLimiter } from '../http/index.js';
 import { createLifecycle } from '../lifecycle/index.js';
 import type { Lifecycle } from '../lifecycle/index.js';
 import { createLogger } from '../logging/index.js';
 import type { Logger } from '../logging/index.js';
 import { createServiceMetrics, registerConsumerMetrics, registerOutboxMetrics, registerPoolMetrics } from '../observability/metrics.js';
+import { startMetricsServer } from '../observability/metrics-server.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import { connectAmqp, createOutbox, eventSourceOf, startConsumer, startOutboxRelay } from '../messaging/index.js';
-import type { AmqpConnection, EventConsumer, EventHandlers, EventValidator, Outbox, OutboxRelay } from '../messaging/index.js';
+import type { AmqpConnection, EventConsumer, EventEnvelope, EventHandlers, EventValidator, Outbox, OutboxRelay } from '../messaging/index.js';
 import type { BaseServiceConfig } from './config.js';
 import { startPeriodicJob } from './periodic-job.js';
 import { consumerName, networkTopology } from './network.js';
@@ -63,13 +64,18 @@ export type ServiceContext<Config extends BaseServiceConfig, Client, Tx extends 
   metrics: ServiceMetrics;
 };
 
-export type ServiceDefinition<Config extends BaseServiceConfig, Client, Tx extends SqlClient> = {
+/**
+ * How a service is built. `Events` is what its validator returns: the contracts' `CloudEvent` for
+ * every service (`validateEvent`), which types its handler map; a test of the platform may run
+ * with a validator of its own events.
+ */
+export type ServiceDefinition<Config extends BaseServiceConfig, Client, Tx extends SqlClient, Events extends EventEnvelope = CloudEvent> = {
   name: string;
   version: string;
   config: Config;
   openapi: OpenApiDocument;
   /** The event catalogue's validator (`validateEvent` from the contracts): what the consumer's handlers receive is what it returns. */
-  validator: EventValidator<CloudEvent>;
+  validator: EventValidator<Events>;
   /** Builds the service's Prisma client (or other client) on the shared pool. */
   database: (pool: pg.Pool) => ServiceDatabase<Client, Tx>;
   /** Registers the routes of the service's OpenAPI operations. */
@@ -77,7 +83,7 @@ export type ServiceDefinition<Config extends BaseServiceConfig, Client, Tx exten
   /** Present when the service consumes events: its handlers by event type or family, typed by the catalogue. */
   consumer?: {
     service: ConsumingService;
-    handlers: (context: ServiceContext<Config, Client, Tx>) => EventHandlers<CloudEvent, Tx>;
+    handlers: (context: ServiceContext<Config, Client, Tx>) => EventHandlers<Events, Tx>;
   };
   /** Other connections the handlers and routes use; see {@link ServiceResource}. */
   resources?: readonly ServiceResource[];
@@ -128,8 +134,8 @@ export type RunningService<Config extends BaseServiceConfig, Client, Tx extends 
  *
  * Anything that fails during start undoes what was already started.
  */
-export async function startService<Config extends BaseServiceConfig, Client, Tx extends SqlClient>(
-  definition: ServiceDefinition<Config, Client, Tx>,
+export async function startService<Config extends BaseServiceConfig, Client, Tx extends SqlClient, Events extends EventEnvelope = CloudEvent>(
+  definition: ServiceDefinition<Config, Client, Tx, Events>,
 ): Promise<RunningService<Config, Client, Tx>> {
   const { config } = definition;
   const logger =
@@ -186,7 +192,7 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
 
     let consumer: EventConsumer | undefined;
     if (definition.consumer !== undefined) {
-      const started = await startConsumer<Tx, CloudEvent>({
+      const started = await startConsumer<Tx, Events>({
         amqp,
         consumer: consumerName(definition.consumer.service, config.AMQP_QUEUE_PREFIX ?? ''),
         validator: definition.validator,
@@ -286,24 +292,3 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
   }
 }
 
-/** `GET /metrics` alone on a port of its own (`METRICS_PORT`); anything else is a 404. */
-async function startMetricsServer(metrics: ServiceMetrics, port: number, host: string | undefined): Promise<RunningHttpServer> {
-  return await startHttpServer(
-    (req, res) => {
-      if (req.method === 'GET' && (req.url === '/metrics' || req.url?.startsWith('/metrics?') === true)) {
-        metrics.registry.metrics().then(
-          (text) => {
-            res.writeHead(200, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' }).end(text);
-          },
-          () => {
-            res.writeHead(500).end();
-          },
-        );
-        return;
-      }
-      res.writeHead(404).end();
-    },
-    port,
-    host,
-  );
-}
