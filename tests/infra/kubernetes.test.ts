@@ -527,6 +527,13 @@ function containerEnvironment(objects: K8sObject[], secrets: Secrets, deployment
   return { env, problems };
 }
 
+/** The number of a Deployment's container port, by its name. */
+function containerPort(objects: K8sObject[], deploymentName: string, portName: string): number | undefined {
+  const container = objs(at(named(objects, 'Deployment', deploymentName), 'spec.template.spec.containers'))[0];
+  const port = objs(container?.ports).find((candidate) => candidate.name === portName)?.containerPort;
+  return typeof port === 'number' ? port : undefined;
+}
+
 const SCHEMAS = { directory: directorySchema, consent: consentSchema, referrals: referralsSchema, notifications: notificationsSchema } as const;
 const LOADERS = {
   directory: loadDirectoryConfig,
@@ -618,6 +625,8 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     expect(env.NODE_ENV).toBe('production');
     // The service's own loader: the schema and its production rules (key rings required...).
     expect(() => LOADERS[service](env)).not.toThrow();
+    // /metrics is served where the container declares it, and where the ServiceMonitor scrapes.
+    expect(Number(env.METRICS_PORT)).toBe(containerPort(objects, service, 'metrics'));
     const known = new Set(describeConfig(SCHEMAS[service]).map((variable) => variable.name));
     expect(Object.keys(env).filter((key) => !known.has(key) && !NOT_SERVICE_VARIABLES.has(key) && !isOpenTelemetryVariable(key))).toEqual([]);
   });
@@ -637,7 +646,8 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     expect(problems).toEqual([]);
     const config = loadConsoleConfig(env);
     expect(config.host).toBe('0.0.0.0');
-    expect(config.port).toBe(8080);
+    expect(config.port).toBe(containerPort(objects, 'console', 'http'));
+    expect(config.metricsPort).toBe(containerPort(objects, 'console', 'metrics'));
     expect(config.publicUrl).toMatch(/^https:\/\//);
   });
 });
@@ -709,7 +719,10 @@ describe('the rules fail when the manifests break one', () => {
   });
 
   it('a metrics port behind the Ingress, a workload nobody scrapes, no alert rules', () => {
-    const broken = clone(objects).filter((object) => !(object.kind === 'ServiceMonitor' && object.metadata.name === 'referral-hub-console') && object.kind !== 'PrometheusRule');
+    const broken = clone(objects).filter((object) => object.kind !== 'PrometheusRule');
+    const monitor = ofKind(broken, 'ServiceMonitor')[0];
+    if (monitor === undefined) throw new Error('no ServiceMonitor');
+    monitor.spec = { ...(monitor.spec as Obj), selector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['directory', 'consent', 'referrals', 'notifications'] }] } };
     const ingress = ofKind(broken, 'Ingress')[0];
     const path = objs(at(objs(at(ingress, 'spec.rules'))[1], 'http.paths'))[0];
     if (path === undefined) throw new Error('no second Ingress rule');
