@@ -20,6 +20,7 @@ import { devTokenSource } from '../../../scripts/demo/scenario.js';
 import type { HubEndpoints, TokenSource } from '../../../scripts/demo/scenario.js';
 import { seedDemoNetwork } from '../../../scripts/demo/seed.js';
 import type { DemoSeedResult } from '../../../scripts/demo/seed.js';
+import { RUNTIME_NODE_ARGS } from '../../../scripts/lib/build.mjs';
 import { deleteRedisKeys } from './redis-keys.js';
 import { catcherMailbox, startSmsGateway, startSmtpCatcher } from './catchers.js';
 import type { SmsGateway, SmtpCatcher } from './catchers.js';
@@ -293,7 +294,8 @@ export async function startE2eHub(name: string, options: E2eHubOptions = {}): Pr
 
     specs.set('identity', { name: 'identity', args: ['scripts/dev-identity.ts'], cwd: repoRoot, readyUrl: `${identityUrl}/.well-known/jwks.json` });
     for (const service of SERVICE_NAMES) {
-      specs.set(service, { name: service, args: ['src/start.ts'], cwd: join(repoRoot, 'services', service), readyUrl: `${url(ports[service])}/readyz` });
+      // With `npm start`'s Node options: the platform's preload starts tracing when a test sets OTEL_EXPORTER_OTLP_ENDPOINT.
+      specs.set(service, { name: service, args: [...RUNTIME_NODE_ARGS, 'src/start.ts'], cwd: join(repoRoot, 'services', service), readyUrl: `${url(ports[service])}/readyz` });
     }
 
     // The identity first: the services fetch its keys on their first request, and its key must exist before a token is signed.
