@@ -10,7 +10,7 @@ import { Job } from 'kubernetes-models/batch/v1';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig as loadConsoleConfig } from '../../apps/console/src/config.js';
 import { configSchema as consentSchema, loadConsentConfig } from '../../services/consent/src/config.js';
@@ -567,7 +567,7 @@ describe('the overlays', () => {
 describe.each(OVERLAYS)('the %s overlay', (overlay) => {
   let objects: K8sObject[] = [];
   let secrets: Secrets = new Map();
-  beforeAll(() => {
+  beforeEach(() => {
     objects = render(overlay);
     secrets = createdSecrets();
   });
@@ -672,7 +672,7 @@ describe('the restore drill', () => {
 describe('the rules fail when the manifests break one', () => {
   let objects: K8sObject[] = [];
   let secrets: Secrets = new Map();
-  beforeAll(() => {
+  beforeEach(() => {
     objects = render('production');
     secrets = createdSecrets();
   });
