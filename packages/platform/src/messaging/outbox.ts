@@ -111,10 +111,6 @@ export type Outbox = {
    * change it describes ({@link outboxInsertSql}: one statement, no transaction held open).
    */
   row<T extends EventType>(type: T, data: EventDataMap[T], options: PublishOptions): OutboxRow;
-  /** @deprecated Use {@link Outbox.publish}, which builds the envelope with the service's source and the request's correlation. */
-  enqueueEvent(tx: SqlClient, event: unknown, options?: { headers?: MessageHeaders }): Promise<EventEnvelope>;
-  /** @deprecated Use {@link Outbox.row}. */
-  rowOf(event: unknown, options?: { headers?: MessageHeaders }): OutboxRow;
 };
 
 /** The `source` of the events a service publishes: `/services/<name>`. */
@@ -144,9 +140,6 @@ export function createOutbox(options: { source: string; validator: EventValidato
       return event;
     },
     row: (type, data, publish) => rowFor(type, data, publish).row,
-    enqueueEvent: (tx, event, extra = {}) =>
-      enqueueEvent(tx, event, { validator, ...(extra.headers === undefined ? {} : { headers: extra.headers }) }),
-    rowOf: (event, extra = {}) => outboxRowOf(event, { validator, ...(extra.headers === undefined ? {} : { headers: extra.headers }) }),
   };
 }
 

@@ -83,7 +83,7 @@ export type ServiceDefinition<Config extends BaseServiceConfig, Client, Tx exten
   /** Present when the service consumes events: its handlers by event type or family, typed by the catalogue. */
   consumer?: {
     service: ConsumingService;
-    handlers: (context: ServiceContext<Config, Client, Tx>) => EventHandlers<Events, Tx>;
+    handlers: (context: ServiceContext<Config, Client, Tx>) => EventHandlers<NoInfer<Events>, Tx>;
   };
   /** Other connections the handlers and routes use; see {@link ServiceResource}. */
   resources?: readonly ServiceResource[];
