@@ -121,7 +121,7 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
         logger: context.logger,
       });
     },
-    consumer: { service: 'notifications', handlers: (context) => eventHandlers({ notify: notify(), db: context.db.client }) },
+    consumer: { service: 'notifications', handlers: (context) => eventHandlers({ notify: notify(), pool: context.pool }) },
     // Redis and the queue are connected before the consumer starts handing
     // them work, and closed after the consumer and the workers have stopped.
     resources: [
@@ -167,6 +167,7 @@ export async function start(options: StartOptions = {}): Promise<RunningNotifica
         run: async () => {
           await sweepLostDeliveries({
             db: context.db,
+            pool: context.pool,
             outbox: context.outbox,
             notify: notify(),
             jobExists: (id) => deliveries.jobWillRun(id),

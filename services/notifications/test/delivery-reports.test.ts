@@ -330,7 +330,7 @@ describe('delivery reports', () => {
     const planned = await planFallbackEmail(deps, { ...sms, status: 'failed' });
     if (planned === null) throw new Error('no fallback planned');
     await insertFallbackDelivery(service.db.client, planned.row);
-    const result = await sweepLostDeliveries({ db: service.db, outbox: service.outbox, notify: deps.notify, jobExists: (id) => service.deliveries.jobWillRun(id), olderThanMs: 0, logger: service.logger });
+    const result = await sweepLostDeliveries({ db: service.db, pool: service.pool, outbox: service.outbox, notify: deps.notify, jobExists: (id) => service.deliveries.jobWillRun(id), olderThanMs: 0, logger: service.logger });
     expect(result.failed).toBe(0);
     expect(result.requeued).toBeGreaterThanOrEqual(1);
     await expect.poll(async () => (await row(r.referralId, key, 'email'))?.status, poll).toBe('sent');

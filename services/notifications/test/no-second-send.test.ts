@@ -143,6 +143,7 @@ describe('one worker sends a delivery', () => {
       backoffMs: 50,
       leaseMs: LEASE_MS,
       db: service.db,
+      pool: service.pool,
       outbox: service.outbox,
       senders: { email: createEmailSender({ smtpUrl: `smtp://127.0.0.1:${smtp.port}`, from: 'Referral hub <no-reply@referral-hub.invalid>', messageIdDomain: MESSAGE_ID_DOMAIN }) },
       logger: service.logger,

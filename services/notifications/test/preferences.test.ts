@@ -118,7 +118,7 @@ describe('administrators, as their tokens said', () => {
     const caseworker = person({ org, roles: ['caseworker'], email: 'cw@aide-nord.example' });
     const elsewhere = person({ roles: ['org_admin'], email: 'admin@ailleurs.example' });
     for (const claims of [admin, caseworker, elsewhere]) expect((await getPreferences(claims)).status).toBe(200);
-    const found = await findAdministratorsOf(service.db.client, org);
+    const found = await findAdministratorsOf(service.pool, org);
     expect(found.map((p) => [p.userId, p.email, p.phone])).toEqual([[admin.sub, 'admin@aide-nord.example', '+22370000001']]);
   });
 });

@@ -1,7 +1,7 @@
 import type { OutboxRow } from '@referral-hub/platform';
 import { outboxInsertSql } from '@referral-hub/platform';
 import type { Delivery } from './generated/prisma/client.js';
-import type { Tx } from './database.js';
+import type { SqlPool, Tx } from './database.js';
 
 export type DeliveryRow = Delivery;
 export type NewDeliveryRow = Pick<
@@ -9,15 +9,44 @@ export type NewDeliveryRow = Pick<
   'id' | 'eventId' | 'eventType' | 'referralId' | 'referringOrganizationId' | 'recipientKey' | 'recipientRole' | 'subscriberOrganizationId' | 'channel' | 'language' | 'messageKind' | 'status' | 'errorCode' | 'failedAt'
 >;
 
-/** Inserts planned deliveries; rows already planned for the same event, recipient and channel are left as they are. */
+/** The columns of a planned delivery, as the table names them, in the order of {@link NEW_DELIVERY_COLUMNS}. */
+const NEW_DELIVERY_COLUMNS = [
+  ['id', 'id'],
+  ['eventId', 'event_id'],
+  ['eventType', 'event_type'],
+  ['referralId', 'referral_id'],
+  ['referringOrganizationId', 'referring_organization_id'],
+  ['recipientKey', 'recipient_key'],
+  ['recipientRole', 'recipient_role'],
+  ['subscriberOrganizationId', 'subscriber_organization_id'],
+  ['channel', 'channel'],
+  ['language', 'language'],
+  ['messageKind', 'message_kind'],
+  ['status', 'status'],
+  ['errorCode', 'error_code'],
+  ['failedAt', 'failed_at'],
+] as const satisfies readonly (readonly [keyof NewDeliveryRow, string])[];
+const NEW_DELIVERY_SQL = (() => {
+  const columns = NEW_DELIVERY_COLUMNS.map(([, column]) => column).join(', ');
+  return `INSERT INTO delivery (${columns}) SELECT ${columns} FROM json_populate_recordset(NULL::delivery, $1::json) ON CONFLICT DO NOTHING`;
+})();
+
+/**
+ * Inserts planned deliveries, all in one statement (one round trip in the consumer's transaction);
+ * rows already planned for the same event, recipient and channel are left as they are.
+ */
 export async function insertDeliveries(tx: Tx, rows: NewDeliveryRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await tx.delivery.createMany({ data: rows, skipDuplicates: true });
+  const records = rows.map((row) => Object.fromEntries(NEW_DELIVERY_COLUMNS.map(([key, column]) => [column, row[key]])));
+  await tx.$executeRawUnsafe(NEW_DELIVERY_SQL, JSON.stringify(records));
 }
 
 export function findDelivery(tx: Tx, id: string): Promise<DeliveryRow | null> {
   return tx.delivery.findUnique({ where: { id } });
 }
+
+/** A delivery claimed for one attempt: `attempts` is this attempt's number. */
+export type ClaimedDelivery = { id: string; channel: string; attempts: number };
 
 /**
  * Claims a delivery for one attempt, atomically (one UPDATE … RETURNING): a
@@ -25,20 +54,38 @@ export function findDelivery(tx: Tx, id: string): Promise<DeliveryRow | null> {
  * sending). The row comes back `sending`, its attempt counted (the new
  * `attempts` is this attempt's number, and the fence of every later write),
  * leased until `now + leaseMs`. Null when it was not claimable: missing,
- * sent, failed, or being sent by another worker.
+ * sent, failed, or being sent by another worker. A prepared statement on the
+ * pool: it runs once per message sent.
  */
-export async function claimDelivery(tx: Tx, id: string, leaseMs: number, now: Date = new Date()): Promise<DeliveryRow | null> {
-  const [row] = await tx.delivery.updateManyAndReturn({
-    where: { id, OR: [{ status: 'queued' }, { status: 'sending', leaseUntil: { lt: now } }] },
-    data: { status: 'sending', attempts: { increment: 1 }, leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now },
+export async function claimDelivery(sql: SqlPool, id: string, leaseMs: number, now: Date = new Date()): Promise<ClaimedDelivery | null> {
+  const { rows } = await sql.query<ClaimedDelivery>({
+    name: 'notifications-claim-delivery',
+    text: `UPDATE delivery SET status = 'sending', attempts = attempts + 1, lease_until = $3, updated_at = $2
+            WHERE id = $1::uuid AND (status = 'queued' OR (status = 'sending' AND lease_until < $2))
+            RETURNING id::text AS id, channel, attempts`,
+    values: [id, now, new Date(now.getTime() + leaseMs)],
   });
-  return row ?? null;
+  return rows[0] ?? null;
+}
+
+/** Where a delivery stands, for a worker that could not claim it. Null when there is no such row. */
+export async function findDeliveryState(sql: SqlPool, id: string): Promise<{ status: string; leaseUntil: Date | null } | null> {
+  const { rows } = await sql.query<{ status: string; leaseUntil: Date | null }>({
+    name: 'notifications-delivery-state',
+    text: 'SELECT status, lease_until AS "leaseUntil" FROM delivery WHERE id = $1::uuid',
+    values: [id],
+  });
+  return rows[0] ?? null;
 }
 
 /** Extends the lease of the attempt that holds the delivery; false when it no longer does. */
-export async function extendDeliveryLease(tx: Tx, id: string, attempt: number, leaseMs: number, now: Date = new Date()): Promise<boolean> {
-  const { count } = await tx.delivery.updateMany({ where: { id, status: 'sending', attempts: attempt }, data: { leaseUntil: new Date(now.getTime() + leaseMs) } });
-  return count === 1;
+export async function extendDeliveryLease(sql: SqlPool, id: string, attempt: number, leaseMs: number, now: Date = new Date()): Promise<boolean> {
+  const { rowCount } = await sql.query({
+    name: 'notifications-extend-delivery-lease',
+    text: `UPDATE delivery SET lease_until = $3 WHERE id = $1::uuid AND status = 'sending' AND attempts = $2`,
+    values: [id, attempt, new Date(now.getTime() + leaseMs)],
+  });
+  return rowCount === 1;
 }
 
 /**
@@ -67,7 +114,7 @@ export type FinalOutcome =
  * statement, so no transaction is held open between round trips. False, and nothing written, when the
  * attempt no longer holds the row.
  */
-export async function recordFinalOutcome(db: Tx, id: string, attempt: number, outcome: FinalOutcome, event: OutboxRow | null): Promise<boolean> {
+export async function recordFinalOutcome(sql: SqlPool, id: string, attempt: number, outcome: FinalOutcome, event: OutboxRow | null): Promise<boolean> {
   const [change, values] =
     outcome.status === 'sent'
       ? [
@@ -77,8 +124,10 @@ export async function recordFinalOutcome(db: Tx, id: string, attempt: number, ou
         ]
       : [`status = 'failed', error_code = $3, failed_at = $4::timestamptz, updated_at = $4::timestamptz`, [outcome.errorCode, outcome.at]];
   const e = values.length + 3;
-  const rows = await db.$queryRawUnsafe<{ changed: number }[]>(
-    `WITH changed AS (
+  const { rows } = await sql.query<{ changed: number }>({
+    // Two texts (sent, failed), each prepared once per connection: it runs once per message sent.
+    name: `notifications-record-${outcome.status}`,
+    text: `WITH changed AS (
        UPDATE delivery SET ${change}, lease_until = NULL
         WHERE id = $1::uuid AND status = 'sending' AND attempts = $2
         RETURNING id
@@ -90,15 +139,8 @@ export async function recordFinalOutcome(db: Tx, id: string, attempt: number, ou
        RETURNING id
      )
      SELECT (SELECT count(*) FROM changed)::int AS changed`,
-    id,
-    attempt,
-    ...values,
-    event?.id ?? null,
-    event?.type ?? null,
-    event?.subject ?? null,
-    event?.payload ?? null,
-    event?.headers ?? null,
-  );
+    values: [id, attempt, ...values, event?.id ?? null, event?.type ?? null, event?.subject ?? null, event?.payload ?? null, event?.headers ?? null],
+  });
   return (rows[0]?.changed ?? 0) === 1;
 }
 

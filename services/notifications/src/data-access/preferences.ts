@@ -1,5 +1,5 @@
 import type { Preference } from './generated/prisma/client.js';
-import type { Tx } from './database.js';
+import type { SqlPool, Tx } from './database.js';
 
 export type PreferenceRow = Preference;
 
@@ -36,29 +36,38 @@ export function recordContact(
   });
 }
 
+/** What planning a message needs of a stored preference. */
+export type PlannedPreference = Pick<PreferenceRow, 'userId' | 'channels' | 'language' | 'chosen' | 'email' | 'phone'>;
+
+const PLANNED_COLUMNS = 'user_id AS "userId", channels, language, chosen, email, phone';
+
 /**
  * The administrators (`org_admin`, as their token said when they last opened their preferences)
  * of an organisation: those the service can reach. An administrator who never opened the
- * notifications API is unknown here.
+ * notifications API is unknown here. A prepared statement on the pool: read for each event planned.
  */
-export function findAdministratorsOf(tx: Tx, organizationId: string): Promise<PreferenceRow[]> {
-  return tx.preference.findMany({ where: { organizationId, roles: { has: 'org_admin' } }, orderBy: { userId: 'asc' }, take: 50 });
+export async function findAdministratorsOf(sql: SqlPool, organizationId: string): Promise<PlannedPreference[]> {
+  const { rows } = await sql.query<PlannedPreference>({
+    name: 'notifications-administrators-of',
+    text: `SELECT ${PLANNED_COLUMNS} FROM preference WHERE organization_id = $1::uuid AND 'org_admin' = ANY(roles) ORDER BY user_id LIMIT 50`,
+    values: [organizationId],
+  });
+  return rows;
 }
 
 /**
  * The stored preferences of these people: by user id (leads, supervisors) or
  * by work e-mail, case-insensitively (focal points, whom the directory knows
- * by contact only).
+ * by contact only). A prepared statement on the pool: read for each event planned.
  */
-export function findPreferencesOf(tx: Tx, who: { userIds: string[]; emails: string[] }): Promise<PreferenceRow[]> {
-  if (who.userIds.length === 0 && who.emails.length === 0) return Promise.resolve([]);
-  return tx.preference.findMany({
-    where: {
-      OR: [
-        ...(who.userIds.length === 0 ? [] : [{ userId: { in: who.userIds } }]),
-        ...who.emails.map((email) => ({ email: { equals: email, mode: 'insensitive' as const } })),
-      ],
-    },
-    orderBy: { userId: 'asc' },
+export async function findPreferencesOf(sql: SqlPool, who: { userIds: string[]; emails: string[] }): Promise<PlannedPreference[]> {
+  if (who.userIds.length === 0 && who.emails.length === 0) return [];
+  const { rows } = await sql.query<PlannedPreference>({
+    name: 'notifications-preferences-of',
+    text: `SELECT ${PLANNED_COLUMNS} FROM preference
+            WHERE user_id = ANY($1::text[]) OR (email IS NOT NULL AND lower(email) = ANY($2::text[]))
+            ORDER BY user_id`,
+    values: [who.userIds, who.emails.map((email) => email.toLowerCase())],
   });
+  return rows;
 }

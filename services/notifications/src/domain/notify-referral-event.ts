@@ -1,4 +1,4 @@
-import type { Tx } from '../data-access/database.js';
+import type { SqlPool, Tx } from '../data-access/database.js';
 import { insertDeliveries } from '../data-access/deliveries.js';
 import { findAdministratorsOf, findPreferencesOf } from '../data-access/preferences.js';
 import type { NewDeliveryRow } from '../data-access/deliveries.js';
@@ -57,19 +57,19 @@ export type Plan = { rows: NewDeliveryRow[]; jobs: DeliveryJobData[] };
 /**
  * Who is told of `event` and what each is sent, as rows and jobs with ids
  * derived from the event: planning the same event again (a redelivery, the
- * sweep of lost jobs) gives the same ids. Reads only (with `db`, outside any
+ * sweep of lost jobs) gives the same ids. Reads only (on the pool, outside any
  * transaction: each read sees what is committed, as it would inside one), and
  * asks the referrals service for the referral's names and contacts when
  * someone is to be told by a person's channel.
  *
  * @throws Error when the recipients cannot be had now (the caller retries).
  */
-export async function planReferralEvent(deps: Pick<NotifyDeps, 'contexts' | 'linkTemplate' | 'actionLinkTemplate'>, db: Tx, event: ReferralEventFacts, now: Date): Promise<Plan> {
+export async function planReferralEvent(deps: Pick<NotifyDeps, 'contexts' | 'linkTemplate' | 'actionLinkTemplate'>, sql: SqlPool, event: ReferralEventFacts, now: Date): Promise<Plan> {
   const templates = { link: deps.linkTemplate, actionLink: deps.actionLinkTemplate ?? DEFAULT_ACTION_LINK_TEMPLATE };
   const needsPeople = deps.contexts !== undefined && AUDIENCES[event.eventType].length > 0;
   // The remote call and the subscriptions' read at once: neither waits for the other.
-  const [context, hooks] = await Promise.all([needsPeople && deps.contexts !== undefined ? deps.contexts.load(event) : null, planWebhooks(db, event)]);
-  const people = context === null ? { rows: [], jobs: [] } : await planForPeople(templates, context, db, event, now);
+  const [context, hooks] = await Promise.all([needsPeople && deps.contexts !== undefined ? deps.contexts.load(event) : null, planWebhooks(sql, event)]);
+  const people = context === null ? { rows: [], jobs: [] } : await planForPeople(templates, context, sql, event, now);
   return { rows: [...people.rows, ...hooks.rows], jobs: [...people.jobs, ...hooks.jobs] };
 }
 
@@ -77,20 +77,20 @@ function row(event: ReferralEventFacts, fields: Omit<NewDeliveryRow, 'eventId' |
   return { eventId: event.eventId, eventType: event.eventType, referralId: event.referralId, referringOrganizationId: event.referringOrganizationId, ...fields };
 }
 
-async function planForPeople(templates: { link: string; actionLink: string }, loaded: ReferralContext, tx: Tx, event: ReferralEventFacts, now: Date): Promise<Plan> {
+async function planForPeople(templates: { link: string; actionLink: string }, loaded: ReferralContext, sql: SqlPool, event: ReferralEventFacts, now: Date): Promise<Plan> {
   const plan: Plan = { rows: [], jobs: [] };
   if (AUDIENCES[event.eventType].length === 0) return plan;
   // The people who held the roles when it happened, not those holding them now.
   const context = asOfEvent(loaded, event.people);
   if (AUDIENCES[event.eventType].some((audience) => audience.roles.includes('org_admin'))) {
     // The receiving organisation's administrators: those whose token said org_admin when they opened their preferences.
-    const admins = await findAdministratorsOf(tx, event.recipientOrganizationId);
+    const admins = await findAdministratorsOf(sql, event.recipientOrganizationId);
     context.orgAdmins = admins.map((admin) => ({ role: 'org_admin', userId: admin.userId, focalPointId: null, email: admin.email, phone: admin.phone, language: null }));
   }
   const contacts = [context.lead, context.supervisor, context.sender?.lead ?? null, context.sender?.supervisor ?? null, ...context.focalPoints, ...(context.orgAdmins ?? [])].filter(
     (c) => c !== null,
   );
-  const stored = await findPreferencesOf(tx, {
+  const stored = await findPreferencesOf(sql, {
     userIds: contacts.flatMap((c) => (c.userId === null ? [] : [c.userId])),
     emails: contacts.flatMap((c) => (c.userId === null && c.email !== null ? [c.email] : [])),
   });
@@ -142,9 +142,9 @@ export function renderMessage(channel: DeliveryChannel, kind: MessageKind, langu
  * referral's sides, for the event types they chose: an organisation never
  * receives another's events.
  */
-async function planWebhooks(tx: Tx, event: ReferralEventFacts): Promise<Plan> {
+async function planWebhooks(sql: SqlPool, event: ReferralEventFacts): Promise<Plan> {
   const plan: Plan = { rows: [], jobs: [] };
-  const subscriptions = await findSubscriptionsToEvent(tx, [event.referringOrganizationId, event.recipientOrganizationId], event.eventType);
+  const subscriptions = await findSubscriptionsToEvent(sql, [event.referringOrganizationId, event.recipientOrganizationId], event.eventType);
   const body = JSON.stringify(event.envelope);
   for (const subscription of subscriptions) {
     const recipientKey = `subscription:${subscription.id}`;

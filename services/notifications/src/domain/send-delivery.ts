@@ -1,12 +1,14 @@
 import type { Logger, Outbox, OutboxRow } from '@referral-hub/platform';
-import type { NotificationsDatabase } from '../data-access/database.js';
-import { claimDelivery, extendDeliveryLease, findDelivery, recordFinalOutcome, updateClaimedDelivery } from '../data-access/deliveries.js';
+import type { NotificationsDatabase, SqlPool } from '../data-access/database.js';
+import { claimDelivery, extendDeliveryLease, findDeliveryState, recordFinalOutcome, updateClaimedDelivery } from '../data-access/deliveries.js';
 import type { ChannelSender, OutgoingMessage, SendResult } from './channels.js';
 import { DeliveryError, errorCodeOf } from './channels.js';
 import type { DeliveryJobData } from './delivery-jobs.js';
 
 export type SendDeliveryDeps = {
   db: NotificationsDatabase;
+  /** The service's pool: the claim and the outcome are prepared statements on it (once per message sent). */
+  pool: SqlPool;
   outbox: Outbox;
   senders: Partial<Record<OutgoingMessage['channel'], ChannelSender>>;
   logger: Logger;
@@ -76,11 +78,11 @@ type Outcome = { sent: true; providerMessageId: string | null; delivered?: boole
  * @throws Error when the log cannot be read or a failure cannot be recorded (the queue retries the job).
  */
 export async function sendDelivery(deps: SendDeliveryDeps, attempt: DeliveryAttempt): Promise<SendDeliveryOutcome> {
-  const { db, logger, leaseMs } = deps;
+  const { pool, logger, leaseMs } = deps;
   const { job } = attempt;
-  const claimed = await claimDelivery(db.client, job.deliveryId, leaseMs);
+  const claimed = await claimDelivery(pool, job.deliveryId, leaseMs);
   if (claimed === null) {
-    const row = await findDelivery(db.client, job.deliveryId);
+    const row = await findDeliveryState(pool, job.deliveryId);
     if (row === null) {
       // Jobs are queued once the row's transaction has committed, so a row is normally there. Not yet
       // visible here (a replica reading behind) or gone with a rolled-back plan: look again shortly,
@@ -102,7 +104,7 @@ export async function sendDelivery(deps: SendDeliveryDeps, attempt: DeliveryAtte
   const sender = deps.senders[job.message.channel];
   // While the provider is called, the lease is renewed: only a worker that is gone lets it run out.
   const heartbeat = setInterval(() => {
-    extendDeliveryLease(db.client, claimed.id, number, leaseMs).catch(() => undefined);
+    extendDeliveryLease(pool, claimed.id, number, leaseMs).catch(() => undefined);
   }, Math.max(50, Math.floor(leaseMs / 3)));
   let result: SendResult;
   try {
@@ -153,7 +155,7 @@ async function record(deps: SendDeliveryDeps, job: DeliveryJobData, attempt: num
   }
   // The outcome and its event in one statement: written together, or (the attempt no longer holds the row) not at all.
   return recordFinalOutcome(
-    deps.db.client,
+    deps.pool,
     id,
     attempt,
     outcome.sent

@@ -1,5 +1,5 @@
 import type { Logger, Outbox } from '@referral-hub/platform';
-import type { NotificationsDatabase } from '../data-access/database.js';
+import type { NotificationsDatabase, SqlPool } from '../data-access/database.js';
 import { failLostDelivery, findDelivery, findStalledDeliveries } from '../data-access/deliveries.js';
 import type { DeliveryRow } from '../data-access/deliveries.js';
 import { findReferralEvent } from '../data-access/referral-events.js';
@@ -11,6 +11,8 @@ import type { NotifyDeps } from './notify-referral-event.js';
 
 export type SweepDeps = {
   db: NotificationsDatabase;
+  /** The service's pool, which planning reads on. */
+  pool: SqlPool;
   outbox: Outbox;
   notify: Pick<NotifyDeps, 'contexts' | 'linkTemplate' | 'actionLinkTemplate' | 'enqueue'>;
   /**
@@ -59,7 +61,7 @@ export async function sweepLostDeliveries(deps: SweepDeps): Promise<{ requeued: 
       try {
         const facts = storedReferralEventFacts(stored.envelope);
         const ids = new Set(lost.map((row) => row.id));
-        jobs = (await planReferralEvent(deps.notify, deps.db.client, facts, now)).jobs.filter((job) => ids.has(job.deliveryId));
+        jobs = (await planReferralEvent(deps.notify, deps.pool, facts, now)).jobs.filter((job) => ids.has(job.deliveryId));
         // An e-mail sent in place of a failed SMS is in no plan of the event: planned again from its SMS.
         for (const row of lost.filter((r) => r.fallbackOf !== null && !jobs.some((job) => job.deliveryId === r.id))) {
           const sms = await findDelivery(deps.db.client, row.fallbackOf ?? '');

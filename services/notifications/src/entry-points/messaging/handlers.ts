@@ -1,6 +1,6 @@
 import type { CloudEvent } from '@referral-hub/contracts';
 import type { EventHandlers } from '@referral-hub/platform';
-import type { Tx } from '../../data-access/database.js';
+import type { SqlPool, Tx } from '../../data-access/database.js';
 import { planReferralEvent, recordPlannedDeliveries } from '../../domain/notify-referral-event.js';
 import type { NotifyDeps } from '../../domain/notify-referral-event.js';
 import { referralEventFacts } from '../../domain/referral-event-facts.js';
@@ -10,8 +10,8 @@ import { recordReferralEvent } from '../../domain/record-referral-event.js';
  * Message entry points of the notifications service (bound in
  * `NETWORK_SUBSCRIPTIONS`: `referral.#`). Each event is planned BEFORE the
  * inbox transaction opens: who is told and their names (asked of the
- * referrals service), their preferences and the subscriptions, read with
- * `db`; so the transaction only writes (the inbox row, the event, the
+ * referrals service), their preferences and the subscriptions, read on the
+ * pool; so the transaction only writes (the inbox row, the event, the
  * deliveries' log rows), waits on no network and holds its connection for
  * three statements. A redelivered event has no second effect (the inbox).
  * The deliveries' jobs are queued once that transaction has committed, so a
@@ -19,14 +19,14 @@ import { recordReferralEvent } from '../../domain/record-referral-event.js';
  * again by the sweep of lost deliveries. Without `planning` (tests of
  * recording alone), events are only recorded.
  */
-export function eventHandlers(planning?: { notify: NotifyDeps; db: Tx }): EventHandlers<CloudEvent, Tx> {
+export function eventHandlers(planning?: { notify: NotifyDeps; pool: SqlPool }): EventHandlers<CloudEvent, Tx> {
   return {
     'referral.#': {
       prepare: async (event, ctx) => {
         const { id, type, data } = event;
         const facts = referralEventFacts(event);
         const notify = planning?.notify;
-        const plan = planning === undefined ? null : await planReferralEvent(planning.notify, planning.db, facts, (planning.notify.now ?? (() => new Date()))());
+        const plan = planning === undefined ? null : await planReferralEvent(planning.notify, planning.pool, facts, (planning.notify.now ?? (() => new Date()))());
         return async (tx) => {
           await recordReferralEvent(tx, {
             eventId: id,
