@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { ReferralRow } from './referrals.js';
+import { toReferralRowOrNull } from './referral-row.js';
+import type { ReferralRow, StoredReferral } from './referral-row.js';
 
 /*
  * The recipient read's hot path on the service's pg pool, without the ORM: each read is one
@@ -68,8 +69,8 @@ const SELECT_REFERRAL = {
 
 /** The referral with this id (lower-case UUID), in one statement; uuid arrays and bytes as the client gives them. */
 export async function readReferral(pool: pg.Pool, id: string): Promise<ReferralRow | null> {
-  const { rows } = await pool.query<ReferralRow>({ ...SELECT_REFERRAL, values: [id] });
-  return rows[0] ?? null;
+  const { rows } = await pool.query<StoredReferral>({ ...SELECT_REFERRAL, values: [id] });
+  return toReferralRowOrNull(rows[0] ?? null);
 }
 
 /** One row of the access log, as a read writes it. */

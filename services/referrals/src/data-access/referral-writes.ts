@@ -4,7 +4,8 @@ import { outboxInsertSql } from '@referral-hub/platform';
 import type pg from 'pg';
 import type { FormerLeadRow } from './former-leads.js';
 import { REFERRAL_COLUMNS } from './referral-read.js';
-import type { ReferralRow } from './referrals.js';
+import { toReferralRow, toReferralRowOrNull } from './referral-row.js';
+import type { ReferralRow, StoredReferral } from './referral-row.js';
 
 /*
  * The referral's writes on the create and transition paths, each ONE statement (data-modifying CTEs) on the
@@ -133,7 +134,7 @@ export async function insertDraftIfServiceTakesReferrals(db: Sql, row: NewReferr
   const { serviceOrganizationId, serviceStatus, serviceAcceptsReferrals, serviceDeleted, ...created } = first;
   return {
     service: { organizationId: serviceOrganizationId, status: serviceStatus ?? '', acceptsReferrals: serviceAcceptsReferrals === true, deleted: serviceDeleted === true },
-    created: created.id === null || created.id === undefined ? null : (created as unknown as ReferralRow),
+    created: created.id === null || created.id === undefined ? null : toReferralRow(created as unknown as StoredReferral),
   };
 }
 
@@ -205,8 +206,8 @@ export async function applyTransitionIfVersion(db: Sql, write: TransitionWrite):
     )`
     }
     SELECT * FROM changed`;
-  const { rows } = await db.query<ReferralRow>(statement('referral-transition', sql, p.values));
-  return rows[0] ?? null;
+  const { rows } = await db.query<StoredReferral>(statement('referral-transition', sql, p.values));
+  return toReferralRowOrNull(rows[0] ?? null);
 }
 
 /** The reply codes held by a recipient's open referrals and the network's deadlines in force, read in one round trip. */

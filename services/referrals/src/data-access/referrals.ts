@@ -1,13 +1,15 @@
-import type { Prisma, Referral } from './generated/prisma/client.js';
+import type { Prisma } from './generated/prisma/client.js';
 import type { Tx } from './database.js';
+import { toReferralRow, toReferralRowOrNull } from './referral-row.js';
+import type { ReferralRow } from './referral-row.js';
 
-export type ReferralRow = Referral;
+export type { ReferralRow } from './referral-row.js';
 
 /** Which side of a referral an organisation is on. */
 export type ReferralBox = 'sent' | 'received';
 
-export function findReferral(tx: Tx, id: string): Promise<ReferralRow | null> {
-  return tx.referral.findUnique({ where: { id } });
+export async function findReferral(tx: Tx, id: string): Promise<ReferralRow | null> {
+  return toReferralRowOrNull(await tx.referral.findUnique({ where: { id } }));
 }
 
 /** The list filters a caller may combine. */
@@ -39,7 +41,7 @@ function overdueCondition(overdue: boolean, now: Date): Prisma.ReferralWhereInpu
  * (descending for people, ascending for systems polling for changes),
  * starting after `after`. A recipient never sees a referral still in draft.
  */
-export function listReferralsOfOrganization(
+export async function listReferralsOfOrganization(
   tx: Tx,
   options: {
     organizationId: string;
@@ -73,16 +75,17 @@ export function listReferralsOfOrganization(
     const beyond = order === 'asc' ? 'gt' : 'lt';
     conditions.push({ OR: [{ updatedAt: { [beyond]: after.updatedAt } }, { updatedAt: after.updatedAt, id: { [beyond]: after.id } }] });
   }
-  return tx.referral.findMany({
+  const rows = await tx.referral.findMany({
     where: { AND: conditions },
     orderBy: [{ updatedAt: order }, { id: order }],
     take: options.limit,
   });
+  return rows.map(toReferralRow);
 }
 
 /** The referrals with these ids, in id order. */
-export function findReferralsById(tx: Tx, ids: readonly string[]): Promise<ReferralRow[]> {
-  return tx.referral.findMany({ where: { id: { in: [...ids] } }, orderBy: { id: 'asc' } });
+export async function findReferralsById(tx: Tx, ids: readonly string[]): Promise<ReferralRow[]> {
+  return (await tx.referral.findMany({ where: { id: { in: [...ids] } }, orderBy: { id: 'asc' } })).map(toReferralRow);
 }
 
 /*
@@ -173,16 +176,18 @@ export async function openReplyCodesOf(tx: Tx, recipientOrganizationId: string, 
 }
 
 /** The open referral (`statuses`) holding this reply code, among those received by these organisations. */
-export function findOpenReferralByReplyCode(
+export async function findOpenReferralByReplyCode(
   tx: Tx,
   recipientOrganizationIds: readonly string[],
   replyCode: string,
   statuses: readonly string[],
 ): Promise<ReferralRow | null> {
-  return tx.referral.findFirst({
-    where: { recipientOrganizationId: { in: [...recipientOrganizationIds] }, replyCode, status: { in: [...statuses] } },
-    orderBy: { id: 'asc' },
-  });
+  return toReferralRowOrNull(
+    await tx.referral.findFirst({
+      where: { recipientOrganizationId: { in: [...recipientOrganizationIds] }, replyCode, status: { in: [...statuses] } },
+      orderBy: { id: 'asc' },
+    }),
+  );
 }
 
 /**
@@ -205,6 +210,6 @@ export async function listWaitingReferrals(
     ORDER BY (due_at IS NOT NULL AND due_at < ${now}::timestamptz) DESC, due_at ASC NULLS LAST, id ASC
     LIMIT ${limit}`;
   const rows = await tx.referral.findMany({ where: { id: { in: ids.map((row) => row.id) } } });
-  const byId = new Map(rows.map((row) => [row.id, row]));
+  const byId = new Map(rows.map((row) => [row.id, toReferralRow(row)]));
   return ids.map((row) => byId.get(row.id)).filter((row): row is ReferralRow => row !== undefined);
 }

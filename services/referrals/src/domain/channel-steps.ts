@@ -1,3 +1,4 @@
+import { REFERRAL_STATUSES } from './lifecycle.js';
 import type { ReferralAction, ReferralStatus } from './lifecycle.js';
 
 /** What a focal point can ask for through an email link, SMS or USSD. */
@@ -35,5 +36,6 @@ export function channelMayTake(action: ChannelAction, kind: string): boolean {
 
 /** The statuses `action` can be taken from through a channel. */
 export function channelAllowedFrom(action: ChannelAction): ReferralStatus[] {
-  return Object.keys(CHANNEL_STEPS[action]) as ReferralStatus[];
+  const steps: Partial<Record<ReferralStatus, readonly ReferralAction[]>> = CHANNEL_STEPS[action];
+  return REFERRAL_STATUSES.filter((status) => steps[status] !== undefined);
 }

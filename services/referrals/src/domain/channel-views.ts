@@ -36,8 +36,8 @@ export async function actionLinkReferral(db: ReferralsDatabase, row: ReferralRow
   return {
     code: row.code,
     replyCode: row.replyCode,
-    status: row.status as ActionLinkReferral['status'],
-    urgency: row.urgency as ActionLinkReferral['urgency'],
+    status: row.status,
+    urgency: row.urgency,
     serviceName,
     referringOrganizationName: referring?.name ?? null,
     recipientOrganizationName: recipient?.name ?? null,
@@ -47,5 +47,5 @@ export async function actionLinkReferral(db: ReferralsDatabase, row: ReferralRow
 
 /** The referral as an SMS or USSD answer names it. */
 export async function phoneReferral(db: ReferralsDatabase, row: ReferralRow): Promise<PhoneReferral> {
-  return { code: row.code, replyCode: row.replyCode, status: row.status as PhoneReferral['status'], serviceName: await serviceNameOf(db, row) };
+  return { code: row.code, replyCode: row.replyCode, status: row.status, serviceName: await serviceNameOf(db, row) };
 }

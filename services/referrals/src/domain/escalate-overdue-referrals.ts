@@ -27,10 +27,11 @@ export async function escalateOverdueReferrals(deps: Pick<ReferralDeps, 'db' | '
       for (const { id } of claimed) {
         const row = await findReferral(tx, id);
         const dueAt = stage === 'acknowledgement' ? row?.acknowledgeDueAt : row?.decisionDueAt;
-        if (row === null || dueAt === null || dueAt === undefined) continue;
+        // Claimed while it waited for an acknowledgement or a decision: the only statuses the event allows.
+        const status = row?.status;
+        if (row === null || dueAt === null || dueAt === undefined || (status !== 'submitted' && status !== 'acknowledged')) continue;
         await markEscalated(tx, id, stage, now);
         await insertHistory(tx, { id: randomUUID(), referralId: id, action: 'escalated', fromStatus: row.status, toStatus: row.status, reasonCode: stage, occurredAt: now });
-        const status = row.status as EventDataMap['referral.escalated']['status'];
         const data: EventDataMap['referral.escalated'] = { ...eventData(row, status, null, now), status, stage, dueAt: dueAt.toISOString() };
         await deps.outbox.publish(tx, 'referral.escalated', data, { subject: id, time: now });
       }

@@ -92,7 +92,7 @@ export async function getNotificationContext(
     code: row.code,
     replyCode: row.replyCode,
     caseCode: row.caseCode,
-    status: row.status as NotificationContext['status'],
+    status: row.status,
     referringOrganizationId: row.referringOrganizationId,
     recipientOrganizationId: row.recipientOrganizationId,
     recipientServiceId: row.recipientServiceId,

@@ -25,7 +25,9 @@ export async function publishOverdueReferrals(deps: Pick<ReferralDeps, 'db' | 'o
         const row = await findReferral(tx, id);
         if (row === null) continue;
         const dueAt = stage === 'acknowledgement' ? row.acknowledgeDueAt : row.decisionDueAt;
-        if (dueAt === null) continue;
+        // Claimed while it waited for an acknowledgement or a decision: the only statuses the event allows.
+        const status = row.status;
+        if (dueAt === null || (status !== 'submitted' && status !== 'acknowledged')) continue;
         await markOverdue(tx, id, stage, now);
         await insertHistory(tx, {
           id: randomUUID(),
@@ -37,8 +39,8 @@ export async function publishOverdueReferrals(deps: Pick<ReferralDeps, 'db' | 'o
           occurredAt: now,
         });
         const data: EventDataMap['referral.overdue'] = {
-          ...eventData(row, row.status as EventDataMap['referral.overdue']['status'], null, now),
-          status: row.status as EventDataMap['referral.overdue']['status'],
+          ...eventData(row, status, null, now),
+          status,
           stage,
           dueAt: dueAt.toISOString(),
         };

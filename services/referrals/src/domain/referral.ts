@@ -5,13 +5,17 @@ import type { ReferralParties, ReferralStatus } from './lifecycle.js';
 
 export type ReferralSummary = ReferralsApi.components['schemas']['ReferralSummary'];
 export type ReferralView = ReferralsApi.components['schemas']['Referral'];
-export type Urgency = 'high' | 'medium' | 'low';
-export type ReferralKind = 'referral' | 'transfer';
+/** How urgent a referral is: the case's risk level, which sets its deadlines. */
+export const URGENCIES = ['high', 'medium', 'low'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+/** A referral (for a service; the lead keeps the case) or a transfer (the recipient takes over the case). */
+export const REFERRAL_KINDS = ['referral', 'transfer'] as const;
+export type ReferralKind = (typeof REFERRAL_KINDS)[number];
 
 /** The parties of a stored referral, for the lifecycle table. */
 export function partiesOf(row: ReferralRow): ReferralParties {
   return {
-    status: row.status as ReferralStatus,
+    status: row.status,
     referringOrganizationId: row.referringOrganizationId,
     recipientOrganizationId: row.recipientOrganizationId,
     leadOrganizationId: row.leadOrganizationId ?? row.referringOrganizationId,
@@ -25,10 +29,10 @@ export function toReferralSummary(row: ReferralRow): Required<ReferralSummary> {
     id: row.id,
     code: row.code,
     replyCode: row.replyCode,
-    kind: row.kind as ReferralKind,
+    kind: row.kind,
     caseCode: row.caseCode,
-    status: row.status as ReferralSummary['status'],
-    urgency: row.urgency as Urgency,
+    status: row.status,
+    urgency: row.urgency,
     referringOrganizationId: row.referringOrganizationId,
     recipientOrganizationId: row.recipientOrganizationId,
     recipientServiceId: row.recipientServiceId,
@@ -75,10 +79,10 @@ export function eventData(
     referralId: row.id,
     referralCode: row.code,
     caseCode: row.caseCode,
-    kind: row.kind as ReferralKind,
-    status: row.status as ReferralStatus,
+    kind: row.kind,
+    status: row.status,
     previousStatus,
-    urgency: row.urgency as Urgency,
+    urgency: row.urgency,
     referringOrganizationId: row.referringOrganizationId,
     recipientOrganizationId: row.recipientOrganizationId,
     recipientServiceId: row.recipientServiceId,

@@ -5,7 +5,6 @@ import { insertHistory } from '../data-access/history.js';
 import { findReferralsById, lockReadableKeysOfCase, narrowReadableKeys, readableKeysOfCase } from '../data-access/referrals.js';
 import type { ConsentGateway } from '../gateways/consent-client.js';
 import type { ReferralDeps } from './deps.js';
-import type { ReferralStatus } from './lifecycle.js';
 import { eventData } from './referral.js';
 import { decisionRequestFor, RECIPIENT_DONE } from './what-a-reader-sees.js';
 
@@ -94,7 +93,7 @@ export async function applyEndOfBasis(deps: Pick<ReferralDeps, 'outbox'>, tx: Tx
     });
     // The data every referral event carries, from the one function that builds it, and what this one adds.
     const data: EventDataMap['referral.access_revoked'] = {
-      ...eventData(row, row.status as ReferralStatus, null, change.at),
+      ...eventData(row, row.status, null, change.at),
       consentIds: [change.basisId],
       fieldKeys: lost as EventDataMap['referral.access_revoked']['fieldKeys'],
     };

@@ -13,9 +13,9 @@ import { deadlinesOf } from './network-deadlines.js';
 import type { DeadlinesInForce } from './network-deadlines.js';
 import { decideTransition, EVENT_OF_ACTION } from './lifecycle.js';
 import { drawReplyCode, OPEN_STATUSES } from './reply-code.js';
-import type { ReferralAction, ReferralStatus } from './lifecycle.js';
+import type { ReferralAction } from './lifecycle.js';
 import { eventData, partiesAt, partiesOf } from './referral.js';
-import type { ReferralView, Urgency } from './referral.js';
+import type { ReferralView } from './referral.js';
 import { decisionRequestFor, viewReferral } from './what-a-reader-sees.js';
 
 /** What an action may carry; each action reads only its own part. */
@@ -92,7 +92,7 @@ function changesFor(
   inForce: DeadlinesInForce | null,
 ): Partial<ReferralRow> {
   if (action === 'submit' && inForce !== null) {
-    const urgency = row.urgency as Urgency;
+    const urgency = row.urgency;
     // The network's deadlines in force at submit (`network-deadlines.ts`); later changes do not move them.
     const deadlines = inForce.deadlines;
     const shared = decision === null ? [] : row.proposedFieldKeys.filter((k) => decision.allowed.includes(k));
@@ -142,7 +142,7 @@ function handsOver(action: ReferralAction, row: ReferralRow): boolean {
 
 /** The step's event, as the outbox row its one statement writes (`Outbox.row`: the same event `Outbox.publish` writes). */
 function eventFor(outbox: Outbox, action: ReferralAction, row: ReferralRow, before: ReferralRow, principal: Principal, input: TransitionInput, now: Date): OutboxRow {
-  const previous = before.status as ReferralStatus;
+  const previous = before.status;
   const data = eventData(row, previous, { userId: principal.userId, organizationId: principal.organizationId }, now);
   const options = { subject: row.id, time: now };
   switch (action) {
@@ -217,7 +217,7 @@ export async function transitionReferral(
   const facts = action === 'submit' ? await submitFacts(deps.pool, row.recipientOrganizationId, OPEN_STATUSES) : null;
   const inForce = facts === null ? null : deadlinesOf(deps, facts.deadlines);
   const changes = changesFor(deps, row, principal, action, input, decision, now, inForce);
-  const previous = row.status as ReferralStatus;
+  const previous = row.status;
   const sealedNote = input.note === undefined ? null : deps.cipher.seal(input.note, row.id);
 
   // One statement: the change if the referral is still at the version read, its history row, its event and the
