@@ -152,12 +152,20 @@ export function registerOutboxMetrics(metrics: ServiceMetrics, pool: Pick<pg.Poo
     return reading;
   };
   const registers = [metrics.registry];
+  // The database unreachable: these gauges have no sample (absent() alerts on it) and the rest of the scrape still answers.
+  const read = async (gauge: Gauge, pick: (snapshot: OutboxSnapshot) => number): Promise<void> => {
+    try {
+      gauge.set(pick(await snapshot()));
+    } catch {
+      gauge.reset();
+    }
+  };
   new Gauge({
     name: 'hub_outbox_pending_events',
     help: 'Events written to the outbox and not yet published to the broker.',
     registers,
     async collect() {
-      this.set((await snapshot()).pending);
+      await read(this, (s) => s.pending);
     },
   });
   new Gauge({
@@ -165,7 +173,7 @@ export function registerOutboxMetrics(metrics: ServiceMetrics, pool: Pick<pg.Poo
     help: 'Age of the oldest event not yet published (0 when none).',
     registers,
     async collect() {
-      this.set((await snapshot()).age);
+      await read(this, (s) => s.age);
     },
   });
   new Gauge({
@@ -173,7 +181,7 @@ export function registerOutboxMetrics(metrics: ServiceMetrics, pool: Pick<pg.Poo
     help: 'Events set aside because they no longer validate (see their last_error).',
     registers,
     async collect() {
-      this.set((await snapshot()).parked);
+      await read(this, (s) => s.parked);
     },
   });
 }
@@ -262,8 +270,9 @@ export function registerScrapeGauge<L extends string>(
     labelNames: definition.labelNames,
     registers: [metrics.registry],
     async collect() {
-      const samples = await definition.read();
       this.reset();
+      // A source that fails (Redis, the database unreachable) leaves this gauge without samples, not the whole scrape failing.
+      const samples = await definition.read().catch(() => []);
       for (const sample of samples) this.set(sample.labels as Partial<Record<L, string>>, sample.value);
     },
   });

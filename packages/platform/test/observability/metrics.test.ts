@@ -10,6 +10,7 @@ import { consumerQueueNames } from '../../src/messaging/topology.js';
 import { networkTopology } from '../../src/service/network.js';
 import { serviceEnv } from '../../src/service/config.js';
 import { startService } from '../../src/service/start-service.js';
+import { createServiceMetrics, registerScrapeGauge } from '../../src/observability/metrics.js';
 import type { RunningService } from '../../src/service/start-service.js';
 import type { SqlClient } from '../../src/db/types.js';
 import { AMQP_URL, createTestDatabase, eventually, pgTransaction, testLogger, testValidator } from '../messaging/helpers.js';
@@ -174,6 +175,16 @@ describe('GET /metrics of a started service', () => {
     expect(sample(text, 'hub_db_pool_connections', { state: 'total' })).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'hub_db_pool_connections', { state: 'idle' })).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'hub_db_pool_waiting_requests')).toBe(0);
+  });
+
+  it('leaves out a figure whose source fails, and still answers with the rest', async () => {
+    const metrics = createServiceMetrics({ service: 'scrape-test' });
+    registerScrapeGauge(metrics, { name: 'hub_test_broken', help: 'A source that is down.', labelNames: ['kind'], read: () => Promise.reject(new Error('Redis down')) });
+    registerScrapeGauge(metrics, { name: 'hub_test_working', help: 'A source that answers.', labelNames: ['kind'], read: () => Promise.resolve([{ labels: { kind: 'a' }, value: 7 }]) });
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'hub_test_working', { kind: 'a' })).toBe(7);
+    expect(sample(text, 'hub_test_broken')).toBeUndefined();
+    expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 
   it('serves /metrics on a port of its own when METRICS_PORT is set, and not beside the API', async () => {
