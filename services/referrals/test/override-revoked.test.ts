@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReferralView } from '../src/domain/referral.js';
 import { as, client, givenConsentedCase, json, startHarness } from './harness.js';
@@ -50,10 +51,15 @@ describe('a best-interests override revoked', () => {
     const before = await json<ReferralView>(await api('GET', `/v1/referrals/${draft.id}`, fp), 200);
     expect(Object.keys(before.payload).sort()).toEqual(['child.firstName', 'health.conditions']);
 
-    await json(await consentApi('POST', `/v1/overrides/${override.id}/revoke`, requester), 200);
+    const requestId = `revoke-${randomUUID()}`;
+    await json(await consentApi('POST', `/v1/overrides/${override.id}/revoke`, requester, undefined, { 'x-request-id': requestId }), 200);
     const events = await h.tap.waitFor((seen) => seen.some((e) => e.type === 'referral.access_revoked' && e.subject === draft.id));
     const revoked = events.find((e) => e.type === 'referral.access_revoked' && e.subject === draft.id);
     expect(revoked?.data).toMatchObject({ consentIds: [override.id], fieldKeys: ['health.conditions'] });
+    // Built like every referral event (the roles of the moment included), and correlated with the revocation that caused it.
+    expect(revoked?.data).toMatchObject({ referralId: draft.id, status: 'submitted', previousStatus: 'submitted', actor: null, parties: { leadOrganizationId: owner } });
+    expect(revoked?.raw).toMatchObject({ source: '/services/referrals', correlationid: requestId });
+    expect(revoked?.headers['x-request-id']).toBe(requestId);
 
     const after = await json<ReferralView>(await api('GET', `/v1/referrals/${draft.id}`, fp), 200);
     expect(after.payload).toEqual({ 'child.firstName': 'Amani' });
