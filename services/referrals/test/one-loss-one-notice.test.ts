@@ -1,6 +1,14 @@
+import type { CloudEvent } from '@referral-hub/contracts';
+import { createLogger } from '@referral-hub/platform';
+import type { PreparedEventHandler } from '@referral-hub/platform';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tx } from '../src/data-access/database.js';
 import type { ReferralView } from '../src/domain/referral.js';
-import { as, client, givenConsentedCase, json, PAYLOAD, startHarness } from './harness.js';
+import { eventHandlers } from '../src/entry-points/messaging/handlers.js';
+import { createConsentClient } from '../src/gateways/consent-client.js';
+import { as, client, givenConsentedCase, HUB_ORG, json, PAYLOAD, startHarness } from './harness.js';
+import { testServiceTokens } from './support.js';
 import type { Harness } from './harness.js';
 
 /*
@@ -92,5 +100,45 @@ describe('one loss of access, one notice', () => {
     await withdraw(r.owner, r.consentIds[0]!);
     await handled([r.consentIds[0]!], 'consent.withdrawn');
     expect(await noticesOf(r.id)).toEqual({ entries: [], events: [] });
+  });
+
+  // Last of the file: it stops the service's consumer, to hand the event to the handler itself.
+  it('asks consent for its decisions before the inbox transaction opens: no referral row is locked meanwhile', async () => {
+    const r = await givenReadReferral();
+    await h.referrals.consumer?.stop();
+    await withdraw(r.owner, r.consentIds[0]!);
+    await expect
+      .poll(async () => (await h.consent.db.client.outboxMessage.findMany({ where: { subject: r.consentIds[0]!, eventType: 'consent.withdrawn' } })).length, { timeout: 20_000, interval: 25 })
+      .toBe(1);
+    const [published] = await h.consent.db.client.outboxMessage.findMany({ where: { subject: r.consentIds[0]!, eventType: 'consent.withdrawn' } });
+    const event = published?.payload as CloudEvent<'consent.withdrawn'>;
+    const observer = new pg.Client({ connectionString: h.testEnv.env.DATABASE_URL });
+    await observer.connect();
+    // Locks other sessions hold on the referral table (the handler's row locks would show here) at each decision asked.
+    const locksWhenAsked: number[] = [];
+    const consent = createConsentClient({ baseUrl: h.consent.url, tokens: testServiceTokens(h.testEnv, HUB_ORG), timeoutMs: 5_000 });
+    const handler = eventHandlers({
+      outbox: h.referrals.outbox,
+      db: h.referrals.db,
+      consent: {
+        decide: async (request) => {
+          const { rows } = await observer.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+              WHERE c.relname = 'referral' AND l.pid <> pg_backend_pid() AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          );
+          locksWhenAsked.push(rows[0]?.n ?? -1);
+          return consent.decide(request);
+        },
+      },
+    })['consent.withdrawn'] as PreparedEventHandler<Tx, CloudEvent<'consent.withdrawn'>>;
+    try {
+      const ctx = { consumer: 'referrals', requestId: 'test', attempt: 1, redelivered: false, logger: createLogger({ service: 'test', version: '0', level: 'silent' }), afterCommit: () => undefined };
+      const work = await handler.prepare(event, ctx);
+      expect(locksWhenAsked).toEqual([0]);
+      await h.referrals.db.transaction((tx) => work(tx));
+    } finally {
+      await observer.end();
+    }
+    expect(await noticesOf(r.id)).toEqual({ entries: [SHARED], events: [SHARED] });
   });
 });
