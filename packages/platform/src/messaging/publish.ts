@@ -2,7 +2,7 @@ import type { ConfirmChannel, Options } from 'amqplib';
 import type { Logger } from 'pino';
 import { acceptOrCreateRequestId, currentRequestId, REQUEST_ID_HEADER } from '../context.js';
 import { AppError } from '../errors.js';
-import { validTraceparent } from '../observability/trace-context.js';
+import { traceparentOf } from '../observability/trace-context.js';
 import type { AmqpConnection } from './connection.js';
 import { assertValidEvent, CLOUDEVENTS_CONTENT_TYPE, type EventEnvelope, type EventValidator } from './events.js';
 
@@ -29,7 +29,7 @@ export function eventMessageOptions(event: EventEnvelope, headers: MessageHeader
 
 /** The envelope's `traceparent` as a header too: the consumer starts its span from it without parsing the body. */
 function traceHeader(event: EventEnvelope): MessageHeaders {
-  const traceparent = validTraceparent('traceparent' in event ? event.traceparent : undefined);
+  const traceparent = traceparentOf(event);
   return traceparent === undefined ? {} : { traceparent };
 }
 

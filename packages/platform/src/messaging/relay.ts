@@ -3,7 +3,7 @@ import type { ConfirmChannel } from 'amqplib';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
-import { withTraceparent } from '../observability/trace-context.js';
+import { traceparentOf, withTraceparent } from '../observability/trace-context.js';
 import type { AmqpConnection } from './connection.js';
 import { describeFailure, type EventValidator } from './events.js';
 import { OUTBOX_NOTIFY_CHANNEL } from './outbox.js';
@@ -124,8 +124,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         }
         const event = result.event;
         // Published as part of the trace of the request or handler that wrote the event.
-        const traceparent = 'traceparent' in event && typeof event.traceparent === 'string' ? event.traceparent : undefined;
-        const sent = withTraceparent(traceparent, () =>
+        const sent = withTraceparent(traceparentOf(event), () =>
           publishWithConfirm(channel, exchange, event.type, encodeEvent(event), eventMessageOptions(event, toHeaders(row.headers))),
         );
         confirms.push(

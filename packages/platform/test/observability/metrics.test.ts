@@ -179,7 +179,7 @@ describe('GET /metrics of a started service', () => {
 
   it('leaves out a figure whose source fails, and still answers with the rest', async () => {
     const metrics = createServiceMetrics({ service: 'scrape-test' });
-    registerScrapeGauge(metrics, { name: 'hub_test_broken', help: 'A source that is down.', labelNames: ['kind'], read: () => Promise.reject(new Error('Redis down')) });
+    registerScrapeGauge<'kind'>(metrics, { name: 'hub_test_broken', help: 'A source that is down.', labelNames: ['kind'], read: () => Promise.reject(new Error('Redis down')) });
     registerScrapeGauge(metrics, { name: 'hub_test_working', help: 'A source that answers.', labelNames: ['kind'], read: () => Promise.resolve([{ labels: { kind: 'a' }, value: 7 }]) });
     const text = await metrics.registry.metrics();
     expect(sample(text, 'hub_test_working', { kind: 'a' })).toBe(7);
