@@ -1,23 +1,26 @@
+import { offers } from './access.js';
+import type { Action } from './access.js';
+
 /**
- * The console's navigation: each entry shows to the roles it serves (none
- * listed: everyone signed in). Showing a link is a courtesy; the services
- * alone decide what a person may do.
+ * The console's navigation: each entry shows to those the console's policy
+ * offers its action (`access.ts`; none: everyone signed in). Showing a link is
+ * a courtesy; the services alone decide what a person may do.
  */
-export type NavigationEntry = { href: string; label: string; roles?: readonly string[] };
+export type NavigationEntry = { href: string; label: string; action?: Action };
 
 export const NAVIGATION: readonly NavigationEntry[] = [
   { href: '/inbox', label: 'nav.inbox' },
-  { href: '/sent', label: 'nav.sent', roles: ['caseworker', 'supervisor'] },
-  { href: '/new-referral', label: 'nav.newReferral', roles: ['caseworker', 'supervisor'] },
-  { href: '/cases', label: 'nav.cases', roles: ['caseworker', 'supervisor'] },
+  { href: '/sent', label: 'nav.sent', action: 'referrals.followSent' },
+  { href: '/new-referral', label: 'nav.newReferral', action: 'referral.create' },
+  { href: '/cases', label: 'nav.cases', action: 'cases.read' },
   { href: '/directory', label: 'nav.directory' },
-  { href: '/network', label: 'nav.network', roles: ['network_coordinator', 'org_admin'] },
-  { href: '/supervision', label: 'nav.supervision', roles: ['supervisor'] },
-  { href: '/agreements', label: 'nav.agreements', roles: ['network_coordinator', 'org_admin', 'supervisor', 'caseworker', 'focal_point'] },
-  { href: '/indicators', label: 'nav.indicators', roles: ['network_coordinator', 'supervisor'] },
+  { href: '/network', label: 'nav.network', action: 'network.manage' },
+  { href: '/supervision', label: 'nav.supervision', action: 'supervision.read' },
+  { href: '/agreements', label: 'nav.agreements', action: 'agreements.read' },
+  { href: '/indicators', label: 'nav.indicators', action: 'indicators.read' },
   { href: '/preferences', label: 'nav.preferences' },
 ];
 
 export function navigationFor(roles: readonly string[]): NavigationEntry[] {
-  return NAVIGATION.filter((entry) => entry.roles === undefined || entry.roles.some((role) => roles.includes(role)));
+  return NAVIGATION.filter((entry) => entry.action === undefined || offers({ roles }, entry.action));
 }

@@ -1,8 +1,10 @@
+import { offers, relationshipsTo } from './access.js';
+
 /**
  * Which of the referring side's actions the referral page offers: withdraw
  * (any time before the recipient has finished) and close (once it has), to
- * the lead or a supervisor of the lead organisation, as the referrals
- * service's lifecycle allows. Offering is a courtesy: the service alone
+ * the lead or a supervisor of the lead organisation (the console's policy,
+ * `access.ts`), as the referrals service's lifecycle allows. Offering is a courtesy: the service alone
  * decides, and its refusal is shown in words.
  */
 export const REFERRING_ACTIONS = ['withdraw', 'close'] as const;
@@ -20,8 +22,6 @@ export function isReferringAction(value: string): value is ReferringAction {
 type Parties = { status: string; leadOrganizationId: string; lead: { userId: string } };
 
 export function referringActions(referral: Parties, person: { sub: string; organizationId: string; roles: readonly string[] }): ReferringAction[] {
-  if (referral.leadOrganizationId !== person.organizationId) return [];
-  const lead = person.sub === referral.lead.userId && person.roles.some((r) => r === 'caseworker' || r === 'supervisor' || r === 'focal_point');
-  if (!lead && !person.roles.includes('supervisor')) return [];
-  return REFERRING_ACTIONS.filter((action) => FROM[action].includes(referral.status));
+  const facts = relationshipsTo(referral, person);
+  return REFERRING_ACTIONS.filter((action) => FROM[action].includes(referral.status) && offers(person, `referral.${action}`, facts));
 }

@@ -5,6 +5,7 @@
  * person's organisation (its administrator). The consent service decides;
  * its refusals are shown in words, each field named as the form names it.
  */
+import { offers } from '../access.js';
 import { isUuid } from '@referral-hub/platform';
 import type { Request, Response } from 'express';
 import type { ApiError } from '../api.js';
@@ -18,7 +19,6 @@ import { organizationNames } from './supervision.js';
 import type { Web } from '../web.js';
 
 /** Only these roles are offered the proposal form; the service decides who may propose for which parties. */
-const PROPOSING_ROLES: readonly string[] = ['network_coordinator', 'org_admin'];
 
 /** The form's label of each field of the proposal, as the service names it in its refusals. */
 const FIELD_LABELS: Record<string, string> = {
@@ -67,8 +67,8 @@ export function registerAgreements(web: Web): void {
       agreements: [],
       organizations: await organizationNames(api),
       organizationId: user.organizationId,
-      mayAccept: user.roles.includes('org_admin'),
-      mayPropose: user.roles.some((role) => PROPOSING_ROLES.includes(role)),
+      mayAccept: offers(user, 'agreement.accept'),
+      mayPropose: offers(user, 'agreement.propose'),
       proposal: EMPTY_PROPOSAL,
       ...extra,
     };

@@ -7,6 +7,7 @@
  * words naming the field). Each form changes one thing, so a refusal never
  * leaves half of a change behind.
  */
+import { offers } from '../access.js';
 import { isUuid } from '@referral-hub/platform';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from '../api.js';
@@ -242,7 +243,7 @@ function isOversizedForm(error: unknown): boolean {
 
 export function registerCoordination(web: Web): void {
   const { app, sessionOf, userOf, contextOf, sendPage, redirect, apiOf, signedIn, notFound, languageOf } = web;
-  const isCoordinator = (res: Response) => userOf(res).roles.includes('network_coordinator');
+  const isCoordinator = (res: Response) => offers(userOf(res), 'network.coordinate');
   const back = (req: Request, res: Response) => ({ href: '/network', text: translator(languageOf(req, res))('coordination.back') });
 
   /** Runs one change; a refusal shows the page again with the words beside the form, a success goes back with a confirmation. */

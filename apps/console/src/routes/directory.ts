@@ -1,4 +1,5 @@
 /** The directory, read-only: search with all the directory's filters, and a service page. */
+import { offers } from '../access.js';
 import { isUuid } from '@referral-hub/platform';
 import { ApiError } from '../api.js';
 import type { AdminArea, FocalPoint, Service, ServicePage, TaxonomyTerm } from '../api.js';
@@ -9,7 +10,6 @@ import { handle, isRefusal, problemWords } from '../web.js';
 import type { Web } from '../web.js';
 
 /** Who may start a referral: the services decide, this only chooses whether to offer the button. */
-const REFERRING_ROLES: readonly string[] = ['caseworker', 'supervisor'];
 
 export function registerDirectory(web: Web): void {
   const { app, contextOf, sendPage, apiOf, signedIn, notFound, translate, userOf } = web;
@@ -68,7 +68,7 @@ export function registerDirectory(web: Web): void {
         api.get<{ items: FocalPoint[] }>('directory', `/v1/organizations/${service.organizationId}/focal-points`).then((l) => l.items),
         api.get<{ items: TaxonomyTerm[] }>('directory', '/v1/taxonomy').then((l) => l.items).catch(() => []),
       ]);
-      const canRefer = userOf(res).roles.some((role) => REFERRING_ROLES.includes(role));
+      const canRefer = offers(userOf(res), 'referral.create');
       await sendPage(res, 200, servicePage(contextOf(req, res), { service, focalPoints, types, canRefer }));
     }),
   );

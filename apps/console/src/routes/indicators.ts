@@ -2,6 +2,7 @@
  * Indicators, de-identified: the referrals service's aggregates (it decides who may read them and
  * suppresses small cells), the CSV it makes of them, and the directory's gap report.
  */
+import { offers } from '../access.js';
 import type { Request, Response } from 'express';
 import { ApiError } from '../api.js';
 import { indicatorsPage } from '../views/indicators.js';
@@ -30,7 +31,7 @@ export function registerIndicators(web: Web): void {
       const filters = filtersOf(req);
       const query = queryOf(filters);
       // The gap report is the network coordinator's alone (the directory refuses anyone else).
-      const coordinator = userOf(res).roles.includes('network_coordinator');
+      const coordinator = offers(userOf(res), 'network.coordinate');
       const [types, areas, gaps] = await Promise.all([
         api.get<{ items: TaxonomyTerm[] }>('directory', '/v1/taxonomy').then((list) => list.items, () => []),
         coordinator ? api.get<{ items: AdminArea[] }>('directory', '/v1/areas').then((list) => list.items, () => []) : Promise.resolve([]),

@@ -10,6 +10,7 @@
  * an edited draft is saved (or sent) as a new one and the old one withdrawn.
  * Case values are never logged and never put in a URL.
  */
+import { offers } from '../access.js';
 import { isUuid } from '@referral-hub/platform';
 import { randomUUID } from 'node:crypto';
 import { FIELD_CATALOGUE, PROTECTION_CONCERNS, isFieldGroup, validatePayload } from '@referral-hub/contracts';
@@ -29,7 +30,6 @@ import type { Web } from '../web.js';
 type NewReferral = ReferralsApi.components['schemas']['NewReferral'];
 type DecisionPage = { items: Decision[]; nextCursor: string | null };
 
-const REFERRING_ROLES: readonly string[] = ['caseworker', 'supervisor'];
 const NEED_CATEGORIES: readonly string[] = PROTECTION_CONCERNS.map((c) => c.code);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -139,7 +139,7 @@ export function registerNewReferral(web: Web): void {
 
   /** Only caseworkers and supervisors refer; others are told so (the services would refuse them anyway). */
   const mayRefer = async (req: Request, res: Response): Promise<boolean> => {
-    if (userOf(res).roles.some((role) => REFERRING_ROLES.includes(role))) return true;
+    if (offers(userOf(res), 'referral.create')) return true;
     const context = contextOf(req, res);
     await sendPage(res, 403, messagePage(context, context.t('newReferral.notAllowedTitle'), context.t('newReferral.notAllowed'), { href: '/inbox', text: context.t('error.back') }));
     return false;

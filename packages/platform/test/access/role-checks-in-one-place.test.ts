@@ -3,10 +3,12 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-// One place for every access rule (ADR 20): a service asks its `domain/access.ts` policy, and no
-// other file of its sources looks at the caller's roles itself.
+// One place for every access rule (ADR 20): a service asks its `domain/access.ts` policy (the
+// console, what it offers, its `src/access.ts`), and no other file of its sources looks at the
+// caller's roles itself.
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const SERVICES = ['directory', 'consent', 'referrals', 'notifications'];
+const POLICY_FILES = [join('src', 'domain', 'access.ts'), join('console', 'src', 'access.ts')];
 
 /** Ways of looking at roles directly: the platform's role test, a role list searched or indexed, a principal's roles kept aside. */
 const ROLE_CHECKS: readonly RegExp[] = [
@@ -17,10 +19,11 @@ const ROLE_CHECKS: readonly RegExp[] = [
 ];
 
 /**
- * Roles that are not the caller's: notifications' audiences name which roles of a referral's
- * organisations are told of an event (ADR 12), which is whom to tell, not who may act.
+ * Roles that are not a check of the caller's: notifications' audiences name which roles of a
+ * referral's organisations are told of an event (ADR 12), which is whom to tell, not who may act;
+ * the console's sign-in reads the token's `roles` claim into the session.
  */
-const NOT_THE_CALLER: readonly RegExp[] = [/\baudience\.roles\b/];
+const NOT_THE_CALLER: readonly RegExp[] = [/\baudience\.roles\b/, /\bclaims\.roles\b/];
 
 function sourcesOf(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -30,10 +33,10 @@ function sourcesOf(dir: string): string[] {
   });
 }
 
-/** `file:line: text` for each line of a service's sources, its policy aside, that looks at roles itself. */
-function roleChecksOutsidePolicy(serviceRoot: string): string[] {
-  return sourcesOf(join(serviceRoot, 'src'))
-    .filter((file) => !file.endsWith(join('domain', 'access.ts')))
+/** `file:line: text` for each line of a service's (or the console's) sources, its policy aside, that looks at roles itself. */
+function roleChecksOutsidePolicy(root: string): string[] {
+  return sourcesOf(join(root, 'src'))
+    .filter((file) => !POLICY_FILES.some((policy) => file.endsWith(policy)))
     .flatMap((file) =>
       readFileSync(file, 'utf8')
         .split('\n')
@@ -48,6 +51,10 @@ function roleChecksOutsidePolicy(serviceRoot: string): string[] {
 describe('role checks live in each service’s access policy only', () => {
   it.each(SERVICES)('%s looks at roles only in src/domain/access.ts', (service) => {
     expect(roleChecksOutsidePolicy(join(ROOT, 'services', service))).toEqual([]);
+  });
+
+  it('the console looks at roles only in src/access.ts', () => {
+    expect(roleChecksOutsidePolicy(join(ROOT, 'apps', 'console'))).toEqual([]);
   });
 
   it('the scan does find a role check where one is written', () => {
