@@ -16,6 +16,7 @@
  *   … --rounds=5              hubs started one after the other, the median RSS reported (BENCH_ROUNDS, default 3)
  *   BENCH_GLIBC_TUNABLES=… BENCH_NODE_OPTIONS=…   other memory settings than the production image's
  *                             (scripts/lib/build.mjs), e.g. BENCH_GLIBC_TUNABLES= for glibc's defaults
+ *   BENCH_OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318   with tracing loaded (docs/operations/metrics-and-traces.md)
  *
  * Prints one BENCH_ROW line per process (`idle-rss-<name>`) and a table with
  * the breakdown /proc gives (anonymous memory, file-backed pages, peak).
@@ -36,7 +37,7 @@ import { benchRowLine, median } from '@referral-hub/testkit/bench';
 import { freePort } from '../../tests/e2e/harness/processes.js';
 import { deleteRedisKeys } from '../../tests/e2e/harness/redis-keys.js';
 import { devTokenSource } from '../demo/scenario.js';
-import { buildStale, compiledEntry, runtimeEnv } from '../lib/build.mjs';
+import { RUNTIME_NODE_ARGS, buildStale, compiledEntry, runtimeEnv } from '../lib/build.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -94,6 +95,9 @@ function launch(name: string, args: string[], cwd: string, env: Record<string, s
     // The production image's memory settings (scripts/lib/build.mjs), or others to compare: BENCH_GLIBC_TUNABLES
     // (empty: glibc's defaults), BENCH_NODE_OPTIONS (e.g. --max-semi-space-size=2).
     fullEnv.GLIBC_TUNABLES = process.env.BENCH_GLIBC_TUNABLES ?? runtimeEnv({}).GLIBC_TUNABLES;
+    // BENCH_OTEL_EXPORTER_OTLP_ENDPOINT: measure with tracing loaded (spans sent there, or lost if nothing listens).
+    const otlp = process.env.BENCH_OTEL_EXPORTER_OTLP_ENDPOINT;
+    if (otlp !== undefined && otlp !== '') fullEnv.OTEL_EXPORTER_OTLP_ENDPOINT = otlp;
     const nodeOptions = process.env.BENCH_NODE_OPTIONS;
     if (nodeOptions !== undefined && nodeOptions !== '') fullEnv.NODE_OPTIONS = nodeOptions;
   }
@@ -307,7 +311,8 @@ async function measureRound(from: From, logDir: string): Promise<Measured[]> {
     // One at a time: each gets the machine while it starts, as a deployment's rolling start would.
     for (const name of all) {
       const logFile = join(logDir, `${name}-${from}.log`);
-      const args = from === 'dist' ? [compiledEntry(root, dirOf(name))] : [...SOURCE_ARGS, 'src/start.ts'];
+      // As npm start and the image run them: with the platform's preload (tracing when configured).
+      const args = from === 'dist' ? [...RUNTIME_NODE_ARGS, compiledEntry(root, dirOf(name))] : [...SOURCE_ARGS, ...RUNTIME_NODE_ARGS, 'src/start.ts'];
       const t0 = Date.now();
       const proc = launch(name, args, join(root, dirOf(name)), env[name], logFile);
       procs.push(proc);
