@@ -35,7 +35,8 @@ export async function startBalancer(): Promise<Balancer> {
       headers['content-length'] = String(body.length);
       const upstream = httpRequest({ host: backend.hostname, port: backend.port, method: req.method, path: req.url, headers });
       upstream.once('response', (response) => resolve({ refused: false, response }));
-      upstream.once('error', (error: NodeJS.ErrnoException) => {
+      // `on`, not `once`: a reset after the answer began comes here too, and must not go unhandled.
+      upstream.on('error', (error: NodeJS.ErrnoException) => {
         if (error.code === 'ECONNREFUSED') resolve({ refused: true });
         else reject(error);
       });
