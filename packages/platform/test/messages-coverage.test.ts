@@ -37,12 +37,15 @@ const CONTEXTS = [
   // Either branch of a chosen text: `message: cond ? 'a' : 'b'`, `const message = cond ? 'a' : 'b'`.
   new RegExp(String.raw`\b(?:message|detail)\s*[:=]\s*[^\n;]*?\?\s*${LITERAL}\s*:\s*${LITERAL}`, 'g'),
   new RegExp(String.raw`\bvalidationError\((?:errors|\[[^\n]*?\]),\s*${LITERAL}`, 'g'),
-  // The reason given to a four-argument assertMayAct (principal, action, relationships, reason).
-  new RegExp(String.raw`\bassertMayAct\([^;,]*,[^;,]*,[^;]*?,\s*${LITERAL},?\s*\)`, 'g'),
+  // The reason given to a four-argument requireAccess (principal, action, relationships, reason).
+  new RegExp(String.raw`\brequireAccess\([^;,]*,[^;,]*,[^;]*?,\s*${LITERAL},?\s*\)`, 'g'),
+  // An access policy's refusal, and each of its actions' own (`refusals: { 'action': 'text', … }`).
+  new RegExp(String.raw`\brefusal:\s*${LITERAL}`, 'g'),
+  new RegExp(String.raw`\brefusals:\s*\{((?:[^{}]|\n)*?)\}`, 'g'),
 ];
 
 /** Files where `message:` is not an error text (logs, events, zod issues). */
-const ERROR_FILE = /FieldError|validationError|unprocessable|AppError|forbidden\(|assertMayAct/;
+const ERROR_FILE = /FieldError|validationError|unprocessable|AppError|forbidden\(|requireAccess|accessPolicy/;
 
 /** The literal's text, with each `${…}` of a template literal standing for a value (`1`: numeric placeholders accept it). */
 function textOf(literal: string): string {
@@ -60,7 +63,10 @@ function errorTexts(): { file: string; text: string }[] {
       for (const pattern of CONTEXTS) {
         for (const match of source.matchAll(pattern)) {
           for (const literal of match.slice(1)) {
-            if (literal !== undefined) texts.push({ file: relative(ROOT, path), text: textOf(literal) });
+            if (literal === undefined) continue;
+            // A block of refusals holds `'action': 'text'` pairs: each text is the literal after a colon.
+            const inBlock = /^[^'"\x60]/.test(literal) ? [...literal.matchAll(new RegExp(String.raw`:\s*${LITERAL}`, 'g'))].map((m) => m[1] ?? '') : [literal];
+            for (const text of inBlock) texts.push({ file: relative(ROOT, path), text: textOf(text) });
           }
         }
       }
@@ -75,6 +81,10 @@ describe('the catalogue covers the source', () => {
     // The scan finds the error texts (a broken regex would find nothing and pass).
     expect(texts.length).toBeGreaterThan(150);
     expect(texts.map((t) => t.text)).toContain('No consent has this id.');
+    // The reasons given to the access policies: at a call site, as a policy's refusal, as an action's own.
+    expect(texts.map((t) => t.text)).toContain('Only a caseworker or a supervisor can read consents.');
+    expect(texts.map((t) => t.text)).toContain('Your role does not allow this action on this resource.');
+    expect(texts.map((t) => t.text)).toContain('Notification preferences are for people; your role has none.');
     const missing = texts.filter(({ text }) => !renderText(text, 'fr').translated).map(({ file, text }) => `${file}: ${text}`);
     expect(missing).toEqual([]);
   });
