@@ -26,19 +26,26 @@ const NEW_DELIVERY_COLUMNS = [
   ['errorCode', 'error_code'],
   ['failedAt', 'failed_at'],
 ] as const satisfies readonly (readonly [keyof NewDeliveryRow, string])[];
-const NEW_DELIVERY_SQL = (() => {
-  const columns = NEW_DELIVERY_COLUMNS.map(([, column]) => column).join(', ');
-  return `INSERT INTO delivery (${columns}) SELECT ${columns} FROM json_populate_recordset(NULL::delivery, $1::json) ON CONFLICT DO NOTHING`;
-})();
 
 /**
- * Inserts planned deliveries, all in one statement (one round trip in the consumer's transaction);
- * rows already planned for the same event, recipient and channel are left as they are.
+ * The statement inserting planned deliveries given as a JSON array in parameter `param` (see
+ * {@link newDeliveriesJson}); rows already planned for the same event, recipient and channel are left
+ * as they are.
  */
+export function newDeliveriesSql(param: string): string {
+  const columns = NEW_DELIVERY_COLUMNS.map(([, column]) => column).join(', ');
+  return `INSERT INTO delivery (${columns}) SELECT ${columns} FROM json_populate_recordset(NULL::delivery, ${param}::json) ON CONFLICT DO NOTHING`;
+}
+
+/** Planned deliveries as the JSON array {@link newDeliveriesSql} reads, keyed by the table's column names. */
+export function newDeliveriesJson(rows: readonly NewDeliveryRow[]): string {
+  return JSON.stringify(rows.map((row) => Object.fromEntries(NEW_DELIVERY_COLUMNS.map(([key, column]) => [column, row[key]]))));
+}
+
+/** Inserts planned deliveries, all in one statement; rows already planned (same event, recipient, channel) are left as they are. */
 export async function insertDeliveries(tx: Tx, rows: NewDeliveryRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const records = rows.map((row) => Object.fromEntries(NEW_DELIVERY_COLUMNS.map(([key, column]) => [column, row[key]])));
-  await tx.$executeRawUnsafe(NEW_DELIVERY_SQL, JSON.stringify(records));
+  await tx.$executeRawUnsafe(newDeliveriesSql('$1'), newDeliveriesJson(rows));
 }
 
 export function findDelivery(tx: Tx, id: string): Promise<DeliveryRow | null> {

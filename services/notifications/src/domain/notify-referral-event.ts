@@ -1,5 +1,4 @@
-import type { SqlPool, Tx } from '../data-access/database.js';
-import { insertDeliveries } from '../data-access/deliveries.js';
+import type { SqlPool } from '../data-access/database.js';
 import { findAdministratorsOf, findPreferencesOf } from '../data-access/preferences.js';
 import type { NewDeliveryRow } from '../data-access/deliveries.js';
 import { findSubscriptionsToEvent } from '../data-access/subscriptions.js';
@@ -35,18 +34,15 @@ export type NotifyDeps = {
  * transaction holds no read and waits on no network: {@link planReferralEvent}
  * first, outside it (who is told, by event type; on which channels and in
  * which language, their preferences; the rendered message; the names and
- * contacts asked of the referrals service), then this, in it: one log row per
- * recipient and channel. The jobs are returned for the caller to queue once
- * the transaction has committed (a job must never find its row missing). Jobs
- * carry the row's id, derived from the event, so a redelivered event plans and
- * queues nothing new, and a job lost between the commit and the queue is
- * queued again by the sweep of lost deliveries. A contact without an address
- * for a chosen channel is logged `failed` (`no_address`).
+ * contacts asked of the referrals service), then, in it, the event and one log
+ * row per recipient and channel (`record-referral-event.ts`, one statement).
+ * The jobs are for the caller to queue once the transaction has committed (a
+ * job must never find its row missing). Jobs carry the row's id, derived from
+ * the event, so a redelivered event plans and queues nothing new, and a job
+ * lost between the commit and the queue is queued again by the sweep of lost
+ * deliveries. A contact without an address for a chosen channel is logged
+ * `failed` (`no_address`).
  */
-export async function recordPlannedDeliveries(tx: Tx, plan: Plan): Promise<DeliveryJobData[]> {
-  await insertDeliveries(tx, plan.rows);
-  return plan.jobs;
-}
 
 /** `ACTION_LINK_URL_TEMPLATE`'s default: the console of `npm start`. */
 export const DEFAULT_ACTION_LINK_TEMPLATE = 'http://127.0.0.1:4300/a/{token}';

@@ -1,4 +1,5 @@
 import type { Tx } from '../data-access/database.js';
+import type { NewDeliveryRow } from '../data-access/deliveries.js';
 import { insertReferralEvent } from '../data-access/referral-events.js';
 
 /** What the service keeps of a referral event: identifiers, codes and time only, never case data. */
@@ -13,9 +14,10 @@ export type ReceivedReferralEvent = {
 
 /**
  * Records a referral event as received, inside the consumer's inbox
- * transaction: the starting point of every notification (and, later, of its
- * delivery log).
+ * transaction, with the delivery log rows planned for it before the
+ * transaction opened (`planReferralEvent`): the starting point of every
+ * notification. Their jobs are the caller's to queue once it has committed.
  */
-export async function recordReferralEvent(tx: Tx, event: ReceivedReferralEvent): Promise<void> {
-  await insertReferralEvent(tx, event);
+export async function recordReferralEvent(tx: Tx, event: ReceivedReferralEvent, planned: readonly NewDeliveryRow[] = []): Promise<void> {
+  await insertReferralEvent(tx, event, planned);
 }

@@ -1,7 +1,7 @@
 import type { CloudEvent } from '@referral-hub/contracts';
 import type { EventHandlers } from '@referral-hub/platform';
 import type { SqlPool, Tx } from '../../data-access/database.js';
-import { planReferralEvent, recordPlannedDeliveries } from '../../domain/notify-referral-event.js';
+import { planReferralEvent } from '../../domain/notify-referral-event.js';
 import type { NotifyDeps } from '../../domain/notify-referral-event.js';
 import { referralEventFacts } from '../../domain/referral-event-facts.js';
 import { recordReferralEvent } from '../../domain/record-referral-event.js';
@@ -28,18 +28,14 @@ export function eventHandlers(planning?: { notify: NotifyDeps; pool: SqlPool }):
         const notify = planning?.notify;
         const plan = planning === undefined ? null : await planReferralEvent(planning.notify, planning.pool, facts, (planning.notify.now ?? (() => new Date()))());
         return async (tx) => {
-          await recordReferralEvent(tx, {
-            eventId: id,
-            eventType: type,
-            referralId: data.referralId,
-            occurredAt: new Date(data.occurredAt),
-            envelope: event,
-          });
+          const received = { eventId: id, eventType: type, referralId: data.referralId, occurredAt: new Date(data.occurredAt), envelope: event };
+          // The event and its deliveries' log rows in one statement.
+          await recordReferralEvent(tx, received, plan?.rows ?? []);
           if (notify === undefined || plan === null) {
             ctx.logger.debug({ referralId: data.referralId }, 'Referral event recorded');
             return;
           }
-          const jobs = await recordPlannedDeliveries(tx, plan);
+          const { jobs } = plan;
           ctx.afterCommit(() => notify.enqueue(jobs));
           ctx.logger.debug({ referralId: data.referralId, queued: jobs.length }, 'Referral event recorded and notifications planned');
         };
