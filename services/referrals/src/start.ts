@@ -75,7 +75,7 @@ export async function start(options: StartOptions = {}): Promise<RunningReferral
     routes: (router, context) => registerRoutes(router, (deps ??= depsOf(context)), context.idempotency),
     consumer: { service: 'referrals', handlers: (context) => eventHandlers((deps ??= depsOf(context))) },
     background: async (context) => {
-      registerReferralMetrics(context.metrics, context.db.client);
+      registerReferralMetrics(context.metrics, context.db.client, now);
       const sealed = await sealLegacyNeedTexts((deps ??= depsOf(context)));
       if (sealed > 0) context.logger.info({ sealed }, 'Sealed need texts stored in clear before they were sealed at rest');
       const deadlines = startDeadlineScheduler({
