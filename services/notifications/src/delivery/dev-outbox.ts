@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@referral-hub/platform';
 import type { NotificationsDatabase } from '../data-access/database.js';
+import { findDevOutboxMessage, insertDevOutboxMessage, listDevOutbox } from '../data-access/dev-outbox.js';
 import { escapeHtml } from '../domain/messages/render.js';
 import { gsm7Length } from '../domain/messages/gsm7.js';
 import type { ChannelSender, SendResult } from '../domain/channels.js';
@@ -21,12 +22,12 @@ export function createDevOutboxSender(db: NotificationsDatabase, channel: 'email
         throw new DeliveryError('wrong_channel', `The ${channel} catcher only takes ${channel}`, { permanent: true });
       }
       const id = randomUUID();
-      await db.client.devOutbox.create({
-        data:
-          message.channel === 'email'
-            ? { id, channel, recipient: message.to, subject: message.subject, bodyText: message.text, bodyHtml: message.html }
-            : { id, channel, recipient: message.to, subject: null, bodyText: message.text, bodyHtml: null },
-      });
+      await insertDevOutboxMessage(
+        db.client,
+        message.channel === 'email'
+          ? { id, channel, recipient: message.to, subject: message.subject, bodyText: message.text, bodyHtml: message.html }
+          : { id, channel, recipient: message.to, subject: null, bodyText: message.text, bodyHtml: null },
+      );
       // A caught SMS is as good as on the phone: the log shows it `delivered`, as a provider's report would.
       return { providerMessageId: `dev-${id}`, ...(channel === 'sms' ? { delivered: true } : {}) };
     },
@@ -57,7 +58,7 @@ export function linksOf(text: string): string[] {
  * has a form to answer it as its recipient would from their phone, when `canReply`.
  */
 export async function renderDevOutboxPage(db: NotificationsDatabase, options: { canReply?: boolean; replied?: string } = {}): Promise<string> {
-  const rows = await db.client.devOutbox.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 200 });
+  const rows = await listDevOutbox(db.client, { take: 200 });
   const items = rows.map((row) => {
     const heading =
       row.channel === 'email'
@@ -103,14 +104,7 @@ export const DEV_OUTBOX_API_LIMIT = 500;
  * caught at or after `since` when given.
  */
 export async function listDevOutboxMessages(db: NotificationsDatabase, filter: { to?: string; since?: Date } = {}): Promise<DevOutboxMessage[]> {
-  const rows = await db.client.devOutbox.findMany({
-    where: {
-      ...(filter.to === undefined ? {} : { recipient: { equals: filter.to, mode: 'insensitive' as const } }),
-      ...(filter.since === undefined ? {} : { createdAt: { gte: filter.since } }),
-    },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: DEV_OUTBOX_API_LIMIT,
-  });
+  const rows = await listDevOutbox(db.client, { ...filter, take: DEV_OUTBOX_API_LIMIT });
   return rows.map((row) => ({
     id: row.id,
     channel: row.channel === 'sms' ? 'sms' : 'email',
@@ -186,7 +180,7 @@ export async function startDevOutboxServer(
     const form = await readForm(req, FORM_BODY_LIMIT);
     const body = form?.get('text')?.trim() ?? '';
     if (body === '' || body.length > DEV_REPLY_MAX_CHARS) return void text(res, 400, `text: between 1 and ${DEV_REPLY_MAX_CHARS} characters`);
-    const sms = await db.client.devOutbox.findUnique({ where: { id } });
+    const sms = await findDevOutboxMessage(db.client, id);
     if (sms?.channel !== 'sms') return void text(res, 404, 'No such SMS');
     const { outcome } = await receive({ provider: 'dev', messageId: `dev-reply-${randomUUID()}`, from: sms.recipient, to: null, text: body, receivedAt: new Date() });
     const shown = OUTCOME.test(outcome) ? outcome : 'done';
