@@ -65,6 +65,9 @@ export async function startSmtpCatcher(): Promise<SmtpCatcher> {
       );
     },
   });
+  // A sender that dies with a connection open (a killed process) resets it: the server reports that as an
+  // 'error' event, which must not go unhandled in the test process.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.server.address() as AddressInfo;
   return {
