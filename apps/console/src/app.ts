@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { createMemoryRateLimitStore, requestMetricsMiddleware } from '@referral-hub/platform';
+import { createMemoryRateLimitStore, requestMetricsMiddleware, trustProxySetting } from '@referral-hub/platform';
 import type { Logger, RateLimitStore, ServiceMetrics } from '@referral-hub/platform';
 import busboy from 'busboy';
 import express from 'express';
@@ -137,7 +137,8 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
   const issuerOrigin = new URL(config.oidc.issuer).origin;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // req.ip: the socket's address, or the browser's as the trusted proxies reported it.
+  app.set('trust proxy', trustProxySetting(config.trustedProxyHops));
   if (deps.metrics !== undefined) {
     app.use(requestMetricsMiddleware(deps.metrics));
     if (config.metricsPort === undefined) app.get('/metrics', deps.metrics.handler);

@@ -31,6 +31,12 @@ export type ConsoleConfig = {
   logLevel: string;
   /** `GET /metrics` on a port of its own (`METRICS_PORT`): never beside the public pages then. */
   metricsPort?: number;
+  /**
+   * Proxies in front (an Ingress controller, a load balancer) that append to `X-Forwarded-For`
+   * (`TRUSTED_PROXY_HOPS`): a browser's address, which the action links' per-address limit counts,
+   * is read that many hops from the right. 0: the connection's own address.
+   */
+  trustedProxyHops: number;
 };
 
 export class ConfigError extends Error {}
@@ -51,6 +57,14 @@ function url(env: NodeJS.ProcessEnv, name: string, fallback?: string): string {
     throw new ConfigError(`${name} must be an http(s) URL`);
   }
   return value.replace(/\/+$/, '');
+}
+
+function hopCount(env: NodeJS.ProcessEnv, name: string): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return 0;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 10) throw new ConfigError(`${name} must be an integer from 0 to 10`);
+  return value;
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -93,5 +107,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
     referralsUrl: url(env, 'REFERRALS_URL', 'http://127.0.0.1:4030'),
     notificationsUrl: url(env, 'NOTIFICATIONS_URL', 'http://127.0.0.1:4040'),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
+    trustedProxyHops: hopCount(env, 'TRUSTED_PROXY_HOPS'),
   };
 }

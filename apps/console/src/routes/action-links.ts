@@ -67,7 +67,7 @@ export function registerActionLinks(web: Web): void {
   const withinLimits = async (req: Request, res: Response, token: string, language: string): Promise<boolean> => {
     const verdict = await rateLimits.hit([
       { budget: perLink, key: secretKey(token) },
-      { budget: perAddress, key: req.socket.remoteAddress ?? 'unknown' },
+      { budget: perAddress, key: req.ip ?? req.socket.remoteAddress ?? 'unknown' },
     ]);
     if (verdict.allowed) return true;
     logger.info({ event: 'action_link_rate_limited', budget: verdict.budget }, 'action link refused: too many requests');

@@ -44,6 +44,13 @@ export const httpProtectionEnv = {
   HTTP_KEEP_ALIVE_TIMEOUT_MS: envInt({ min: 100, max: 600_000, default: 5_000 }),
   /** A connection with no traffic either way for this long is closed. */
   HTTP_IDLE_TIMEOUT_MS: envInt({ min: 100, max: 3_600_000, default: 60_000 }),
+  /**
+   * How many proxies in front of the service (an Ingress controller, a load balancer) append the
+   * address they received to `X-Forwarded-For`: a client's address is read that many hops from the
+   * right, so a value a client writes itself is never believed. 0 (the default): the connection's
+   * own address, `X-Forwarded-For` ignored.
+   */
+  TRUSTED_PROXY_HOPS: envInt({ min: 0, max: 10, default: 0 }),
 };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -47,6 +47,12 @@ export type HttpAppOptions = {
   metrics?: ServiceMetrics;
   /** Whether this app answers `GET /metrics` (false when metrics have a port of their own). Default true. */
   metricsRoute?: boolean;
+  /**
+   * Proxies in front that append to `X-Forwarded-For` (`TRUSTED_PROXY_HOPS`): a request's
+   * address (`req.ip`, what anonymous callers are counted by) is read that many hops from the
+   * right. 0 or unset: the connection's own address.
+   */
+  trustedProxyHops?: number;
 };
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -144,6 +150,11 @@ function operationMatcher(paths: readonly PathSpec[], matched: WeakMap<Request, 
   };
 }
 
+/** Express's `trust proxy` for a number of trusted hops: false (the socket's address) for none. */
+export function trustProxySetting(hops: number | undefined): number | false {
+  return hops !== undefined && hops > 0 ? hops : false;
+}
+
 /**
  * Creates the service's Express app: security headers, request ids, health
  * routes, OpenAPI request validation, authentication and problem+json errors
@@ -180,6 +191,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', trustProxySetting(options.trustedProxyHops));
 
   app.use(requestContext(logger, options.metrics));
   app.use(helmet());

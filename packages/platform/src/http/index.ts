@@ -1,4 +1,4 @@
-export { createHttpApp } from './app.js';
+export { createHttpApp, trustProxySetting } from './app.js';
 export type { HttpAppOptions } from './app.js';
 export { IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_RETENTION_MS, createIdempotency } from './idempotency.js';
 export type { Idempotency, IdempotencyOptions, IdempotentAttempt, StoredResponse } from './idempotency.js';

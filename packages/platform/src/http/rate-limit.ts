@@ -116,7 +116,8 @@ export type RateLimiter = {
 /** The key a request is counted under: never a token, never personal data (ids only). */
 export function clientKey(req: Request, principal: Principal | undefined): string {
   if (principal !== undefined) return `org:${principal.organizationId}:sub:${principal.userId}`;
-  return `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+  // req.ip: the socket's address, or the client's as the trusted proxies reported it (TRUSTED_PROXY_HOPS).
+  return `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
 }
 
 export function tooManyRequests(retryAfterSeconds: number): AppError {

@@ -260,6 +260,7 @@ export async function startService<Config extends BaseServiceConfig, Client, Tx 
       routes: (router) => definition.routes(router, context),
       metrics,
       metricsRoute: config.METRICS_PORT === undefined,
+      trustedProxyHops: config.TRUSTED_PROXY_HOPS,
     });
     const http = await startHttpServer(app, config.PORT, definition.host, {
       headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,

@@ -40,7 +40,8 @@ afterAll(async () => {
 });
 
 /** One replica of a service: its own app and server, counting in `store`. */
-async function replica(store: RateLimitStore, options: { exemptClients?: string[] } = {}) {
+async function replica(store: RateLimitStore, options: { exemptClients?: string[]; trustedProxyHops?: number } = {}) {
+  const { trustedProxyHops, ...limiterOptions } = options;
   const { logger, lines } = captureLogger('rate-limit');
   stores.push(store);
   const app = createHttpApp({
@@ -50,7 +51,8 @@ async function replica(store: RateLimitStore, options: { exemptClients?: string[
     openapi: document,
     authenticator: createAuthenticator(issuer.authConfig),
     healthChecks: [],
-    rateLimiter: createRateLimiter({ store, limit: LIMIT, windowMs: 60_000, logger, ...options }),
+    rateLimiter: createRateLimiter({ store, limit: LIMIT, windowMs: 60_000, logger, ...limiterOptions }),
+    ...(trustedProxyHops === undefined ? {} : { trustedProxyHops }),
     routes: (router) => {
       router.get('/things', (_req, res) => res.json({ ok: true }));
       router.get('/public', (_req, res) => res.json({ ok: true }));
@@ -128,6 +130,27 @@ describe('a per-client request limit', () => {
     const lookalike = await token('referrals-service');
     const statuses: number[] = [];
     for (let i = 0; i < LIMIT + 1; i += 1) statuses.push((await get(`${url}/things`, lookalike)).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
+  it('behind a trusted proxy, counts each client by the address the proxy appended, never by one a client wrote itself', async () => {
+    const behindIngress = await replica(await redisStore(), { trustedProxyHops: 1 });
+    // As an Ingress controller forwards: whatever the client sent, then the address it saw.
+    const via = (clientWrote: string | undefined, proxySaw: string) => ({
+      headers: { 'x-forwarded-for': clientWrote === undefined ? proxySaw : `${clientWrote}, ${proxySaw}` },
+    });
+    const first: number[] = [];
+    for (let i = 0; i < LIMIT + 1; i += 1) first.push((await fetch(`${behindIngress.url}/public`, via(undefined, '203.0.113.7'))).status);
+    expect(first).toEqual([200, 200, 200, 429]);
+    // Another browser behind the same controller has its own count…
+    expect((await fetch(`${behindIngress.url}/public`, via(undefined, '203.0.113.8'))).status).toBe(200);
+    // …and the first cannot escape its count by writing a fresh address into the header.
+    expect((await fetch(`${behindIngress.url}/public`, via('198.51.100.99', '203.0.113.7'))).status).toBe(429);
+
+    // With no trusted proxy (the default), the header is ignored: every request is the connection's.
+    const direct = await replica(await redisStore());
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMIT + 1; i += 1) statuses.push((await fetch(`${direct.url}/public`, via(undefined, `203.0.113.${i + 20}`))).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
   });
 
