@@ -1,4 +1,5 @@
-import { accessCells, factsOfCell } from '@referral-hub/platform';
+import { factsOfCell } from '@referral-hub/platform';
+import { accessTableRows } from '@referral-hub/testkit';
 import type { Grants, Role } from '@referral-hub/platform';
 import { describe, expect, it } from 'vitest';
 import { ACCESS, offers, relationshipsTo } from '../src/access.js';
@@ -38,11 +39,7 @@ describe('what the console offers, cell by cell', () => {
     expect([...ACCESS.actions].sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
-  const rows = accessCells(ACCESS).map((cell) => {
-    const expected = EXPECTED[cell.action];
-    const allowed = (expected.any ?? []).includes(cell.role) || (cell.relationship !== 'any' && (expected[cell.relationship] ?? []).includes(cell.role));
-    return [cell.action, cell.role, cell.relationship, allowed, cell] as const;
-  });
+  const rows = accessTableRows(ACCESS, EXPECTED);
 
   it.each(rows)('%s to a %s (%s): %s', (_action, _role, _relationship, allowed, cell) => {
     expect(offers({ roles: [cell.role] }, cell.action, factsOfCell(cell))).toBe(allowed);

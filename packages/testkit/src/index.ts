@@ -6,3 +6,4 @@ export * from './service-env.js';
 export * from './event-tap.js';
 export * from './service-checks.js';
 export * from './producer.js';
+export * from './access-table.js';

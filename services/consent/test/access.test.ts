@@ -1,4 +1,5 @@
-import { accessCells, factsOfCell } from '@referral-hub/platform';
+import { factsOfCell } from '@referral-hub/platform';
+import { accessTableRows } from '@referral-hub/testkit';
 import type { Grants, Role } from '@referral-hub/platform';
 import { describe, expect, it } from 'vitest';
 import { ACCESS, ACTIONS, can, consentRelationships } from '../src/domain/access.js';
@@ -32,12 +33,7 @@ const EXPECTED: Record<Action, Grants<Relationship>> = {
 };
 
 describe('consent access policy', () => {
-  const rows = accessCells(ACCESS).map((cell) => {
-    const expected = EXPECTED[cell.action];
-    // Network-wide roles hold whatever the caller's standing.
-    const allowed = (expected.any ?? []).includes(cell.role) || (cell.relationship !== 'any' && (expected[cell.relationship] ?? []).includes(cell.role));
-    return [cell.action, cell.role, cell.relationship, allowed, cell] as const;
-  });
+  const rows = accessTableRows(ACCESS, EXPECTED);
 
   it.each(rows)('%s by a %s (%s): %s', (_action, _role, _relationship, allowed, cell) => {
     expect(can({ roles: [cell.role] }, cell.action, factsOfCell(cell)).allowed).toBe(allowed);

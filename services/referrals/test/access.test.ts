@@ -1,4 +1,5 @@
-import { accessCells, factsOfCell, ROLES } from '@referral-hub/platform';
+import { factsOfCell, ROLES } from '@referral-hub/platform';
+import { accessTableRows } from '@referral-hub/testkit';
 import type { Grants, Role } from '@referral-hub/platform';
 import { describe, expect, it } from 'vitest';
 import { ACCESS, can, relationshipsTo } from '../src/domain/access.js';
@@ -39,11 +40,7 @@ describe('referrals access policy, cell by cell', () => {
     expect([...ACCESS.actions].sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
-  const rows = accessCells(ACCESS).map((cell) => {
-    const expected = EXPECTED[cell.action];
-    const allowed = (expected.any ?? []).includes(cell.role) || (cell.relationship !== 'any' && (expected[cell.relationship] ?? []).includes(cell.role));
-    return [cell.action, cell.role, cell.relationship, allowed, cell] as const;
-  });
+  const rows = accessTableRows(ACCESS, EXPECTED);
 
   it.each(rows)('%s by a %s (%s): %s', (_action, _role, _relationship, allowed, cell) => {
     expect(can({ roles: [cell.role] }, cell.action, factsOfCell(cell)).allowed).toBe(allowed);
