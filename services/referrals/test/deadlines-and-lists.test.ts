@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReferralSummary, ReferralView } from '../src/domain/referral.js';
-import { announceService, as, client, givenConsentedCase, json, PAYLOAD, startHarness } from './harness.js';
+import { announceService, as, client, givenConsentedCase, json, startHarness, submitReferral } from './harness.js';
 import type { Harness } from './harness.js';
 
 const HOUR = 3_600_000;
@@ -21,14 +21,8 @@ afterAll(async () => {
 const api = client(() => ({ testEnv: h.testEnv, url: h.referrals.url }));
 const overdueOf = (id: string) => h.tap.events().filter((e) => e.subject === id && e.type === 'referral.overdue');
 
-async function submitted(owner: string, recipient: string, caseCode: string, urgency: string, serviceId: string): Promise<ReferralView> {
-  const lead = as('caseworker', owner, 'lead');
-  const draft = await json<ReferralView>(
-    await api('POST', '/v1/referrals', lead, { caseCode, recipientOrganizationId: recipient, recipientServiceId: serviceId, urgency, need: { category: 'neglect', text: 'Suivi' }, payload: PAYLOAD }),
-    201,
-  );
-  return json<ReferralView>(await api('POST', `/v1/referrals/${draft.id}/submit`, lead, {}), 200);
-}
+const submitted = (owner: string, recipient: string, caseCode: string, urgency: string, serviceId: string): Promise<ReferralView> =>
+  submitReferral(api, { owner, recipient, caseCode, urgency, serviceId });
 
 async function page(claims: ReturnType<typeof as>, query: string): Promise<{ items: ReferralSummary[]; nextCursor: string | null }> {
   return json(await api('GET', `/v1/referrals?${query}`, claims), 200);

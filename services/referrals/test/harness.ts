@@ -8,6 +8,7 @@ import { start as startConsent } from '../../consent/src/start.js';
 import type { RunningConsent } from '../../consent/src/start.js';
 import { start } from '../src/start.js';
 import type { RunningReferrals, StartOptions } from '../src/start.js';
+import type { ReferralView } from '../src/domain/referral.js';
 import { referralsExtraEnv, testServiceTokens } from './support.js';
 
 const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
@@ -78,6 +79,17 @@ export async function json<T>(response: Response, status: number): Promise<T> {
   const text = await response.text();
   expect(response.status, text).toBe(status);
   return JSON.parse(text) as T;
+}
+
+/** A referral from the lead caseworker of `owner` to `recipient`'s service, created and submitted (the lifecycle tests' usual start). */
+export async function submitReferral(
+  api: ReturnType<typeof client>,
+  to: { owner: string; recipient: string; caseCode: string; urgency: string; serviceId: string },
+): Promise<ReferralView> {
+  const lead = as('caseworker', to.owner, 'lead');
+  const body = { caseCode: to.caseCode, recipientOrganizationId: to.recipient, recipientServiceId: to.serviceId, urgency: to.urgency, need: { category: 'neglect', text: 'Suivi' }, payload: PAYLOAD };
+  const draft = await json<ReferralView>(await api('POST', '/v1/referrals', lead, body), 201);
+  return json<ReferralView>(await api('POST', `/v1/referrals/${draft.id}/submit`, lead, {}), 200);
 }
 
 /** Publishes a directory event as the directory would, confirmed by the broker. */

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReferralView } from '../src/domain/referral.js';
-import { as, client, givenConsentedCase, json, PAYLOAD, startHarness } from './harness.js';
+import { as, client, givenConsentedCase, json, startHarness, submitReferral } from './harness.js';
 import type { Harness } from './harness.js';
 
 const HOUR = 3_600_000;
@@ -20,14 +20,8 @@ afterAll(async () => {
 
 const api = client(() => ({ testEnv: h.testEnv, url: h.referrals.url }));
 
-async function submitted(owner: string, recipient: string, caseCode: string, urgency: string, serviceId: string): Promise<ReferralView> {
-  const lead = as('caseworker', owner, 'lead');
-  const draft = await json<ReferralView>(
-    await api('POST', '/v1/referrals', lead, { caseCode, recipientOrganizationId: recipient, recipientServiceId: serviceId, urgency, need: { category: 'neglect', text: 'Suivi' }, payload: PAYLOAD }),
-    201,
-  );
-  return json<ReferralView>(await api('POST', `/v1/referrals/${draft.id}/submit`, lead, {}), 200);
-}
+const submitted = (owner: string, recipient: string, caseCode: string, urgency: string, serviceId: string): Promise<ReferralView> =>
+  submitReferral(api, { owner, recipient, caseCode, urgency, serviceId });
 
 async function overdue(stage: 'acknowledgement' | 'decision'): Promise<number> {
   const text = await (await fetch(h.referrals.metricsUrl)).text();
